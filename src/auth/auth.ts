@@ -1,0 +1,58 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+
+export type Role = 'customer' | 'admin' | 'service';
+export const ROLES: readonly Role[] = ['customer', 'admin', 'service'];
+
+export interface AuthUser {
+  id: string;
+  role: Role;
+}
+
+/** The outcome of reading a bearer token: who it is, nobody, or why the token was refused. */
+export type Authentication = { user: AuthUser } | { user: null; error: string | null };
+
+const encoder = new TextEncoder();
+const MAX_SUBJECT_LENGTH = 64;
+
+/** Staff (admin, service) see and act on everyone's data; customers only on their own. */
+export function isStaff(user: AuthUser): boolean {
+  return user.role === 'admin' || user.role === 'service';
+}
+
+/** Signs an HS256 token (development tokens and tests; production tokens come from your IdP). */
+export async function signToken(user: AuthUser, secret: string, expiresIn: string | number = '12h'): Promise<string> {
+  return new SignJWT({ role: user.role })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(user.id)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(encoder.encode(secret));
+}
+
+/**
+ * Verifies an `Authorization` header value. Only HS256 is accepted (no `alg: none`, no key
+ * confusion); `sub` is the user id and `role` defaults to customer.
+ */
+export async function authenticate(header: string | undefined | null, secret: string): Promise<Authentication> {
+  if (!header) return { user: null, error: null };
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match) return { user: null, error: 'Authorization must be "Bearer <token>"' };
+  try {
+    const { payload } = await jwtVerify(match[1]!, encoder.encode(secret), { algorithms: ['HS256'] });
+    const sub = payload.sub;
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH) {
+      return { user: null, error: `token's sub claim must be a user id of 1 to ${MAX_SUBJECT_LENGTH} characters` };
+    }
+    const role = payload.role ?? 'customer';
+    if (!ROLES.includes(role as Role)) {
+      return { user: null, error: `token's role claim must be one of ${ROLES.join(', ')}` };
+    }
+    return { user: { id: sub, role: role as Role } };
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) return { user: null, error: 'token has expired: sign in again' };
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+      return { user: null, error: 'token signature is invalid (signed with another secret?)' };
+    }
+    return { user: null, error: 'token is malformed or not an HS256 JWT' };
+  }
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/** Development-only defaults: safe to publish because production refuses them. */
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
+export const SANDBOX_KEY_ID = 'rzp_test_sandbox0000001';
+export const SANDBOX_KEY_SECRET = 'sandbox_key_secret_not_for_production';
+export const SANDBOX_WEBHOOK_SECRET = 'sandbox_webhook_secret_not_for_production';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(5499),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  RAZORPAY_MODE: z.enum(['live', 'sandbox']).optional(),
+  RAZORPAY_KEY_ID: z.string().optional(),
+  RAZORPAY_KEY_SECRET: z.string().optional(),
+  RAZORPAY_WEBHOOK_SECRET: z.string().optional(),
+  RAZORPAY_WEBHOOK_SECRET_PREVIOUS: z.string().optional(),
+  RAZORPAY_API_URL: z.string().url().optional(),
+  RAZORPAY_TIMEOUT_MS: positiveInt(10_000),
+  PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(1500),
+  MAX_ORDER_AMOUNT: positiveInt(50_000_000),
+  REDIS_URL: z.string().optional(),
+  WEBHOOK_WORKER_INTERVAL_MS: positiveInt(2_000),
+  WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GRAPHQL_MAX_DEPTH: positiveInt(10),
+  RATE_LIMIT_PER_MINUTE: positiveInt(600),
+});
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  host: string;
+  database: { url: string } | { embedded: { dataDir: string; port: number } };
+  jwtSecret: string;
+  usingDevJwtSecret: boolean;
+  razorpay: {
+    mode: 'live' | 'sandbox';
+    keyId: string;
+    keySecret: string;
+    webhookSecrets: string[];
+    /** Base URL without `/v1`; null in live mode means Razorpay's own. */
+    apiUrl: string | null;
+    timeoutMs: number;
+  };
+  platformFeeBps: number;
+  maxOrderAmount: number;
+  redisUrl: string | null;
+  webhooks: { workerIntervalMs: number; maxAttempts: number };
+  logLevel: string;
+  graphqlMaxDepth: number;
+  rateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads the environment into a typed config. Refuses what would be unsafe in production:
+ * the sandbox gateway, the development JWT secret, a missing webhook secret.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid environment: ${problems}`);
+  }
+  const e = parsed.data;
+  const mode = e.RAZORPAY_MODE ?? (e.RAZORPAY_KEY_ID ? 'live' : 'sandbox');
+  const production = e.NODE_ENV === 'production';
+
+  if (production && mode === 'sandbox') {
+    throw new ConfigError('NODE_ENV=production refuses RAZORPAY_MODE=sandbox: set RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET and RAZORPAY_WEBHOOK_SECRET');
+  }
+  if (production && !e.JWT_SECRET) {
+    throw new ConfigError('NODE_ENV=production needs JWT_SECRET (at least 32 characters); the development secret is refused');
+  }
+  if (production && e.JWT_SECRET === DEV_JWT_SECRET) {
+    throw new ConfigError('NODE_ENV=production refuses the development JWT_SECRET');
+  }
+  if (production && !e.DATABASE_URL) {
+    throw new ConfigError('NODE_ENV=production needs DATABASE_URL; the embedded PostgreSQL is for development');
+  }
+  if (mode === 'live') {
+    const missing = (['RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET', 'RAZORPAY_WEBHOOK_SECRET'] as const).filter((k) => !e[k]);
+    if (missing.length > 0) throw new ConfigError(`RAZORPAY_MODE=live needs ${missing.join(', ')}`);
+  }
+
+  const sandbox = mode === 'sandbox';
+  const webhookSecret = e.RAZORPAY_WEBHOOK_SECRET ?? SANDBOX_WEBHOOK_SECRET;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL
+      ? { url: e.DATABASE_URL }
+      : { embedded: { dataDir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT } },
+    jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
+    usingDevJwtSecret: !e.JWT_SECRET,
+    razorpay: {
+      mode,
+      keyId: e.RAZORPAY_KEY_ID ?? (sandbox ? SANDBOX_KEY_ID : ''),
+      keySecret: e.RAZORPAY_KEY_SECRET ?? (sandbox ? SANDBOX_KEY_SECRET : ''),
+      webhookSecrets: [webhookSecret, ...(e.RAZORPAY_WEBHOOK_SECRET_PREVIOUS ? [e.RAZORPAY_WEBHOOK_SECRET_PREVIOUS] : [])],
+      apiUrl: e.RAZORPAY_API_URL ?? null,
+      timeoutMs: e.RAZORPAY_TIMEOUT_MS,
+    },
+    platformFeeBps: e.PLATFORM_FEE_BPS,
+    maxOrderAmount: Math.min(e.MAX_ORDER_AMOUNT, 2_147_483_647),
+    redisUrl: e.REDIS_URL ?? null,
+    webhooks: { workerIntervalMs: e.WEBHOOK_WORKER_INTERVAL_MS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS },
+    logLevel: e.LOG_LEVEL,
+    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+  };
+}

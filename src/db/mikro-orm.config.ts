@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { ENTITIES } from './entities.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Running from TypeScript sources (vitest) rather than the tsc build in dist/. */
+const runningFromSource = import.meta.url.endsWith('.ts');
+/** The project root, whether this file runs from src/db or dist/src/db. */
+export const PROJECT_ROOT = runningFromSource ? path.resolve(here, '../..') : path.resolve(here, '../../..');
+
+export interface OrmOptions {
+  clientUrl: string;
+  debug?: boolean;
+  poolMax?: number;
+}
+
+/** MikroORM options shared by the server, the tests and the migration scripts. */
+export function ormConfig({ clientUrl, debug = false, poolMax = 10 }: OrmOptions): Options {
+  return defineConfig({
+    clientUrl,
+    entities: ENTITIES,
+    extensions: [Migrator],
+    debug,
+    // Money columns are bigint; they are mapped explicitly per column, so nothing relies on
+    // the driver's default of strings for int8.
+    forceUtcTimezone: true,
+    pool: { min: 0, max: poolMax },
+    preferTs: runningFromSource,
+    // ESM: MikroORM is CommonJS and would require() the migration files otherwise.
+    dynamicImportProvider: (id: string) => import(id),
+    discovery: { warnWhenNoEntities: true },
+    allowGlobalContext: false,
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      path: path.join(PROJECT_ROOT, 'dist/migrations'),
+      pathTs: path.join(PROJECT_ROOT, 'migrations'),
+      glob: '!(*.d).{js,ts}',
+      emit: 'ts',
+      transactional: true,
+      allOrNothing: true,
+      // Diffs are taken against a database migrated from scratch, never a snapshot file,
+      // so "entities and migrations disagree" is checked against the real schema.
+      snapshot: false,
+      disableForeignKeys: false,
+    },
+  });
+}

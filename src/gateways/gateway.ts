@@ -1,0 +1,134 @@
+/**
+ * The one interface the services know for talking to a payment gateway.
+ *
+ * Everything here is in the gateway's own vocabulary (Razorpay's, since it is the only
+ * gateway): ids are kept verbatim (`order_…`, `pay_…`, `rfnd_…`) and every amount is an
+ * integer in the currency's smallest unit. Implementations never throw anything but
+ * {@link GatewayError}.
+ */
+
+export type GatewayPaymentStatus = 'created' | 'authorized' | 'captured' | 'refunded' | 'failed';
+export type GatewayRefundStatus = 'pending' | 'processed' | 'failed';
+export type GatewayPaymentMethod = 'card' | 'upi' | 'netbanking' | 'wallet' | 'emi' | 'bank_transfer' | string;
+
+export interface GatewayOrder {
+  id: string;
+  amount: number;
+  amountPaid: number;
+  amountDue: number;
+  currency: string;
+  receipt: string | null;
+  status: 'created' | 'attempted' | 'paid';
+  attempts: number;
+  notes: Record<string, string>;
+  createdAt: Date;
+}
+
+/** What the gateway reports about how the customer paid. */
+export interface GatewayMethodDetails {
+  method: GatewayPaymentMethod;
+  cardNetwork: string | null;
+  cardLast4: string | null;
+  vpa: string | null;
+  bank: string | null;
+  wallet: string | null;
+}
+
+/** A payment attempt on an order, as the gateway reports it (a snapshot, not live state). */
+export interface GatewayPayment {
+  id: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  status: GatewayPaymentStatus;
+  captured: boolean;
+  amountRefunded: number;
+  refundStatus: 'partial' | 'full' | null;
+  methodDetails: GatewayMethodDetails;
+  /** Gateway fee and tax on it, in the smallest unit; null until captured. */
+  fee: number | null;
+  tax: number | null;
+  errorCode: string | null;
+  errorDescription: string | null;
+  errorReason: string | null;
+  createdAt: Date;
+}
+
+export interface GatewayRefund {
+  id: string;
+  paymentId: string;
+  amount: number;
+  currency: string;
+  status: GatewayRefundStatus;
+  speedRequested: 'normal' | 'optimum' | null;
+  speedProcessed: 'normal' | 'instant' | null;
+  notes: Record<string, string>;
+  createdAt: Date;
+}
+
+export interface CreateOrderRequest {
+  amount: number;
+  currency: string;
+  /** At most 40 characters (Razorpay's limit). */
+  receipt: string;
+  /** At most 15 pairs, values at most 256 characters. */
+  notes?: Record<string, string>;
+  /** Capture automatically once authorised (Razorpay's default). */
+  autoCapture?: boolean;
+}
+
+export interface RefundRequest {
+  paymentId: string;
+  /** Omitted: the whole unrefunded amount. */
+  amount?: number;
+  speed?: 'normal' | 'optimum';
+  notes?: Record<string, string>;
+  receipt?: string;
+  /** Sent as `X-Refund-Idempotency` (at least 10 characters): a retry returns the same refund. */
+  idempotencyKey?: string;
+}
+
+export interface Gateway {
+  /** Public key id handed to Checkout; the secret never leaves the server. */
+  readonly keyId: string;
+  createOrder(request: CreateOrderRequest): Promise<GatewayOrder>;
+  fetchOrder(orderId: string): Promise<GatewayOrder>;
+  fetchPayment(paymentId: string): Promise<GatewayPayment>;
+  /** Every payment attempt made on the order, oldest first. */
+  listOrderPayments(orderId: string): Promise<GatewayPayment[]>;
+  /** Manual capture: the amount must equal the authorised amount. */
+  capturePayment(paymentId: string, amount: number, currency: string): Promise<GatewayPayment>;
+  refundPayment(request: RefundRequest): Promise<GatewayRefund>;
+  fetchRefund(paymentId: string, refundId: string): Promise<GatewayRefund>;
+  /**
+   * Checkout's signature: hex HMAC-SHA256 of `orderId|paymentId` with the key secret,
+   * compared in constant time. `orderId` must be the one stored on the server.
+   */
+  verifyCheckoutSignature(orderId: string, paymentId: string, signature: string): boolean;
+  /**
+   * Webhook signature: hex HMAC-SHA256 of the raw body with the webhook secret (or the
+   * previous one during a rotation), compared in constant time.
+   */
+  verifyWebhookSignature(rawBody: Buffer, signature: string): boolean;
+}
+
+export type GatewayErrorKind =
+  /** The gateway refused the request (4xx other than 429): retrying will not help. */
+  | 'rejected'
+  /** No such order/payment/refund at the gateway. */
+  | 'not_found'
+  /** Timeout, network failure, 429 or 5xx after the retries ran out. */
+  | 'unavailable';
+
+/** The only error a {@link Gateway} throws. `message` is safe to show a client. */
+export class GatewayError extends Error {
+  constructor(
+    message: string,
+    readonly kind: GatewayErrorKind,
+    readonly httpStatus: number | null = null,
+    readonly gatewayCode: string | null = null,
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+}

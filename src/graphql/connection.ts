@@ -1,0 +1,95 @@
+import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { badInput } from './errors.js';
+
+/** Relay page info: whether more rows follow and the cursor to continue from. */
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** Builds the `XEdge`/`XConnection` pair for a node type (Relay-style connection). */
+export function Connection<T extends object>(nodeType: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field(() => String)
+    cursor!: string;
+
+    @Field(() => nodeType)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionType {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: 'Rows matching the filter, across all pages.' })
+    totalCount!: number;
+  }
+  return ConnectionType;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** A page size within bounds, or a BAD_USER_INPUT naming `first`. */
+export function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badInput('first', `must be between 1 and ${MAX_PAGE_SIZE}, got ${first}`);
+  }
+  return first;
+}
+
+/** Position in a list ordered by (createdAt desc, id desc). */
+export interface KeysetCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(cursor: KeysetCursor): string {
+  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`, 'utf8').toString('base64url');
+}
+
+/** Decodes an `after` argument, or a BAD_USER_INPUT naming it. */
+export function decodeCursor(after: string | null | undefined): KeysetCursor | null {
+  if (after === null || after === undefined) return null;
+  const invalid = () => badInput('after', 'is not a cursor returned by this API (use pageInfo.endCursor)');
+  if (after.length > 200) throw invalid();
+  const [iso, id, extra] = Buffer.from(after, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(iso ?? '');
+  if (extra !== undefined || !id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) throw invalid();
+  return { createdAt, id };
+}
+
+/** Turns rows fetched with `limit + 1` into a page. */
+export function toPage<R extends KeysetCursor, T>(rows: R[], limit: number, totalCount: number, toNode: (row: R) => T): Page<T> {
+  const pageRows = rows.slice(0, limit);
+  const edges = pageRows.map((row) => ({ cursor: encodeCursor(row), node: toNode(row) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount,
+  };
+}
+
+/** The MikroORM condition for rows after `cursor` in (createdAt desc, id desc) order. */
+export function afterCursorCondition(cursor: KeysetCursor | null): Record<string, unknown> {
+  if (!cursor) return {};
+  return {
+    $or: [{ createdAt: { $lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $lt: cursor.id } }],
+  };
+}

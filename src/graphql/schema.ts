@@ -1,0 +1,23 @@
+import { buildSchema } from 'type-graphql';
+import type { GraphQLSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { PaymentResolver } from '../payments/payment.resolver.js';
+import { PaymentSubscriptionResolver } from '../payments/payment.subscriptions.js';
+import { TransactionResolver } from '../transactions/transaction.resolver.js';
+import { typeGraphqlPubSub, type MessageBus } from './pubsub.js';
+
+export const RESOLVERS = [PaymentResolver, PaymentSubscriptionResolver, TransactionResolver] as const;
+
+/** Builds the executable schema from the resolvers (schema.graphql is printed from this). */
+export function buildAppSchema(bus: MessageBus): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    pubSub: typeGraphqlPubSub(bus),
+    validate: {
+      forbidUnknownValues: false,
+      // Errors name the field and the rule; the rejected value is never echoed back.
+      validationError: { target: false, value: false },
+    },
+  });
+}

@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config.js';
+import { ensureDatabase, openDatabase } from './db/database.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js';
+import { PROJECT_ROOT } from './db/mikro-orm.config.js';
+import { createLogger } from './logger.js';
+import { startApp } from './app.js';
+
+const EMBEDDED_DATABASE = 'payments';
+
+/** Process entry: config → database → app → listen; a clean shutdown on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  if (config.usingDevJwtSecret) logger.warn('JWT_SECRET is not set: using the development secret (refused in production)');
+
+  let embedded: EmbeddedPostgresHandle | null = null;
+  let databaseUrl: string;
+  let database = 'PostgreSQL from DATABASE_URL';
+  if ('url' in config.database) {
+    databaseUrl = config.database.url;
+  } else {
+    const dataDir = path.resolve(PROJECT_ROOT, config.database.embedded.dataDir);
+    database = `embedded PostgreSQL (data in ${path.relative(process.cwd(), dataDir) || dataDir})`;
+    logger.info({ dataDir }, 'starting embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({ dataDir, port: config.database.embedded.port });
+    await ensureDatabase(embedded.url('postgres'), EMBEDDED_DATABASE);
+    databaseUrl = embedded.url(EMBEDDED_DATABASE);
+  }
+
+  const orm = await openDatabase(databaseUrl);
+  const app = await startApp(config, { orm, logger });
+
+  const gateway = config.razorpay.mode === 'sandbox' ? `Razorpay sandbox at ${app.url}/sandbox/razorpay` : 'Razorpay (live API)';
+  console.log(
+    `Payment service on ${app.url}/graphql — database: ${database}; gateway: ${gateway}; ` +
+      `subscriptions: ${app.bus.kind}. Get a development token: npm run token -- --user alice [--role admin]`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await app.close();
+      await orm.close();
+      if (embedded) await embedded.stop();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'unclean shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('The payment service could not start:', error);
+  process.exit(1);
+});

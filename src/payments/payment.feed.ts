@@ -1,0 +1,90 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { isStaff, type AuthUser } from '../auth/auth.js';
+import { notFound } from '../graphql/errors.js';
+import { AsyncQueue, type MessageBus } from '../graphql/pubsub.js';
+import { Payment } from './payment.entity.js';
+import { PAYMENT_UPDATED_TOPIC } from './payment.publisher.js';
+import { fromPaymentMessage, toPaymentType, type PaymentMessage, type PaymentType } from './payment.types.js';
+import { isUuid } from './payment.service.js';
+
+/**
+ * Iterates messages, dropping any that is not newer than the last one yielded for its payment,
+ * so a subscriber sees each change once and never a step backwards, whatever order the bus
+ * delivers in. `return()` ends it at once, even while it is waiting.
+ */
+class VersionedFeed implements AsyncIterableIterator<PaymentType> {
+  private readonly versions = new Map<string, number>();
+  private first: PaymentType | null;
+
+  constructor(
+    private readonly queue: AsyncQueue<PaymentMessage>,
+    initial: PaymentType | null,
+  ) {
+    this.first = initial;
+    if (initial) this.versions.set(initial.id, initial.version);
+  }
+
+  async next(): Promise<IteratorResult<PaymentType>> {
+    if (this.first) {
+      const value = this.first;
+      this.first = null;
+      return { value, done: false };
+    }
+    for (;;) {
+      const result = await this.queue.next();
+      if (result.done) return { value: undefined, done: true };
+      const message = result.value;
+      if (message.version <= (this.versions.get(message.id) ?? 0)) continue;
+      this.versions.set(message.id, message.version);
+      return { value: fromPaymentMessage(message), done: false };
+    }
+  }
+
+  async return(): Promise<IteratorResult<PaymentType>> {
+    await this.queue.return();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** Live payment status for subscribers; each may follow only its own payments (staff: any). */
+export class PaymentFeed {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly bus: MessageBus,
+  ) {}
+
+  /**
+   * Follows one payment: its current state first (so a missed message cannot leave a
+   * resubscribing client stale), then each later change once.
+   */
+  async followPayment(user: AuthUser, paymentId: string): Promise<AsyncIterableIterator<PaymentType>> {
+    if (!isUuid(paymentId)) throw notFound('Payment', paymentId);
+    let stop: () => void = () => undefined;
+    const queue = new AsyncQueue<PaymentMessage>(1000, () => stop());
+    // Listen before reading, so a change committed in between is not lost.
+    stop = await this.bus.listen(PAYMENT_UPDATED_TOPIC, (message) => {
+      if ((message as PaymentMessage).id === paymentId) queue.push(message as PaymentMessage);
+    });
+    const payment = await this.orm.em.fork().findOne(Payment, { id: paymentId });
+    if (!payment || (!isStaff(user) && payment.payerId !== user.id)) {
+      await queue.return();
+      throw notFound('Payment', paymentId);
+    }
+    return new VersionedFeed(queue, toPaymentType(payment));
+  }
+
+  /** Follows every payment the caller pays, from now on. */
+  async followMine(user: AuthUser): Promise<AsyncIterableIterator<PaymentType>> {
+    let stop: () => void = () => undefined;
+    const queue = new AsyncQueue<PaymentMessage>(1000, () => stop());
+    stop = await this.bus.listen(PAYMENT_UPDATED_TOPIC, (message) => {
+      const payment = message as PaymentMessage;
+      if (payment.payerId === user.id) queue.push(payment);
+    });
+    return new VersionedFeed(queue, null);
+  }
+}

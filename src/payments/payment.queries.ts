@@ -1,0 +1,57 @@
+import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
+import { isStaff, type AuthUser } from '../auth/auth.js';
+import { afterCursorCondition, decodeCursor, pageSize, toPage, type Page } from '../graphql/connection.js';
+import { badInput, forbidden } from '../graphql/errors.js';
+import { Payment } from './payment.entity.js';
+import type { PaymentFilter } from './payment.inputs.js';
+import { toPaymentType, type PaymentType } from './payment.types.js';
+
+/** Reads of payment lists. Customers see only their own payments, whatever filter they send. */
+export class PaymentQueries {
+  constructor(private readonly orm: MikroORM) {}
+
+  /**
+   * One page of payments, newest first, with keyset pagination (stable under inserts).
+   * A customer filtering by another payer gets FORBIDDEN rather than a silently empty page.
+   */
+  async listPayments(user: AuthUser, filter: PaymentFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<PaymentType>> {
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after);
+    const where = this.filterCondition(user, filter ?? {});
+    const em = this.orm.em.fork();
+    const [rows, totalCount] = await Promise.all([
+      em.find(Payment, { $and: [where, afterCursorCondition(cursor)] } as FilterQuery<Payment>, {
+        orderBy: { createdAt: 'desc', id: 'desc' },
+        limit: limit + 1,
+      }),
+      em.count(Payment, where),
+    ]);
+    return toPage(rows, limit, totalCount, toPaymentType);
+  }
+
+  private filterCondition(user: AuthUser, filter: PaymentFilter): FilterQuery<Payment> {
+    if (filter.payerId && !isStaff(user) && filter.payerId !== user.id) {
+      throw forbidden('filter.payerId: customers can list only their own payments; leave payerId out');
+    }
+    if (filter.createdFrom && filter.createdTo && filter.createdFrom >= filter.createdTo) {
+      throw badInput('filter.createdTo', 'must be later than filter.createdFrom');
+    }
+    const where: Record<string, unknown> = {
+      // Orders whose gateway call is still in flight have no checkout yet: not listed.
+      razorpayOrderId: { $ne: null },
+    };
+    if (!isStaff(user)) where.payerId = user.id;
+    else if (filter.payerId) where.payerId = filter.payerId;
+    if (filter.status?.length) where.status = { $in: filter.status };
+    if (filter.purpose?.length) where.purpose = { $in: filter.purpose };
+    if (filter.payeeId) where.payeeId = filter.payeeId;
+    if (filter.reference) where.reference = filter.reference;
+    if (filter.createdFrom || filter.createdTo) {
+      where.createdAt = {
+        ...(filter.createdFrom ? { $gte: filter.createdFrom } : {}),
+        ...(filter.createdTo ? { $lt: filter.createdTo } : {}),
+      };
+    }
+    return where as FilterQuery<Payment>;
+  }
+}

@@ -1,0 +1,39 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireUser, type Context } from '../graphql/context.js';
+import { TransactionNode } from '../transactions/transaction.types.js';
+import { CreateOrderInput, PaymentFilter, VerifyPaymentInput } from './payment.inputs.js';
+import { CheckoutSession, PaymentConnection, PaymentType } from './payment.types.js';
+
+@Resolver(() => PaymentType)
+export class PaymentResolver {
+  @Query(() => PaymentType, { nullable: true, description: 'One payment: your own, or any for admin/service.' })
+  payment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.payments.getPayment(requireUser(ctx), id);
+  }
+
+  @Query(() => PaymentConnection, { description: 'Your payments, newest first (admin/service: everyone’s).' })
+  payments(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => PaymentFilter, { nullable: true }) filter?: PaymentFilter,
+    @Arg('first', () => Int, { nullable: true, description: '1 to 100; default 20' }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return ctx.services.paymentQueries.listPayments(requireUser(ctx), filter, first, after);
+  }
+
+  @Mutation(() => CheckoutSession, { description: 'Creates a payment and its Razorpay order; open Checkout with the result.' })
+  createOrder(@Arg('input', () => CreateOrderInput) input: CreateOrderInput, @Ctx() ctx: Context) {
+    const { payments } = ctx.services;
+    return payments.createOrder(requireUser(ctx), payments.orderRequest(input));
+  }
+
+  @Mutation(() => PaymentType, { description: 'Confirms what Checkout returned; the status comes from Razorpay, not the client.' })
+  verifyPayment(@Arg('input', () => VerifyPaymentInput) input: VerifyPaymentInput, @Ctx() ctx: Context) {
+    return ctx.services.payments.verifyPayment(requireUser(ctx), input);
+  }
+
+  @FieldResolver(() => [TransactionNode])
+  transactions(@Root() payment: PaymentType, @Ctx() ctx: Context) {
+    return ctx.loaders.transactionsByPaymentId.load(payment.id);
+  }
+}

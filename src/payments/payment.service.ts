@@ -1,0 +1,252 @@
+import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/postgresql';
+import { isStaff, type AuthUser } from '../auth/auth.js';
+import type { Config } from '../config.js';
+import { GatewayError, type Gateway } from '../gateways/gateway.js';
+import { badInput, conflict, gatewayError, notFound } from '../graphql/errors.js';
+import type { Logger } from '../logger.js';
+import { CURRENCIES, formatMoney, splitFee } from '../money/money.js';
+import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
+import { Payment, PaymentPurpose } from './payment.entity.js';
+import { PaymentEvent, PaymentEventType } from './payment-event.entity.js';
+import type { CreateOrderInput, VerifyPaymentInput } from './payment.inputs.js';
+import type { PaymentSettlement } from './payment.settlement.js';
+import { toPaymentType, type CheckoutSession } from './payment.types.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string): boolean => UUID.test(value);
+
+const MAX_NOTES = 15;
+const MAX_NOTE_KEY = 40;
+const MAX_NOTE_VALUE = 256;
+/** How long a request waits for a concurrent request with the same idempotency key. */
+const IDEMPOTENCY_WAIT_MS = 15_000;
+
+/** An order to create, after the API's input was checked. */
+export interface OrderRequest {
+  purpose: PaymentPurpose;
+  amount: number;
+  currency: string;
+  payeeId: string | null;
+  reference: string | null;
+  description: string | null;
+  notes: Record<string, string> | null;
+  idempotencyKey: string | null;
+}
+
+/**
+ * Orders and checkout verification. Rules kept here: amounts are integers in the smallest
+ * unit within the currency's minimum and the configured maximum; the fee split is fixed at
+ * creation; a gateway call never happens inside a database transaction.
+ */
+export class PaymentService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly gateway: Gateway,
+    private readonly settlement: PaymentSettlement,
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Checks an order's input against the rules that depend on configuration. */
+  orderRequest(input: CreateOrderInput, purpose: PaymentPurpose = PaymentPurpose.ORDER): OrderRequest {
+    const currency = input.currency ?? 'INR';
+    const rules = CURRENCIES[currency];
+    if (!rules) throw badInput('input.currency', `must be one of ${Object.keys(CURRENCIES).join(', ')}, got ${currency}`);
+    if (input.amount < rules.minimumAmount) {
+      throw badInput('input.amount', `must be at least ${rules.minimumAmount} (${formatMoney(rules.minimumAmount, currency)}), got ${input.amount}`);
+    }
+    if (input.amount > this.config.maxOrderAmount) {
+      throw badInput('input.amount', `must be at most ${this.config.maxOrderAmount} (${formatMoney(this.config.maxOrderAmount, currency)}), got ${input.amount}`);
+    }
+    return {
+      purpose,
+      amount: input.amount,
+      currency,
+      payeeId: input.payeeId ?? null,
+      reference: input.reference ?? null,
+      description: input.description ?? null,
+      notes: normaliseNotes(input.notes),
+      idempotencyKey: input.idempotencyKey ?? null,
+    };
+  }
+
+  /**
+   * Creates a payment and its gateway order. The intent is committed first (so a concurrent
+   * request with the same idempotency key finds it), then the gateway is called, then the
+   * order id recorded; if the gateway fails the intent is removed and nothing remains.
+   */
+  async createOrder(user: AuthUser, request: OrderRequest): Promise<CheckoutSession> {
+    const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
+    for (;;) {
+      if (request.idempotencyKey) {
+        const existing = await this.awaitIdempotentOrder(user, request, deadline);
+        if (existing) return this.session(existing);
+      }
+      try {
+        const payment = await this.recordIntent(user, request);
+        return await this.openGatewayOrder(payment);
+      } catch (error) {
+        // Lost the race for this idempotency key: go back and wait for the winner.
+        if (error instanceof UniqueConstraintViolationException && request.idempotencyKey) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Verifies what Checkout handed the browser and applies the gateway's own account of it. */
+  async verifyPayment(user: AuthUser, input: VerifyPaymentInput) {
+    const payment = await this.orm.em.fork().findOne(Payment, { razorpayOrderId: input.razorpayOrderId });
+    if (!payment || !canSee(user, payment)) throw notFound('Order', input.razorpayOrderId);
+    // The signature is computed over the order id stored here, not the one the client sent.
+    if (!this.gateway.verifyCheckoutSignature(payment.razorpayOrderId!, input.razorpayPaymentId, input.razorpaySignature)) {
+      this.logger.warn({ paymentId: payment.id, attempt: input.razorpayPaymentId, userId: user.id }, 'checkout signature mismatch');
+      throw badInput('input.razorpaySignature', 'does not match this order and payment id: pass the values Checkout returned, unchanged');
+    }
+    const snapshot = await this.callGateway(() => this.gateway.fetchPayment(input.razorpayPaymentId), 'input.razorpayPaymentId');
+    if (snapshot.orderId !== payment.razorpayOrderId) {
+      throw badInput('input.razorpayPaymentId', `belongs to another order (${snapshot.orderId}), not ${payment.razorpayOrderId}`);
+    }
+    await this.settlement.applyGatewayPayment(snapshot, { source: 'api:verifyPayment', actorId: user.id });
+    return toPaymentType(await this.orm.em.fork().findOneOrFail(Payment, { id: payment.id }));
+  }
+
+  /** A payment the user may see (their own; staff: any), or NOT_FOUND. */
+  async getPayment(user: AuthUser, id: string) {
+    const payment = isUuid(id) ? await this.orm.em.fork().findOne(Payment, { id }) : null;
+    if (!payment || !canSee(user, payment)) throw notFound('Payment', id);
+    return toPaymentType(payment);
+  }
+
+  private async recordIntent(user: AuthUser, request: OrderRequest): Promise<Payment> {
+    const split = splitFee(request.amount, this.config.platformFeeBps);
+    return this.orm.em.fork().transactional(async (em) => {
+      const payment = Object.assign(new Payment(), {
+        purpose: request.purpose,
+        amount: request.amount,
+        currency: request.currency,
+        feeBps: this.config.platformFeeBps,
+        platformFee: split.platformFee,
+        payeeAmount: split.payeeAmount,
+        payerId: user.id,
+        payeeId: request.payeeId,
+        reference: request.reference,
+        description: request.description,
+        notes: request.notes,
+        idempotencyKey: request.idempotencyKey,
+      });
+      em.persist(payment);
+      em.persist(
+        Object.assign(new Transaction(), {
+          type: TransactionType.CHARGE,
+          status: TransactionStatus.PENDING,
+          amount: request.amount,
+          currency: request.currency,
+          userId: user.id,
+          payment,
+        }),
+      );
+      em.persist(
+        Object.assign(new PaymentEvent(), {
+          payment,
+          type: PaymentEventType.CREATED,
+          toStatus: payment.status,
+          source: 'api:createOrder',
+          actorId: user.id,
+          detail: { amount: payment.amount, currency: payment.currency, feeBps: payment.feeBps, platformFee: payment.platformFee },
+        }),
+      );
+      return payment;
+    });
+  }
+
+  private async openGatewayOrder(payment: Payment): Promise<CheckoutSession> {
+    let orderId: string;
+    try {
+      const order = await this.gateway.createOrder({
+        amount: payment.amount,
+        currency: payment.currency,
+        receipt: payment.id,
+        notes: payment.notes ?? undefined,
+        autoCapture: true,
+      });
+      orderId = order.id;
+    } catch (error) {
+      // Undo the intent: nothing half-written stays behind, and the idempotency key is free again.
+      await this.orm.em.fork().nativeDelete(Payment, { id: payment.id });
+      throw this.toApiError(error, 'input');
+    }
+    await this.orm.em.fork().nativeUpdate(Payment, { id: payment.id }, { razorpayOrderId: orderId });
+    payment.razorpayOrderId = orderId;
+    this.logger.info({ paymentId: payment.id, orderId, amount: payment.amount, currency: payment.currency }, 'order created');
+    return this.session(payment);
+  }
+
+  /**
+   * Finds the payment already made with this idempotency key, waiting while its gateway order
+   * is still being created. Null when there is none (or its creation failed and was undone).
+   */
+  private async awaitIdempotentOrder(user: AuthUser, request: OrderRequest, deadline: number): Promise<Payment | null> {
+    for (;;) {
+      const existing = await this.orm.em.fork().findOne(Payment, { payerId: user.id, idempotencyKey: request.idempotencyKey });
+      if (!existing) return null;
+      if (existing.purpose !== request.purpose || existing.amount !== request.amount || existing.currency !== request.currency ||
+        existing.payeeId !== request.payeeId || existing.reference !== request.reference) {
+        throw conflict(`idempotencyKey ${request.idempotencyKey} was already used for a different order (${existing.amount} ${existing.currency}, ${existing.purpose}): use a new key for a new order`);
+      }
+      if (existing.razorpayOrderId) return existing;
+      if (Date.now() > deadline) {
+        throw conflict(`the order for idempotencyKey ${request.idempotencyKey} is still being created: retry shortly with the same key`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private session(payment: Payment): CheckoutSession {
+    return {
+      payment: toPaymentType(payment),
+      keyId: this.gateway.keyId,
+      razorpayOrderId: payment.razorpayOrderId!,
+      amount: payment.amount,
+      currency: payment.currency,
+    };
+  }
+
+  private async callGateway<T>(call: () => Promise<T>, field: string): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw this.toApiError(error, field);
+    }
+  }
+
+  private toApiError(error: unknown, field: string): Error {
+    if (!(error instanceof GatewayError)) return error instanceof Error ? error : new Error(String(error));
+    this.logger.warn({ kind: error.kind, httpStatus: error.httpStatus, gatewayCode: error.gatewayCode, msg: error.message }, 'gateway call failed');
+    if (error.kind === 'not_found') return badInput(field, `the gateway has no such record: ${error.message}`);
+    return gatewayError(`Razorpay: ${error.message}`, error.kind === 'unavailable');
+  }
+}
+
+/** Customers see their own payments; admin and service see all. */
+export function canSee(user: AuthUser, payment: Payment): boolean {
+  return isStaff(user) || payment.payerId === user.id;
+}
+
+/** Razorpay notes: at most 15 pairs of short keys and ≤ 256-character values; numbers and booleans become strings. */
+function normaliseNotes(notes: Record<string, unknown> | null | undefined): Record<string, string> | null {
+  if (notes === null || notes === undefined) return null;
+  if (typeof notes !== 'object' || Array.isArray(notes)) throw badInput('input.notes', 'must be an object of key/value pairs');
+  const entries = Object.entries(notes);
+  if (entries.length > MAX_NOTES) throw badInput('input.notes', `may hold at most ${MAX_NOTES} pairs, got ${entries.length}`);
+  const result: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    if (key.length === 0 || key.length > MAX_NOTE_KEY) throw badInput(`input.notes.${key.slice(0, 40)}`, `keys must be 1 to ${MAX_NOTE_KEY} characters`);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw badInput(`input.notes.${key}`, 'values must be strings, numbers or booleans');
+    }
+    const text = String(value);
+    if (text.length > MAX_NOTE_VALUE) throw badInput(`input.notes.${key}`, `values must be at most ${MAX_NOTE_VALUE} characters`);
+    result[key] = text;
+  }
+  return result;
+}

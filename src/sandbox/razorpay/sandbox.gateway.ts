@@ -1,0 +1,170 @@
+/**
+ * A Razorpay-compatible gateway in memory: REST API, Checkout simulator and signed
+ * webhooks, for running and testing the service with no network. Never mounted in
+ * production.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Router } from 'express';
+import type { WireOrder, WirePayment, WireRefund } from '../../gateways/razorpay/razorpay.wire.js';
+import {
+  checkoutFailure,
+  deliveryKnobs,
+  readCheckoutPay,
+  type CheckoutPayRequest,
+  type CheckoutPayResponse,
+} from './sandbox.checkout.js';
+import { FaultInjector, faultsUpdateSchema, type SandboxFaults, type SandboxFaultsUpdate } from './sandbox.faults.js';
+import { newId } from './sandbox.ids.js';
+import type { CaptureInput, OrderInput, RefundInput } from './sandbox.requests.js';
+import { buildSandboxRouter } from './sandbox.routes.js';
+import { SandboxStore, type Changed, type SandboxState } from './sandbox.store.js';
+import { WebhookDispatcher, type DeliveryKnobs, type SandboxLogger, type WebhookRecord } from './sandbox.webhooks.js';
+
+export interface SandboxOptions {
+  keyId: string;
+  keySecret: string;
+  webhookSecret: string;
+  /** Where signed webhooks are POSTed; read at each delivery, so it may change after start. */
+  webhookUrl: () => string;
+  logger?: SandboxLogger;
+  /** Tries per webhook delivery (default 3) and the first backoff (default 200 ms). */
+  webhookMaxTries?: number;
+  webhookRetryBaseMs?: number;
+}
+
+/** How the webhooks an action causes are delivered; `awaitWebhooks` waits for them. */
+export interface DeliveryOptions extends DeliveryKnobs {
+  awaitWebhooks?: boolean;
+}
+
+export interface SandboxDump extends SandboxState {
+  faults: SandboxFaults;
+  webhooks: WebhookRecord[];
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+export class SandboxGateway {
+  readonly keyId: string;
+  /** Reads of orders, payments and refunds; changes go through this class so webhooks follow. */
+  readonly store = new SandboxStore();
+  /** Express 5 router for `/sandbox/razorpay`: `/v1/*` REST, `/checkout/pay`, `/control/*`. */
+  readonly router: Router;
+  readonly #keySecret: string;
+  readonly #faults = new FaultInjector();
+  readonly #webhooks: WebhookDispatcher;
+
+  constructor(options: SandboxOptions) {
+    if (!options.keyId || !options.keySecret || !options.webhookSecret) {
+      throw new Error('SandboxGateway needs keyId, keySecret and webhookSecret');
+    }
+    this.keyId = options.keyId;
+    this.#keySecret = options.keySecret;
+    this.#webhooks = new WebhookDispatcher({
+      secret: options.webhookSecret,
+      url: options.webhookUrl,
+      accountId: newId('acc'),
+      logger: options.logger,
+      ...(options.webhookMaxTries !== undefined && { maxTries: options.webhookMaxTries }),
+      ...(options.webhookRetryBaseMs !== undefined && { retryBaseMs: options.webhookRetryBaseMs }),
+    });
+    this.router = buildSandboxRouter({
+      sandbox: this,
+      isAuthorized: (header) => this.#isAuthorized(header),
+      faultMiddleware: this.#faults.middleware(),
+      logger: options.logger,
+    });
+  }
+
+  /** A new order; `autoCapture` is Razorpay's `payment_capture`. */
+  createOrder(input: OrderInput): WireOrder {
+    return this.store.createOrder(input);
+  }
+
+  /**
+   * One Checkout attempt on an order (several per order are allowed until it is paid).
+   * Success answers Checkout's three fields signed with the key secret; failure answers
+   * Checkout's error object. The webhooks follow with the request's knobs.
+   */
+  async pay(request: CheckoutPayRequest): Promise<CheckoutPayResponse> {
+    const parsed = readCheckoutPay(request);
+    const { entity: payment, events } = this.store.attempt(
+      parsed.order_id,
+      parsed.method,
+      parsed.outcome,
+      parsed.authorizeOnly ?? false,
+    );
+    const delivery = this.#webhooks.deliver(events, deliveryKnobs(parsed));
+    if (parsed.awaitWebhooks) await delivery;
+    if (parsed.outcome === 'failure') return checkoutFailure(payment);
+    return {
+      razorpay_payment_id: payment.id,
+      razorpay_order_id: parsed.order_id,
+      razorpay_signature: createHmac('sha256', this.#keySecret).update(`${parsed.order_id}|${payment.id}`).digest('hex'),
+    };
+  }
+
+  /** Manual capture of an authorised payment, for exactly its amount; webhooks follow. */
+  async capturePayment(paymentId: string, input: CaptureInput, delivery: DeliveryOptions = {}): Promise<WirePayment> {
+    return this.#deliverAfter(this.store.capture(paymentId, input), delivery);
+  }
+
+  /** A refund whose status follows the `refundOutcome` knob; idempotent per key. */
+  async refundPayment(
+    paymentId: string,
+    input: RefundInput,
+    idempotencyKey: string | null,
+    delivery: DeliveryOptions = {},
+  ): Promise<WireRefund> {
+    const change = this.store.refundPayment(paymentId, input, idempotencyKey, this.#faults.current().refundOutcome);
+    return this.#deliverAfter(change, delivery);
+  }
+
+  /** Settles a pending refund and sends `refund.processed` or `refund.failed`. */
+  async settleRefund(refundId: string, status: 'processed' | 'failed', delivery: DeliveryOptions = {}): Promise<WireRefund> {
+    return this.#deliverAfter(this.store.settleRefund(refundId, status), delivery);
+  }
+
+  /** The bank authorises a failed attempt late (Razorpay's `failed` → `authorized`). */
+  async authorizeLatePayment(paymentId: string, delivery: DeliveryOptions = {}): Promise<WirePayment> {
+    return this.#deliverAfter(this.store.authorizeLate(paymentId), delivery);
+  }
+
+  /** Replaces the fault knobs given and keeps the others; validated like the control route. */
+  setFaults(update: SandboxFaultsUpdate): SandboxFaults {
+    return this.#faults.update(faultsUpdateSchema.parse(update));
+  }
+
+  /** Back to a well-behaved gateway. */
+  resetFaults(): void {
+    this.#faults.reset();
+  }
+
+  faults(): SandboxFaults {
+    return this.#faults.current();
+  }
+
+  /** Everything the sandbox holds, plus the knobs and recent webhook outcomes. */
+  state(): SandboxDump {
+    return { ...this.store.state(), faults: this.#faults.current(), webhooks: this.#webhooks.records() };
+  }
+
+  /** Resolves once every webhook delivery (and its retries) has finished. */
+  whenWebhooksSettled(): Promise<void> {
+    return this.#webhooks.whenIdle();
+  }
+
+  async #deliverAfter<T>(change: Changed<T>, delivery: DeliveryOptions): Promise<T> {
+    const done = this.#webhooks.deliver(change.events, delivery);
+    if (delivery.awaitWebhooks) await done;
+    return change.entity;
+  }
+
+  /** HTTP basic auth with the key id and secret, compared in constant time. */
+  #isAuthorized(header: string | undefined): boolean {
+    if (!header?.startsWith('Basic ')) return false;
+    const expected = digest(`${this.keyId}:${this.#keySecret}`);
+    const given = digest(Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8'));
+    return timingSafeEqual(expected, given);
+  }
+}

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/postgresql';
+
+export enum WebhookEventStatus {
+  PENDING = 'PENDING',
+  PROCESSED = 'PROCESSED',
+  /** Stored and acknowledged, but nothing to do: unknown event type or unknown order. */
+  IGNORED = 'IGNORED',
+  /** Processing failed; the worker retries it at `nextAttemptAt`. */
+  FAILED = 'FAILED',
+  /** Failed `WEBHOOK_MAX_ATTEMPTS` times; an operator replays it. */
+  DEAD = 'DEAD',
+}
+
+/** The webhook inbox: every signed delivery, stored before it is acknowledged. */
+@Entity({ tableName: 'webhook_event' })
+@Index({ name: 'webhook_event_due_idx', properties: ['status', 'nextAttemptAt'] })
+export class WebhookEvent {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  /** `X-Razorpay-Event-Id`: duplicates of one delivery share it. */
+  @Property({ type: 'string', length: 100, unique: 'webhook_event_event_id_unique' })
+  eventId!: string;
+
+  @Property({ type: 'string', length: 64 })
+  eventType!: string;
+
+  @Property({ type: 'json' })
+  payload!: Record<string, unknown>;
+
+  @Enum({ items: () => WebhookEventStatus, type: 'string', length: 16 })
+  status: WebhookEventStatus = WebhookEventStatus.PENDING;
+
+  @Property({ type: 'integer', default: 0 })
+  attempts: number = 0;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
+  nextAttemptAt: Date = new Date();
+
+  /** While a worker holds it; another worker may take it over after this time. */
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)', nullable: true })
+  lockedUntil: Date | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  lastError: string | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
+  receivedAt: Date = new Date();
+
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)', nullable: true })
+  processedAt: Date | null = null;
+}

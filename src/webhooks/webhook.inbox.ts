@@ -1,0 +1,41 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
+
+export interface IncomingWebhook {
+  eventId: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+}
+
+/** The webhook inbox: stores each delivery once, keyed by Razorpay's event id. */
+export class WebhookInbox {
+  constructor(private readonly orm: MikroORM) {}
+
+  /**
+   * Stores the event unless one with the same id is already stored. Resolves only once the
+   * row is committed, so the caller may acknowledge; `stored: false` means a duplicate.
+   */
+  async store(event: IncomingWebhook): Promise<{ stored: boolean; id: string }> {
+    const em = this.orm.em.fork();
+    const row = Object.assign(new WebhookEvent(), event);
+    const inserted: { id: string }[] = await em
+      .createQueryBuilder(WebhookEvent)
+      .insert({
+        id: row.id,
+        eventId: row.eventId,
+        eventType: row.eventType,
+        payload: row.payload,
+        status: WebhookEventStatus.PENDING,
+        attempts: 0,
+        nextAttemptAt: row.nextAttemptAt,
+        receivedAt: row.receivedAt,
+      })
+      .onConflict('event_id')
+      .ignore()
+      .returning('id')
+      .execute('all');
+    if (inserted.length > 0) return { stored: true, id: inserted[0]!.id };
+    const existing = await em.findOneOrFail(WebhookEvent, { eventId: event.eventId });
+    return { stored: false, id: existing.id };
+  }
+}

@@ -1,0 +1,117 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from '../logger.js';
+import type { RazorpayWebhookEnvelope } from '../gateways/razorpay/razorpay.wire.js';
+import { parseWebhookEnvelope } from '../gateways/razorpay/razorpay.mappers.js';
+import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
+
+/** What a handler made of an event: done, or nothing to do and why. */
+export type HandlerResult = { outcome: 'processed' } | { outcome: 'ignored'; reason: string };
+
+/** Handles one event type; throws to have the event retried later. */
+export type WebhookHandler = (envelope: RazorpayWebhookEnvelope, source: string) => Promise<HandlerResult>;
+
+const LEASE_SECONDS = 60;
+const BASE_BACKOFF_MS = 5_000;
+const MAX_BACKOFF_MS = 60 * 60_000;
+
+/** Exponential backoff with full jitter: attempt 1 waits up to 5 s, doubling, at most 1 h. */
+export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.floor(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * Processes stored webhook events through the same service methods the API uses. An event
+ * is claimed with a lease (a conditional UPDATE), so two workers or instances never process
+ * the same event at once; a failure is recorded on the event and retried with backoff, and
+ * after `maxAttempts` it is DEAD for an operator to replay.
+ */
+export class WebhookProcessor {
+  private readonly handlers = new Map<string, WebhookHandler>();
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly logger: Logger,
+    private readonly maxAttempts: number,
+  ) {}
+
+  /** Registers the handler of an event type (`payment.captured`, `refund.processed`…). */
+  on(eventType: string, handler: WebhookHandler): void {
+    this.handlers.set(eventType, handler);
+  }
+
+  /** Processes one event if it is due and nobody else holds it. */
+  async processEvent(id: string): Promise<WebhookEventStatus | null> {
+    const claimed = await this.claim(id);
+    if (!claimed) return null;
+    const log = this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts });
+    let status: WebhookEventStatus;
+    let note: string | null = null;
+    try {
+      const envelope = parseWebhookEnvelope(claimed.payload);
+      const handler = this.handlers.get(claimed.eventType);
+      const result: HandlerResult = handler
+        ? await handler(envelope, `webhook:${claimed.eventId}`)
+        : { outcome: 'ignored', reason: `no handler for event type ${claimed.eventType}` };
+      status = result.outcome === 'processed' ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
+      if (result.outcome === 'ignored') note = result.reason;
+      log.info({ status, note }, 'webhook event handled');
+    } catch (error) {
+      note = error instanceof Error ? error.message : String(error);
+      status = claimed.attempts >= this.maxAttempts ? WebhookEventStatus.DEAD : WebhookEventStatus.FAILED;
+      log.error({ err: error, status }, 'webhook event failed');
+    }
+    const failed = status === WebhookEventStatus.FAILED;
+    await this.orm.em.fork().nativeUpdate(
+      WebhookEvent,
+      { id: claimed.id },
+      {
+        status,
+        lastError: note,
+        lockedUntil: null,
+        processedAt: failed || status === WebhookEventStatus.DEAD ? null : new Date(),
+        nextAttemptAt: failed ? new Date(Date.now() + retryDelayMs(claimed.attempts)) : claimed.nextAttemptAt,
+      },
+    );
+    return status;
+  }
+
+  /** Processes up to `limit` due events (PENDING or FAILED past their retry time), oldest first. */
+  async processDue(limit = 50): Promise<number> {
+    const due = await this.orm.em.fork().find(
+      WebhookEvent,
+      {
+        status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] },
+        nextAttemptAt: { $lte: new Date() },
+        $or: [{ lockedUntil: null }, { lockedUntil: { $lt: new Date() } }],
+      },
+      { orderBy: { receivedAt: 'asc' }, limit, fields: ['id'] },
+    );
+    let processed = 0;
+    for (const event of due) if ((await this.processEvent(event.id)) !== null) processed += 1;
+    return processed;
+  }
+
+  /** Puts a PROCESSED/IGNORED/DEAD event back in the queue (operator replay). */
+  async replay(eventId: string): Promise<boolean> {
+    const updated = await this.orm.em.fork().nativeUpdate(
+      WebhookEvent,
+      { eventId },
+      { status: WebhookEventStatus.PENDING, nextAttemptAt: new Date(), lockedUntil: null, attempts: 0 },
+    );
+    return updated > 0;
+  }
+
+  private async claim(id: string): Promise<WebhookEvent | null> {
+    const rows: Record<string, unknown>[] = await this.orm.em.fork().getConnection().execute(
+      `update "webhook_event"
+          set "locked_until" = now() + make_interval(secs => ?), "attempts" = "attempts" + 1
+        where "id" = ? and "status" in ('PENDING', 'FAILED')
+          and ("locked_until" is null or "locked_until" < now())
+        returning *`,
+      [LEASE_SECONDS, id],
+    );
+    if (rows.length === 0) return null;
+    return this.orm.em.fork().map(WebhookEvent, rows[0]!);
+  }
+}
