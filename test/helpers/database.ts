@@ -15,7 +15,16 @@ export interface TestDatabase {
 export async function createTestDatabase(options: { poolMax?: number } = {}): Promise<TestDatabase> {
   const adminUrl = inject('pgAdminUrl');
   const name = `payments_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(adminUrl, `create database "${name}" template "${inject('pgTemplate')}"`);
+  // Two files copying the template at the same instant can collide; a short retry settles it.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await adminQuery(adminUrl, `create database "${name}" template "${inject('pgTemplate')}"`);
+      break;
+    } catch (error) {
+      if (attempt >= 10 || !String(error).includes('being accessed by other users')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
   const url = databaseUrl(adminUrl, name);
   const orm = await MikroORM.init(ormConfig({ clientUrl: url, poolMax: options.poolMax ?? 20 }));
   return {

@@ -1,5 +1,5 @@
 /** How a sandbox payment attempt looks per method and outcome, with Razorpay's fields. */
-import type { WireOrder, WirePayment } from '../../gateways/razorpay/razorpay.wire.js';
+import type { WireNotes, WireOrder, WirePayment } from '../../gateways/razorpay/razorpay.wire.js';
 import { newId, nowSeconds } from './sandbox.ids.js';
 
 export type CheckoutMethod = 'card' | 'upi' | 'netbanking' | 'wallet';
@@ -117,4 +117,14 @@ export function applyRefundTotals(payment: WirePayment): void {
   const full = refunded === payment.amount;
   payment.refund_status = refunded === 0 ? null : full ? 'full' : 'partial';
   payment.status = full ? 'refunded' : 'captured';
+}
+
+/** Razorpay answers `[]` for empty notes; the sandbox does too so mappers meet it in tests. */
+export function wireNotes(notes: Record<string, string | number>): WireNotes {
+  return Object.keys(notes).length === 0 ? [] : { ...notes };
+}
+
+/** Razorpay processes an `optimum` refund instantly when it can; the sandbox always can. */
+export function processedSpeed(requested: 'normal' | 'optimum'): 'normal' | 'instant' {
+  return requested === 'optimum' ? 'instant' : 'normal';
 }

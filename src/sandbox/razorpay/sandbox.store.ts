@@ -17,6 +17,8 @@ import {
   authorizeLate,
   markCaptured,
   newPaymentAttempt,
+  processedSpeed,
+  wireNotes,
   type CheckoutMethod,
   type CheckoutOutcome,
 } from './sandbox.payments.js';
@@ -47,11 +49,6 @@ interface OrderRecord {
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
-
-/** Razorpay answers `[]` for empty notes; the sandbox does too so mappers meet it in tests. */
-function wireNotes(notes: Record<string, string | number>): WireOrder['notes'] {
-  return Object.keys(notes).length === 0 ? [] : { ...notes };
-}
 
 export class SandboxStore {
   readonly #orders = new Map<string, OrderRecord>();
@@ -263,8 +260,4 @@ export class SandboxStore {
     if (!refund) throw notFound();
     return refund;
   }
-}
-
-function processedSpeed(requested: 'normal' | 'optimum'): 'normal' | 'instant' {
-  return requested === 'optimum' ? 'instant' : 'normal';
 }
