@@ -22,7 +22,7 @@ import { createLoaders } from './graphql/loaders.js';
 import { createInProcessBus, createRedisBus, type MessageBus } from './graphql/pubsub.js';
 import { buildAppSchema } from './graphql/schema.js';
 import type { Logger } from './logger.js';
-import { createSandboxRouter } from './sandbox/razorpay/index.js';
+import { createSandboxRouter, type SandboxGateway } from './sandbox/razorpay/index.js';
 import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
 import { WebhookWorker } from './webhooks/webhook.worker.js';
@@ -34,6 +34,8 @@ export interface RunningApp {
   services: Services;
   gateway: Gateway;
   bus: MessageBus;
+  /** The in-process Razorpay sandbox (sandbox mode only). */
+  sandbox: SandboxGateway | null;
   close(): Promise<void>;
 }
 
@@ -90,14 +92,17 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   });
   // Raw body: mounted before any JSON parser (see DESIGN.md).
   app.use(createWebhookRouter({ gateway, inbox: services.webhookInbox, logger, onStored: (id) => worker.processSoon(id) }));
+  let sandbox: SandboxGateway | null = null;
   if (sandboxMode) {
-    app.use('/sandbox/razorpay', createSandboxRouter({
+    const router = createSandboxRouter({
       keyId: config.razorpay.keyId,
       keySecret: config.razorpay.keySecret,
       webhookSecret: config.razorpay.webhookSecrets[0]!,
       webhookUrl: () => `${selfUrl}/webhooks/razorpay`,
       logger,
-    }));
+    });
+    sandbox = router.sandbox;
+    app.use('/sandbox/razorpay', router);
   }
 
   const schema = await buildAppSchema(bus);
@@ -170,6 +175,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     services,
     gateway,
     bus,
+    sandbox,
     async close() {
       if (closed) return;
       closed = true;

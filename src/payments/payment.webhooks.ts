@@ -14,6 +14,8 @@ export function registerPaymentWebhooks(processor: WebhookProcessor, settlement:
   const handle = async (envelope: RazorpayWebhookEnvelope, source: string): Promise<HandlerResult> => {
     const wire = envelope.payload.payment?.entity;
     if (!wire) return { outcome: 'ignored', reason: `${envelope.event} carries no payment entity` };
+    // Payment links and QR codes on the same account pay without an order: not ours.
+    if (!wire.order_id) return { outcome: 'ignored', reason: `payment ${wire.id} has no order` };
     const outcome = await settlement.applyGatewayPayment(toGatewayPayment(wire), { source });
     if (outcome.kind === 'unknown_order') {
       return { outcome: 'ignored', reason: `no payment here for order ${outcome.orderId}` };

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
+import { CreateOrderDocument, PaymentDocument, PaymentStatusChangedDocument, MyPaymentUpdatesDocument, VerifyPaymentDocument } from '../graphql/generated.js';
+import { pay } from '../helpers/checkout.js';
+import { collect, eventually, startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('a payment from start to finish, over real HTTP and WebSocket', () => {
+  it('createOrder → Checkout in the sandbox → verifyPayment → webhooks, while a subscriber sees CREATED then CAPTURED', async () => {
+    const token = await server.token('alice');
+    const created = await server.gql(CreateOrderDocument, {
+      input: { amount: 49_900, payeeId: 'freelancer-7', reference: 'job-42', description: 'Logo design', notes: { jobId: 42 } },
+    }, token);
+    expect(created.errors).toBeUndefined();
+    const session = created.data!.createOrder;
+    expect(session).toMatchObject({ amount: 49_900, currency: 'INR', keyId: server.config.razorpay.keyId });
+    expect(session.razorpayOrderId).toMatch(/^order_[A-Za-z0-9]{14}$/);
+    expect(session.payment).toMatchObject({
+      status: 'CREATED', purpose: 'ORDER', amount: 49_900, platformFee: 7485, payeeAmount: 42_415, payerId: 'alice', payeeId: 'freelancer-7',
+      reference: 'job-42', razorpayOrderId: session.razorpayOrderId,
+    });
+
+    const watcher = collect(server.ws(token), PaymentStatusChangedDocument, { paymentId: session.payment.id });
+    const mine = collect(server.ws(token), MyPaymentUpdatesDocument);
+    await eventually(() => watcher.results.length >= 1, 5000, 'the current state on subscribe');
+
+    // The customer pays; Checkout hands the browser the ids and signature; webhooks follow.
+    // Webhooks a little late, as they usually are: verifyPayment decides, the webhooks find it done.
+    const checkout = await pay(server.url, session.razorpayOrderId, { method: 'upi', webhookDelayMs: 300 });
+    expect(checkout.razorpay_order_id).toBe(session.razorpayOrderId);
+    const verified = await server.gql(VerifyPaymentDocument, {
+      input: {
+        razorpayOrderId: checkout.razorpay_order_id,
+        razorpayPaymentId: checkout.razorpay_payment_id,
+        razorpaySignature: checkout.razorpay_signature,
+      },
+    }, token);
+    expect(verified.errors).toBeUndefined();
+    expect(verified.data!.verifyPayment).toMatchObject({
+      status: 'CAPTURED',
+      razorpayPaymentId: checkout.razorpay_payment_id,
+      method: { method: 'upi', vpa: expect.any(String) },
+      failureReason: null,
+    });
+    expect(verified.data!.verifyPayment.paidAt).not.toBeNull();
+
+    // Every webhook the sandbox sent is stored and processed; none changed anything further.
+    const em = server.db.orm.em.fork();
+    await eventually(async () => {
+      const events = await em.fork().find(WebhookEvent, {});
+      return events.length >= 3 && events.every((e) => e.status === WebhookEventStatus.PROCESSED);
+    }, 10_000, 'webhooks processed');
+    const types = (await em.find(WebhookEvent, {})).map((e) => e.eventType).sort();
+    expect(types).toEqual(['order.paid', 'payment.authorized', 'payment.captured']);
+
+    const read = await server.gql(PaymentDocument, { id: session.payment.id }, token);
+    expect(read.data!.payment).toMatchObject({ status: 'CAPTURED', version: 2 });
+    expect(read.data!.payment!.transactions).toEqual([
+      expect.objectContaining({ type: 'CHARGE', status: 'COMPLETED', amount: 49_900, currency: 'INR' }),
+    ]);
+
+    await eventually(() => watcher.results.length >= 2, 5000, 'the CAPTURED message');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // room for a wrong extra message
+    expect(watcher.results.map((r) => r.data?.paymentStatusChanged.status)).toEqual(['CREATED', 'CAPTURED']);
+    expect(mine.results.map((r) => r.data?.myPaymentUpdates.status)).toEqual(['CAPTURED']);
+    watcher.stop();
+    mine.stop();
+  });
+
+  it('a failed attempt then a successful one on the same order ends CAPTURED with one CHARGE', async () => {
+    const token = await server.token('bob');
+    const { data } = await server.gql(CreateOrderDocument, { input: { amount: 25_000 } }, token);
+    const orderId = data!.createOrder.razorpayOrderId;
+    const failed = await pay(server.url, orderId, { outcome: 'failure', awaitWebhooks: true });
+    expect(failed.error.metadata.order_id).toBe(orderId);
+    await eventually(async () => (await server.gql(PaymentDocument, { id: data!.createOrder.payment.id }, token)).data?.payment?.status === 'FAILED');
+    const failedRead = await server.gql(PaymentDocument, { id: data!.createOrder.payment.id }, token);
+    expect(failedRead.data!.payment!.failureReason).toBeTruthy();
+    expect(failedRead.data!.payment!.transactions).toEqual([expect.objectContaining({ type: 'CHARGE', status: 'FAILED' })]);
+
+    const success = await pay(server.url, orderId, { awaitWebhooks: true });
+    const verified = await server.gql(VerifyPaymentDocument, {
+      input: { razorpayOrderId: orderId, razorpayPaymentId: success.razorpay_payment_id, razorpaySignature: success.razorpay_signature },
+    }, token);
+    expect(verified.data!.verifyPayment).toMatchObject({ status: 'CAPTURED', razorpayPaymentId: success.razorpay_payment_id, failureReason: null });
+    expect(verified.data!.verifyPayment.transactions).toEqual([expect.objectContaining({ type: 'CHARGE', status: 'COMPLETED', amount: 25_000 })]);
+  });
+});
