@@ -26,8 +26,9 @@ export function statusFromGateway(status: GatewayPayment['status']): PaymentStat
     case 'authorized':
       return PaymentStatus.AUTHORIZED;
     case 'captured':
-    // Refunds are tracked by their own records; a refunded attempt was captured first.
+      return PaymentStatus.CAPTURED;
     case 'refunded':
+      // Refunds are tracked by their own records; a refunded attempt was captured first.
       return PaymentStatus.CAPTURED;
     case 'failed':
       return PaymentStatus.FAILED;
