@@ -139,6 +139,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const apollo = new ApolloServer<Context>({
     schema,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns shutdown (server, database, embedded PostgreSQL, in that order).
+    stopOnTerminationSignals: false,
     introspection: config.env !== 'production',
     formatError,
     validationRules: protection.validationRules,

@@ -54,8 +54,13 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     try {
       await app.close();
+      logger.info('server closed');
       await orm.close();
-      if (embedded) await embedded.stop();
+      logger.info('database connections closed');
+      if (embedded) {
+        await embedded.stop();
+        logger.info('embedded PostgreSQL stopped');
+      }
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, 'unclean shutdown');

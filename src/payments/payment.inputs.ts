@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { IsIn, IsInt, IsObject, IsOptional, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, Matches, MaxLength, Min, MinLength, NotContains } from 'class-validator';
 import { GraphQLJSON } from 'graphql-scalars';
 import { PaymentPurpose } from './payment.entity.js';
 import { PaymentStatus } from './payment.state.js';
@@ -11,6 +11,9 @@ const MIN_AMOUNT = 100;
 const ID_PATTERN = /^[A-Za-z0-9_.:@-]+$/;
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,100}$/;
 const IDEMPOTENCY_KEY_RULE = 'must be 8 to 100 characters of letters, digits, _ . : - (a UUID works)';
+/** PostgreSQL text and jsonb cannot hold U+0000: refused as bad input instead of failing in SQL. */
+export const NUL = '\u0000';
+export const NO_NUL_RULE = 'must not contain the NUL character (\\u0000)';
 
 @InputType()
 export class CreateOrderInput {
@@ -34,11 +37,13 @@ export class CreateOrderInput {
   @Field(() => String, { nullable: true, description: "The caller's own reference: job id, application id…" })
   @IsOptional()
   @MaxLength(100, { message: 'must be at most 100 characters' })
+  @NotContains(NUL, { message: NO_NUL_RULE })
   reference?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(255, { message: 'must be at most 255 characters' })
+  @NotContains(NUL, { message: NO_NUL_RULE })
   description?: string | null;
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'At most 15 key/value pairs, passed to the gateway order.' })
@@ -80,16 +85,19 @@ export class PaymentFilter {
   @Field(() => ID, { nullable: true })
   @IsOptional()
   @MaxLength(64, { message: 'must be at most 64 characters' })
+  @NotContains(NUL, { message: NO_NUL_RULE })
   payeeId?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'Admin and service only; customers always see their own.' })
   @IsOptional()
   @MaxLength(64, { message: 'must be at most 64 characters' })
+  @NotContains(NUL, { message: NO_NUL_RULE })
   payerId?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(100, { message: 'must be at most 100 characters' })
+  @NotContains(NUL, { message: NO_NUL_RULE })
   reference?: string | null;
 
   @Field(() => Date, { nullable: true, description: 'Created at or after this instant.' })

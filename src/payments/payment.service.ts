@@ -8,7 +8,7 @@ import { CURRENCIES, formatMoney, splitFee } from '../money/money.js';
 import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
 import { Payment, PaymentPurpose } from './payment.entity.js';
 import { PaymentEvent, PaymentEventType } from './payment-event.entity.js';
-import type { CreateOrderInput, VerifyPaymentInput } from './payment.inputs.js';
+import { NO_NUL_RULE, NUL, type CreateOrderInput, type VerifyPaymentInput } from './payment.inputs.js';
 import type { PaymentSettlement } from './payment.settlement.js';
 import { toPaymentType, type CheckoutSession } from './payment.types.js';
 
@@ -241,11 +241,14 @@ function normaliseNotes(notes: Record<string, unknown> | null | undefined): Reco
   const result: Record<string, string> = {};
   for (const [key, value] of entries) {
     if (key.length === 0 || key.length > MAX_NOTE_KEY) throw badInput(`input.notes.${key.slice(0, 40)}`, `keys must be 1 to ${MAX_NOTE_KEY} characters`);
+    // PostgreSQL's jsonb cannot hold U+0000; the key itself is left out of the field name.
+    if (key.includes(NUL)) throw badInput('input.notes', `keys ${NO_NUL_RULE}`);
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw badInput(`input.notes.${key}`, 'values must be strings, numbers or booleans');
     }
     const text = String(value);
     if (text.length > MAX_NOTE_VALUE) throw badInput(`input.notes.${key}`, `values must be at most ${MAX_NOTE_VALUE} characters`);
+    if (text.includes(NUL)) throw badInput(`input.notes.${key}`, `values ${NO_NUL_RULE}`);
     result[key] = text;
   }
   return result;

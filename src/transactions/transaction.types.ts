@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { IsOptional, MaxLength } from 'class-validator';
+import { IsOptional, MaxLength, NotContains } from 'class-validator';
+import { NO_NUL_RULE, NUL } from '../payments/payment.inputs.js';
 import { Connection } from '../graphql/connection.js';
 import { TransactionStatus, TransactionType, type Transaction } from './transaction.entity.js';
 
@@ -56,6 +57,7 @@ export class TransactionFilter {
   @Field(() => ID, { nullable: true, description: 'Admin and service only; customers always see their own.' })
   @IsOptional()
   @MaxLength(64, { message: 'must be at most 64 characters' })
+  @NotContains(NUL, { message: NO_NUL_RULE })
   userId?: string | null;
 }
 

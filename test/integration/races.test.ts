@@ -1,0 +1,461 @@
+/**
+ * Races between the ways news of a payment arrives (verifyPayment, webhooks delivered
+ * repeatedly, late and out of order, several attempts on one order), with real concurrency
+ * over HTTP. Whatever the interleaving, each payment ends in one state, has one CHARGE, its
+ * audit trail records each applied change once, and a live subscriber sees each change once,
+ * never a step backwards.
+ */
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Payment } from '../../src/payments/payment.entity.js';
+import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event.entity.js';
+import { PaymentStatus } from '../../src/payments/payment.state.js';
+import { newId } from '../../src/sandbox/razorpay/sandbox.ids.js';
+import { Transaction, TransactionStatus, TransactionType } from '../../src/transactions/transaction.entity.js';
+import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
+import {
+  CreateOrderDocument,
+  PaymentStatusChangedDocument,
+  VerifyPaymentDocument,
+  type PaymentStatusChangedSubscription,
+} from '../graphql/generated.js';
+import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
+import { collect, eventually, startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** Forward order of statuses; a FAILED attempt may be followed by a later attempt's success. */
+const RANK: Record<string, number> = {
+  [PaymentStatus.CREATED]: 0,
+  [PaymentStatus.FAILED]: 1,
+  [PaymentStatus.AUTHORIZED]: 2,
+  [PaymentStatus.CAPTURED]: 3,
+};
+
+const CHARGE_STATUS: Record<string, TransactionStatus> = {
+  [PaymentStatus.CREATED]: TransactionStatus.PENDING,
+  [PaymentStatus.AUTHORIZED]: TransactionStatus.PENDING,
+  [PaymentStatus.CAPTURED]: TransactionStatus.COMPLETED,
+  [PaymentStatus.FAILED]: TransactionStatus.FAILED,
+};
+
+const GRACE_MS = 300;
+const em = () => server.db.orm.em.fork();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Watcher = ReturnType<typeof collect<PaymentStatusChangedSubscription>>;
+
+interface Order {
+  paymentId: string;
+  orderId: string;
+  amount: number;
+  token: string;
+  watcher: Watcher;
+}
+
+/** A new order and a subscriber to it, which has already received the current state (CREATED). */
+async function newOrder(user: string, amount = 20_000): Promise<Order> {
+  const token = await server.token(user);
+  const created = await server.gql(CreateOrderDocument, { input: { amount } }, token);
+  expect(created.errors).toBeUndefined();
+  const { payment, razorpayOrderId } = created.data!.createOrder;
+  const watcher = await watch(payment.id, token);
+  return { paymentId: payment.id, orderId: razorpayOrderId, amount, token, watcher };
+}
+
+async function watch(paymentId: string, token: string): Promise<Watcher> {
+  const watcher = collect(server.ws(token), PaymentStatusChangedDocument, { paymentId });
+  await eventually(() => watcher.results.length >= 1, 5000, 'the current state on subscribe');
+  expect(watcher.results[0]!.data?.paymentStatusChanged).toMatchObject({ id: paymentId, status: 'CREATED', version: 1 });
+  return watcher;
+}
+
+/** Waits until the sandbox has delivered everything and the inbox has handled every stored event. */
+async function webhooksDone(): Promise<void> {
+  await server.app.sandbox!.whenWebhooksSettled();
+  await eventually(
+    async () => (await em().count(WebhookEvent, { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] } })) === 0,
+    10_000,
+    'every stored webhook handled',
+  );
+  const broken = await em().find(WebhookEvent, { status: WebhookEventStatus.DEAD });
+  expect(broken).toEqual([]);
+}
+
+async function paymentEvents(paymentId: string): Promise<PaymentEvent[]> {
+  return em().find(PaymentEvent, { payment: paymentId }, { orderBy: { id: 'asc' } });
+}
+
+async function statusOf(paymentId: string): Promise<PaymentStatus> {
+  return (await em().findOneOrFail(Payment, { id: paymentId })).status;
+}
+
+async function webhookRow(eventId: string): Promise<WebhookEvent | null> {
+  return em().findOne(WebhookEvent, { eventId });
+}
+
+/**
+ * The invariants every race must keep, checked on the database and on the live subscriber:
+ * the final state; one CHARGE whose status follows it; one CREATED event and a STATUS_CHANGED
+ * chain (each from the previous one's status, never backwards, one per version); and the
+ * subscriber's messages after the first equal that chain, versions strictly increasing.
+ */
+async function expectSettled(order: Order, expected: { status: PaymentStatus; razorpayPaymentId?: string | null }) {
+  const payment = await em().findOneOrFail(Payment, { id: order.paymentId });
+  expect(payment.status).toBe(expected.status);
+  if (expected.razorpayPaymentId !== undefined) expect(payment.razorpayPaymentId).toBe(expected.razorpayPaymentId);
+
+  const charges = await em().find(Transaction, { payment: order.paymentId, type: TransactionType.CHARGE });
+  expect(charges).toHaveLength(1);
+  expect(charges[0]!.status).toBe(CHARGE_STATUS[expected.status]);
+  expect(await em().count(Transaction, { payment: order.paymentId })).toBe(1);
+
+  const events = await paymentEvents(order.paymentId);
+  expect(events.filter((e) => e.type === PaymentEventType.CREATED)).toHaveLength(1);
+  expect(events.filter((e) => e.type === PaymentEventType.ANOMALY)).toEqual([]);
+  const changes = events.filter((e) => e.type === PaymentEventType.STATUS_CHANGED);
+  expect(changes).toHaveLength(payment.version - 1);
+  let previous: PaymentStatus = PaymentStatus.CREATED;
+  for (const change of changes) {
+    expect(change.fromStatus).toBe(previous);
+    expect(RANK[change.toStatus!]).toBeGreaterThan(RANK[previous]!);
+    previous = change.toStatus!;
+  }
+  expect(previous).toBe(expected.status);
+  if (expected.status === PaymentStatus.CAPTURED) {
+    expect(changes.filter((e) => e.toStatus === PaymentStatus.CAPTURED)).toHaveLength(1);
+  }
+
+  await eventually(
+    () => order.watcher.results.at(-1)?.data?.paymentStatusChanged.version === payment.version,
+    5000,
+    `the subscriber to reach version ${payment.version}`,
+  );
+  await sleep(GRACE_MS); // room for a wrong extra message
+  const seen = order.watcher.results.map((r) => {
+    expect(r.errors).toBeUndefined();
+    return r.data!.paymentStatusChanged;
+  });
+  const versions = seen.map((m) => m.version);
+  expect(versions).toEqual([...versions].sort((a, b) => a - b));
+  expect(new Set(versions).size).toBe(versions.length);
+  expect(seen.slice(1).map((m) => [m.version, m.status])).toEqual(changes.map((c, i) => [i + 2, c.toStatus]));
+  expect(seen.at(-1)).toMatchObject({ status: expected.status, version: payment.version, razorpayPaymentId: payment.razorpayPaymentId });
+  order.watcher.stop();
+  return { payment, events, changes };
+}
+
+/** A signed-ready `order.paid` envelope carrying the order and the paying attempt. */
+function orderPaidEvent(order: Record<string, unknown>, payment: Record<string, unknown>): { body: string; eventId: string } {
+  const body = JSON.stringify({
+    entity: 'event',
+    account_id: 'acc_TESTACCOUNT001',
+    event: 'order.paid',
+    contains: ['payment', 'order'],
+    payload: { payment: { entity: payment }, order: { entity: order } },
+    created_at: Math.floor(Date.now() / 1000),
+  });
+  return { body, eventId: newId('evt') };
+}
+
+async function verify(order: Order, checkout: { razorpay_payment_id: string; razorpay_signature: string }) {
+  return server.gql(VerifyPaymentDocument, {
+    input: { razorpayOrderId: order.orderId, razorpayPaymentId: checkout.razorpay_payment_id, razorpaySignature: checkout.razorpay_signature },
+  }, order.token);
+}
+
+describe('1. the same webhook delivered many times at once', () => {
+  it('10 concurrent deliveries of one event id: one inbox row, one transition', async () => {
+    const order = await newOrder('dup-alice');
+    const attempt = newId('pay');
+    const { body, eventId } = paymentEvent('payment.captured', wirePayment(order.orderId, attempt, 'captured', order.amount));
+    const responses = await Promise.all(Array.from({ length: 10 }, () => postWebhook(server.url, body, { eventId })));
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const answers = responses.map((r) => (JSON.parse(r.body) as { status: string }).status).sort();
+    expect(answers).toEqual([...Array(9).fill('duplicate'), 'stored']);
+    await webhooksDone();
+    expect(await em().count(WebhookEvent, { eventId })).toBe(1);
+    expect(await webhookRow(eventId)).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 1 });
+    const { changes } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: attempt });
+    expect(changes.map((c) => [c.fromStatus, c.toStatus, c.source])).toEqual([['CREATED', 'CAPTURED', `webhook:${eventId}`]]);
+  });
+
+  it('the sandbox delivering every webhook 10 times, no verifyPayment: CAPTURED once', async () => {
+    const order = await newOrder('dup-bob');
+    const rowsBefore = await em().count(WebhookEvent, {});
+    const checkout = await pay(server.url, order.orderId, { duplicateWebhooks: 10, awaitWebhooks: true });
+    await webhooksDone();
+    const records = server.app.sandbox!.state().webhooks.slice(-3);
+    expect(records.map((r) => [r.event, r.outcome, r.attempts])).toEqual([
+      ['payment.authorized', 'delivered', 10],
+      ['payment.captured', 'delivered', 10],
+      ['order.paid', 'delivered', 10],
+    ]);
+    expect(await em().count(WebhookEvent, {})).toBe(rowsBefore + 3);
+    for (const record of records) expect(await em().count(WebhookEvent, { eventId: record.eventId })).toBe(1);
+    await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: checkout.razorpay_payment_id });
+  });
+});
+
+describe('2. payment.captured before payment.authorized', () => {
+  it('sandbox shuffleWebhooks (order.paid, captured, authorized): CAPTURED, authorized never applied after it', async () => {
+    const order = await newOrder('shuffle-carol');
+    const checkout = await pay(server.url, order.orderId, { shuffleWebhooks: true, awaitWebhooks: true });
+    await webhooksDone();
+    const records = server.app.sandbox!.state().webhooks.slice(-3);
+    expect(records.map((r) => r.event)).toEqual(['payment.authorized', 'payment.captured', 'order.paid']); // sealed in this order, sent reversed
+    const { events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: checkout.razorpay_payment_id });
+    // The authorized event, handled concurrently with the others, either came too late and was
+    // refused (TRANSITION_IGNORED), or was a no-op, or (only if it won the row lock before the
+    // capture) moved CREATED → AUTHORIZED; the chain check above proves it never followed CAPTURED.
+    const fromAuthorized = events.filter((e) => e.source === `webhook:${records[0]!.eventId}`);
+    expect(fromAuthorized.length).toBeLessThanOrEqual(1);
+    if (fromAuthorized[0]?.type === PaymentEventType.TRANSITION_IGNORED) {
+      expect(fromAuthorized[0]).toMatchObject({ fromStatus: PaymentStatus.CAPTURED, toStatus: PaymentStatus.AUTHORIZED });
+    } else if (fromAuthorized[0]) {
+      expect(fromAuthorized[0]).toMatchObject({ type: PaymentEventType.STATUS_CHANGED, fromStatus: PaymentStatus.CREATED });
+    }
+  });
+
+  it('hand-built: captured handled first, then authorized arrives: recorded TRANSITION_IGNORED, not applied', async () => {
+    const order = await newOrder('late-auth-dave');
+    const attempt = newId('pay');
+    const captured = paymentEvent('payment.captured', wirePayment(order.orderId, attempt, 'captured', order.amount));
+    const authorized = paymentEvent('payment.authorized', wirePayment(order.orderId, attempt, 'authorized', order.amount));
+    expect((await postWebhook(server.url, captured.body, { eventId: captured.eventId })).status).toBe(200);
+    await webhooksDone();
+    expect((await postWebhook(server.url, authorized.body, { eventId: authorized.eventId })).status).toBe(200);
+    await webhooksDone();
+    expect(await webhookRow(authorized.eventId)).toMatchObject({ status: WebhookEventStatus.PROCESSED });
+    const { events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: attempt });
+    expect(events.filter((e) => e.source === `webhook:${authorized.eventId}`).map((e) => [e.type, e.fromStatus, e.toStatus])).toEqual([
+      [PaymentEventType.TRANSITION_IGNORED, PaymentStatus.CAPTURED, PaymentStatus.AUTHORIZED],
+    ]);
+  });
+
+  it('hand-built: captured and authorized posted at the same moment: CAPTURED, never back', async () => {
+    const order = await newOrder('both-erin');
+    const attempt = newId('pay');
+    const captured = paymentEvent('payment.captured', wirePayment(order.orderId, attempt, 'captured', order.amount));
+    const authorized = paymentEvent('payment.authorized', wirePayment(order.orderId, attempt, 'authorized', order.amount));
+    const responses = await Promise.all([
+      postWebhook(server.url, captured.body, { eventId: captured.eventId }),
+      postWebhook(server.url, authorized.body, { eventId: authorized.eventId }),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200]);
+    await webhooksDone();
+    await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: attempt });
+  });
+});
+
+describe('3. verifyPayment and the captured webhooks at the same moment', () => {
+  it('10 orders, each raced by verifyPayment, payment.captured and order.paid: one capture each', async () => {
+    const orders = await Promise.all(Array.from({ length: 10 }, (_, i) => newOrder(`race-frank-${i}`, 10_000 + i * 100)));
+    // The customer pays; Razorpay's webhooks are lost on the way, so the test sends them itself.
+    const checkouts = await Promise.all(orders.map((o) => pay(server.url, o.orderId, { dropWebhooks: true })));
+    const sandbox = server.app.sandbox!;
+    const results = await Promise.all(orders.map(async (order, i) => {
+      const checkout = checkouts[i]!;
+      const attempt = sandbox.store.payment(checkout.razorpay_payment_id);
+      expect(attempt).toMatchObject({ status: 'captured', amount: order.amount, order_id: order.orderId });
+      const captured = paymentEvent('payment.captured', wirePayment(order.orderId, attempt.id, 'captured', attempt.amount));
+      const paid = orderPaidEvent(sandbox.store.order(order.orderId) as unknown as Record<string, unknown>, attempt as unknown as Record<string, unknown>);
+      const [verified, ...hooks] = await Promise.all([
+        verify(order, checkout),
+        postWebhook(server.url, captured.body, { eventId: captured.eventId }),
+        postWebhook(server.url, paid.body, { eventId: paid.eventId }),
+      ]);
+      return { verified, hooks, attempt: attempt.id };
+    }));
+    for (const { verified, hooks, attempt } of results) {
+      expect(verified.errors).toBeUndefined();
+      // Whoever won, verifyPayment answers the settled state.
+      expect(verified.data!.verifyPayment).toMatchObject({ status: 'CAPTURED', razorpayPaymentId: attempt });
+      expect(verified.data!.verifyPayment.transactions).toEqual([expect.objectContaining({ type: 'CHARGE', status: 'COMPLETED' })]);
+      expect(hooks.map((h) => h.status)).toEqual([200, 200]);
+    }
+    await webhooksDone();
+    await Promise.all(orders.map(async (order, i) => {
+      const { changes } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: results[i]!.attempt });
+      expect(changes).toHaveLength(1);
+      expect(changes[0]!.source).toMatch(/^(api:verifyPayment|webhook:evt_)/);
+    }));
+  });
+});
+
+describe('4. a failed attempt and a captured attempt on the same order', () => {
+  async function postAndSettle(event: { body: string; eventId: string }) {
+    expect((await postWebhook(server.url, event.body, { eventId: event.eventId })).status).toBe(200);
+    await webhooksDone();
+  }
+
+  function attempts(order: Order) {
+    const payA = newId('pay');
+    const payB = newId('pay');
+    return {
+      payA,
+      payB,
+      failedA: paymentEvent('payment.failed', wirePayment(order.orderId, payA, 'failed', order.amount)),
+      capturedB: paymentEvent('payment.captured', wirePayment(order.orderId, payB, 'captured', order.amount)),
+      lateFailedA: paymentEvent('payment.failed', wirePayment(order.orderId, payA, 'failed', order.amount)),
+    };
+  }
+
+  it('pay_A failed arrives first, then pay_B captured: FAILED → CAPTURED by pay_B; a late failure of pay_A is ignored', async () => {
+    const order = await newOrder('attempts-gina');
+    const { payA, payB, failedA, capturedB, lateFailedA } = attempts(order);
+    await postAndSettle(failedA);
+    expect(await statusOf(order.paymentId)).toBe(PaymentStatus.FAILED);
+    await postAndSettle(capturedB);
+    await postAndSettle(lateFailedA);
+    const { changes, events, payment } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: payB });
+    expect(changes.map((c) => [c.fromStatus, c.toStatus, c.gatewayPaymentId])).toEqual([
+      [PaymentStatus.CREATED, PaymentStatus.FAILED, payA],
+      [PaymentStatus.FAILED, PaymentStatus.CAPTURED, payB],
+    ]);
+    expect(payment.failureReason).toBeNull();
+    expect(events.filter((e) => e.source === `webhook:${lateFailedA.eventId}`).map((e) => [e.type, e.toStatus, e.gatewayPaymentId])).toEqual([
+      [PaymentEventType.TRANSITION_IGNORED, PaymentStatus.FAILED, payA],
+    ]);
+  });
+
+  it('pay_B captured arrives first, then pay_A failed: CAPTURED by pay_B, the failure recorded TRANSITION_IGNORED', async () => {
+    const order = await newOrder('attempts-hari');
+    const { payA, payB, failedA, capturedB, lateFailedA } = attempts(order);
+    await postAndSettle(capturedB);
+    await postAndSettle(failedA);
+    await postAndSettle(lateFailedA);
+    const { changes, events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: payB });
+    expect(changes.map((c) => [c.fromStatus, c.toStatus, c.gatewayPaymentId])).toEqual([[PaymentStatus.CREATED, PaymentStatus.CAPTURED, payB]]);
+    const ignored = events.filter((e) => e.type === PaymentEventType.TRANSITION_IGNORED);
+    expect(ignored.map((e) => [e.source, e.fromStatus, e.toStatus, e.gatewayPaymentId])).toEqual([
+      [`webhook:${failedA.eventId}`, PaymentStatus.CAPTURED, PaymentStatus.FAILED, payA],
+      [`webhook:${lateFailedA.eventId}`, PaymentStatus.CAPTURED, PaymentStatus.FAILED, payA],
+    ]);
+  });
+
+  it('both posted at the same moment, on 5 orders: CAPTURED by pay_B every time', async () => {
+    const orders = await Promise.all(Array.from({ length: 5 }, (_, i) => newOrder(`attempts-isha-${i}`)));
+    const plans = orders.map(attempts);
+    const responses = await Promise.all(plans.flatMap(({ failedA, capturedB }, i) => {
+      // Alternate which is sent first, for good measure.
+      const pair = i % 2 === 0 ? [failedA, capturedB] : [capturedB, failedA];
+      return pair.map((e) => postWebhook(server.url, e.body, { eventId: e.eventId }));
+    }));
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    await webhooksDone();
+    await Promise.all(plans.map(({ lateFailedA }) => postWebhook(server.url, lateFailedA.body, { eventId: lateFailedA.eventId })));
+    await webhooksDone();
+    await Promise.all(orders.map(async (order, i) => {
+      const { changes, events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: plans[i]!.payB });
+      expect(changes.at(-1)).toMatchObject({ toStatus: PaymentStatus.CAPTURED, gatewayPaymentId: plans[i]!.payB });
+      expect(events.filter((e) => e.source === `webhook:${plans[i]!.lateFailedA.eventId}`).map((e) => e.type)).toEqual([PaymentEventType.TRANSITION_IGNORED]);
+    }));
+  });
+
+  it('through the sandbox: the failed attempt\'s webhook delayed past the successful one\'s', async () => {
+    const order = await newOrder('attempts-jai');
+    const failed = await pay(server.url, order.orderId, { outcome: 'failure', webhookDelayMs: 250 });
+    const success = await pay(server.url, order.orderId, { awaitWebhooks: true });
+    await webhooksDone();
+    const { events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: success.razorpay_payment_id });
+    const aboutA = events.filter((e) => e.gatewayPaymentId === failed.error.metadata.payment_id);
+    // pay_A's failure came last: refused, never applied after the capture.
+    expect(aboutA.map((e) => [e.type, e.fromStatus, e.toStatus])).toEqual([[PaymentEventType.TRANSITION_IGNORED, PaymentStatus.CAPTURED, PaymentStatus.FAILED]]);
+  });
+});
+
+describe('5. the same idempotencyKey sent to createOrder 10 times at once', () => {
+  it('one gateway order, one payment, one CHARGE; then it settles like any other', async () => {
+    const token = await server.token('idem-kiran');
+    const ordersBefore = server.app.sandbox!.state().orders.length;
+    const input = { amount: 31_400, reference: 'job-idem', idempotencyKey: 'idem-key-0001-race' };
+    const responses = await Promise.all(Array.from({ length: 10 }, () => server.gql(CreateOrderDocument, { input }, token)));
+    for (const r of responses) expect(r.errors).toBeUndefined();
+    const paymentIds = new Set(responses.map((r) => r.data!.createOrder.payment.id));
+    const orderIds = new Set(responses.map((r) => r.data!.createOrder.razorpayOrderId));
+    expect(paymentIds.size).toBe(1);
+    expect(orderIds.size).toBe(1);
+    const [paymentId] = [...paymentIds];
+    const [orderId] = [...orderIds];
+    const gatewayOrders = server.app.sandbox!.state().orders;
+    expect(gatewayOrders).toHaveLength(ordersBefore + 1);
+    expect(gatewayOrders.filter((o) => o.receipt === paymentId)).toHaveLength(1);
+    expect(await em().count(Payment, { payerId: 'idem-kiran' })).toBe(1);
+
+    const order: Order = { paymentId: paymentId!, orderId: orderId!, amount: input.amount, token, watcher: await watch(paymentId!, token) };
+    const checkout = await pay(server.url, order.orderId, { awaitWebhooks: true });
+    const verified = await verify(order, checkout);
+    expect(verified.data!.verifyPayment.status).toBe('CAPTURED');
+    await webhooksDone();
+    await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: checkout.razorpay_payment_id });
+  });
+});
+
+describe('6. late authorisation of a failed attempt', () => {
+  it('failed, then authorised late by the bank (auto-capture follows): FAILED → … → CAPTURED', async () => {
+    const order = await newOrder('late-lena');
+    const failed = await pay(server.url, order.orderId, { outcome: 'failure', awaitWebhooks: true });
+    await webhooksDone();
+    expect(await statusOf(order.paymentId)).toBe(PaymentStatus.FAILED);
+    const attempt = failed.error.metadata.payment_id;
+    const late = await server.app.sandbox!.authorizeLatePayment(attempt, { awaitWebhooks: true });
+    expect(late.status).toBe('captured'); // the order wanted auto-capture and nothing else paid it
+    await webhooksDone();
+    const { changes, payment } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: attempt });
+    expect(changes[0]).toMatchObject({ fromStatus: PaymentStatus.CREATED, toStatus: PaymentStatus.FAILED });
+    expect(changes.every((c) => c.gatewayPaymentId === attempt)).toBe(true);
+    expect(payment.failureReason).toBeNull();
+    expect(payment.paidAt).not.toBeNull();
+  });
+
+  it('failed, then only the late payment.authorized (no capture yet): AUTHORIZED, CHARGE still pending', async () => {
+    const order = await newOrder('late-manu');
+    const attempt = newId('pay');
+    const failed = paymentEvent('payment.failed', wirePayment(order.orderId, attempt, 'failed', order.amount));
+    const authorized = paymentEvent('payment.authorized', wirePayment(order.orderId, attempt, 'authorized', order.amount));
+    expect((await postWebhook(server.url, failed.body, { eventId: failed.eventId })).status).toBe(200);
+    await webhooksDone();
+    expect((await postWebhook(server.url, authorized.body, { eventId: authorized.eventId })).status).toBe(200);
+    await webhooksDone();
+    const { changes } = await expectSettled(order, { status: PaymentStatus.AUTHORIZED, razorpayPaymentId: attempt });
+    expect(changes.map((c) => c.toStatus)).toEqual([PaymentStatus.FAILED, PaymentStatus.AUTHORIZED]);
+  });
+
+  it('a late authorisation after another attempt paid the order changes nothing', async () => {
+    const order = await newOrder('late-nina');
+    const failed = await pay(server.url, order.orderId, { outcome: 'failure', awaitWebhooks: true });
+    const success = await pay(server.url, order.orderId, { awaitWebhooks: true });
+    await webhooksDone();
+    const attemptA = failed.error.metadata.payment_id;
+    await server.app.sandbox!.authorizeLatePayment(attemptA, { awaitWebhooks: true });
+    await webhooksDone();
+    const { events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: success.razorpay_payment_id });
+    const lateRecords = events.filter((e) => e.gatewayPaymentId === attemptA && e.toStatus === PaymentStatus.AUTHORIZED);
+    expect(lateRecords.map((e) => [e.type, e.fromStatus])).toEqual([[PaymentEventType.TRANSITION_IGNORED, PaymentStatus.CAPTURED]]);
+  });
+});
+
+describe('7. webhooks dropped and no verifyPayment', () => {
+  it('the payment stays CREATED: nothing is invented', async () => {
+    const order = await newOrder('dropped-omar');
+    const rowsBefore = await em().count(WebhookEvent, {});
+    const checkout = await pay(server.url, order.orderId, { dropWebhooks: true, awaitWebhooks: true });
+    expect(server.app.sandbox!.store.payment(checkout.razorpay_payment_id).status).toBe('captured');
+    expect(server.app.sandbox!.state().webhooks.slice(-3).map((w) => w.outcome)).toEqual(['dropped', 'dropped', 'dropped']);
+    await webhooksDone();
+    await server.app.services.webhookProcessor.processDue();
+    expect(await em().count(WebhookEvent, {})).toBe(rowsBefore);
+    const { events, payment } = await expectSettled(order, { status: PaymentStatus.CREATED, razorpayPaymentId: null });
+    expect(events.map((e) => e.type)).toEqual([PaymentEventType.CREATED]);
+    expect(payment.version).toBe(1);
+    expect(order.watcher.results).toHaveLength(1);
+  });
+});

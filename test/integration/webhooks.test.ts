@@ -1,0 +1,452 @@
+/**
+ * The webhook route and inbox over real HTTP: signature checks over the raw bytes, what is
+ * stored and acknowledged, duplicates, secret rotation, and the processor's retries, dead
+ * letters, replay and single claim. Every refused delivery must leave no trace.
+ */
+import 'reflect-metadata';
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Payment } from '../../src/payments/payment.entity.js';
+import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event.entity.js';
+import { PaymentStatus } from '../../src/payments/payment.state.js';
+import { newId } from '../../src/sandbox/razorpay/sandbox.ids.js';
+import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
+import { CreateOrderDocument } from '../graphql/generated.js';
+import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
+import { eventually, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET, startTestServer, type TestServer } from '../helpers/server.js';
+
+/** Long enough that the interval worker never runs during a test: only the test drives retries. */
+const NO_INTERVAL_WORKER = { WEBHOOK_WORKER_INTERVAL_MS: '3600000' };
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const sign = (body: string | Buffer, secret = SANDBOX_WEBHOOK_SECRET) => createHmac('sha256', secret).update(body).digest('hex');
+
+/** A complete Razorpay envelope for any event name and payload. */
+function envelope(event: string, payload: Record<string, unknown>): string {
+  return JSON.stringify({
+    entity: 'event',
+    account_id: 'acc_TESTACCOUNT001',
+    event,
+    contains: Object.keys(payload),
+    payload,
+    created_at: Math.floor(Date.now() / 1000),
+  });
+}
+
+const eventId = () => newId('evt');
+
+async function newOrder(s: TestServer, user = 'webhook-user', amount = 10_000) {
+  const created = await s.gql(CreateOrderDocument, { input: { amount } }, await s.token(user));
+  expect(created.errors).toBeUndefined();
+  return { paymentId: created.data!.createOrder.payment.id, orderId: created.data!.createOrder.razorpayOrderId, amount };
+}
+
+async function webhookRows(s: TestServer): Promise<WebhookEvent[]> {
+  return s.db.orm.em.fork().find(WebhookEvent, {}, { orderBy: { receivedAt: 'asc' } });
+}
+
+async function rowFor(s: TestServer, id: string): Promise<WebhookEvent | null> {
+  return s.db.orm.em.fork().findOne(WebhookEvent, { eventId: id });
+}
+
+async function paymentState(s: TestServer, paymentId: string) {
+  const em = s.db.orm.em.fork();
+  const payment = await em.findOneOrFail(Payment, { id: paymentId });
+  const events = await em.find(PaymentEvent, { payment: paymentId }, { orderBy: { id: 'asc' } });
+  return { status: payment.status, version: payment.version, razorpayPaymentId: payment.razorpayPaymentId, events: events.map((e) => e.type) };
+}
+
+/** Runs `act` and checks it stored no webhook and left the payment exactly as it was. */
+async function expectNoTrace(s: TestServer, paymentId: string, act: () => Promise<void>): Promise<void> {
+  const rowsBefore = (await webhookRows(s)).length;
+  const before = await paymentState(s, paymentId);
+  await act();
+  expect((await webhookRows(s)).length).toBe(rowsBefore);
+  expect(await paymentState(s, paymentId)).toEqual(before);
+  expect(before).toMatchObject({ status: PaymentStatus.CREATED, version: 1, events: [PaymentEventType.CREATED] });
+}
+
+/** Moves an event's retry time into the past, so the next pass takes it without waiting for the backoff. */
+async function makeDue(s: TestServer, id: string): Promise<void> {
+  await s.db.orm.em.fork().nativeUpdate(WebhookEvent, { eventId: id }, { nextAttemptAt: new Date(Date.now() - 1000) });
+}
+
+describe('refused deliveries: 400 and no trace', () => {
+  it('without X-Razorpay-Signature', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const { body, eventId: id } = paymentEvent('payment.captured', wirePayment(orderId, newId('pay'), 'captured', amount));
+    await expectNoTrace(server, paymentId, async () => {
+      const response = await postWebhook(server.url, body, { eventId: id, signature: null });
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body).error).toMatch(/X-Razorpay-Signature/);
+    });
+  });
+
+  it('with a wrong signature (random hex, empty, not hex)', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const { body, eventId: id } = paymentEvent('payment.captured', wirePayment(orderId, newId('pay'), 'captured', amount));
+    await expectNoTrace(server, paymentId, async () => {
+      for (const signature of ['ab'.repeat(32), sign(body).slice(0, 62), 'not-a-signature', `${sign(body)}00`]) {
+        const response = await postWebhook(server.url, body, { eventId: id, signature });
+        expect(response.status, signature).toBe(400);
+      }
+    });
+  });
+
+  it('with a body altered by one byte after signing', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const { body, eventId: id } = paymentEvent('payment.captured', wirePayment(orderId, newId('pay'), 'captured', amount));
+    const signature = sign(body);
+    const tampered = Buffer.from(body, 'utf8');
+    const at = body.indexOf(String(amount));
+    tampered[at] = tampered[at]! + 1; // 10000 → 20000: the amount an attacker would want changed
+    expect(tampered.toString('utf8')).not.toBe(body);
+    await expectNoTrace(server, paymentId, async () => {
+      const response = await postWebhook(server.url, tampered, { eventId: id, signature });
+      expect(response.status).toBe(400);
+    });
+  });
+
+  it('signed with the key secret instead of the webhook secret', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const { body, eventId: id } = paymentEvent('payment.captured', wirePayment(orderId, newId('pay'), 'captured', amount));
+    await expectNoTrace(server, paymentId, async () => {
+      const response = await postWebhook(server.url, body, { eventId: id, secret: SANDBOX_KEY_SECRET });
+      expect(response.status).toBe(400);
+    });
+  });
+
+  it('malformed JSON with a valid signature', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const { body, eventId: id } = paymentEvent('payment.captured', wirePayment(orderId, newId('pay'), 'captured', amount));
+    await expectNoTrace(server, paymentId, async () => {
+      for (const broken of [body.slice(0, -1), `${body}}`, '', 'null garbage']) {
+        const response = await postWebhook(server.url, broken, { eventId: id });
+        expect(response.status, broken).toBe(400);
+      }
+    });
+  });
+
+  it('valid JSON that is not an event envelope, with a valid signature', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const payment = wirePayment(orderId, newId('pay'), 'captured', amount);
+    const notEnvelopes = [
+      JSON.stringify(payment), // the entity without its envelope
+      JSON.stringify({ entity: 'payment', event: 'payment.captured', payload: { payment: { entity: payment } } }),
+      JSON.stringify({ entity: 'event', payload: { payment: { entity: payment } } }), // no event name
+      JSON.stringify({ entity: 'event', event: 'payment.captured' }), // no payload
+      JSON.stringify({ entity: 'event', event: 'payment.captured', payload: null }),
+      JSON.stringify({ entity: 'event', event: 'x'.repeat(65), payload: {} }),
+      JSON.stringify([{ entity: 'event', event: 'payment.captured', payload: {} }]),
+      '"just a string"',
+      '42',
+      'null',
+    ];
+    await expectNoTrace(server, paymentId, async () => {
+      for (const body of notEnvelopes) {
+        const response = await postWebhook(server.url, body, { eventId: eventId() });
+        expect(response.status, body.slice(0, 80)).toBe(400);
+      }
+    });
+  });
+
+  it('with a malformed X-Razorpay-Event-Id', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const { body } = paymentEvent('payment.captured', wirePayment(orderId, newId('pay'), 'captured', amount));
+    await expectNoTrace(server, paymentId, async () => {
+      for (const id of ['evt with spaces', 'e'.repeat(101), "evt';drop table payment;--"]) {
+        const response = await postWebhook(server.url, body, { eventId: id });
+        expect(response.status, id).toBe(400);
+      }
+    });
+  });
+});
+
+describe('stored and acknowledged, nothing to do', () => {
+  it('an unknown event type (subscription.charged) is stored, IGNORED with its reason, and moves no payment', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const id = eventId();
+    // It even carries a captured payment of a real order: still not ours to act on.
+    const body = envelope('subscription.charged', {
+      subscription: { entity: { id: 'sub_AAAAAAAAAAAAAA', entity: 'subscription', status: 'active' } },
+      payment: { entity: wirePayment(orderId, newId('pay'), 'captured', amount) },
+    });
+    const response = await postWebhook(server.url, body, { eventId: id });
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ status: 'stored' });
+    const row = await eventually(async () => {
+      const r = await rowFor(server, id);
+      return r?.status === WebhookEventStatus.IGNORED ? r : null;
+    }, 5000, 'the unknown event to be handled');
+    expect(row).toMatchObject({ eventType: 'subscription.charged', attempts: 1 });
+    expect(row.lastError).toMatch(/no handler.*subscription\.charged/);
+    expect(row.processedAt).not.toBeNull();
+    expect(await paymentState(server, paymentId)).toMatchObject({ status: PaymentStatus.CREATED, version: 1, events: [PaymentEventType.CREATED] });
+  });
+
+  it('a payment event for an order this service does not know is stored and IGNORED', async () => {
+    const id = eventId();
+    const unknownOrder = newId('order');
+    const paymentEventsBefore = await server.db.orm.em.fork().count(PaymentEvent, {});
+    const { body } = paymentEvent('payment.captured', wirePayment(unknownOrder, newId('pay'), 'captured', 5_000));
+    const response = await postWebhook(server.url, body, { eventId: id });
+    expect(response.status).toBe(200);
+    const row = await eventually(async () => {
+      const r = await rowFor(server, id);
+      return r?.status === WebhookEventStatus.IGNORED ? r : null;
+    }, 5000, 'the event to be ignored');
+    expect(row.lastError).toContain(unknownOrder);
+    expect(await server.db.orm.em.fork().count(PaymentEvent, {})).toBe(paymentEventsBefore);
+  });
+
+  it('a payment without an order (order_id: null) is stored and IGNORED', async () => {
+    const id = eventId();
+    const paymentEventsBefore = await server.db.orm.em.fork().count(PaymentEvent, {});
+    const payment = { ...wirePayment('order_unused', newId('pay'), 'captured', 5_000), order_id: null };
+    const response = await postWebhook(server.url, envelope('payment.captured', { payment: { entity: payment } }), { eventId: id });
+    expect(response.status).toBe(200);
+    const row = await eventually(async () => {
+      const r = await rowFor(server, id);
+      return r?.status === WebhookEventStatus.IGNORED ? r : null;
+    }, 5000, 'the event to be ignored');
+    expect(row.lastError).toMatch(/no order/);
+    expect(await server.db.orm.em.fork().count(PaymentEvent, {})).toBe(paymentEventsBefore);
+  });
+
+  it('a duplicate event id is answered 200 {status:"duplicate"} and stored once', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const { body, eventId: id } = paymentEvent('payment.captured', wirePayment(orderId, newId('pay'), 'captured', amount));
+    const first = await postWebhook(server.url, body, { eventId: id });
+    expect(first).toEqual({ status: 200, body: JSON.stringify({ status: 'stored' }) });
+    await eventually(async () => (await rowFor(server, id))?.status === WebhookEventStatus.PROCESSED, 5000, 'the first delivery processed');
+    const again = await postWebhook(server.url, body, { eventId: id });
+    expect(again.status).toBe(200);
+    expect(JSON.parse(again.body)).toEqual({ status: 'duplicate' });
+    expect((await webhookRows(server)).filter((r) => r.eventId === id)).toHaveLength(1);
+    // The redelivery was not processed again: still one change, attempted once.
+    expect((await rowFor(server, id))!.attempts).toBe(1);
+    expect(await paymentState(server, paymentId)).toMatchObject({
+      status: PaymentStatus.CAPTURED,
+      version: 2,
+      events: [PaymentEventType.CREATED, PaymentEventType.STATUS_CHANGED],
+    });
+  });
+
+  it('without X-Razorpay-Event-Id the body hash makes redelivery idempotent', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const { body } = paymentEvent('payment.failed', wirePayment(orderId, newId('pay'), 'failed', amount));
+    const first = await postWebhook(server.url, body);
+    const again = await postWebhook(server.url, body);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(JSON.parse(again.body)).toEqual({ status: 'duplicate' });
+    await eventually(async () => (await paymentState(server, paymentId)).status === PaymentStatus.FAILED, 5000, 'FAILED');
+    const rows = (await webhookRows(server)).filter((r) => r.eventId.startsWith('sha256:'));
+    expect(rows).toHaveLength(1);
+  });
+});
+
+describe('the raw bytes are what is verified', () => {
+  it('a body with unusual whitespace and key order verifies, although /graphql parses JSON', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const payment = wirePayment(orderId, newId('pay'), 'captured', amount);
+    // Keys reversed, tabs, newlines, spaces before colons, a unicode escape: any re-serialisation breaks it.
+    const reversed = Object.fromEntries(Object.entries(payment).reverse());
+    const body = `\n  {\t"payload" : { "payment" :{"entity":${JSON.stringify(reversed, null, 3)}}},\r\n` +
+      `"created_at":${Math.floor(Date.now() / 1000)} , "contains":[ "payment" ],"event":"payment.captured",` +
+      `"account_id":"acc_\\u0054ESTACCOUNT001","entity" :"event"   }\n\n`;
+    expect(JSON.stringify(JSON.parse(body))).not.toBe(body);
+    const id = eventId();
+    const response = await postWebhook(server.url, body, { eventId: id });
+    expect(response.status).toBe(200);
+    await eventually(async () => (await rowFor(server, id))?.status === WebhookEventStatus.PROCESSED, 5000, 'processed');
+    expect((await paymentState(server, paymentId)).status).toBe(PaymentStatus.CAPTURED);
+
+    // The same bytes sent as another content type still verify (the route reads bytes, not JSON).
+    const id2 = eventId();
+    const { body: failed } = paymentEvent('payment.failed', wirePayment(orderId, newId('pay'), 'failed', amount));
+    const asText = await fetch(`${server.url}/webhooks/razorpay`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-razorpay-signature': sign(failed), 'x-razorpay-event-id': id2 },
+      body: failed,
+    });
+    expect(asText.status).toBe(200);
+    // A re-serialisation of a signed body does not verify.
+    const reserialised = JSON.stringify(JSON.parse(body));
+    const refused = await postWebhook(server.url, reserialised, { eventId: eventId(), signature: sign(body) });
+    expect(refused.status).toBe(400);
+  });
+
+  it('after a secret rotation both the new and the previous secret verify, a third does not', async () => {
+    const rotated = await startTestServer({
+      env: {
+        RAZORPAY_MODE: 'sandbox',
+        RAZORPAY_WEBHOOK_SECRET: 'new-secret-0123456789-rotated',
+        RAZORPAY_WEBHOOK_SECRET_PREVIOUS: 'old-secret-0123456789-retired',
+      },
+    });
+    try {
+      const { paymentId, orderId, amount } = await newOrder(rotated, 'rotation-user');
+      const attempt = newId('pay');
+      const authorized = paymentEvent('payment.authorized', wirePayment(orderId, attempt, 'authorized', amount));
+      const captured = paymentEvent('payment.captured', wirePayment(orderId, attempt, 'captured', amount));
+
+      await expectNoTrace(rotated, paymentId, async () => {
+        for (const secret of ['some-third-secret-0123456789', SANDBOX_WEBHOOK_SECRET, SANDBOX_KEY_SECRET]) {
+          const response = await postWebhook(rotated.url, authorized.body, { eventId: authorized.eventId, secret });
+          expect(response.status, secret).toBe(400);
+        }
+      });
+
+      // Events signed before the rotation still arrive signed with the old secret.
+      const old = await postWebhook(rotated.url, authorized.body, { eventId: authorized.eventId, secret: 'old-secret-0123456789-retired' });
+      expect(old.status).toBe(200);
+      await eventually(async () => (await paymentState(rotated, paymentId)).status === PaymentStatus.AUTHORIZED, 5000, 'AUTHORIZED');
+      const fresh = await postWebhook(rotated.url, captured.body, { eventId: captured.eventId, secret: 'new-secret-0123456789-rotated' });
+      expect(fresh.status).toBe(200);
+      await eventually(async () => (await paymentState(rotated, paymentId)).status === PaymentStatus.CAPTURED, 5000, 'CAPTURED');
+
+      // The sandbox signs with the current secret, and its deliveries are accepted.
+      const second = await newOrder(rotated, 'rotation-user');
+      await pay(rotated.url, second.orderId, { awaitWebhooks: true });
+      expect(rotated.app.sandbox!.state().webhooks.filter((w) => w.outcome !== 'delivered')).toEqual([]);
+      await eventually(async () => (await paymentState(rotated, second.paymentId)).status === PaymentStatus.CAPTURED, 5000, 'sandbox payment CAPTURED');
+    } finally {
+      await rotated.close();
+    }
+  });
+});
+
+describe('processing failures are recorded and retried, never lost', () => {
+  let quiet: TestServer;
+  let mortal: TestServer;
+
+  beforeAll(async () => {
+    [quiet, mortal] = await Promise.all([
+      startTestServer({ env: NO_INTERVAL_WORKER }),
+      startTestServer({ env: { ...NO_INTERVAL_WORKER, WEBHOOK_MAX_ATTEMPTS: '2' } }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([quiet?.close(), mortal?.close()]);
+  });
+
+  it('a handler failing twice: FAILED with attempts, error and a future retry time, then PROCESSED', async () => {
+    let calls = 0;
+    quiet.app.services.webhookProcessor.on('test.flaky', async () => {
+      calls += 1;
+      if (calls <= 2) throw new Error(`flaky failure #${calls}`);
+      return { outcome: 'processed' };
+    });
+    const id = eventId();
+    const response = await postWebhook(quiet.url, envelope('test.flaky', {}), { eventId: id });
+    expect(response.status).toBe(200);
+
+    const first = await eventually(async () => {
+      const r = await rowFor(quiet, id);
+      return r?.status === WebhookEventStatus.FAILED ? r : null;
+    }, 5000, 'the first failure recorded');
+    expect(first).toMatchObject({ attempts: 1, lastError: 'flaky failure #1', processedAt: null, lockedUntil: null });
+    expect(first.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
+    // Not due yet: a pass now leaves it alone.
+    expect(await quiet.app.services.webhookProcessor.processDue()).toBe(0);
+    expect(calls).toBe(1);
+
+    await makeDue(quiet, id);
+    expect(await quiet.app.services.webhookProcessor.processDue()).toBe(1);
+    const second = (await rowFor(quiet, id))!;
+    expect(second).toMatchObject({ status: WebhookEventStatus.FAILED, attempts: 2, lastError: 'flaky failure #2' });
+    expect(second.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
+
+    await makeDue(quiet, id);
+    expect(await quiet.app.services.webhookProcessor.processDue()).toBe(1);
+    const done = (await rowFor(quiet, id))!;
+    expect(done).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 3, lastError: null, lockedUntil: null });
+    expect(done.processedAt).not.toBeNull();
+    expect(calls).toBe(3);
+
+    // Processed events are not taken again.
+    await makeDue(quiet, id);
+    expect(await quiet.app.services.webhookProcessor.processDue()).toBe(0);
+    expect(calls).toBe(3);
+  });
+
+  it('after WEBHOOK_MAX_ATTEMPTS failures the event is DEAD; replay(eventId) puts it back and it is processed', async () => {
+    let broken = true;
+    let calls = 0;
+    mortal.app.services.webhookProcessor.on('test.doomed', async () => {
+      calls += 1;
+      if (broken) throw new Error('downstream is down');
+      return { outcome: 'processed' };
+    });
+    const id = eventId();
+    expect((await postWebhook(mortal.url, envelope('test.doomed', {}), { eventId: id })).status).toBe(200);
+    await eventually(async () => (await rowFor(mortal, id))?.status === WebhookEventStatus.FAILED, 5000, 'first failure');
+
+    await makeDue(mortal, id);
+    await mortal.app.services.webhookProcessor.processDue();
+    const dead = (await rowFor(mortal, id))!;
+    expect(dead).toMatchObject({ status: WebhookEventStatus.DEAD, attempts: 2, lastError: 'downstream is down', processedAt: null });
+    expect(calls).toBe(2);
+    // A dead event is never taken by the worker, however long one waits.
+    await makeDue(mortal, id);
+    expect(await mortal.app.services.webhookProcessor.processDue()).toBe(0);
+    expect(calls).toBe(2);
+
+    broken = false;
+    expect(await mortal.app.services.webhookProcessor.replay(id)).toBe(true);
+    expect(await rowFor(mortal, id)).toMatchObject({ status: WebhookEventStatus.PENDING, attempts: 0 });
+    expect(await mortal.app.services.webhookProcessor.processDue()).toBe(1);
+    expect(await rowFor(mortal, id)).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 1, lastError: null });
+    expect(calls).toBe(3);
+    expect(await mortal.app.services.webhookProcessor.replay('evt_doesNotExist00')).toBe(false);
+  });
+
+  it('a replayed payment event applies nothing twice', async () => {
+    const { paymentId, orderId, amount } = await newOrder(quiet, 'replay-user');
+    const { body, eventId: id } = paymentEvent('payment.captured', wirePayment(orderId, newId('pay'), 'captured', amount));
+    expect((await postWebhook(quiet.url, body, { eventId: id })).status).toBe(200);
+    await eventually(async () => (await rowFor(quiet, id))?.status === WebhookEventStatus.PROCESSED, 5000, 'processed');
+    expect(await quiet.app.services.webhookProcessor.replay(id)).toBe(true);
+    expect(await quiet.app.services.webhookProcessor.processDue()).toBe(1);
+    expect(await rowFor(quiet, id)).toMatchObject({ status: WebhookEventStatus.PROCESSED });
+    expect(await paymentState(quiet, paymentId)).toMatchObject({
+      status: PaymentStatus.CAPTURED,
+      version: 2,
+      events: [PaymentEventType.CREATED, PaymentEventType.STATUS_CHANGED],
+    });
+  });
+
+  it('two processors claiming the same event at once: it is handled once', async () => {
+    let calls = 0;
+    quiet.app.services.webhookProcessor.on('test.slow', async () => {
+      calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // hold the claim while the others try
+      return { outcome: 'processed' };
+    });
+    // Stored straight into the inbox, so nothing but this test processes it.
+    const { stored, id } = await quiet.app.services.webhookInbox.store({
+      eventId: eventId(),
+      eventType: 'test.slow',
+      payload: JSON.parse(envelope('test.slow', {})) as Record<string, unknown>,
+    });
+    expect(stored).toBe(true);
+    const processor = quiet.app.services.webhookProcessor;
+    const results = await Promise.all([processor.processEvent(id), processor.processEvent(id), processor.processDue(), processor.processEvent(id)]);
+    expect(calls).toBe(1);
+    const statuses = results.filter((r) => typeof r === 'string');
+    expect(statuses.filter((s) => s === WebhookEventStatus.PROCESSED).length + (results[2] as number)).toBe(1);
+    const row = (await quiet.db.orm.em.fork().findOneOrFail(WebhookEvent, { id }))!;
+    expect(row).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 1 });
+    // And once done, a late claim finds nothing to do.
+    expect(await processor.processEvent(id)).toBeNull();
+    expect(calls).toBe(1);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../../src/config.js';
+
+const live = {
+  RAZORPAY_KEY_ID: 'rzp_live_abc',
+  RAZORPAY_KEY_SECRET: 'secret',
+  RAZORPAY_WEBHOOK_SECRET: 'whsecret',
+};
+
+describe('loadConfig', () => {
+  it('runs with nothing set: embedded PostgreSQL, sandbox, development secret, 15% fee', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ embedded: { dataDir: '.data/postgres', port: 5499 } });
+    expect(config.razorpay.mode).toBe('sandbox');
+    expect(config.jwtSecret).toBe(DEV_JWT_SECRET);
+    expect(config.usingDevJwtSecret).toBe(true);
+    expect(config.platformFeeBps).toBe(1500);
+    expect(config.port).toBe(4000);
+    expect(config.redisUrl).toBeNull();
+  });
+
+  it('switches to live mode when a key id is set, and demands the secrets', () => {
+    expect(loadConfig(live).razorpay.mode).toBe('live');
+    expect(() => loadConfig({ RAZORPAY_KEY_ID: 'rzp_live_abc' })).toThrow(/RAZORPAY_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET/);
+  });
+
+  it('refuses sandbox mode, the development secret and the embedded database in production', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/payments', JWT_SECRET: 'x'.repeat(40) };
+    expect(() => loadConfig({ ...production })).toThrow(/refuses RAZORPAY_MODE=sandbox/);
+    expect(() => loadConfig({ ...production, ...live, JWT_SECRET: undefined })).toThrow(/needs JWT_SECRET/);
+    expect(() => loadConfig({ ...production, ...live, JWT_SECRET: DEV_JWT_SECRET })).toThrow(/refuses the development JWT_SECRET/);
+    expect(() => loadConfig({ ...production, ...live, DATABASE_URL: undefined })).toThrow(/needs DATABASE_URL/);
+    expect(loadConfig({ ...production, ...live }).razorpay.mode).toBe('live');
+  });
+
+  it('names each bad variable', () => {
+    expect(() => loadConfig({ PLATFORM_FEE_BPS: '10001' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PLATFORM_FEE_BPS: '15.5' })).toThrow(/PLATFORM_FEE_BPS/);
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32 characters/);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+
+  it('keeps the previous webhook secret for rotation and caps the maximum order at a GraphQL Int', () => {
+    const config = loadConfig({ RAZORPAY_WEBHOOK_SECRET: 'new', RAZORPAY_WEBHOOK_SECRET_PREVIOUS: 'old', MAX_ORDER_AMOUNT: '99999999999' });
+    expect(config.razorpay.webhookSecrets).toEqual(['new', 'old']);
+    expect(config.maxOrderAmount).toBe(2_147_483_647);
+  });
+});
