@@ -5,7 +5,9 @@
  */
 import 'reflect-metadata';
 import { print } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
 import { SignJWT } from 'jose';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../src/auth/auth.js';
 import { Payment } from '../../src/payments/payment.entity.js';
@@ -49,6 +51,7 @@ beforeAll(async () => {
   bobPaymentId = created[2]!.payment.id;
 });
 afterAll(async () => {
+  await Promise.all(rawClients.map((client) => client.dispose()));
   await server?.close();
 });
 
@@ -56,6 +59,20 @@ async function createOrder(token: string, amount: number) {
   const response = await server.gql(CreateOrderDocument, { input: { amount } }, token);
   expect(response.errors).toBeUndefined();
   return response.data!.createOrder;
+}
+
+const rawClients: Client[] = [];
+/** A graphql-ws client sending `connectionParams.authorization` exactly as given. */
+function wsWithHeader(authorization: string): Client {
+  const client = createClient({
+    url: `${server.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization },
+    retryAttempts: 0,
+    lazy: true,
+  });
+  rawClients.push(client);
+  return client;
 }
 
 /** POSTs an operation with the Authorization header exactly as given (null: none). */
@@ -142,7 +159,8 @@ describe('authentication over HTTP', () => {
     const error = onlyError(response);
     expect(error.extensions?.code).toBe('UNAUTHENTICATED');
     expect(error.message).toMatch(/Authorization: Bearer <token>/);
-    expect(response.data ?? null).toBeNull();
+    // Nullable fields answer null, non-null ones null the whole data: either way nothing is revealed.
+    expect(Object.values(response.data ?? {}).filter((value) => value !== null)).toEqual([]);
     expect(await dbFootprint()).toEqual(before);
   });
 
@@ -270,11 +288,10 @@ describe('subscriptions over graphql-ws', () => {
     expect(feed.results[0]!.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
-  it.each(badHeaders.filter((h) => h.header.length === 0 && !h.name.includes('Token abc')))(
+  it.each(badHeaders)(
     'subscribing with $name → UNAUTHENTICATED saying why',
     async ({ header, message }) => {
-      const token = (await header()).replace(/^Bearer /, '');
-      const feed = collect(server.ws(token), MyPaymentUpdatesDocument);
+      const feed = collect(wsWithHeader(await header()), MyPaymentUpdatesDocument);
       await eventually(() => feed.completed, 5_000, 'the subscription to end');
       const error = feed.results[0]?.errors?.[0];
       expect(error?.extensions?.code).toBe('UNAUTHENTICATED');
