@@ -45,35 +45,52 @@ export class WebhookProcessor {
     const claimed = await this.claim(id);
     if (!claimed) return null;
     const log = this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts });
-    let status: WebhookEventStatus;
     let note: string | null = null;
+    let envelope: RazorpayWebhookEnvelope | null = null;
     try {
-      const envelope = parseWebhookEnvelope(claimed.payload);
-      const handler = this.handlers.get(claimed.eventType);
-      const result: HandlerResult = handler
-        ? await handler(envelope, `webhook:${claimed.eventId}`)
-        : { outcome: 'ignored', reason: `no handler for event type ${claimed.eventType}` };
-      status = result.outcome === 'processed' ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
-      if (result.outcome === 'ignored') note = result.reason;
-      log.info({ status, note }, 'webhook event handled');
+      envelope = parseWebhookEnvelope(claimed.payload);
     } catch (error) {
-      note = error instanceof Error ? error.message : String(error);
-      status = claimed.attempts >= this.maxAttempts ? WebhookEventStatus.DEAD : WebhookEventStatus.FAILED;
-      log.error({ err: error, status }, 'webhook event failed');
+      // A malformed event stays malformed: retrying cannot help; an operator replays it once the code copes.
+      note = `malformed event: ${error instanceof Error ? error.message : String(error)}`;
+      log.error({ note }, 'webhook event is malformed');
     }
-    const failed = status === WebhookEventStatus.FAILED;
+    const outcome = envelope ? await this.handle(envelope, claimed, log) : { status: WebhookEventStatus.DEAD, note };
+    const failed = outcome.status === WebhookEventStatus.FAILED;
+    const dead = outcome.status === WebhookEventStatus.DEAD;
     await this.orm.em.fork().nativeUpdate(
       WebhookEvent,
       { id: claimed.id },
       {
-        status,
-        lastError: note,
+        status: outcome.status,
+        lastError: outcome.note,
         lockedUntil: null,
-        processedAt: failed || status === WebhookEventStatus.DEAD ? null : new Date(),
+        processedAt: failed || dead ? null : new Date(),
         nextAttemptAt: failed ? new Date(Date.now() + retryDelayMs(claimed.attempts)) : claimed.nextAttemptAt,
       },
     );
-    return status;
+    return outcome.status;
+  }
+
+  /** Runs the event's handler; a throw means "retry later", up to `maxAttempts`. */
+  private async handle(
+    envelope: RazorpayWebhookEnvelope,
+    claimed: WebhookEvent,
+    log: Logger,
+  ): Promise<{ status: WebhookEventStatus; note: string | null }> {
+    try {
+      const handler = this.handlers.get(claimed.eventType);
+      const result: HandlerResult = handler
+        ? await handler(envelope, `webhook:${claimed.eventId}`)
+        : { outcome: 'ignored', reason: `no handler for event type ${claimed.eventType}` };
+      const status = result.outcome === 'processed' ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
+      const note = result.outcome === 'ignored' ? result.reason : null;
+      log.info({ status, note }, 'webhook event handled');
+      return { status, note };
+    } catch (error) {
+      const status = claimed.attempts >= this.maxAttempts ? WebhookEventStatus.DEAD : WebhookEventStatus.FAILED;
+      log.error({ err: error, status }, 'webhook event failed');
+      return { status, note: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   /** Processes up to `limit` due events (PENDING or FAILED past their retry time), oldest first. */
@@ -92,24 +109,29 @@ export class WebhookProcessor {
     return processed;
   }
 
-  /** Puts a PROCESSED/IGNORED/DEAD event back in the queue (operator replay). */
+  /**
+   * Puts a PROCESSED/IGNORED/DEAD event back in the queue (operator replay). Not while a
+   * worker holds it: clearing its lease would let a second worker process it at the same time.
+   */
   async replay(eventId: string): Promise<boolean> {
     const updated = await this.orm.em.fork().nativeUpdate(
       WebhookEvent,
-      { eventId },
+      { eventId, $or: [{ lockedUntil: null }, { lockedUntil: { $lt: new Date() } }] },
       { status: WebhookEventStatus.PENDING, nextAttemptAt: new Date(), lockedUntil: null, attempts: 0 },
     );
     return updated > 0;
   }
 
   private async claim(id: string): Promise<WebhookEvent | null> {
+    // Due by this process's clock, the one that wrote `next_attempt_at`: an event that failed
+    // after processDue listed it waits for its backoff instead of being retried at once.
     const rows: Record<string, unknown>[] = await this.orm.em.fork().getConnection().execute(
       `update "webhook_event"
           set "locked_until" = now() + make_interval(secs => ?), "attempts" = "attempts" + 1
-        where "id" = ? and "status" in ('PENDING', 'FAILED')
+        where "id" = ? and "status" in ('PENDING', 'FAILED') and "next_attempt_at" <= ?
           and ("locked_until" is null or "locked_until" < now())
         returning *`,
-      [LEASE_SECONDS, id],
+      [LEASE_SECONDS, id, new Date()],
     );
     if (rows.length === 0) return null;
     return this.orm.em.fork().map(WebhookEvent, rows[0]!);

@@ -107,7 +107,7 @@ async function webhookRow(eventId: string): Promise<WebhookEvent | null> {
  * chain (each from the previous one's status, never backwards, one per version); and the
  * subscriber's messages after the first equal that chain, versions strictly increasing.
  */
-async function expectSettled(order: Order, expected: { status: PaymentStatus; razorpayPaymentId?: string | null }) {
+async function expectSettled(order: Order, expected: { status: PaymentStatus; razorpayPaymentId?: string | null; anomalies?: number }) {
   const payment = await em().findOneOrFail(Payment, { id: order.paymentId });
   expect(payment.status).toBe(expected.status);
   if (expected.razorpayPaymentId !== undefined) expect(payment.razorpayPaymentId).toBe(expected.razorpayPaymentId);
@@ -119,7 +119,7 @@ async function expectSettled(order: Order, expected: { status: PaymentStatus; ra
 
   const events = await paymentEvents(order.paymentId);
   expect(events.filter((e) => e.type === PaymentEventType.CREATED)).toHaveLength(1);
-  expect(events.filter((e) => e.type === PaymentEventType.ANOMALY)).toEqual([]);
+  expect(events.filter((e) => e.type === PaymentEventType.ANOMALY)).toHaveLength(expected.anomalies ?? 0);
   const changes = events.filter((e) => e.type === PaymentEventType.STATUS_CHANGED);
   expect(changes).toHaveLength(payment.version - 1);
   let previous: PaymentStatus = PaymentStatus.CREATED;
@@ -362,8 +362,13 @@ describe('4. a failed attempt and a captured attempt on the same order', () => {
 
   it('through the sandbox: the failed attempt\'s webhook delayed past the successful one\'s', async () => {
     const order = await newOrder('attempts-jai');
-    const failed = await pay(server.url, order.orderId, { outcome: 'failure', webhookDelayMs: 250 });
+    const failed = await pay(server.url, order.orderId, { outcome: 'failure', webhookDelayMs: 400 });
+    const failedRecord = server.app.sandbox!.state().webhooks.at(-1)!;
+    expect(failedRecord.event).toBe('payment.failed');
     const success = await pay(server.url, order.orderId, { awaitWebhooks: true });
+    await eventually(async () => (await statusOf(order.paymentId)) === PaymentStatus.CAPTURED, 5000, 'pay_B captured');
+    // The premise: pay_A's failure is still on its way when pay_B's capture is recorded.
+    expect(server.app.sandbox!.state().webhooks.find((w) => w.eventId === failedRecord.eventId)!.outcome).toBe('pending');
     await webhooksDone();
     const { events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: success.razorpay_payment_id });
     const aboutA = events.filter((e) => e.gatewayPaymentId === failed.error.metadata.payment_id);
@@ -429,17 +434,26 @@ describe('6. late authorisation of a failed attempt', () => {
     expect(changes.map((c) => c.toStatus)).toEqual([PaymentStatus.FAILED, PaymentStatus.AUTHORIZED]);
   });
 
-  it('a late authorisation after another attempt paid the order changes nothing', async () => {
+  it('a late authorisation after another attempt paid the order changes nothing; capturing it too is an ANOMALY, not a second payment', async () => {
     const order = await newOrder('late-nina');
     const failed = await pay(server.url, order.orderId, { outcome: 'failure', awaitWebhooks: true });
     const success = await pay(server.url, order.orderId, { awaitWebhooks: true });
     await webhooksDone();
     const attemptA = failed.error.metadata.payment_id;
-    await server.app.sandbox!.authorizeLatePayment(attemptA, { awaitWebhooks: true });
+    const late = await server.app.sandbox!.authorizeLatePayment(attemptA, { awaitWebhooks: true });
+    expect(late.status).toBe('authorized'); // the order is paid: the sandbox does not auto-capture it
     await webhooksDone();
-    const { events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: success.razorpay_payment_id });
-    const lateRecords = events.filter((e) => e.gatewayPaymentId === attemptA && e.toStatus === PaymentStatus.AUTHORIZED);
-    expect(lateRecords.map((e) => [e.type, e.fromStatus])).toEqual([[PaymentEventType.TRANSITION_IGNORED, PaymentStatus.CAPTURED]]);
+    expect(await statusOf(order.paymentId)).toBe(PaymentStatus.CAPTURED);
+    // Someone captures the stray attempt by hand at the gateway: money arrived twice.
+    await server.app.sandbox!.capturePayment(attemptA, { amount: order.amount, currency: 'INR' }, { awaitWebhooks: true });
+    await webhooksDone();
+    const { events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: success.razorpay_payment_id, anomalies: 1 });
+    const aboutA = events.filter((e) => e.gatewayPaymentId === attemptA && e.type !== PaymentEventType.STATUS_CHANGED);
+    expect(aboutA.map((e) => [e.type, e.fromStatus, e.toStatus])).toEqual([
+      [PaymentEventType.TRANSITION_IGNORED, PaymentStatus.CAPTURED, PaymentStatus.AUTHORIZED],
+      [PaymentEventType.ANOMALY, PaymentStatus.CAPTURED, PaymentStatus.CAPTURED],
+    ]);
+    expect(aboutA[1]!.detail).toMatchObject({ reason: expect.stringMatching(/refund one of them/) });
   });
 });
 

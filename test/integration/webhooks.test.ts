@@ -221,6 +221,23 @@ describe('stored and acknowledged, nothing to do', () => {
     expect(await server.db.orm.em.fork().count(PaymentEvent, {})).toBe(paymentEventsBefore);
   });
 
+  it('a signed envelope with a malformed payment (a float amount) is stored, DEAD at once naming the field, never applied', async () => {
+    const { paymentId, orderId, amount } = await newOrder(server);
+    const id = eventId();
+    const payment = { ...wirePayment(orderId, newId('pay'), 'captured', amount), amount: amount + 0.5 };
+    const response = await postWebhook(server.url, envelope('payment.captured', { payment: { entity: payment } }), { eventId: id });
+    expect(response.status).toBe(200);
+    const row = await eventually(async () => {
+      const r = await rowFor(server, id);
+      return r?.status === WebhookEventStatus.DEAD ? r : null;
+    }, 5000, 'the event to be set aside');
+    // Retrying cannot fix a malformed event: no retries are spent on it; an operator replays it.
+    expect(row.lastError).toContain('malformed event');
+    expect(row.lastError).toContain('payload.payment.entity.amount');
+    expect(row.attempts).toBe(1);
+    expect(await paymentState(server, paymentId)).toMatchObject({ status: PaymentStatus.CREATED, version: 1, events: [PaymentEventType.CREATED] });
+  });
+
   it('a duplicate event id is answered 200 {status:"duplicate"} and stored once', async () => {
     const { paymentId, orderId, amount } = await newOrder(server);
     const { body, eventId: id } = paymentEvent('payment.captured', wirePayment(orderId, newId('pay'), 'captured', amount));
@@ -378,6 +395,30 @@ describe('processing failures are recorded and retried, never lost', () => {
     expect(calls).toBe(3);
   });
 
+  it('processEvent(id) leaves a failed event alone until its retry time: the backoff is never bypassed', async () => {
+    // processDue lists due events, then claims them one by one; an event in that list may fail
+    // meanwhile (processed right after it was stored) and must then wait for its backoff.
+    let calls = 0;
+    quiet.app.services.webhookProcessor.on('test.backoff', async () => {
+      calls += 1;
+      throw new Error('still down');
+    });
+    const id = eventId();
+    expect((await postWebhook(quiet.url, envelope('test.backoff', {}), { eventId: id })).status).toBe(200);
+    const failed = await eventually(async () => {
+      const r = await rowFor(quiet, id);
+      return r?.status === WebhookEventStatus.FAILED ? r : null;
+    }, 5000, 'the first failure');
+    expect(await quiet.app.services.webhookProcessor.processEvent(failed.id)).toBeNull();
+    expect(calls).toBe(1);
+    expect(await rowFor(quiet, id)).toMatchObject({ status: WebhookEventStatus.FAILED, attempts: 1 });
+
+    await makeDue(quiet, id);
+    expect(await quiet.app.services.webhookProcessor.processEvent(failed.id)).toBe(WebhookEventStatus.FAILED);
+    expect(calls).toBe(2);
+    expect(await rowFor(quiet, id)).toMatchObject({ status: WebhookEventStatus.FAILED, attempts: 2 });
+  });
+
   it('after WEBHOOK_MAX_ATTEMPTS failures the event is DEAD; replay(eventId) puts it back and it is processed', async () => {
     let broken = true;
     let calls = 0;
@@ -422,6 +463,37 @@ describe('processing failures are recorded and retried, never lost', () => {
       version: 2,
       events: [PaymentEventType.CREATED, PaymentEventType.STATUS_CHANGED],
     });
+  });
+
+  it('replay does not take an event away from the processor holding it', async () => {
+    let calls = 0;
+    let running = 0;
+    let mostAtOnce = 0;
+    quiet.app.services.webhookProcessor.on('test.held', async () => {
+      calls += 1;
+      running += 1;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      running -= 1;
+      return { outcome: 'processed' };
+    });
+    const evtId = eventId();
+    const { id } = await quiet.app.services.webhookInbox.store({
+      eventId: evtId,
+      eventType: 'test.held',
+      payload: JSON.parse(envelope('test.held', {})) as Record<string, unknown>,
+    });
+    const processor = quiet.app.services.webhookProcessor;
+    const first = processor.processEvent(id);
+    await eventually(() => running === 1, 5000, 'the handler to be running');
+    expect(await processor.replay(evtId)).toBe(false);
+    expect(await processor.processDue()).toBe(0);
+    expect(await first).toBe(WebhookEventStatus.PROCESSED);
+    expect([calls, mostAtOnce]).toEqual([1, 1]);
+    // Once it is done, an operator may replay it.
+    expect(await processor.replay(evtId)).toBe(true);
+    expect(await processor.processDue()).toBe(1);
+    expect([calls, mostAtOnce]).toEqual([2, 1]);
   });
 
   it('two processors claiming the same event at once: it is handled once', async () => {
