@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Gateway } from './gateways/gateway.js';
 import type { MessageBus } from './graphql/pubsub.js';
 import type { Logger } from './logger.js';
+import { PaymentMethodService } from './payment-methods/payment-method.service.js';
 import { PaymentFeed } from './payments/payment.feed.js';
 import { PaymentPublisher } from './payments/payment.publisher.js';
 import { PaymentQueries } from './payments/payment.queries.js';
@@ -21,6 +22,7 @@ export interface Services {
   feed: PaymentFeed;
   webhookInbox: WebhookInbox;
   webhookProcessor: WebhookProcessor;
+  paymentMethods: PaymentMethodService;
 }
 
 export interface ServiceDeps {
@@ -45,5 +47,6 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
     feed: new PaymentFeed(orm, bus),
     webhookInbox: new WebhookInbox(orm),
     webhookProcessor,
+    paymentMethods: new PaymentMethodService(orm, logger),
   };
 }

@@ -38,7 +38,8 @@ export async function authenticate(header: string | undefined | null, secret: st
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) return { user: null, error: 'Authorization must be "Bearer <token>"' };
   try {
-    const { payload } = await jwtVerify(match[1]!, encoder.encode(secret), { algorithms: ['HS256'] });
+    // Every token must expire: a leaked token without `exp` would be valid forever.
+    const { payload } = await jwtVerify(match[1]!, encoder.encode(secret), { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
     const sub = payload.sub;
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH) {
       return { user: null, error: `token's sub claim must be a user id of 1 to ${MAX_SUBJECT_LENGTH} characters` };
@@ -50,6 +51,9 @@ export async function authenticate(header: string | undefined | null, secret: st
     return { user: { id: sub, role: role as Role } };
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) return { user: null, error: 'token has expired: sign in again' };
+    if (error instanceof joseErrors.JWTClaimValidationFailed) {
+      return { user: null, error: `token's ${error.claim} claim is not acceptable: ${error.reason === 'missing' ? 'it is missing' : error.message}` };
+    }
     if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
       return { user: null, error: 'token signature is invalid (signed with another secret?)' };
     }

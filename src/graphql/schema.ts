@@ -4,9 +4,10 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { PaymentResolver } from '../payments/payment.resolver.js';
 import { PaymentSubscriptionResolver } from '../payments/payment.subscriptions.js';
 import { TransactionResolver } from '../transactions/transaction.resolver.js';
+import { PaymentMethodResolver } from '../payment-methods/payment-method.resolver.js';
 import { typeGraphqlPubSub, type MessageBus } from './pubsub.js';
 
-export const RESOLVERS = [PaymentResolver, PaymentSubscriptionResolver, TransactionResolver] as const;
+export const RESOLVERS = [PaymentResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver] as const;
 
 /** Builds the executable schema from the resolvers (schema.graphql is printed from this). */
 export function buildAppSchema(bus: MessageBus): Promise<GraphQLSchema> {
@@ -16,8 +17,9 @@ export function buildAppSchema(bus: MessageBus): Promise<GraphQLSchema> {
     pubSub: typeGraphqlPubSub(bus),
     validate: {
       forbidUnknownValues: false,
-      // Errors name the field and the rule; the rejected value is never echoed back.
-      validationError: { target: false, value: false },
+      // Errors name the field and the rule; the rejected value is never echoed back. The target
+      // (the input object) stays so the formatter can tell `filter` from `input`; it never leaves.
+      validationError: { target: true, value: false },
     },
   });
 }

@@ -10,6 +10,7 @@ const CONTRACT: Record<string, Record<string, string>> = {
     payment: 'Payment',
     payments: 'PaymentConnection!',
     transactions: 'TransactionConnection!',
+    savedPaymentMethods: '[SavedPaymentMethod!]!',
   },
   Mutation: {
     createOrder: 'CheckoutSession!',
