@@ -26,6 +26,9 @@ const envSchema = z.object({
   PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(1500),
   MAX_ORDER_AMOUNT: positiveInt(50_000_000),
   REDIS_URL: z.string().optional(),
+  WALLET_MIN_TOPUP: positiveInt(100),
+  WALLET_MAX_TOPUP: positiveInt(10_000_000),
+  WALLET_MAX_BALANCE: positiveInt(20_000_000),
   WEBHOOK_WORKER_INTERVAL_MS: positiveInt(2_000),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -52,6 +55,8 @@ export interface Config {
   platformFeeBps: number;
   maxOrderAmount: number;
   redisUrl: string | null;
+  /** Wallet limits in minor units (INR): per top-up and for the balance. */
+  wallet: { minTopUp: number; maxTopUp: number; maxBalance: number };
   webhooks: { workerIntervalMs: number; maxAttempts: number };
   logLevel: string;
   graphqlMaxDepth: number;
@@ -88,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.DATABASE_URL) {
     throw new ConfigError('NODE_ENV=production needs DATABASE_URL; the embedded PostgreSQL is for development');
   }
+  if (e.WALLET_MIN_TOPUP > e.WALLET_MAX_TOPUP) throw new ConfigError('WALLET_MIN_TOPUP must not exceed WALLET_MAX_TOPUP');
+  if (e.WALLET_MAX_TOPUP > e.WALLET_MAX_BALANCE) throw new ConfigError('WALLET_MAX_TOPUP must not exceed WALLET_MAX_BALANCE');
   if (mode === 'live') {
     const missing = (['RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET', 'RAZORPAY_WEBHOOK_SECRET'] as const).filter((k) => !e[k]);
     if (missing.length > 0) throw new ConfigError(`RAZORPAY_MODE=live needs ${missing.join(', ')}`);
@@ -115,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformFeeBps: e.PLATFORM_FEE_BPS,
     maxOrderAmount: Math.min(e.MAX_ORDER_AMOUNT, 2_147_483_647),
     redisUrl: e.REDIS_URL ?? null,
+    wallet: { minTopUp: Math.max(100, e.WALLET_MIN_TOPUP), maxTopUp: e.WALLET_MAX_TOPUP, maxBalance: e.WALLET_MAX_BALANCE },
     webhooks: { workerIntervalMs: e.WEBHOOK_WORKER_INTERVAL_MS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS },
     logLevel: e.LOG_LEVEL,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,

@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
-import { ensureDatabase, openDatabase } from './db/database.js';
+import { EMBEDDED_DATABASE, ensureDatabase, openDatabase } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js';
 import { PROJECT_ROOT } from './db/mikro-orm.config.js';
 import { createLogger } from './logger.js';
 import { startApp } from './app.js';
-
-const EMBEDDED_DATABASE = 'payments';
 
 /** Process entry: config → database → app → listen; a clean shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {

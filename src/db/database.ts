@@ -2,6 +2,10 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { ormConfig } from './mikro-orm.config.js';
 
+/** The development database inside the embedded cluster, and its superuser's password. */
+export const EMBEDDED_DATABASE = 'payments';
+export const EMBEDDED_PASSWORD = 'postgres';
+
 /** Creates `database` on the server behind `adminUrl` unless it exists. */
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });

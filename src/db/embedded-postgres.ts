@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import net from 'node:net';
 import { userInfo } from 'node:os';
+import { EMBEDDED_PASSWORD } from './database.js';
 
 /**
  * An embedded PostgreSQL for running with nothing installed (development and tests).
@@ -93,7 +94,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedOptions): Prom
   const EmbeddedPostgres = await importWithoutExitHooks();
   const dataDir = path.resolve(options.dataDir);
   const port = options.port === 0 ? await freePort() : options.port;
-  const password = 'postgres';
+  const password = EMBEDDED_PASSWORD;
   await mkdir(path.dirname(dataDir), { recursive: true });
   const runningAsRoot = userInfo().uid === 0;
   if (runningAsRoot) {

@@ -1,8 +1,10 @@
+import { Journal, JournalEntry, LedgerAccount } from '../ledger/ledger.entities.js';
 import { Payment } from '../payments/payment.entity.js';
 import { PaymentEvent } from '../payments/payment-event.entity.js';
 import { SavedPaymentMethod } from '../payment-methods/payment-method.entity.js';
 import { Transaction } from '../transactions/transaction.entity.js';
+import { Wallet } from '../wallet/wallet.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 
 /** Every entity, registered explicitly (no folder scanning: the build and vitest agree). */
-export const ENTITIES = [Payment, PaymentEvent, Transaction, WebhookEvent, SavedPaymentMethod];
+export const ENTITIES = [Payment, PaymentEvent, Transaction, WebhookEvent, SavedPaymentMethod, LedgerAccount, Journal, JournalEntry, Wallet];

@@ -5,9 +5,10 @@ import { PaymentResolver } from '../payments/payment.resolver.js';
 import { PaymentSubscriptionResolver } from '../payments/payment.subscriptions.js';
 import { TransactionResolver } from '../transactions/transaction.resolver.js';
 import { PaymentMethodResolver } from '../payment-methods/payment-method.resolver.js';
+import { WalletResolver } from '../wallet/wallet.resolver.js';
 import { typeGraphqlPubSub, type MessageBus } from './pubsub.js';
 
-export const RESOLVERS = [PaymentResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver] as const;
+export const RESOLVERS = [PaymentResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver, WalletResolver] as const;
 
 /** Builds the executable schema from the resolvers (schema.graphql is printed from this). */
 export function buildAppSchema(bus: MessageBus): Promise<GraphQLSchema> {

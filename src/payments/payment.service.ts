@@ -31,6 +31,8 @@ export interface OrderRequest {
   description: string | null;
   notes: Record<string, string> | null;
   idempotencyKey: string | null;
+  /** Basis points of the platform's fee; top-ups carry none. */
+  feeBps: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export class PaymentService {
   ) {}
 
   /** Checks an order's input against the rules that depend on configuration. */
-  orderRequest(input: CreateOrderInput, purpose: PaymentPurpose = PaymentPurpose.ORDER): OrderRequest {
+  orderRequest(input: Pick<CreateOrderInput, 'amount'> & Partial<CreateOrderInput>, purpose: PaymentPurpose = PaymentPurpose.ORDER): OrderRequest {
     const currency = input.currency ?? 'INR';
     const rules = CURRENCIES[currency];
     if (!rules) throw badInput('input.currency', `must be one of ${Object.keys(CURRENCIES).join(', ')}, got ${currency}`);
@@ -67,6 +69,7 @@ export class PaymentService {
       description: input.description ?? null,
       notes: normaliseNotes(input.notes),
       idempotencyKey: input.idempotencyKey ?? null,
+      feeBps: purpose === PaymentPurpose.WALLET_TOPUP ? 0 : this.config.platformFeeBps,
     };
   }
 
@@ -118,13 +121,13 @@ export class PaymentService {
   }
 
   private async recordIntent(user: AuthUser, request: OrderRequest): Promise<Payment> {
-    const split = splitFee(request.amount, this.config.platformFeeBps);
+    const split = splitFee(request.amount, request.feeBps);
     return this.orm.em.fork().transactional(async (em) => {
       const payment = Object.assign(new Payment(), {
         purpose: request.purpose,
         amount: request.amount,
         currency: request.currency,
-        feeBps: this.config.platformFeeBps,
+        feeBps: request.feeBps,
         platformFee: split.platformFee,
         payeeAmount: split.payeeAmount,
         payerId: user.id,

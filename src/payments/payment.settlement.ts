@@ -3,16 +3,28 @@ import type { GatewayPayment } from '../gateways/gateway.js';
 import type { Logger } from '../logger.js';
 import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
 import { decideGatewayUpdate, type GatewayUpdateDecision } from './payment.decision.js';
-import { Payment } from './payment.entity.js';
+import type { Funding } from '../ledger/ledger.lines.js';
+import { Payment, type PaymentMethodSnapshot } from './payment.entity.js';
 import { PaymentEvent, PaymentEventType } from './payment-event.entity.js';
 import { PaymentStatus } from './payment.state.js';
 import type { PaymentPublisher } from './payment.publisher.js';
 
-/** Who or what caused a change, for the audit trail. */
+/** Who or what caused a change, for the audit trail, and where a capture's money came from. */
 export interface ChangeSource {
   /** `api:verifyPayment`, `webhook:<event id>`, `reconciliation`… */
   source: string;
   actorId?: string | null;
+  /** Default: the gateway. */
+  funding?: Funding;
+}
+
+/** What a transition records about the attempt that caused it. */
+export interface AttemptDetails {
+  /** The gateway's payment id; null when no gateway was involved (wallet). */
+  attemptId: string | null;
+  method: PaymentMethodSnapshot | null;
+  failureReason: string | null;
+  detail: Record<string, unknown>;
 }
 
 /**
@@ -65,7 +77,12 @@ export class PaymentSettlement {
 
       const decision = decideGatewayUpdate(payment, snapshot);
       if (decision.action === 'apply') {
-        await this.applyTransition(em, payment, decision.to, snapshot, origin);
+        await this.transition(em, payment, decision.to, {
+          attemptId: snapshot.id,
+          method: { ...snapshot.methodDetails },
+          failureReason: decision.to === PaymentStatus.FAILED ? failureReason(snapshot) : null,
+          detail: { gatewayStatus: snapshot.status, method: snapshot.methodDetails.method },
+        }, origin);
       } else if (decision.action === 'ignore' || decision.action === 'anomaly') {
         em.persist(
           Object.assign(new PaymentEvent(), {
@@ -98,19 +115,18 @@ export class PaymentSettlement {
     return outcome;
   }
 
-  private async applyTransition(
-    em: EntityManager,
-    payment: Payment,
-    to: PaymentStatus,
-    snapshot: GatewayPayment,
-    origin: ChangeSource,
-  ): Promise<void> {
+  /**
+   * Moves a payment the caller has locked (`SELECT … FOR UPDATE` in `em`'s transaction) to `to`,
+   * with everything the move causes: its CHARGE transaction, its audit event and every hook's
+   * work. The caller publishes after its transaction commits ({@link publish}).
+   */
+  async transition(em: EntityManager, payment: Payment, to: PaymentStatus, attempt: AttemptDetails, origin: ChangeSource): Promise<void> {
     const from = payment.status;
     const now = new Date();
     payment.status = to;
-    payment.razorpayPaymentId = snapshot.id;
-    payment.method = { ...snapshot.methodDetails };
-    payment.failureReason = to === PaymentStatus.FAILED ? failureReason(snapshot) : null;
+    if (attempt.attemptId) payment.razorpayPaymentId = attempt.attemptId;
+    if (attempt.method) payment.method = attempt.method;
+    payment.failureReason = attempt.failureReason;
     if (to === PaymentStatus.CAPTURED) payment.paidAt = now;
     payment.version += 1;
     payment.updatedAt = now;
@@ -130,11 +146,16 @@ export class PaymentSettlement {
         toStatus: to,
         source: origin.source,
         actorId: origin.actorId ?? null,
-        gatewayPaymentId: snapshot.id,
-        detail: { gatewayStatus: snapshot.status, method: snapshot.methodDetails.method },
+        gatewayPaymentId: attempt.attemptId,
+        detail: attempt.detail,
       }),
     );
     for (const hook of this.hooks) await hook.onStatusChanged(em, payment, from, origin);
+  }
+
+  /** Tells subscribers about a committed change. */
+  publish(payment: Payment): Promise<void> {
+    return this.publisher.publish(payment);
   }
 }
 

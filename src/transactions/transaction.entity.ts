@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { BigIntType, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/postgresql';
+import { BigIntType, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/postgresql';
 import { Payment } from '../payments/payment.entity.js';
+import { Wallet } from '../wallet/wallet.entity.js';
 
 export enum TransactionType {
   CHARGE = 'CHARGE',
@@ -23,6 +24,8 @@ export enum TransactionStatus {
 @Entity({ tableName: 'transaction' })
 @Index({ name: 'transaction_user_created_idx', properties: ['userId', 'createdAt', 'id'] })
 @Index({ name: 'transaction_payment_idx', properties: ['payment'] })
+@Index({ name: 'transaction_wallet_created_idx', properties: ['wallet', 'createdAt', 'id'] })
+@Unique({ name: 'transaction_user_idempotency_key_unique', properties: ['userId', 'idempotencyKey'] })
 @Index({
   name: 'transaction_one_charge_per_payment',
   expression: `create unique index "transaction_one_charge_per_payment" on "transaction" ("payment_id") where "type" = 'CHARGE'`,
@@ -49,6 +52,14 @@ export class Transaction {
 
   @ManyToOne(() => Payment, { nullable: true, deleteRule: 'cascade' })
   payment: Payment | null = null;
+
+  /** The wallet whose balance this moved (wallet credits, debits, refunds to the wallet). */
+  @ManyToOne(() => Wallet, { nullable: true, deleteRule: 'restrict' })
+  wallet: Wallet | null = null;
+
+  /** The caller's key for a money-moving request that created this row; unique per user. */
+  @Property({ type: 'string', length: 100, nullable: true })
+  idempotencyKey: string | null = null;
 
   @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
   createdAt: Date = new Date();

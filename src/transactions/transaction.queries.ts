@@ -38,4 +38,20 @@ export class TransactionQueries {
     ]);
     return toPage(rows, limit, totalCount, toTransactionNode);
   }
+
+  /** One page of a wallet's movements, newest first. The caller has checked the wallet is the user's. */
+  async listWalletTransactions(walletId: string, first?: number | null, after?: string | null): Promise<Page<TransactionNode>> {
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after);
+    const em = this.orm.em.fork();
+    const where = { wallet: walletId };
+    const [rows, totalCount] = await Promise.all([
+      em.find(Transaction, { $and: [where, afterCursorCondition(cursor)] } as FilterQuery<Transaction>, {
+        orderBy: { createdAt: 'desc', id: 'desc' },
+        limit: limit + 1,
+      }),
+      em.count(Transaction, where),
+    ]);
+    return toPage(rows, limit, totalCount, toTransactionNode);
+  }
 }

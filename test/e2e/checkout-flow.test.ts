@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerCheck } from '../../src/cli/ledger.commands.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
 import { CreateOrderDocument, PaymentDocument, PaymentStatusChangedDocument, MyPaymentUpdatesDocument, VerifyPaymentDocument } from '../graphql/generated.js';
 import { pay } from '../helpers/checkout.js';
@@ -92,5 +93,14 @@ describe('a payment from start to finish, over real HTTP and WebSocket', () => {
     }, token);
     expect(verified.data!.verifyPayment).toMatchObject({ status: 'CAPTURED', razorpayPaymentId: success.razorpay_payment_id, failureReason: null });
     expect(verified.data!.verifyPayment.transactions).toEqual([expect.objectContaining({ type: 'CHARGE', status: 'COMPLETED', amount: 25_000 })]);
+  });
+
+  it('leaves the books balanced: `ledger check` after every flow above', async () => {
+    const lines: string[] = [];
+    const { exitCode, report } = await ledgerCheck(server.db.orm, (line) => lines.push(line));
+    expect(lines.filter((line) => line.startsWith('FAIL'))).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.capturedPayments).toBe(2);
+    expect(report.journals).toBe(2);
   });
 });

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { BigIntType, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/postgresql';
+import { Payment } from '../payments/payment.entity.js';
+
+export enum AccountKind {
+  /** Money we hold or are owed: Razorpay's clearing balance. Debit-normal. */
+  ASSET = 'ASSET',
+  /** Money we owe: wallets, payees. Credit-normal. */
+  LIABILITY = 'LIABILITY',
+  /** What the platform earns: fees, its own sales. Credit-normal. */
+  REVENUE = 'REVENUE',
+}
+
+/** A ledger account, identified by a stable code such as `wallet:alice:INR`. */
+@Entity({ tableName: 'ledger_account' })
+export class LedgerAccount {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'string', length: 160, unique: 'ledger_account_code_unique' })
+  code!: string;
+
+  @Enum({ items: () => AccountKind, type: 'string', length: 16 })
+  kind!: AccountKind;
+
+  @Property({ type: 'string', length: 3 })
+  currency!: string;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
+  createdAt: Date = new Date();
+}
+
+export enum JournalKind {
+  /** The one journal that records a payment's money arriving (by gateway or from a wallet). */
+  PAYMENT_CAPTURE = 'PAYMENT_CAPTURE',
+  REFUND = 'REFUND',
+  ADJUSTMENT = 'ADJUSTMENT',
+}
+
+/**
+ * A balanced set of entries: one money movement. Append-only (a trigger refuses UPDATE and
+ * DELETE; corrections are new journals) and balanced (a deferred trigger refuses to commit a
+ * journal whose entries do not sum to zero).
+ */
+@Entity({ tableName: 'journal' })
+@Index({ name: 'journal_payment_idx', properties: ['payment'] })
+@Index({
+  name: 'journal_one_capture_per_payment',
+  expression: `create unique index "journal_one_capture_per_payment" on "journal" ("payment_id") where "kind" = 'PAYMENT_CAPTURE'`,
+})
+export class Journal {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Enum({ items: () => JournalKind, type: 'string', length: 32 })
+  kind!: JournalKind;
+
+  @ManyToOne(() => Payment, { nullable: true, deleteRule: 'restrict' })
+  payment: Payment | null = null;
+
+  @Property({ type: 'string', length: 255 })
+  description!: string;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
+  createdAt: Date = new Date();
+}
+
+/** One line of a journal: a debit (positive) or credit (negative) to one account. */
+@Entity({ tableName: 'journal_entry' })
+@Index({ name: 'journal_entry_account_idx', properties: ['account'] })
+@Index({ name: 'journal_entry_journal_idx', properties: ['journal'] })
+export class JournalEntry {
+  @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
+  id!: number;
+
+  @ManyToOne(() => Journal, { deleteRule: 'restrict' })
+  journal!: Journal;
+
+  @ManyToOne(() => LedgerAccount, { deleteRule: 'restrict' })
+  account!: LedgerAccount;
+
+  /** Signed minor units: debit positive, credit negative. */
+  @Property({ type: new BigIntType('number') })
+  amount!: number;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,77 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { IsInt, IsOptional, Matches, MaxLength, MinLength } from 'class-validator';
+import { IDEMPOTENCY_KEY_PATTERN } from '../payments/payment.inputs.js';
+import { WalletStatus, type Wallet } from './wallet.entity.js';
+
+registerEnumType(WalletStatus, { name: 'WalletStatus' });
+
+const IDEMPOTENCY_KEY_RULE = 'must be 8 to 100 characters of letters, digits, _ . : - (a UUID works)';
+
+@ObjectType('Wallet', { description: 'Money held for you; balance in the smallest unit (paise).' })
+export class WalletType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int)
+  balance!: number;
+
+  @Field(() => String)
+  currency!: string;
+
+  @Field(() => WalletStatus)
+  status!: WalletStatus;
+
+  @Field(() => String, { nullable: true, description: 'Why an admin froze it.' })
+  frozenReason!: string | null;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+}
+
+export function toWalletType(wallet: Wallet): WalletType {
+  return Object.assign(new WalletType(), {
+    id: wallet.id,
+    balance: wallet.balance,
+    currency: wallet.currency,
+    status: wallet.status,
+    frozenReason: wallet.frozenReason,
+    updatedAt: wallet.updatedAt,
+  });
+}
+
+@InputType()
+export class AddWalletBalanceInput {
+  @Field(() => Int, { description: 'In paise, within WALLET_MIN_TOPUP and WALLET_MAX_TOPUP.' })
+  @IsInt({ message: 'must be an integer in paise' })
+  amount!: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: IDEMPOTENCY_KEY_RULE })
+  idempotencyKey?: string | null;
+}
+
+@InputType()
+export class PayWithWalletInput {
+  @Field(() => ID, { description: 'A CREATED (or FAILED) payment of yours, from createOrder.' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  paymentId!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: IDEMPOTENCY_KEY_RULE })
+  idempotencyKey?: string | null;
+}
+
+@InputType()
+export class FreezeWalletInput {
+  @Field(() => ID)
+  @MinLength(1, { message: 'must not be empty' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  userId!: string;
+
+  @Field(() => String, { description: 'Shown to the wallet owner.' })
+  @MinLength(3, { message: 'must say why, in at least 3 characters' })
+  @MaxLength(255, { message: 'must be at most 255 characters' })
+  reason!: string;
+}
