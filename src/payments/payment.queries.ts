@@ -3,6 +3,7 @@ import { isStaff, type AuthUser } from '../auth/auth.js';
 import { afterCursorCondition, decodeCursor, pageSize, toPage, type Page } from '../graphql/connection.js';
 import { badInput, forbidden } from '../graphql/errors.js';
 import { Payment } from './payment.entity.js';
+import { PaymentStatus } from './payment.state.js';
 import type { PaymentFilter } from './payment.inputs.js';
 import { toPaymentType, type PaymentType } from './payment.types.js';
 
@@ -37,8 +38,9 @@ export class PaymentQueries {
       throw badInput('filter.createdTo', 'must be later than filter.createdFrom');
     }
     const where: Record<string, unknown> = {
-      // Orders whose gateway call is still in flight have no checkout yet: not listed.
-      razorpayOrderId: { $ne: null },
+      // An order whose gateway call is still in flight (CREATED, no gateway order yet) has no
+      // checkout to show; payments funded without the gateway (wallet) are captured at once.
+      $or: [{ razorpayOrderId: { $ne: null } }, { status: { $ne: PaymentStatus.CREATED } }],
     };
     if (!isStaff(user)) where.payerId = user.id;
     else if (filter.payerId) where.payerId = filter.payerId;

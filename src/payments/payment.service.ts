@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import type { Config } from '../config.js';
 import { GatewayError, type Gateway } from '../gateways/gateway.js';
@@ -120,46 +120,53 @@ export class PaymentService {
     return toPaymentType(payment);
   }
 
-  private async recordIntent(user: AuthUser, request: OrderRequest): Promise<Payment> {
+  private recordIntent(user: AuthUser, request: OrderRequest): Promise<Payment> {
+    return this.orm.em.fork().transactional((em) => this.recordPayment(em, user, request));
+  }
+
+  /**
+   * Writes a CREATED payment with its fee split, its PENDING CHARGE transaction and its CREATED
+   * audit event in `em`'s transaction. Used for gateway orders (before the gateway is called)
+   * and for payments funded without the gateway (the wallet), which the caller captures at once.
+   */
+  recordPayment(em: EntityManager, user: AuthUser, request: OrderRequest): Payment {
     const split = splitFee(request.amount, request.feeBps);
-    return this.orm.em.fork().transactional(async (em) => {
-      const payment = Object.assign(new Payment(), {
-        purpose: request.purpose,
+    const payment = Object.assign(new Payment(), {
+      purpose: request.purpose,
+      amount: request.amount,
+      currency: request.currency,
+      feeBps: request.feeBps,
+      platformFee: split.platformFee,
+      payeeAmount: split.payeeAmount,
+      payerId: user.id,
+      payeeId: request.payeeId,
+      reference: request.reference,
+      description: request.description,
+      notes: request.notes,
+      idempotencyKey: request.idempotencyKey,
+    });
+    em.persist(payment);
+    em.persist(
+      Object.assign(new Transaction(), {
+        type: TransactionType.CHARGE,
+        status: TransactionStatus.PENDING,
         amount: request.amount,
         currency: request.currency,
-        feeBps: request.feeBps,
-        platformFee: split.platformFee,
-        payeeAmount: split.payeeAmount,
-        payerId: user.id,
-        payeeId: request.payeeId,
-        reference: request.reference,
-        description: request.description,
-        notes: request.notes,
-        idempotencyKey: request.idempotencyKey,
-      });
-      em.persist(payment);
-      em.persist(
-        Object.assign(new Transaction(), {
-          type: TransactionType.CHARGE,
-          status: TransactionStatus.PENDING,
-          amount: request.amount,
-          currency: request.currency,
-          userId: user.id,
-          payment,
-        }),
-      );
-      em.persist(
-        Object.assign(new PaymentEvent(), {
-          payment,
-          type: PaymentEventType.CREATED,
-          toStatus: payment.status,
-          source: 'api:createOrder',
-          actorId: user.id,
-          detail: { amount: payment.amount, currency: payment.currency, feeBps: payment.feeBps, platformFee: payment.platformFee },
-        }),
-      );
-      return payment;
-    });
+        userId: user.id,
+        payment,
+      }),
+    );
+    em.persist(
+      Object.assign(new PaymentEvent(), {
+        payment,
+        type: PaymentEventType.CREATED,
+        toStatus: payment.status,
+        source: 'api:createOrder',
+        actorId: user.id,
+        detail: { amount: payment.amount, currency: payment.currency, feeBps: payment.feeBps, platformFee: payment.platformFee },
+      }),
+    );
+    return payment;
   }
 
   private async openGatewayOrder(payment: Payment): Promise<CheckoutSession> {

@@ -146,6 +146,16 @@ export class WalletService {
     if (payment.status === PaymentStatus.AUTHORIZED) {
       throw conflict(`payment ${payment.id} is being paid through Razorpay (authorised, awaiting capture)`);
     }
+    await this.captureFromWallet(em, user, payment, idempotencyKey);
+    return { payment, changed: true };
+  }
+
+  /**
+   * Debits the caller's wallet by `payment`'s amount and captures the payment, in `em`'s
+   * transaction: the caller has locked the payment (CREATED or FAILED, the caller's own) first,
+   * so the lock order is always payment, then wallet. The caller publishes after commit.
+   */
+  async captureFromWallet(em: EntityManager, user: AuthUser, payment: Payment, idempotencyKey: string | null): Promise<void> {
     const wallet = await this.walletFor(em, user.id, payment.currency, { lock: true });
     this.assertActive(wallet);
     if (wallet.balance < payment.amount) {
@@ -170,7 +180,6 @@ export class WalletService {
       failureReason: null,
       detail: { funding: 'wallet', walletId: wallet.id },
     }, { source: 'api:payWithWallet', actorId: user.id, funding: { source: 'wallet', walletUserId: user.id } });
-    return { payment, changed: true };
   }
 
   private async replayed(earlier: Transaction, paymentId: string, idempotencyKey: string): Promise<PaymentType> {
