@@ -19,6 +19,7 @@ import { RazorpayGateway } from './gateways/razorpay/razorpay.gateway.js';
 import type { Context } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
 import { createLoaders } from './graphql/loaders.js';
+import { operationLogging } from './graphql/logging.plugin.js';
 import { createInProcessBus, createRedisBus, type MessageBus } from './graphql/pubsub.js';
 import { buildAppSchema } from './graphql/schema.js';
 import type { Logger } from './logger.js';
@@ -148,6 +149,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same at run time.
       ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      operationLogging(logger),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
   });

@@ -1,0 +1,27 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Logger } from '../logger.js';
+import type { Context } from './context.js';
+
+/**
+ * One log line per GraphQL operation: request id, operation, caller, duration and the error
+ * codes returned — what an operator needs to follow a request (variables are never logged).
+ */
+export function operationLogging(logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operationName, operation, errors }) {
+          const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          logger[codes.includes('INTERNAL_SERVER_ERROR') ? 'error' : 'info']({
+            requestId: contextValue.requestId,
+            operation: operationName ?? operation?.operation ?? 'unknown',
+            userId: contextValue.auth.user?.id ?? null,
+            ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+            errors: codes.length ? codes : undefined,
+          }, 'graphql operation');
+        },
+      };
+    },
+  };
+}
