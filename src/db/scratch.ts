@@ -32,9 +32,9 @@ async function reachable(url: string): Promise<boolean> {
  * `adminUrl` if given, else the machine's local one, else an embedded cluster in a temporary
  * folder (no fsync) that `stop()` removes.
  */
-export async function openScratchServer(adminUrl?: string): Promise<ScratchServer> {
+export async function openScratchServer(adminUrl?: string, options: { embedded?: boolean } = {}): Promise<ScratchServer> {
   if (adminUrl) return { adminUrl, kind: 'given', stop: async () => undefined };
-  if (await reachable(LOCAL_ADMIN_URL)) return { adminUrl: LOCAL_ADMIN_URL, kind: 'local', stop: async () => undefined };
+  if (!options.embedded && (await reachable(LOCAL_ADMIN_URL))) return { adminUrl: LOCAL_ADMIN_URL, kind: 'local', stop: async () => undefined };
   const dir = await mkdtemp(path.join(tmpdir(), 'payments-pg-'));
   const embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port: 0, ephemeral: true });
   return {

@@ -17,7 +17,9 @@ declare module 'vitest' {
  * embedded cluster) and builds a migrated template database that each test file copies.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const server = await openScratchServer(process.env.TEST_DATABASE_ADMIN_URL);
+  // TEST_POSTGRES=embedded runs the suite as on a machine without PostgreSQL.
+  const server = await openScratchServer(process.env.TEST_DATABASE_ADMIN_URL, { embedded: process.env.TEST_POSTGRES === 'embedded' });
+  console.warn(`tests use PostgreSQL: ${server.kind}`);
   const template = `payments_template_${randomBytes(4).toString('hex')}`;
   await adminQuery(server.adminUrl, `create database "${template}"`);
   const orm = await MikroORM.init(ormConfig({ clientUrl: databaseUrl(server.adminUrl, template), poolMax: 1 }));
