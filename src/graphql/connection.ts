@@ -1,3 +1,4 @@
+import type { EntityManager, EntityName, FilterQuery, OrderDefinition } from '@mikro-orm/postgresql';
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { badInput } from './errors.js';
 
@@ -92,4 +93,27 @@ export function afterCursorCondition(cursor: KeysetCursor | null): Record<string
   return {
     $or: [{ createdAt: { $lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $lt: cursor.id } }],
   };
+}
+
+/**
+ * One page of `entity` rows matching `where`, newest first, after `after`, with the total
+ * count: the two queries every connection runs (keyset, so pages stay stable under inserts).
+ */
+export async function keysetPage<E extends KeysetCursor & object, N>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  where: FilterQuery<E>,
+  args: { first?: number | null; after?: string | null },
+  toNode: (row: E) => N,
+): Promise<Page<N>> {
+  const limit = pageSize(args.first);
+  const cursor = decodeCursor(args.after);
+  const [rows, totalCount] = await Promise.all([
+    em.find(entity, { $and: [where, afterCursorCondition(cursor)] } as FilterQuery<E>, {
+      orderBy: { createdAt: 'desc', id: 'desc' } as OrderDefinition<E>,
+      limit: limit + 1,
+    }),
+    em.count(entity, where),
+  ]);
+  return toPage(rows as E[], limit, totalCount, toNode);
 }

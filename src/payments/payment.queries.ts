@@ -1,6 +1,6 @@
 import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
-import { afterCursorCondition, decodeCursor, pageSize, toPage, type Page } from '../graphql/connection.js';
+import { keysetPage, type Page } from '../graphql/connection.js';
 import { badInput, forbidden } from '../graphql/errors.js';
 import { Payment } from './payment.entity.js';
 import { PaymentStatus } from './payment.state.js';
@@ -16,18 +16,8 @@ export class PaymentQueries {
    * A customer filtering by another payer gets FORBIDDEN rather than a silently empty page.
    */
   async listPayments(user: AuthUser, filter: PaymentFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<PaymentType>> {
-    const limit = pageSize(first);
-    const cursor = decodeCursor(after);
     const where = this.filterCondition(user, filter ?? {});
-    const em = this.orm.em.fork();
-    const [rows, totalCount] = await Promise.all([
-      em.find(Payment, { $and: [where, afterCursorCondition(cursor)] } as FilterQuery<Payment>, {
-        orderBy: { createdAt: 'desc', id: 'desc' },
-        limit: limit + 1,
-      }),
-      em.count(Payment, where),
-    ]);
-    return toPage(rows, limit, totalCount, toPaymentType);
+    return keysetPage(this.orm.em.fork(), Payment, where, { first, after }, toPaymentType);
   }
 
   private filterCondition(user: AuthUser, filter: PaymentFilter): FilterQuery<Payment> {

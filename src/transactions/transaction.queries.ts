@@ -1,6 +1,6 @@
 import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
-import { afterCursorCondition, decodeCursor, pageSize, toPage, type Page } from '../graphql/connection.js';
+import { keysetPage, type Page } from '../graphql/connection.js';
 import { forbidden } from '../graphql/errors.js';
 import { isUuid } from '../payments/payment.service.js';
 import { Transaction } from './transaction.entity.js';
@@ -12,8 +12,6 @@ export class TransactionQueries {
 
   /** One page of transactions, newest first (keyset pagination). */
   async listTransactions(user: AuthUser, filter: TransactionFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<TransactionNode>> {
-    const limit = pageSize(first);
-    const cursor = decodeCursor(after);
     const f = filter ?? {};
     if (f.userId && !isStaff(user) && f.userId !== user.id) {
       throw forbidden('filter.userId: customers can list only their own transactions; leave userId out');
@@ -25,33 +23,14 @@ export class TransactionQueries {
     if (f.status?.length) where.status = { $in: f.status };
     if (f.paymentId) {
       // An id that cannot exist matches nothing rather than failing in SQL.
-      if (!isUuid(f.paymentId)) return toPage([], limit, 0, toTransactionNode);
+      if (!isUuid(f.paymentId)) return keysetPage(this.orm.em.fork(), Transaction, { id: null } as FilterQuery<Transaction>, { first, after }, toTransactionNode);
       where.payment = f.paymentId;
     }
-    const em = this.orm.em.fork();
-    const [rows, totalCount] = await Promise.all([
-      em.find(Transaction, { $and: [where, afterCursorCondition(cursor)] } as FilterQuery<Transaction>, {
-        orderBy: { createdAt: 'desc', id: 'desc' },
-        limit: limit + 1,
-      }),
-      em.count(Transaction, where as FilterQuery<Transaction>),
-    ]);
-    return toPage(rows, limit, totalCount, toTransactionNode);
+    return keysetPage(this.orm.em.fork(), Transaction, where as FilterQuery<Transaction>, { first, after }, toTransactionNode);
   }
 
   /** One page of a wallet's movements, newest first. The caller has checked the wallet is the user's. */
   async listWalletTransactions(walletId: string, first?: number | null, after?: string | null): Promise<Page<TransactionNode>> {
-    const limit = pageSize(first);
-    const cursor = decodeCursor(after);
-    const em = this.orm.em.fork();
-    const where = { wallet: walletId };
-    const [rows, totalCount] = await Promise.all([
-      em.find(Transaction, { $and: [where, afterCursorCondition(cursor)] } as FilterQuery<Transaction>, {
-        orderBy: { createdAt: 'desc', id: 'desc' },
-        limit: limit + 1,
-      }),
-      em.count(Transaction, where),
-    ]);
-    return toPage(rows, limit, totalCount, toTransactionNode);
+    return keysetPage(this.orm.em.fork(), Transaction, { wallet: walletId }, { first, after }, toTransactionNode);
   }
 }
