@@ -14,7 +14,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         strictScalars: true,
-        scalars: { DateTime: 'string', JSON: 'Record<string, unknown>' },
+        scalars: { DateTime: 'string', JSON: 'Record<string, unknown>', SafeInt: 'number' },
         avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
       },
     },

@@ -20,6 +20,8 @@ import type { Context } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
 import { createLoaders } from './graphql/loaders.js';
 import { operationLogging } from './graphql/logging.plugin.js';
+import { createHealthRouter } from './observability/health.js';
+import { Metrics } from './observability/metrics.js';
 import { createInProcessBus, createRedisBus, type MessageBus } from './graphql/pubsub.js';
 import { buildAppSchema } from './graphql/schema.js';
 import type { Logger } from './logger.js';
@@ -27,6 +29,8 @@ import { createSandboxRouter, type SandboxGateway } from './sandbox/razorpay/ind
 import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
 import { WebhookWorker } from './webhooks/webhook.worker.js';
+import { CheckoutSweeper } from './cart/checkout.sweeper.js';
+import { OutboxWorker } from './outbox/outbox.worker.js';
 
 export interface RunningApp {
   /** `http://127.0.0.1:<port>`: the GraphQL endpoint is `${url}/graphql`. */
@@ -81,6 +85,12 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
   const services = createServices({ orm, gateway, bus, config, logger });
   const worker = new WebhookWorker(services.webhookProcessor, logger, config.webhooks.workerIntervalMs);
+  const outboxWorker = new OutboxWorker(services.outbox, logger, config.outbox.intervalMs);
+  const checkoutSweeper = new CheckoutSweeper(services.checkout, services.bookingRefunds, logger, config.cart.sweepIntervalMs);
+  const metrics = new Metrics({ defaultMetrics: config.env !== 'test' });
+  services.webhookProcessor.onSettled((event, status) => {
+    metrics.webhookLag.observe({ outcome: status }, (Date.now() - event.receivedAt.getTime()) / 1000);
+  });
 
   app.use((req, res, next) => {
     const requestId = req.get('x-request-id')?.slice(0, 100) || randomUUID();
@@ -88,9 +98,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     res.locals.requestId = requestId;
     next();
   });
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  app.use(metrics.middleware());
+  app.use(createHealthRouter(orm, metrics));
   // Raw body: mounted before any JSON parser (see DESIGN.md).
   app.use(createWebhookRouter({ gateway, inbox: services.webhookInbox, logger, onStored: (id) => worker.processSoon(id) }));
   let sandbox: SandboxGateway | null = null;
@@ -149,7 +158,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same at run time.
       ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      operationLogging(logger),
+      operationLogging(logger, metrics),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
   });
@@ -170,6 +179,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   );
 
   worker.start();
+  checkoutSweeper.start();
+  outboxWorker.start();
   logger.info({ port, gateway: config.razorpay.mode, bus: bus.kind }, 'payment service listening');
 
   let closed = false;
@@ -184,6 +195,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       if (closed) return;
       closed = true;
       await worker.stop();
+      await checkoutSweeper.stop();
+      await outboxWorker.stop();
       await apollo.stop();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

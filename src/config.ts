@@ -31,6 +31,13 @@ const envSchema = z.object({
   WALLET_MAX_BALANCE: positiveInt(20_000_000),
   WEBHOOK_WORKER_INTERVAL_MS: positiveInt(2_000),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
+  CART_CHECKOUT_TIMEOUT_MS: positiveInt(30 * 60_000),
+  OUTBOX_SUBSCRIBER_URLS: z.string().default(''),
+  OUTBOX_SECRET: z.string().optional(),
+  OUTBOX_MAX_ATTEMPTS: positiveInt(15),
+  OUTBOX_TIMEOUT_MS: positiveInt(5_000),
+  OUTBOX_RETRY_BASE_MS: positiveInt(5_000),
+  OUTBOX_INTERVAL_MS: positiveInt(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHQL_MAX_DEPTH: positiveInt(10),
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
@@ -58,6 +65,13 @@ export interface Config {
   /** Wallet limits in minor units (INR): per top-up and for the balance. */
   wallet: { minTopUp: number; maxTopUp: number; maxBalance: number };
   webhooks: { workerIntervalMs: number; maxAttempts: number };
+  /**
+   * A gateway checkout unpaid for `checkoutTimeoutMs` releases its cart; the sweep runs every
+   * `sweepIntervalMs` (a fifth of the timeout, between 100 ms and a minute).
+   */
+  cart: { checkoutTimeoutMs: number; sweepIntervalMs: number };
+  /** Other services told when money moves: where, signed with what, how persistently. */
+  outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number; intervalMs: number };
   logLevel: string;
   graphqlMaxDepth: number;
   rateLimitPerMinute: number;
@@ -100,6 +114,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (missing.length > 0) throw new ConfigError(`RAZORPAY_MODE=live needs ${missing.join(', ')}`);
   }
 
+  const subscriberUrls = e.OUTBOX_SUBSCRIBER_URLS.split(',').map((u) => u.trim()).filter(Boolean);
+  for (const url of subscriberUrls) {
+    if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) throw new ConfigError(`OUTBOX_SUBSCRIBER_URLS: ${url} is not an http(s) URL`);
+  }
+  if (subscriberUrls.length > 0 && (!e.OUTBOX_SECRET || e.OUTBOX_SECRET.length < 32)) {
+    throw new ConfigError('OUTBOX_SUBSCRIBER_URLS needs OUTBOX_SECRET (at least 32 characters) to sign deliveries');
+  }
   const sandbox = mode === 'sandbox';
   const webhookSecret = e.RAZORPAY_WEBHOOK_SECRET ?? SANDBOX_WEBHOOK_SECRET;
   return {
@@ -124,6 +145,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL ?? null,
     wallet: { minTopUp: Math.max(100, e.WALLET_MIN_TOPUP), maxTopUp: e.WALLET_MAX_TOPUP, maxBalance: e.WALLET_MAX_BALANCE },
     webhooks: { workerIntervalMs: e.WEBHOOK_WORKER_INTERVAL_MS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS },
+    cart: {
+      checkoutTimeoutMs: e.CART_CHECKOUT_TIMEOUT_MS,
+      sweepIntervalMs: Math.min(60_000, Math.max(100, Math.floor(e.CART_CHECKOUT_TIMEOUT_MS / 5))),
+    },
+    outbox: {
+      subscriberUrls,
+      secret: e.OUTBOX_SECRET ?? '',
+      maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+      timeoutMs: e.OUTBOX_TIMEOUT_MS,
+      retryBaseMs: e.OUTBOX_RETRY_BASE_MS,
+      intervalMs: e.OUTBOX_INTERVAL_MS,
+    },
     logLevel: e.LOG_LEVEL,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,

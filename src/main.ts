@@ -6,6 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedde
 import { PROJECT_ROOT } from './db/mikro-orm.config.js';
 import { createLogger } from './logger.js';
 import { startApp } from './app.js';
+import { seedCatalog } from './catalog/catalog.seed.js';
 
 /** Process entry: config → database → app → listen; a clean shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   }
 
   const orm = await openDatabase(databaseUrl);
+  if (config.env === 'development') await seedCatalog(orm, logger);
   const app = await startApp(config, { orm, logger });
 
   const gateway = config.razorpay.mode === 'sandbox' ? `Razorpay sandbox at ${app.url}/sandbox/razorpay` : 'Razorpay (live API)';

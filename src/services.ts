@@ -1,10 +1,20 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { CartBookingHook } from './bookings/booking.hooks.js';
+import { BookingFailureRefunds, refundServiceRefunder } from './bookings/booking.refunds.js';
+import { BookingService } from './bookings/booking.service.js';
+import { CartService } from './cart/cart.service.js';
+import { CheckoutLifecycle } from './cart/checkout.lifecycle.js';
+import { CheckoutService } from './cart/checkout.service.js';
+import { ProductService } from './catalog/product.service.js';
 import type { Config } from './config.js';
+import { AfterCommit } from './db/after-commit.js';
 import type { Gateway } from './gateways/gateway.js';
 import type { MessageBus } from './graphql/pubsub.js';
 import { CaptureJournalHook } from './ledger/ledger.hooks.js';
 import { LedgerService } from './ledger/ledger.service.js';
 import type { Logger } from './logger.js';
+import { OutboxPaymentHook } from './outbox/outbox.hooks.js';
+import { OutboxService } from './outbox/outbox.service.js';
 import { PaymentMethodService } from './payment-methods/payment-method.service.js';
 import { PaymentFeed } from './payments/payment.feed.js';
 import { PaymentPublisher } from './payments/payment.publisher.js';
@@ -12,7 +22,11 @@ import { PaymentQueries } from './payments/payment.queries.js';
 import { PaymentService } from './payments/payment.service.js';
 import { PaymentSettlement } from './payments/payment.settlement.js';
 import { registerPaymentWebhooks } from './payments/payment.webhooks.js';
+import { RefundService } from './refunds/refund.service.js';
+import { RefundSettlement } from './refunds/refund.settlement.js';
+import { registerRefundWebhooks } from './refunds/refund.webhooks.js';
 import { TransactionQueries } from './transactions/transaction.queries.js';
+import { ReportService } from './reports/report.service.js';
 import { WalletTopUpHook } from './wallet/wallet.hooks.js';
 import { WalletService } from './wallet/wallet.service.js';
 import { WebhookInbox } from './webhooks/webhook.inbox.js';
@@ -29,6 +43,14 @@ export interface Services {
   paymentMethods: PaymentMethodService;
   ledger: LedgerService;
   wallets: WalletService;
+  refunds: RefundService;
+  reports: ReportService;
+  products: ProductService;
+  carts: CartService;
+  checkout: CheckoutService;
+  bookings: BookingService;
+  bookingRefunds: BookingFailureRefunds;
+  outbox: OutboxService;
 }
 
 export interface ServiceDeps {
@@ -51,6 +73,20 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
   // Work done in the same transaction as every capture: its journal, and a top-up's credit.
   settlement.addHook(new CaptureJournalHook(ledger));
   settlement.addHook(new WalletTopUpHook(wallets));
+  // Other services hear of captures, failures and credits from messages written in the same transaction.
+  const outbox = new OutboxService(orm, config.outbox, logger);
+  settlement.addHook(new OutboxPaymentHook(outbox));
+  const refundSettlement = new RefundSettlement(orm, settlement, ledger, wallets, logger);
+  registerRefundWebhooks(webhookProcessor, refundSettlement);
+  const refunds = new RefundService(orm, gateway, settlement, refundSettlement, wallets, logger);
+  const carts = new CartService(orm, logger);
+  const bookings = new BookingService(orm, logger);
+  const checkouts = new CheckoutLifecycle(config, logger);
+  // A booking that fails after its capture is refunded in full through the refunds feature, after the capture commits.
+  const bookingRefunds = new BookingFailureRefunds(orm, new AfterCommit(orm), refundServiceRefunder(refunds), logger);
+  // A cart payment's capture books it (or records why not), its failure releases the cart, its full refund cancels the booking.
+  settlement.addHook(new CartBookingHook(checkouts, bookings, bookingRefunds, logger));
+  const checkout = new CheckoutService(orm, payments, wallets, settlement, checkouts, carts, bookings, bookingRefunds, config, gateway.keyId, logger);
   return {
     payments,
     paymentQueries: new PaymentQueries(orm),
@@ -62,5 +98,13 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
     paymentMethods: new PaymentMethodService(orm, logger),
     ledger,
     wallets,
+    refunds,
+    reports: new ReportService(orm),
+    products: new ProductService(orm, config, logger),
+    carts,
+    checkout,
+    bookings,
+    bookingRefunds,
+    outbox,
   };
 }

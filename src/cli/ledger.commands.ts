@@ -14,7 +14,7 @@ export async function ledgerCheck(orm: MikroORM, print: Print): Promise<{ exitCo
   const report = await checkLedger(orm.em.fork());
   print(`journals: ${report.journals}, entries: ${report.entries}, wallets: ${report.wallets}, captured payments: ${report.capturedPayments}`);
   if (report.problems.length === 0) {
-    print('OK: every journal sums to zero, every wallet balance equals its ledger, every captured payment has exactly one capture journal');
+    print('OK: every journal sums to zero, every wallet balance equals its ledger, every captured payment has exactly one capture journal, every processed refund exactly one refund journal, every amountRefunded the sum of its refunds');
     return { exitCode: 0, report };
   }
   for (const problem of report.problems) print(`FAIL ${problem.rule} ${problem.id}: ${problem.detail}`);

@@ -1,8 +1,13 @@
 import 'reflect-metadata';
-import { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
+import type { CliDatabase } from './cli.database.js';
 import { openCliDatabase } from './cli.database.js';
+import { cliServices } from './cli.services.js';
 import { ledgerBackfill, ledgerCheck } from './ledger.commands.js';
+import { parsePaymentFilter, paymentsExportCsv, paymentsList, reportDaily } from './payments.commands.js';
+import { webhooksList, webhooksReplay } from './webhooks.commands.js';
 
 /**
  * Operator commands: `npm run cli -- <command>`. Commander parses the arguments and writes the
@@ -13,32 +18,73 @@ const program = new Command()
   .description('Operator commands for the payment service (uses DATABASE_URL, or the development embedded database).')
   .showHelpAfterError();
 
+/** Opens the database, runs `work`, closes it; the work's number becomes the exit code. */
+async function withDatabase(work: (db: CliDatabase) => Promise<number | void>): Promise<void> {
+  const db = await openCliDatabase(loadConfig());
+  try {
+    const code = await work(db);
+    if (typeof code === 'number') process.exitCode = code;
+  } finally {
+    await db.close();
+  }
+}
+
+const filterOptions = (command: Command) => command
+  .option('--status <list>', 'comma-separated statuses (CAPTURED,FAILED…)')
+  .option('--user <id>', 'payer id')
+  .option('--payee <id>', 'payee id')
+  .option('--reference <text>', "the client's reference")
+  .option('--from <date>', 'created at or after (2026-11-01 or ISO timestamp)')
+  .option('--to <date>', 'created before')
+  .option('--limit <n>', 'at most this many rows');
+
+const payments = program.command('payments').description('payments');
+filterOptions(payments.command('list').description('a table of payments: amount, fee, payee share, status, method, gateway ids, times'))
+  .action((options: Record<string, string>) => withDatabase(async (db) => {
+    await paymentsList(db.orm, parsePaymentFilter(options), console.log);
+  }));
+filterOptions(payments.command('export').description('export payments (newest first, at most 10,000)'))
+  .addOption(new Option('--format <format>', 'output format').choices(['csv']).default('csv'))
+  .option('--out <file>', 'write to this file instead of standard output')
+  .action((options: Record<string, string>) => withDatabase(async (db) => {
+    const csv = await paymentsExportCsv(db.orm, parsePaymentFilter(options));
+    if (options.out) await writeFile(options.out, csv);
+    else process.stdout.write(csv);
+  }));
+
+program.command('report').description('reports').command('daily')
+  .description("one day's figures per currency: count, revenue, fees, payouts, refunds, succeeded/failed")
+  .requiredOption('--date <YYYY-MM-DD>', 'the day')
+  .option('--offset <±hh:mm>', 'the day starts at midnight in this UTC offset', '+05:30')
+  .action((options: { date: string; offset: string }) => withDatabase((db) => reportDaily(db.orm, options.date, options.offset, console.log)));
+
+const webhooks = program.command('webhooks').description('the webhook inbox');
+webhooks.command('list').description('stored webhook events, newest first')
+  .option('--failed', 'only FAILED and DEAD events', false)
+  .option('--limit <n>', 'at most this many', '50')
+  .action((options: { failed: boolean; limit: string }) => withDatabase((db) => webhooksList(db.orm, { failed: options.failed, limit: Math.min(1000, Number(options.limit) || 50) }, console.log).then(() => undefined)));
+webhooks.command('replay').description('process a stored event again now').argument('<eventId>', 'X-Razorpay-Event-Id')
+  .action((eventId: string) => withDatabase(async (db) => {
+    const { services, close } = cliServices(db.orm, loadConfig());
+    try {
+      return (await webhooksReplay(db.orm, services.webhookProcessor, eventId, console.log)) ? 0 : 1;
+    } finally {
+      await close();
+    }
+  }));
+
 const ledger = program.command('ledger').description('the double-entry ledger');
-
-ledger
-  .command('check')
+ledger.command('check')
   .description('prove the books balance: journals sum to zero, wallet balances match, one capture journal per captured payment')
-  .action(async () => {
-    const db = await openCliDatabase(loadConfig());
-    try {
-      console.log(`database: ${db.description}`);
-      process.exitCode = (await ledgerCheck(db.orm, console.log)).exitCode;
-    } finally {
-      await db.close();
-    }
-  });
-
-ledger
-  .command('backfill')
+  .action(() => withDatabase(async (db) => {
+    console.log(`database: ${db.description}`);
+    return (await ledgerCheck(db.orm, console.log)).exitCode;
+  }));
+ledger.command('backfill')
   .description('post the capture journal of captured payments that have none (payments from before the ledger)')
-  .action(async () => {
-    const db = await openCliDatabase(loadConfig());
-    try {
-      await ledgerBackfill(db.orm, console.log);
-    } finally {
-      await db.close();
-    }
-  });
+  .action(() => withDatabase(async (db) => {
+    await ledgerBackfill(db.orm, console.log);
+  }));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

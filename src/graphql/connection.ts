@@ -105,6 +105,7 @@ export async function keysetPage<E extends KeysetCursor & object, N>(
   where: FilterQuery<E>,
   args: { first?: number | null; after?: string | null },
   toNode: (row: E) => N,
+  options: { populate?: readonly string[] } = {},
 ): Promise<Page<N>> {
   const limit = pageSize(args.first);
   const cursor = decodeCursor(args.after);
@@ -112,6 +113,8 @@ export async function keysetPage<E extends KeysetCursor & object, N>(
     em.find(entity, { $and: [where, afterCursorCondition(cursor)] } as FilterQuery<E>, {
       orderBy: { createdAt: 'desc', id: 'desc' } as OrderDefinition<E>,
       limit: limit + 1,
+      // Relations the nodes show, loaded in the same query (a join), not one per row.
+      populate: (options.populate ?? []) as never,
     }),
     em.count(entity, where),
   ]);

@@ -1,13 +1,20 @@
 import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { loadBookingFailuresByPaymentIds, loadBookingsByPaymentIds } from '../bookings/booking.queries.js';
+import type { BookingType } from '../bookings/booking.types.js';
 import { Payment } from '../payments/payment.entity.js';
 import { toPaymentType, type PaymentType } from '../payments/payment.types.js';
+import { Refund } from '../refunds/refund.entity.js';
+import { toRefundType, type RefundType } from '../refunds/refund.types.js';
 import { Transaction } from '../transactions/transaction.entity.js';
 import { toTransactionNode, type TransactionNode } from '../transactions/transaction.types.js';
 
 export interface Loaders {
   paymentById: DataLoader<string, PaymentType | null>;
   transactionsByPaymentId: DataLoader<string, TransactionNode[]>;
+  refundsByPaymentId: DataLoader<string, RefundType[]>;
+  bookingByPaymentId: DataLoader<string, BookingType | null>;
+  bookingFailureByPaymentId: DataLoader<string, string | null>;
 }
 
 /**
@@ -38,5 +45,16 @@ export function createLoaders(orm: MikroORM, options: { cache: boolean } = { cac
       },
       { cache: options.cache },
     ),
+    refundsByPaymentId: new DataLoader(
+      async (paymentIds) => {
+        const rows = await orm.em.fork().find(Refund, { payment: { $in: [...paymentIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+        const grouped = new Map<string, RefundType[]>(paymentIds.map((id) => [id, []]));
+        for (const row of rows) grouped.get(row.payment.id)?.push(toRefundType(row));
+        return paymentIds.map((id) => grouped.get(id) ?? []);
+      },
+      { cache: options.cache },
+    ),
+    bookingByPaymentId: new DataLoader((paymentIds) => loadBookingsByPaymentIds(orm, paymentIds), { cache: options.cache }),
+    bookingFailureByPaymentId: new DataLoader((paymentIds) => loadBookingFailuresByPaymentIds(orm, paymentIds), { cache: options.cache }),
   };
 }

@@ -1,18 +1,21 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Context } from './context.js';
 
 /**
  * One log line per GraphQL operation: request id, operation, caller, duration and the error
- * codes returned — what an operator needs to follow a request (variables are never logged).
+ * codes returned — what an operator needs to follow a request (variables are never logged);
+ * the codes are also counted for /metrics.
  */
-export function operationLogging(logger: Logger): ApolloServerPlugin<Context> {
+export function operationLogging(logger: Logger, metrics: Metrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ operationName, operation, errors }) {
           const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          for (const code of codes) metrics.graphqlErrors.inc({ code });
           logger[codes.includes('INTERNAL_SERVER_ERROR') ? 'error' : 'info']({
             requestId: contextValue.requestId,
             operation: operationName ?? operation?.operation ?? 'unknown',

@@ -1,14 +1,21 @@
 import { buildSchema } from 'type-graphql';
+import { OutboxResolver } from '../outbox/outbox.resolver.js';
 import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
+import { BookingResolver } from '../bookings/booking.resolver.js';
+import { CartResolver } from '../cart/cart.resolver.js';
+import { ProductResolver } from '../catalog/product.resolver.js';
 import { PaymentResolver } from '../payments/payment.resolver.js';
 import { PaymentSubscriptionResolver } from '../payments/payment.subscriptions.js';
 import { TransactionResolver } from '../transactions/transaction.resolver.js';
 import { PaymentMethodResolver } from '../payment-methods/payment-method.resolver.js';
+import { RefundResolver } from '../refunds/refund.resolver.js';
 import { WalletResolver } from '../wallet/wallet.resolver.js';
+import { ReportResolver } from '../reports/report.resolver.js';
 import { typeGraphqlPubSub, type MessageBus } from './pubsub.js';
 
-export const RESOLVERS = [PaymentResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver, WalletResolver] as const;
+export const RESOLVERS = [PaymentResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver, WalletResolver, RefundResolver, ReportResolver,
+  ProductResolver, CartResolver, BookingResolver, OutboxResolver] as const;
 
 /** Builds the executable schema from the resolvers (schema.graphql is printed from this). */
 export function buildAppSchema(bus: MessageBus): Promise<GraphQLSchema> {

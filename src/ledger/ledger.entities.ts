@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BigIntType, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/postgresql';
 import { Payment } from '../payments/payment.entity.js';
+// Type only: the entity is named by string below, so the ledger does not import the refunds feature.
+import type { Refund } from '../refunds/refund.entity.js';
 
 export enum AccountKind {
   /** Money we hold or are owed: Razorpay's clearing balance. Debit-normal. */
@@ -33,7 +35,12 @@ export class LedgerAccount {
 export enum JournalKind {
   /** The one journal that records a payment's money arriving (by gateway or from a wallet). */
   PAYMENT_CAPTURE = 'PAYMENT_CAPTURE',
+  /** One per processed refund (a partial unique index refuses a second): reverses its share of the capture. */
   REFUND = 'REFUND',
+  /** A top-up refund takes its amount out of the wallet while the gateway refunds it. */
+  REFUND_HOLD = 'REFUND_HOLD',
+  /** A failed top-up refund puts its held amount back in the wallet. */
+  REFUND_RELEASE = 'REFUND_RELEASE',
   ADJUSTMENT = 'ADJUSTMENT',
 }
 
@@ -48,6 +55,10 @@ export enum JournalKind {
   name: 'journal_one_capture_per_payment',
   expression: `create unique index "journal_one_capture_per_payment" on "journal" ("payment_id") where "kind" = 'PAYMENT_CAPTURE'`,
 })
+@Index({
+  name: 'journal_one_per_refund_and_kind',
+  expression: `create unique index "journal_one_per_refund_and_kind" on "journal" ("refund_id", "kind") where "refund_id" is not null`,
+})
 export class Journal {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -57,6 +68,10 @@ export class Journal {
 
   @ManyToOne(() => Payment, { nullable: true, deleteRule: 'restrict' })
   payment: Payment | null = null;
+
+  /** The refund a REFUND, REFUND_HOLD or REFUND_RELEASE journal belongs to: at most one of each kind per refund. */
+  @ManyToOne('Refund', { nullable: true, deleteRule: 'restrict' })
+  refund: Refund | null = null;
 
   @Property({ type: 'string', length: 255 })
   description!: string;

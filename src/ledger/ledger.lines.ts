@@ -14,6 +14,8 @@ export const accounts = {
   platformSales: (currency: string) => `platform_sales:${currency}`,
   payeePayable: (payeeId: string, currency: string) => `payee_payable:${payeeId}:${currency}`,
   wallet: (userId: string, currency: string) => `wallet:${userId}:${currency}`,
+  /** A top-up's refunded money, taken out of the wallet while its gateway refund is under way. */
+  refundsPending: (currency: string) => `refunds_pending:${currency}`,
 };
 
 /** Where a captured payment's money came from. */
@@ -64,4 +66,82 @@ export function assertBalanced(lines: LedgerLine[]): void {
     sum += BigInt(line.amount);
   }
   if (sum !== 0n) throw new RangeError(`journal does not balance: its lines sum to ${sum}`);
+}
+
+/** Where a refund's money goes: back out through the gateway, or into a user's wallet. */
+export type RefundTarget = { to: 'gateway' } | { to: 'wallet'; walletUserId: string };
+
+export interface RefundJournal {
+  lines: LedgerLine[];
+  /** The platform fee this refund gives back (its share of `platformFee`). */
+  platformFeePart: number;
+  /** The payee's (or the platform's sales') share of this refund. */
+  payeePart: number;
+}
+
+/**
+ * The journal of one processed refund of `refundAmount`, after `refundedBefore` was already
+ * refunded (processed refunds only). It reverses the capture's split cumulatively: the fee
+ * given back so far is `round(platformFee × refundedTotal / amount)` (half up, in bigint, like
+ * splitFee) and this refund's fee part is that minus what earlier refunds gave back. So after
+ * any sequence of partial refunds adding up to `amount`, each account's reversals equal its
+ * credit at capture exactly, and every part is ≥ 0. The money's target is credited: the
+ * gateway's clearing account or a wallet. A top-up has no split: the money leaves the hold
+ * its refund put it in (see refundHoldLines) for the gateway.
+ */
+export function refundLines(payment: CaptureFacts, refundedBefore: number, refundAmount: number, target: RefundTarget): RefundJournal {
+  assertMinorUnits(refundedBefore, 'refundedBefore');
+  assertMinorUnits(refundAmount, 'refund amount');
+  if (payment.platformFee + payment.payeeAmount !== payment.amount) {
+    throw new RangeError(`fee split ${payment.platformFee} + ${payment.payeeAmount} does not make ${payment.amount}`);
+  }
+  if (refundAmount <= 0) throw new RangeError(`a refund must be positive, got ${refundAmount}`);
+  if (refundedBefore < 0 || refundedBefore + refundAmount > payment.amount) {
+    throw new RangeError(`refunding ${refundAmount} after ${refundedBefore} exceeds the payment's ${payment.amount}`);
+  }
+  const { currency } = payment;
+  const credit = target.to === 'gateway' ? accounts.gatewayClearing(currency) : accounts.wallet(target.walletUserId, currency);
+  if (payment.purpose === 'WALLET_TOPUP') {
+    if (target.to !== 'gateway') throw new RangeError('a top-up is refunded through the gateway only');
+    return {
+      lines: [
+        { account: accounts.refundsPending(currency), amount: refundAmount },
+        { account: credit, amount: -refundAmount },
+      ],
+      platformFeePart: 0,
+      payeePart: refundAmount,
+    };
+  }
+  const feeBefore = proportionalFee(payment.platformFee, refundedBefore, payment.amount);
+  const feeAfter = proportionalFee(payment.platformFee, refundedBefore + refundAmount, payment.amount);
+  const platformFeePart = feeAfter - feeBefore;
+  const payeePart = refundAmount - platformFeePart;
+  const payee = payment.payeeId ? accounts.payeePayable(payment.payeeId, currency) : accounts.platformSales(currency);
+  const lines = [
+    { account: accounts.platformFees(currency), amount: platformFeePart },
+    { account: payee, amount: payeePart },
+    { account: credit, amount: -refundAmount },
+  ].filter((line) => line.amount !== 0);
+  return { lines, platformFeePart, payeePart };
+}
+
+/**
+ * A top-up refund's hold: the amount leaves the payer's wallet (so it cannot be spent while
+ * the gateway refunds it) for the pending-refunds account. Reversed (`release`) if the
+ * gateway refund fails.
+ */
+export function refundHoldLines(payerId: string, currency: string, amount: number, direction: 'hold' | 'release'): LedgerLine[] {
+  assertMinorUnits(amount);
+  const sign = direction === 'hold' ? 1 : -1;
+  return [
+    { account: accounts.wallet(payerId, currency), amount: sign * amount },
+    { account: accounts.refundsPending(currency), amount: -sign * amount },
+  ];
+}
+
+/** `round(fee × part / whole)`, half up, in bigint: the fee share of `part` of the payment. */
+function proportionalFee(fee: number, part: number, whole: number): number {
+  const numerator = BigInt(fee) * BigInt(part);
+  const denominator = BigInt(whole);
+  return Number((numerator * 2n + denominator) / (denominator * 2n));
 }

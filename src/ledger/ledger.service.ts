@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Payment } from '../payments/payment.entity.js';
+import type { Refund } from '../refunds/refund.entity.js';
 import { AccountKind, Journal, JournalEntry, type JournalKind, LedgerAccount } from './ledger.entities.js';
 import { assertBalanced, type LedgerLine } from './ledger.lines.js';
 
@@ -7,13 +8,15 @@ import { assertBalanced, type LedgerLine } from './ledger.lines.js';
 export function accountKind(code: string): AccountKind {
   if (code.startsWith('gateway_clearing:')) return AccountKind.ASSET;
   if (code.startsWith('platform_fees:') || code.startsWith('platform_sales:')) return AccountKind.REVENUE;
-  if (code.startsWith('wallet:') || code.startsWith('payee_payable:')) return AccountKind.LIABILITY;
+  if (code.startsWith('wallet:') || code.startsWith('payee_payable:') || code.startsWith('refunds_pending:')) return AccountKind.LIABILITY;
   throw new RangeError(`unknown ledger account code ${code}`);
 }
 
 export interface JournalRequest {
   kind: JournalKind;
   payment?: Payment | null;
+  /** Refund journals name their refund (one of each kind per refund, by a unique index). */
+  refund?: Refund | null;
   description: string;
   currency: string;
   lines: LedgerLine[];
@@ -32,6 +35,7 @@ export class LedgerService {
     const journal = Object.assign(new Journal(), {
       kind: request.kind,
       payment: request.payment ?? null,
+      refund: request.refund ?? null,
       description: request.description.slice(0, 255),
     });
     em.persist(journal);

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { backoffWithJitterMs } from '../util/backoff.js';
 import type { Logger } from '../logger.js';
 import type { RazorpayWebhookEnvelope } from '../gateways/razorpay/razorpay.wire.js';
 import { parseWebhookEnvelope } from '../gateways/razorpay/razorpay.mappers.js';
@@ -16,8 +17,7 @@ const MAX_BACKOFF_MS = 60 * 60_000;
 
 /** Exponential backoff with full jitter: attempt 1 waits up to 5 s, doubling, at most 1 h. */
 export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
-  return Math.floor(ceiling / 2 + (random() * ceiling) / 2);
+  return backoffWithJitterMs(attempts, { baseMs: BASE_BACKOFF_MS, maxMs: MAX_BACKOFF_MS }, random);
 }
 
 /**
@@ -28,6 +28,7 @@ export function retryDelayMs(attempts: number, random: () => number = Math.rando
  */
 export class WebhookProcessor {
   private readonly handlers = new Map<string, WebhookHandler>();
+  private readonly settledListeners: ((event: WebhookEvent, status: WebhookEventStatus) => void)[] = [];
 
   constructor(
     private readonly orm: MikroORM,
@@ -38,6 +39,11 @@ export class WebhookProcessor {
   /** Registers the handler of an event type (`payment.captured`, `refund.processed`…). */
   on(eventType: string, handler: WebhookHandler): void {
     this.handlers.set(eventType, handler);
+  }
+
+  /** Observes every processing outcome (metrics: lag and outcome). */
+  onSettled(listener: (event: WebhookEvent, status: WebhookEventStatus) => void): void {
+    this.settledListeners.push(listener);
   }
 
   /** Processes one event if it is due and nobody else holds it. */
@@ -68,6 +74,7 @@ export class WebhookProcessor {
         nextAttemptAt: failed ? new Date(Date.now() + retryDelayMs(claimed.attempts)) : claimed.nextAttemptAt,
       },
     );
+    for (const listener of this.settledListeners) listener(claimed, outcome.status);
     return outcome.status;
   }
 

@@ -11,11 +11,21 @@ const CONTRACT: Record<string, Record<string, string>> = {
     payments: 'PaymentConnection!',
     transactions: 'TransactionConnection!',
     savedPaymentMethods: '[SavedPaymentMethod!]!',
+    wallet: 'Wallet!',
   },
   Mutation: {
     createOrder: 'CheckoutSession!',
     verifyPayment: 'Payment!',
+    addWalletBalance: 'CheckoutSession!',
+    refund: 'Refund!',
   },
+  AddWalletBalanceInput: { amount: 'Int!', idempotencyKey: 'String' },
+  RefundInput: { paymentId: 'ID!', amount: 'Int', reason: 'String', destination: 'RefundDestination', idempotencyKey: 'String' },
+  Refund: {
+    id: 'ID!', payment: 'Payment!', amount: 'Int!', status: 'RefundStatus!', destination: 'RefundDestination!', reason: 'String',
+    razorpayRefundId: 'String', createdAt: 'DateTime!', processedAt: 'DateTime',
+  },
+  Wallet: { id: 'ID!', balance: 'Int!', currency: 'String!', transactions: 'TransactionConnection!' },
   Subscription: {
     paymentStatusChanged: 'Payment!',
     myPaymentUpdates: 'Payment!',
@@ -29,7 +39,7 @@ const CONTRACT: Record<string, Record<string, string>> = {
     id: 'ID!', status: 'PaymentStatus!', purpose: 'PaymentPurpose!', amount: 'Int!', currency: 'String!', platformFee: 'Int!',
     payeeAmount: 'Int!', amountRefunded: 'Int!', payerId: 'ID!', payeeId: 'ID', reference: 'String', description: 'String',
     razorpayOrderId: 'String', razorpayPaymentId: 'String', method: 'PaymentMethodDetails', failureReason: 'String',
-    createdAt: 'DateTime!', updatedAt: 'DateTime!', paidAt: 'DateTime', transactions: '[Transaction!]!',
+    createdAt: 'DateTime!', updatedAt: 'DateTime!', paidAt: 'DateTime', transactions: '[Transaction!]!', refunds: '[Refund!]!',
   },
   Transaction: {
     id: 'ID!', type: 'TransactionType!', status: 'TransactionStatus!', amount: 'Int!', currency: 'String!', payment: 'Payment',

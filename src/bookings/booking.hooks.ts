@@ -1,0 +1,58 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CheckoutLifecycle } from '../cart/checkout.lifecycle.js';
+import type { Logger } from '../logger.js';
+import { PaymentPurpose, type Payment } from '../payments/payment.entity.js';
+import type { PaymentStatusHook } from '../payments/payment.settlement.js';
+import { MONEY_RECEIVED_STATUSES, PaymentStatus } from '../payments/payment.state.js';
+import type { BookingFailureRefunds } from './booking.refunds.js';
+import type { BookingService } from './booking.service.js';
+
+/**
+ * What a cart payment's status change does, in the same transaction and under the payment's
+ * lock (verifyPayment, webhook, reconciliation and wallet alike, so exactly once):
+ * - CAPTURED: the booking is made and the cart CONVERTED; if it cannot be made, the failure is
+ *   recorded and the payment refunded in full after the commit. Never throws for that: the
+ *   money is real and its capture must commit.
+ * - FAILED: the checkout is released and its cart ACTIVE again, to be paid anew.
+ * - REFUNDED: the booking is CANCELLED.
+ */
+export class CartBookingHook implements PaymentStatusHook {
+  constructor(
+    private readonly checkouts: CheckoutLifecycle,
+    private readonly bookings: BookingService,
+    private readonly refunds: BookingFailureRefunds,
+    private readonly logger: Logger,
+  ) {}
+
+  async onStatusChanged(em: EntityManager, payment: Payment, from: PaymentStatus): Promise<void> {
+    if (payment.purpose !== PaymentPurpose.CART) return;
+    if (payment.status === PaymentStatus.CAPTURED && !MONEY_RECEIVED_STATUSES.includes(from)) {
+      await this.book(em, payment);
+    } else if (payment.status === PaymentStatus.FAILED) {
+      const checkout = await this.checkouts.checkoutOf(em, payment);
+      const reason = `the payment failed (${payment.failureReason ?? 'no reason given'}): check out again to retry`;
+      if (checkout && (await this.checkouts.release(em, checkout, reason))) {
+        this.logger.info({ paymentId: payment.id, checkoutId: checkout.id }, 'cart payment failed: cart released');
+      }
+    } else if (payment.status === PaymentStatus.REFUNDED) {
+      await this.bookings.cancelForPayment(em, payment);
+    }
+  }
+
+  private async book(em: EntityManager, payment: Payment): Promise<void> {
+    const checkout = await this.checkouts.checkoutOf(em, payment);
+    if (!checkout) {
+      this.logger.error({ paymentId: payment.id }, 'captured cart payment has no checkout: nothing to book');
+      return;
+    }
+    const problem = await this.bookings.whyNotBookable(em, checkout, payment);
+    if (problem) {
+      await this.checkouts.recordBookingFailure(em, checkout, payment, problem);
+      this.refunds.refundAfterCommit(em, checkout.id);
+      this.logger.warn({ paymentId: payment.id, checkoutId: checkout.id, problem }, 'booking failed after capture: refunding in full');
+      return;
+    }
+    await this.bookings.book(em, checkout, payment);
+    await this.checkouts.convert(em, checkout, payment);
+  }
+}

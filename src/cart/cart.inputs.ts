@@ -1,0 +1,75 @@
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IDEMPOTENCY_KEY_PATTERN } from '../payments/payment.inputs.js';
+import { CartPaymentMethod } from './cart.entity.js';
+
+export const MIN_QUANTITY = 1;
+export const MAX_QUANTITY = 99;
+const QUANTITY_RULE = `must be a whole number from ${MIN_QUANTITY} to ${MAX_QUANTITY}`;
+const CART_ID_RULE = 'must be a cart id returned by this API';
+const PRODUCT_ID_RULE = 'must be a product id from the products query';
+const IDEMPOTENCY_KEY_RULE = 'must be 8 to 100 characters of letters, digits, _ . : - (a UUID works)';
+
+@InputType({ description: 'Adds a product to a cart; adding one already there adds to its quantity.' })
+export class AddCartItemInput {
+  @Field(() => ID, { nullable: true, description: 'Default: your open cart, created on first use.' })
+  @IsOptional()
+  @IsUUID('all', { message: CART_ID_RULE })
+  cartId?: string | null;
+
+  @Field(() => ID)
+  @IsUUID('all', { message: PRODUCT_ID_RULE })
+  productId!: string;
+
+  @Field(() => Int, { nullable: true, description: `${MIN_QUANTITY} to ${MAX_QUANTITY}; default 1.` })
+  @IsOptional()
+  @IsInt({ message: QUANTITY_RULE })
+  @Min(MIN_QUANTITY, { message: QUANTITY_RULE })
+  @Max(MAX_QUANTITY, { message: QUANTITY_RULE })
+  quantity?: number | null;
+}
+
+@InputType({ description: 'Sets the quantity of a product already in a cart (removeCartItem takes it out).' })
+export class UpdateCartItemInput {
+  @Field(() => ID, { nullable: true, description: 'Default: your open cart.' })
+  @IsOptional()
+  @IsUUID('all', { message: CART_ID_RULE })
+  cartId?: string | null;
+
+  @Field(() => ID)
+  @IsUUID('all', { message: PRODUCT_ID_RULE })
+  productId!: string;
+
+  @Field(() => Int, { description: `${MIN_QUANTITY} to ${MAX_QUANTITY}.` })
+  @IsInt({ message: QUANTITY_RULE })
+  @Min(MIN_QUANTITY, { message: QUANTITY_RULE })
+  @Max(MAX_QUANTITY, { message: QUANTITY_RULE })
+  quantity!: number;
+}
+
+@InputType()
+export class RemoveCartItemInput {
+  @Field(() => ID, { nullable: true, description: 'Default: your open cart.' })
+  @IsOptional()
+  @IsUUID('all', { message: CART_ID_RULE })
+  cartId?: string | null;
+
+  @Field(() => ID)
+  @IsUUID('all', { message: PRODUCT_ID_RULE })
+  productId!: string;
+}
+
+@InputType({ description: 'Pays for a cart at the catalog prices of this moment.' })
+export class ProcessCartInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: CART_ID_RULE })
+  cartId!: string;
+
+  @Field(() => CartPaymentMethod)
+  method!: CartPaymentMethod;
+
+  @Field(() => String, { nullable: true, description: 'The same key from the same caller returns the original result and pays nothing twice.' })
+  @IsOptional()
+  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: IDEMPOTENCY_KEY_RULE })
+  idempotencyKey?: string | null;
+}

@@ -1,0 +1,31 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { requireRole, requireUser, type Context } from '../graphql/context.js';
+import { AddProductInput, UpdateProductInput } from './product.inputs.js';
+import { ProductConnection, ProductType } from './product.types.js';
+
+@Resolver(() => ProductType)
+export class ProductResolver {
+  @Query(() => ProductConnection, { description: 'The catalog, newest first: active products (admin/service: all).' })
+  products(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: '1 to 100; default 20' }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return ctx.services.products.listProducts(requireUser(ctx), first, after);
+  }
+
+  @Mutation(() => ProductType, { description: 'Admin: adds a product to the catalog.' })
+  addProduct(@Arg('input', () => AddProductInput) input: AddProductInput, @Ctx() ctx: Context) {
+    return ctx.services.products.addProduct(requireRole(ctx, ['admin']), input);
+  }
+
+  @Mutation(() => ProductType, { description: 'Admin: renames, reprices, (re)activates a product.' })
+  updateProduct(@Arg('input', () => UpdateProductInput) input: UpdateProductInput, @Ctx() ctx: Context) {
+    return ctx.services.products.updateProduct(requireRole(ctx, ['admin']), input);
+  }
+
+  @Mutation(() => ProductType, { description: 'Admin: takes a product off sale; carts holding it cannot be checked out until it is removed.' })
+  deactivateProduct(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.products.deactivateProduct(requireRole(ctx, ['admin']), id);
+  }
+}

@@ -1,0 +1,40 @@
+import Table from 'cli-table3';
+
+/** No colour codes: the output is read by people and by scripts alike. */
+const PLAIN = { head: [] as string[], border: [] as string[] };
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { WebhookEvent, WebhookEventStatus } from '../webhooks/webhook-event.entity.js';
+import { type WebhookProcessor } from '../webhooks/webhook.processor.js';
+import type { Print } from './ledger.commands.js';
+
+/** `webhooks list [--failed]`: stored events, newest first; --failed shows FAILED and DEAD ones. */
+export async function webhooksList(orm: MikroORM, options: { failed: boolean; limit: number }, print: Print): Promise<number> {
+  const where = options.failed ? { status: { $in: [WebhookEventStatus.FAILED, WebhookEventStatus.DEAD] } } : {};
+  const events = await orm.em.fork().find(WebhookEvent, where, { orderBy: { receivedAt: 'desc' }, limit: options.limit });
+  const table = new Table({ head: ['received', 'event id', 'type', 'status', 'attempts', 'next attempt', 'last error'], style: PLAIN });
+  for (const e of events) {
+    table.push([e.receivedAt.toISOString(), e.eventId, e.eventType, e.status, e.attempts, e.status === WebhookEventStatus.FAILED ? e.nextAttemptAt.toISOString() : '', (e.lastError ?? '').slice(0, 80)]);
+  }
+  print(table.toString());
+  print(`${events.length} event(s)`);
+  return events.length;
+}
+
+/**
+ * `webhooks replay <eventId>`: processes a stored event again now, through the same handlers
+ * (safe: every handler applies each change at most once).
+ */
+export async function webhooksReplay(orm: MikroORM, processor: WebhookProcessor, eventId: string, print: Print): Promise<boolean> {
+  const event = await orm.em.fork().findOne(WebhookEvent, { eventId });
+  if (!event) {
+    print(`no stored event with id ${eventId}`);
+    return false;
+  }
+  if (!(await processor.replay(eventId))) {
+    print(`event ${eventId} is being processed right now; retry in a minute`);
+    return false;
+  }
+  const status = await processor.processEvent(event.id);
+  print(`event ${eventId} (${event.eventType}) replayed: ${status ?? 'taken by a running worker'}`);
+  return status !== null;
+}

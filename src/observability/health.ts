@@ -1,0 +1,46 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Router } from 'express';
+import express from 'express';
+import type { Metrics } from './metrics.js';
+import { WebhookEvent, WebhookEventStatus } from '../webhooks/webhook-event.entity.js';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([work, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref())]);
+}
+
+/**
+ * `/healthz`: the process is up. `/readyz`: the database answers and every migration is
+ * applied (503 with the reason otherwise, so a load balancer stops sending traffic).
+ * `/metrics`: Prometheus text, with the webhook backlog read at scrape time.
+ */
+export function createHealthRouter(orm: MikroORM, metrics: Metrics): Router {
+  const router = express.Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    try {
+      await withTimeout(orm.em.fork().getConnection().execute('select 1'), CHECK_TIMEOUT_MS, 'the database');
+      const pending = await withTimeout(orm.getMigrator().getPendingMigrations(), CHECK_TIMEOUT_MS, 'the migration table');
+      if (pending.length > 0) {
+        res.status(503).json({ status: 'not ready', reason: `${pending.length} migration(s) not applied` });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch (error) {
+      res.status(503).json({ status: 'not ready', reason: error instanceof Error ? error.message.split('\n')[0] : 'database unavailable' });
+    }
+  });
+  router.get('/metrics', async (_req, res) => {
+    try {
+      metrics.webhookBacklog.set(await orm.em.fork().count(WebhookEvent, { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] } }));
+    } catch {
+      // The backlog gauge keeps its last value while the database is away; the rest still serves.
+    }
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  return router;
+}
