@@ -76,7 +76,7 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
   // Other services hear of captures, failures and credits from messages written in the same transaction.
   const outbox = new OutboxService(orm, config.outbox, logger);
   settlement.addHook(new OutboxPaymentHook(outbox));
-  const refundSettlement = new RefundSettlement(orm, settlement, ledger, wallets, logger);
+  const refundSettlement = new RefundSettlement(orm, settlement, ledger, wallets, outbox, logger);
   registerRefundWebhooks(webhookProcessor, refundSettlement);
   const refunds = new RefundService(orm, gateway, settlement, refundSettlement, wallets, logger);
   const carts = new CartService(orm, logger);

@@ -4,6 +4,7 @@ import { JournalKind } from '../ledger/ledger.entities.js';
 import { refundHoldLines, refundLines, type RefundTarget } from '../ledger/ledger.lines.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
+import type { OutboxService } from '../outbox/outbox.service.js';
 import { Payment, PaymentPurpose } from '../payments/payment.entity.js';
 import { isUuid } from '../payments/payment.service.js';
 import type { ChangeSource, PaymentSettlement } from '../payments/payment.settlement.js';
@@ -47,6 +48,7 @@ export class RefundSettlement {
     private readonly settlement: PaymentSettlement,
     private readonly ledger: LedgerService,
     private readonly wallets: WalletService,
+    private readonly outbox: OutboxService,
     private readonly logger: Logger,
   ) {}
 
@@ -143,6 +145,19 @@ export class RefundSettlement {
     refund.lastGatewayError = null;
 
     payment.amountRefunded += refund.amount;
+    this.outbox.enqueue(em, 'refund.processed', refund.id, {
+      refundId: refund.id,
+      paymentId: payment.id,
+      amount: refund.amount,
+      currency: refund.currency,
+      destination: refund.destination,
+      platformFeePart,
+      payeePart,
+      amountRefunded: payment.amountRefunded,
+      razorpayRefundId: refund.razorpayRefundId,
+      payerId: payment.payerId,
+      payeeId: payment.payeeId,
+    });
     const to = payment.amountRefunded === payment.amount ? PaymentStatus.REFUNDED : PaymentStatus.PARTIALLY_REFUNDED;
     const detail = { refundId: refund.id, amount: refund.amount, amountRefunded: payment.amountRefunded, platformFeePart, payeePart };
     if (to !== payment.status) {

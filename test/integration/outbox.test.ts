@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxAttempt, OutboxMessage } from '../../src/outbox/outbox.entities.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifyOutboxSignature } from '../../src/outbox/outbox.signature.js';
-import { OutboxDeliveriesDocument, RedeliverOutboxDeliveryDocument } from '../graphql/generated.js';
+import { OutboxDeliveriesDocument, RedeliverOutboxDeliveryDocument, RefundDocument } from '../graphql/generated.js';
 import { pay } from '../helpers/checkout.js';
 import { createOrder, payAndVerify, topUp } from '../helpers/flows.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
@@ -97,5 +97,16 @@ describe('notifying other services (transactional outbox)', () => {
     await eventually(() => bodiesOf('payment.failed').some((r) => JSON.parse(r.body).data.paymentId === failing.payment.id), 10_000, 'payment.failed');
     await eventually(() => bodiesOf('wallet.credited').some((r) => JSON.parse(r.body).data.userId === 'ob-bob' && r.status === 200), 10_000, 'wallet.credited');
     expect(await server.db.orm.em.fork().count(OutboxMessage, { subjectId: idle.payment.id })).toBe(0);
+  });
+
+  it('announces a processed refund with the fee and payee parts it reversed', async () => {
+    const token = await server.token('ob-carol');
+    const admin = await server.token('ob-ops', 'admin');
+    const order = await createOrder(server, token, 20_000, { payeeId: 'tutor-9' });
+    await payAndVerify(server, token, order.razorpayOrderId);
+    const refunded = await server.gql(RefundDocument, { input: { paymentId: order.payment.id, amount: 5_000, reason: 'one lesson cancelled' } }, admin);
+    expect(refunded.errors).toBeUndefined();
+    const message = await eventually(() => bodiesOf('refund.processed').map((r) => JSON.parse(r.body)).find((m) => m.data.paymentId === order.payment.id), 10_000, 'refund.processed');
+    expect(message.data).toMatchObject({ amount: 5_000, platformFeePart: 750, payeePart: 4_250, amountRefunded: 5_000, payeeId: 'tutor-9' });
   });
 });
