@@ -29,8 +29,7 @@ import { createSandboxRouter, type SandboxGateway } from './sandbox/razorpay/ind
 import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
 import { WebhookWorker } from './webhooks/webhook.worker.js';
-import { CheckoutSweeper } from './cart/checkout.sweeper.js';
-import { OutboxWorker } from './outbox/outbox.worker.js';
+import { PeriodicTask } from './util/periodic.js';
 
 export interface RunningApp {
   /** `http://127.0.0.1:<port>`: the GraphQL endpoint is `${url}/graphql`. */
@@ -85,9 +84,11 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
   const services = createServices({ orm, gateway, bus, config, logger });
   const worker = new WebhookWorker(services.webhookProcessor, logger, config.webhooks.workerIntervalMs);
-  const outboxWorker = new OutboxWorker(services.outbox, logger, config.outbox.intervalMs);
-  const checkoutSweeper = new CheckoutSweeper(services.checkout, services.bookingRefunds, logger, config.cart.sweepIntervalMs);
+  const outboxWorker = new PeriodicTask('outbox delivery', () => services.outbox.deliverDue(), config.outbox.intervalMs, logger);
+  const reconcileWorker = new PeriodicTask('reconciliation', () => services.reconciler.runOnce(), config.reconcile.intervalMs, logger);
+  const checkoutSweeper = new PeriodicTask('cart checkout sweep', () => services.checkout.sweep(), config.cart.sweepIntervalMs, logger);
   const metrics = new Metrics({ defaultMetrics: config.env !== 'test' });
+  services.reconciler.onOutcome((outcome) => metrics.reconcileOutcomes.inc({ outcome }));
   services.webhookProcessor.onSettled((event, status) => {
     metrics.webhookLag.observe({ outcome: status }, (Date.now() - event.receivedAt.getTime()) / 1000);
   });
@@ -181,6 +182,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   worker.start();
   checkoutSweeper.start();
   outboxWorker.start();
+  if (config.reconcile.enabled) reconcileWorker.start();
   logger.info({ port, gateway: config.razorpay.mode, bus: bus.kind }, 'payment service listening');
 
   let closed = false;
@@ -196,7 +198,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       closed = true;
       await worker.stop();
       await checkoutSweeper.stop();
+      await services.bookingRefunds.settled();
       await outboxWorker.stop();
+      await reconcileWorker.stop();
       await apollo.stop();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

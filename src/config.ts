@@ -32,6 +32,11 @@ const envSchema = z.object({
   WEBHOOK_WORKER_INTERVAL_MS: positiveInt(2_000),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
   CART_CHECKOUT_TIMEOUT_MS: positiveInt(30 * 60_000),
+  RECONCILE_ENABLED: z.enum(['true', 'false']).default('true'),
+  RECONCILE_INTERVAL_MS: positiveInt(30_000),
+  RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(5 * 60_000),
+  RECONCILE_BATCH: positiveInt(50),
+  RECONCILE_CAPTURE_AUTHORIZED: z.enum(['true', 'false']).default('true'),
   OUTBOX_SUBSCRIBER_URLS: z.string().default(''),
   OUTBOX_SECRET: z.string().optional(),
   OUTBOX_MAX_ATTEMPTS: positiveInt(15),
@@ -70,6 +75,11 @@ export interface Config {
    * `sweepIntervalMs` (a fifth of the timeout, between 100 ms and a minute).
    */
   cart: { checkoutTimeoutMs: number; sweepIntervalMs: number };
+  /**
+   * The janitor: payments left CREATED/AUTHORIZED/FAILED for `afterMs` are asked about at the
+   * gateway every `intervalMs`, `batch` at a time; authorised ones are captured if `captureAuthorized`.
+   */
+  reconcile: { enabled: boolean; intervalMs: number; afterMs: number; batch: number; captureAuthorized: boolean };
   /** Other services told when money moves: where, signed with what, how persistently. */
   outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number; intervalMs: number };
   logLevel: string;
@@ -148,6 +158,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cart: {
       checkoutTimeoutMs: e.CART_CHECKOUT_TIMEOUT_MS,
       sweepIntervalMs: Math.min(60_000, Math.max(100, Math.floor(e.CART_CHECKOUT_TIMEOUT_MS / 5))),
+    },
+    reconcile: {
+      enabled: e.RECONCILE_ENABLED === 'true',
+      intervalMs: e.RECONCILE_INTERVAL_MS,
+      afterMs: e.RECONCILE_AFTER_MS,
+      batch: e.RECONCILE_BATCH,
+      captureAuthorized: e.RECONCILE_CAPTURE_AUTHORIZED === 'true',
     },
     outbox: {
       subscriberUrls,

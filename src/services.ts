@@ -22,6 +22,7 @@ import { PaymentQueries } from './payments/payment.queries.js';
 import { PaymentService } from './payments/payment.service.js';
 import { PaymentSettlement } from './payments/payment.settlement.js';
 import { registerPaymentWebhooks } from './payments/payment.webhooks.js';
+import { Reconciler } from './reconciliation/reconciler.js';
 import { RefundService } from './refunds/refund.service.js';
 import { RefundSettlement } from './refunds/refund.settlement.js';
 import { registerRefundWebhooks } from './refunds/refund.webhooks.js';
@@ -51,6 +52,7 @@ export interface Services {
   bookings: BookingService;
   bookingRefunds: BookingFailureRefunds;
   outbox: OutboxService;
+  reconciler: Reconciler;
 }
 
 export interface ServiceDeps {
@@ -79,7 +81,7 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
   const refundSettlement = new RefundSettlement(orm, settlement, ledger, wallets, outbox, logger);
   registerRefundWebhooks(webhookProcessor, refundSettlement);
   const refunds = new RefundService(orm, gateway, settlement, refundSettlement, wallets, logger);
-  const carts = new CartService(orm, logger);
+  const carts = new CartService(orm, config, logger);
   const bookings = new BookingService(orm, logger);
   const checkouts = new CheckoutLifecycle(config, logger);
   // A booking that fails after its capture is refunded in full through the refunds feature, after the capture commits.
@@ -106,5 +108,6 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
     bookings,
     bookingRefunds,
     outbox,
+    reconciler: new Reconciler(orm, gateway, settlement, refunds, config.reconcile, logger),
   };
 }

@@ -1,8 +1,10 @@
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import { Product } from '../catalog/product.entity.js';
+import type { Config } from '../config.js';
 import { badInput, conflict, notFound } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
+import { formatMoney } from '../money/money.js';
 import { isUuid } from '../payments/payment.service.js';
 import { Cart, CartLine, CartStatus, OPEN_CART_STATUSES } from './cart.entity.js';
 import { MAX_QUANTITY, type AddCartItemInput, type RemoveCartItemInput, type UpdateCartItemInput } from './cart.inputs.js';
@@ -15,12 +17,14 @@ export const MAX_CART_LINES = 50;
  * Carts. Rules kept here: a user has at most one open cart (ACTIVE, or CHECKED_OUT while being
  * paid for), created on first add; only an ACTIVE cart changes, under its row lock, so an
  * edit and a checkout never interleave; quantities are 1 to 99, at most 50 products; only
- * active products are added; one currency per cart. Prices are never stored while ACTIVE:
+ * active products are added; one currency per cart; more is not added than one payment can
+ * pay for (MAX_ORDER_AMOUNT at current prices). Prices are never stored while ACTIVE:
  * the catalog's current price is shown, and the checkout fixes it.
  */
 export class CartService {
   constructor(
     private readonly orm: MikroORM,
+    private readonly config: Config,
     private readonly logger: Logger,
   ) {}
 
@@ -59,7 +63,7 @@ export class CartService {
       if (cart.currency !== null && cart.currency !== product.currency) {
         throw badInput('input.productId', `${describe(product)} is priced in ${product.currency} but this cart is in ${cart.currency}: a cart holds one currency, so check it out or clear it first`);
       }
-      const lines = await em.find(CartLine, { cart });
+      const lines = await em.find(CartLine, { cart }, { populate: ['product'] });
       const quantity = input.quantity ?? 1;
       const line = lines.find((candidate) => candidate.product.id === product.id);
       if (line) {
@@ -72,20 +76,26 @@ export class CartService {
         if (lines.length >= MAX_CART_LINES) {
           throw conflict(`cart ${cart.id} already holds ${MAX_CART_LINES} different products, the most allowed: remove one before adding another`);
         }
-        em.persist(Object.assign(new CartLine(), { cart, product, quantity }));
+        const added = Object.assign(new CartLine(), { cart, product, quantity });
+        em.persist(added);
+        lines.push(added);
       }
       cart.currency = product.currency;
+      this.assertPayable(lines, product.currency);
     });
   }
 
   /** Sets the quantity (1 to 99) of a product already in the cart; a product no longer offered can only be removed. */
   async updateItem(user: AuthUser, input: UpdateCartItemInput): Promise<CartType> {
     return this.edit(user, input.cartId, false, async (em, cart) => {
-      const line = await lineOf(em, cart, input.productId);
+      const lines = await em.find(CartLine, { cart }, { populate: ['product'] });
+      const line = lines.find((candidate) => candidate.product.id === input.productId);
+      if (!line) throw notFound('Product', `${input.productId} in cart ${cart.id}`);
       if (!line.product.active) {
         throw badInput('input.productId', `${describe(line.product)} is no longer offered: remove it from the cart (removeCartItem)`);
       }
       line.quantity = input.quantity;
+      this.assertPayable(lines, line.product.currency);
     });
   }
 
@@ -104,6 +114,15 @@ export class CartService {
       for (const line of await em.find(CartLine, { cart })) em.remove(line);
       cart.currency = null;
     });
+  }
+
+  /** A cart no single payment could pay for is not let grow (its total would not fit an order). */
+  private assertPayable(lines: CartLine[], currency: string): void {
+    const total = lines.reduce((sum, line) => sum + line.product.price * line.quantity, 0);
+    const max = this.config.maxOrderAmount;
+    if (total > max) {
+      throw badInput('input.quantity', `the cart would total ${formatMoney(total, currency)} (${total}), more than the largest payment of ${formatMoney(max, currency)} (${max}): check out what you have first`);
+    }
   }
 
   /** Runs `change` on the caller's ACTIVE cart under its row lock; any other status is a CONFLICT. */

@@ -68,9 +68,19 @@ export class CheckoutService {
         if (result) return result;
       } catch (error) {
         // Lost the race for this idempotency key (on another cart): go back and find the winner.
-        if (!(error instanceof UniqueConstraintViolationException && input.idempotencyKey)) throw error;
+        const keyTaken = error instanceof UniqueConstraintViolationException && error.message.includes('cart_checkout_user_idempotency_key_unique');
+        if (!keyTaken || Date.now() > deadline) throw error;
       }
     }
+  }
+
+  /**
+   * The periodic pass (app.ts runs it every `CART_CHECKOUT_TIMEOUT_MS / 5`, at most every
+   * minute): releases expired checkouts, then asks again for refunds failed bookings still owe.
+   */
+  async sweep(now = new Date()): Promise<void> {
+    await this.releaseExpired(now);
+    await this.refunds.retryDue(now);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import type { Config } from '../config.js';
-import { afterCursorCondition, decodeCursor, pageSize, toPage, type Page } from '../graphql/connection.js';
+import { keysetPage, type Page } from '../graphql/connection.js';
 import { badInput, notFound } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
 import { formatMoney } from '../money/money.js';
@@ -23,19 +23,9 @@ export class ProductService {
   ) {}
 
   /** One page of the catalog, newest first; customers see active products only, staff all. */
-  async listProducts(user: AuthUser, first?: number | null, after?: string | null): Promise<Page<ProductType>> {
-    const limit = pageSize(first);
-    const cursor = decodeCursor(after);
+  listProducts(user: AuthUser, first?: number | null, after?: string | null): Promise<Page<ProductType>> {
     const where: FilterQuery<Product> = isStaff(user) ? {} : { active: true };
-    const em = this.orm.em.fork();
-    const [rows, totalCount] = await Promise.all([
-      em.find(Product, { $and: [where, afterCursorCondition(cursor)] } as FilterQuery<Product>, {
-        orderBy: { createdAt: 'desc', id: 'desc' },
-        limit: limit + 1,
-      }),
-      em.count(Product, where),
-    ]);
-    return toPage(rows, limit, totalCount, toProductType);
+    return keysetPage(this.orm.em.fork(), Product, where, { first, after }, toProductType);
   }
 
   /** Adds a product (admin), active at once. */

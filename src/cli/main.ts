@@ -73,6 +73,20 @@ webhooks.command('replay').description('process a stored event again now').argum
     }
   }));
 
+program.command('reconcile')
+  .description('one reconciliation pass now: ask Razorpay about payments left CREATED/AUTHORIZED/FAILED and refunds left PENDING')
+  .action(() => withDatabase(async (db) => {
+    const { services, close } = cliServices(db.orm, loadConfig());
+    try {
+      const report = await services.reconciler.runOnce();
+      console.log(`examined ${report.claimed.length} payment(s): ${report.changed} changed (${report.captured} captured), ${report.errors} error(s); ` +
+        `refunds: ${report.refundsChecked} checked, ${report.refundsSettled} settled`);
+      return report.errors > 0 ? 1 : 0;
+    } finally {
+      await close();
+    }
+  }));
+
 const ledger = program.command('ledger').description('the double-entry ledger');
 ledger.command('check')
   .description('prove the books balance: journals sum to zero, wallet balances match, one capture journal per captured payment')

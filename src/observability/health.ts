@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Router } from 'express';
 import express from 'express';
 import type { Metrics } from './metrics.js';
+import { DeliveryStatus, OutboxDelivery } from '../outbox/outbox.entities.js';
 import { WebhookEvent, WebhookEventStatus } from '../webhooks/webhook-event.entity.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -13,7 +14,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
 /**
  * `/healthz`: the process is up. `/readyz`: the database answers and every migration is
  * applied (503 with the reason otherwise, so a load balancer stops sending traffic).
- * `/metrics`: Prometheus text, with the webhook backlog read at scrape time.
+ * `/metrics`: Prometheus text, with the webhook and outbox backlogs read at scrape time.
  */
 export function createHealthRouter(orm: MikroORM, metrics: Metrics): Router {
   const router = express.Router();
@@ -36,8 +37,9 @@ export function createHealthRouter(orm: MikroORM, metrics: Metrics): Router {
   router.get('/metrics', async (_req, res) => {
     try {
       metrics.webhookBacklog.set(await orm.em.fork().count(WebhookEvent, { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] } }));
+      metrics.outboxBacklog.set(await orm.em.fork().count(OutboxDelivery, { status: DeliveryStatus.PENDING }));
     } catch {
-      // The backlog gauge keeps its last value while the database is away; the rest still serves.
+      // The backlog gauges keep its last value while the database is away; the rest still serves.
     }
     res.setHeader('content-type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());

@@ -39,6 +39,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly reconcileOutcomes = new Counter({
+    name: 'reconciliation_outcomes_total',
+    help: 'Payments examined by reconciliation, by outcome (changed, captured, unchanged, error)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly outboxBacklog = new Gauge({
+    name: 'outbox_backlog',
+    help: 'Outbox deliveries not yet delivered (PENDING), at the last scrape',
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }

@@ -27,6 +27,7 @@ export interface PaymentMethodSnapshot {
 @Index({ name: 'payment_payee_created_idx', properties: ['payeeId', 'createdAt', 'id'] })
 @Index({ name: 'payment_created_idx', properties: ['createdAt', 'id'] })
 @Index({ name: 'payment_status_updated_idx', properties: ['status', 'updatedAt'] })
+@Index({ name: 'payment_reconcile_due_idx', properties: ['status', 'nextReconcileAt'] })
 @Unique({ name: 'payment_payer_idempotency_key_unique', properties: ['payerId', 'idempotencyKey'] })
 export class Payment {
   @PrimaryKey({ type: 'uuid' })
@@ -101,4 +102,12 @@ export class Payment {
 
   @Property({ type: 'datetime', columnType: 'timestamptz(3)', nullable: true })
   paidAt: Date | null = null;
+
+  /** How often reconciliation asked the gateway about this payment (its backoff grows with it). */
+  @Property({ type: 'integer', default: 0 })
+  reconcileAttempts: number = 0;
+
+  /** Reconciliation leaves the payment alone until then (null: never asked yet). */
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)', nullable: true })
+  nextReconcileAt: Date | null = null;
 }

@@ -155,6 +155,19 @@ describe('the cart', () => {
     expect((await server.gql(RemoveCartItemDocument, { input: { productId: product.id } }, token)).errors).toBeUndefined();
   });
 
+  it('does not grow beyond what one payment can pay for', async () => {
+    const token = await server.token('cart-5');
+    const max = server.config.maxOrderAmount;
+    const big = await addProduct(server, admin, max - 100);
+    const small = await addProduct(server, admin, 100);
+    await fillCart(server, token, [{ productId: big.id, quantity: 1 }, { productId: small.id, quantity: 1 }]);
+    const more = await add(token, { productId: small.id });
+    expect(more.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.quantity' });
+    expect(more.errors?.[0]?.message).toContain(`(${max + 100}), more than the largest payment`);
+    expect((await server.gql(UpdateCartItemDocument, { input: { productId: big.id, quantity: 2 } }, token)).errors?.[0]?.extensions?.field).toBe('input.quantity');
+    expect((await readCart(token))!.total).toBe(max);
+  });
+
   it('holds at most 50 different products', async () => {
     const token = await server.token('cart-4');
     const products = await em().insertMany(Product, Array.from({ length: 51 }, (_, i) => Object.assign(new Product(), { name: `Bulk ${i}`, price: 100, currency: 'INR' })));

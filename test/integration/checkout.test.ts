@@ -172,9 +172,15 @@ describe('two processCart calls at once on the same cart', () => {
     const token = await server.token('race-4');
     const product = await addProduct(server, admin, 20_000);
     const cart = await fillCart(server, token, [{ productId: product.id, quantity: 1 }]);
-    await checkOut(server, token, cart.id, 'GATEWAY', 'race-4-key');
+    const first = await checkOut(server, token, cart.id, 'GATEWAY', 'race-4-key');
     const otherMethod = await processCart(token, cart.id, 'WALLET', 'race-4-key');
     expect(otherMethod.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    await payAndVerify(server, token, first.checkout!.razorpayOrderId);
+    const nextCart = await fillCart(server, token, [{ productId: product.id, quantity: 2 }]);
+    expect(nextCart.id).not.toBe(cart.id);
+    const otherCartSameKey = await processCart(token, nextCart.id, 'GATEWAY', 'race-4-key');
+    expect(otherCartSameKey.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(otherCartSameKey.errors?.[0]?.message).toContain(`already used for cart ${cart.id} (GATEWAY): use a new key`);
     const otherToken = await server.token('race-4b');
     const otherCart = await fillCart(server, otherToken, [{ productId: product.id, quantity: 1 }]);
     // Keys are per user: another user's same key is theirs to use.
