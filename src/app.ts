@@ -22,6 +22,7 @@ import { createLoaders } from './graphql/loaders.js';
 import { operationLogging } from './graphql/logging.plugin.js';
 import { createHealthRouter } from './observability/health.js';
 import { Metrics } from './observability/metrics.js';
+import { requestContextMiddleware } from './observability/request-context.js';
 import { createInProcessBus, createRedisBus, type MessageBus } from './graphql/pubsub.js';
 import { buildAppSchema } from './graphql/schema.js';
 import type { Logger } from './logger.js';
@@ -93,12 +94,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     metrics.webhookLag.observe({ outcome: status }, (Date.now() - event.receivedAt.getTime()) / 1000);
   });
 
-  app.use((req, res, next) => {
-    const requestId = req.get('x-request-id')?.slice(0, 100) || randomUUID();
-    res.setHeader('x-request-id', requestId);
-    res.locals.requestId = requestId;
-    next();
-  });
+  app.use(requestContextMiddleware());
   app.use(metrics.middleware());
   app.use(createHealthRouter(orm, metrics));
   // Raw body: mounted before any JSON parser (see DESIGN.md).

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { currentRequestId } from './observability/request-context.js';
 
 export type { Logger };
 
@@ -7,6 +8,11 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'payments' },
+    // Every line written while serving a request carries its id.
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
     redact: {
       paths: [
         'req.headers.authorization',

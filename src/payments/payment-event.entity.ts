@@ -1,5 +1,6 @@
 import { BigIntType, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/postgresql';
 import { Payment } from './payment.entity.js';
+import { currentRequestId } from '../observability/request-context.js';
 import { PaymentStatus } from './payment.state.js';
 
 export enum PaymentEventType {
@@ -40,6 +41,10 @@ export class PaymentEvent {
 
   @Property({ type: 'string', length: 40, nullable: true })
   gatewayPaymentId: string | null = null;
+
+  /** The HTTP request (X-Request-Id) that caused it, to follow it through the logs. */
+  @Property({ type: 'string', length: 100, nullable: true })
+  requestId: string | null = currentRequestId();
 
   @Property({ type: 'json', nullable: true })
   detail: Record<string, unknown> | null = null;
