@@ -82,7 +82,7 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
   registerRefundWebhooks(webhookProcessor, refundSettlement);
   const refunds = new RefundService(orm, gateway, settlement, refundSettlement, wallets, logger);
   const carts = new CartService(orm, config, logger);
-  const bookings = new BookingService(orm, logger);
+  const bookings = new BookingService(orm, outbox, logger);
   const checkouts = new CheckoutLifecycle(config, logger);
   // A booking that fails after its capture is refunded in full through the refunds feature, after the capture commits.
   const bookingRefunds = new BookingFailureRefunds(orm, new AfterCommit(orm), refundServiceRefunder(refunds), logger);

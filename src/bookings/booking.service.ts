@@ -4,6 +4,7 @@ import type { CartCheckout } from '../cart/cart.entity.js';
 import { Product } from '../catalog/product.entity.js';
 import { notFound } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
+import type { OutboxService } from '../outbox/outbox.service.js';
 import { formatMoney } from '../money/money.js';
 import type { Payment } from '../payments/payment.entity.js';
 import { isUuid } from '../payments/payment.service.js';
@@ -21,6 +22,7 @@ import { toBookingType, type BookingType } from './booking.types.js';
 export class BookingService {
   constructor(
     private readonly orm: MikroORM,
+    private readonly outbox: OutboxService,
     private readonly logger: Logger,
   ) {}
 
@@ -79,6 +81,15 @@ export class BookingService {
       unitPrice: line.unitPrice,
       lineTotal: line.lineTotal,
     })));
+    this.outbox.enqueue(em, 'booking.created', booking.id, {
+      bookingId: booking.id,
+      reference,
+      paymentId: payment.id,
+      userId: payment.payerId,
+      totalAmount: booking.totalAmount,
+      currency: booking.currency,
+      items: checkout.lines.map((line) => ({ productId: line.productId, name: line.name, quantity: line.quantity, unitPrice: line.unitPrice, lineTotal: line.lineTotal })),
+    });
     this.logger.info({ bookingId: booking.id, reference, paymentId: payment.id, cartId: checkout.cart.id, total: booking.totalAmount }, 'booking made');
     return booking;
   }

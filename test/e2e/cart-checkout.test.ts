@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerCheck } from '../../src/cli/ledger.commands.js';
 import { Booking } from '../../src/bookings/booking.entity.js';
 import {
-  BookingDocument, CartDocument, MyPaymentUpdatesWithBookingDocument, PaymentWithBookingDocument, VerifyPaymentDocument, WalletDocument,
+  AddCartItemDocument, BookingDocument, CartDocument, ProcessCartDocument, MyPaymentUpdatesWithBookingDocument, PaymentWithBookingDocument, VerifyPaymentDocument, WalletDocument,
 } from '../graphql/generated.js';
 import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
 import { addProduct, checkOut, fillCart } from '../helpers/cart.js';
@@ -56,7 +56,11 @@ describe('paying for a cart, over real HTTP with the sandbox gateway', () => {
     ]);
     const converted = (await server.gql(CartDocument, { id: cart.id }, token)).data!.cart!;
     expect(converted).toMatchObject({ status: 'CONVERTED', failureReason: null, booking: { id: booking.id } });
-    // No open cart any more: the next add starts a new one.
+    // A converted cart no longer changes and cannot be paid again; the next add starts a new one.
+    const edit = await server.gql(AddCartItemDocument, { input: { cartId: cart.id, productId: cloth.id } }, token);
+    expect(edit.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: expect.stringContaining('is CONVERTED (paid and booked)') });
+    const payAgain = await server.gql(ProcessCartDocument, { input: { cartId: cart.id, method: 'GATEWAY' } }, token);
+    expect(payAgain.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: expect.stringContaining('already paid and booked') });
     expect((await server.gql(CartDocument, {}, token)).data!.cart).toBeNull();
 
     // The live feed carries the booking with the CAPTURED status (resolved by a non-caching loader).

@@ -7,6 +7,9 @@ import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event
 import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { Transaction, TransactionType } from '../../src/transactions/transaction.entity.js';
 import { AddWalletBalanceDocument, WalletDocument } from '../graphql/generated.js';
+import { Booking } from '../../src/bookings/booking.entity.js';
+import { OutboxMessage } from '../../src/outbox/outbox.entities.js';
+import { addProduct, checkOut, fillCart } from '../helpers/cart.js';
 import { pay } from '../helpers/checkout.js';
 import { createOrder } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -95,5 +98,24 @@ describe('reconciliation (the janitor)', () => {
       expect(await statusOf(id)).toBe(PaymentStatus.CAPTURED);
       expect(await changesOf(id)).toBe(1);
     }
+  });
+
+  it('a cart paid at Razorpay whose webhooks never came is booked by reconciliation, once', async () => {
+    const admin = await server.token('rc-ops', 'admin');
+    const token = await server.token('rc-erin');
+    const product = await addProduct(server, admin, 4_500);
+    const cart = await fillCart(server, token, [{ productId: product.id, quantity: 2 }]);
+    const result = await checkOut(server, token, cart.id);
+    await pay(server.url, result.checkout!.razorpayOrderId, { dropWebhooks: true });
+    await server.app.services.reconciler.runOnce();
+    await makeDue();
+    await server.app.services.reconciler.runOnce();
+    const em = server.db.orm.em.fork();
+    expect(await statusOf(result.payment.id)).toBe(PaymentStatus.CAPTURED);
+    const bookings = await em.find(Booking, { payment: result.payment.id });
+    expect(bookings).toHaveLength(1);
+    expect(bookings[0]!.totalAmount).toBe(9_000);
+    expect(await em.count(OutboxMessage, { type: 'booking.created', subjectId: bookings[0]!.id })).toBe(1);
+    expect((await ledgerCheck(server.db.orm, () => undefined)).exitCode).toBe(0);
   });
 });
