@@ -13,8 +13,8 @@ import { createLogger } from '../src/logger.js';
 /**
  * `npm run bench:mixed-workload`: 20 customers at once, each topping up (some top-ups fail),
  * paying orders by card (with duplicated, reordered or dropped webhooks) and from the wallet
- * (more than the balance allows, concurrently), over HTTP against the sandbox; then
- * `ledger check`. Prints the counts, the time taken and the check's output.
+ * (more than the balance allows, concurrently), over HTTP against the sandbox; operators then
+ * refund some of them (concurrent partial refunds, to the card or the wallet); then `ledger check`. Prints the counts, the time taken and the check's output.
  */
 const USERS = 20;
 let seed = 42;
@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   await orm.getMigrator().up();
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: url, LOG_LEVEL: 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-42', RATE_LIMIT_PER_MINUTE: '1000000', WEBHOOK_WORKER_INTERVAL_MS: '200' });
   const app = await startApp(config, { orm, logger: createLogger('silent') });
-  const counts = { topUps: 0, topUpsFailed: 0, cardPayments: 0, cardFailures: 0, walletPayments: 0, walletRefused: 0, webhooksDuplicated: 0 };
+  const counts = { topUps: 0, topUpsFailed: 0, cardPayments: 0, cardFailures: 0, walletPayments: 0, walletRefused: 0, webhooksDuplicated: 0, refunds: 0, refundsRefused: 0 };
+  const admin = await signToken({ id: 'ops', role: 'admin' }, config.jwtSecret);
+  const paidByCard: { id: string; amount: number }[] = [];
 
   const gql = async (token: string, query: string, variables: Record<string, unknown>) => {
     const response = await fetch(`${app.url}/graphql`, {
@@ -67,10 +69,10 @@ async function main(): Promise<void> {
       }
     }
     const orders = await Promise.all(Array.from({ length: 6 }, async () => {
-      const created = await gql(token, 'mutation($i: CreateOrderInput!) { createOrder(input: $i) { razorpayOrderId payment { id } } }', {
+      const created = await gql(token, 'mutation($i: CreateOrderInput!) { createOrder(input: $i) { razorpayOrderId payment { id amount } } }', {
         i: { amount: 1_000 + Math.floor(random() * 30_000), payeeId: pick(['cleaner-1', 'tutor-2', null]) },
       });
-      return created.data!.createOrder as { razorpayOrderId: string; payment: { id: string } };
+      return created.data!.createOrder as { razorpayOrderId: string; payment: { id: string; amount: number } };
     }));
     await Promise.all(orders.map(async (order, i) => {
       if (i % 2 === 0) {
@@ -85,8 +87,24 @@ async function main(): Promise<void> {
       } else {
         await verify(token, await checkout(order.razorpayOrderId, { outcome: 'success', ...knobs() }));
         counts.cardPayments += 1;
+        paidByCard.push(order.payment);
       }
     }));
+  }));
+  // Operators refund some card payments: partial ones several times (racing each other), to
+  // the card or to the wallet, sometimes asking for more than remains.
+  await Promise.all(paidByCard.filter((_, i) => i % 2 === 0).map(async (payment) => {
+    const requests = Array.from({ length: 3 }, () => ({
+      paymentId: payment.id,
+      amount: 1 + Math.floor(random() * payment.amount * 0.6),
+      destination: pick(['SOURCE', 'WALLET']),
+      reason: 'mixed workload',
+    }));
+    const results = await Promise.all(requests.map((i) => gql(admin, 'mutation($i: RefundInput!) { refund(input: $i) { status } }', { i })));
+    for (const result of results) {
+      if (result.errors) counts.refundsRefused += 1;
+      else counts.refunds += 1;
+    }
   }));
   await app.sandbox!.whenWebhooksSettled();
   for (let i = 0; i < 100; i += 1) {
