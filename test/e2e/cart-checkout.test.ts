@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerCheck } from '../../src/cli/ledger.commands.js';
 import { Booking } from '../../src/bookings/booking.entity.js';
 import {
   AddCartItemDocument, BookingDocument, CartDocument, ProcessCartDocument, MyPaymentUpdatesWithBookingDocument, PaymentWithBookingDocument, VerifyPaymentDocument, WalletDocument,
@@ -8,6 +7,7 @@ import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout
 import { addProduct, checkOut, fillCart } from '../helpers/cart.js';
 import { payAndVerify, topUp } from '../helpers/flows.js';
 import { collect, eventually, startTestServer, type TestServer } from '../helpers/server.js';
+import { expectBooksBalanced as expectBooksBalancedOf } from '../helpers/assertions.js';
 
 let server: TestServer;
 let admin: string;
@@ -21,12 +21,7 @@ afterAll(async () => {
 });
 
 const em = () => server.db.orm.em.fork();
-async function expectBooksBalanced(): Promise<void> {
-  const lines: string[] = [];
-  const { exitCode } = await ledgerCheck(server.db.orm, (line) => lines.push(line));
-  expect(lines.filter((l) => l.startsWith('FAIL'))).toEqual([]);
-  expect(exitCode).toBe(0);
-}
+const expectBooksBalanced = () => expectBooksBalancedOf(server);
 
 describe('paying for a cart, over real HTTP with the sandbox gateway', () => {
   it('catalog → cart → processCart → Checkout → verifyPayment: the booking appears, on the payment, the cart and the live feed', async () => {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Booking } from '../../src/bookings/booking.entity.js';
 import { BookingFailureRefunds, RefundRefusedError } from '../../src/bookings/booking.refunds.js';
 import { CartCheckout, CheckoutStatus, BookingRefundState } from '../../src/cart/cart.entity.js';
-import { ledgerCheck } from '../../src/cli/ledger.commands.js';
 import { AfterCommit } from '../../src/db/after-commit.js';
 import { createLogger } from '../../src/logger.js';
 import { Payment, PaymentPurpose } from '../../src/payments/payment.entity.js';
@@ -14,6 +13,7 @@ import { pay, setSandboxFaults } from '../helpers/checkout.js';
 import { addProduct, checkOut, fillCart } from '../helpers/cart.js';
 import { payAndVerify, topUp } from '../helpers/flows.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
+import { expectBooksBalanced as expectBooksBalancedOf } from '../helpers/assertions.js';
 
 let server: TestServer;
 let admin: string;
@@ -31,12 +31,7 @@ const MINUTE = 60_000;
 const readCart = async (token: string, id?: string) => (await server.gql(CartDocument, { id }, token)).data!.cart!;
 const processCart = (token: string, cartId: string, method: 'GATEWAY' | 'WALLET' = 'GATEWAY', idempotencyKey?: string) =>
   server.gql(ProcessCartDocument, { input: { cartId, method, idempotencyKey } }, token);
-async function expectBooksBalanced(): Promise<void> {
-  const lines: string[] = [];
-  const { exitCode } = await ledgerCheck(server.db.orm, (line) => lines.push(line));
-  expect(lines.filter((l) => l.startsWith('FAIL'))).toEqual([]);
-  expect(exitCode).toBe(0);
-}
+const expectBooksBalanced = () => expectBooksBalancedOf(server);
 
 describe('processCart refuses', () => {
   it('an empty cart, another user’s cart, a malformed cart id, a product no longer offered, a bad key; each naming the field', async () => {

@@ -21,6 +21,7 @@ import {
 } from '../graphql/generated.js';
 import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
 import { collect, eventually, startTestServer, type TestServer } from '../helpers/server.js';
+import { webhooksDone as webhooksDoneOf } from '../helpers/assertions.js';
 
 let server: TestServer;
 
@@ -77,17 +78,7 @@ async function watch(paymentId: string, token: string): Promise<Watcher> {
   return watcher;
 }
 
-/** Waits until the sandbox has delivered everything and the inbox has handled every stored event. */
-async function webhooksDone(): Promise<void> {
-  await server.app.sandbox!.whenWebhooksSettled();
-  await eventually(
-    async () => (await em().count(WebhookEvent, { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] } })) === 0,
-    10_000,
-    'every stored webhook handled',
-  );
-  const broken = await em().find(WebhookEvent, { status: WebhookEventStatus.DEAD });
-  expect(broken).toEqual([]);
-}
+const webhooksDone = () => webhooksDoneOf(server);
 
 async function paymentEvents(paymentId: string): Promise<PaymentEvent[]> {
   return em().find(PaymentEvent, { payment: paymentId }, { orderBy: { id: 'asc' } });

@@ -7,7 +7,6 @@
  */
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerCheck } from '../../src/cli/ledger.commands.js';
 import { Journal, JournalKind } from '../../src/ledger/ledger.entities.js';
 import { Payment } from '../../src/payments/payment.entity.js';
 import { gatewayIdempotencyKey, Refund, RefundStatus } from '../../src/refunds/refund.entity.js';
@@ -18,6 +17,7 @@ import { PayWithWalletDocument, RefundDocument, WalletDocument, type RefundInput
 import { postWebhook } from '../helpers/checkout.js';
 import { createOrder, payAndVerify, topUp } from '../helpers/flows.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
+import { expectBooksBalanced as expectBooksBalancedOf, webhooksDone as webhooksDoneOf } from '../helpers/assertions.js';
 
 let server: TestServer;
 let admin: string;
@@ -45,22 +45,9 @@ async function capturedPayment(user: string, amount: number) {
   return { token, payment };
 }
 
-async function webhooksDone(): Promise<void> {
-  await server.app.sandbox!.whenWebhooksSettled();
-  await eventually(
-    async () => (await em().count(WebhookEvent, { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] } })) === 0,
-    10_000,
-    'every stored webhook handled',
-  );
-  expect(await em().count(WebhookEvent, { status: WebhookEventStatus.DEAD })).toBe(0);
-}
+const webhooksDone = () => webhooksDoneOf(server);
 
-async function expectBooksBalanced(): Promise<void> {
-  const lines: string[] = [];
-  const { exitCode } = await ledgerCheck(server.db.orm, (line) => lines.push(line));
-  expect(lines.filter((l) => l.startsWith('FAIL'))).toEqual([]);
-  expect(exitCode).toBe(0);
-}
+const expectBooksBalanced = () => expectBooksBalancedOf(server);
 
 /** Every refund of the payment settled once: a REFUND journal and a completed REFUND transaction per PROCESSED refund. */
 async function expectSettledOnce(paymentId: string): Promise<Refund[]> {

@@ -11,7 +11,6 @@ import { Journal, JournalKind } from '../../src/ledger/ledger.entities.js';
 import { Payment } from '../../src/payments/payment.entity.js';
 import { Refund } from '../../src/refunds/refund.entity.js';
 import { Transaction, TransactionType } from '../../src/transactions/transaction.entity.js';
-import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
 import {
   PayWithWalletDocument, PaymentRefundStatusDocument, PaymentRefundsDocument, RefundDocument, WalletDocument,
   type RefundInput,
@@ -19,6 +18,7 @@ import {
 import { pay } from '../helpers/checkout.js';
 import { createOrder, payAndVerify, topUp } from '../helpers/flows.js';
 import { collect, eventually, startTestServer, type TestServer } from '../helpers/server.js';
+import { expectBooksBalanced as expectBooksBalancedOf, webhooksDone as webhooksDoneOf } from '../helpers/assertions.js';
 
 let server: TestServer;
 let admin: string;
@@ -49,23 +49,9 @@ async function capturedPayment(user: string, amount: number, extra: Record<strin
   return { token, payment };
 }
 
-/** Waits until the sandbox has delivered every webhook and the inbox has handled each. */
-async function webhooksDone(): Promise<void> {
-  await server.app.sandbox!.whenWebhooksSettled();
-  await eventually(
-    async () => (await em().count(WebhookEvent, { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] } })) === 0,
-    10_000,
-    'every stored webhook handled',
-  );
-  expect(await em().count(WebhookEvent, { status: WebhookEventStatus.DEAD })).toBe(0);
-}
+const webhooksDone = () => webhooksDoneOf(server);
 
-async function expectBooksBalanced(): Promise<void> {
-  const lines: string[] = [];
-  const { exitCode } = await ledgerCheck(server.db.orm, (line) => lines.push(line));
-  expect(lines.filter((l) => l.startsWith('FAIL'))).toEqual([]);
-  expect(exitCode).toBe(0);
-}
+const expectBooksBalanced = () => expectBooksBalancedOf(server);
 
 /** Net amount per account code over the journals of one payment (all kinds). */
 async function netByAccount(paymentId: string): Promise<Record<string, number>> {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerCheck } from '../../src/cli/ledger.commands.js';
 import { Journal, JournalKind } from '../../src/ledger/ledger.entities.js';
 import { Transaction, TransactionType } from '../../src/transactions/transaction.entity.js';
 import { Wallet } from '../../src/wallet/wallet.entity.js';
@@ -10,6 +9,7 @@ import {
 import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
 import { createOrder, topUp } from '../helpers/flows.js';
 import { collect, eventually, startTestServer, type TestServer } from '../helpers/server.js';
+import { expectBooksBalanced as expectBooksBalancedOf } from '../helpers/assertions.js';
 
 let server: TestServer;
 let admin: string;
@@ -24,13 +24,7 @@ afterAll(async () => {
 
 const balanceOf = async (token: string) => (await server.gql(WalletDocument, {}, token)).data!.wallet.balance;
 const em = () => server.db.orm.em.fork();
-async function expectBooksBalanced(): Promise<string[]> {
-  const lines: string[] = [];
-  const { exitCode } = await ledgerCheck(server.db.orm, (line) => lines.push(line));
-  expect(lines.filter((l) => l.startsWith('FAIL'))).toEqual([]);
-  expect(exitCode).toBe(0);
-  return lines;
-}
+const expectBooksBalanced = () => expectBooksBalancedOf(server);
 
 describe('the wallet', () => {
   it('is created on first use, empty', async () => {
