@@ -39,7 +39,7 @@ describe('paying for a cart, over real HTTP with the sandbox gateway', () => {
     expect(result.booking).toBeNull();
     expect(result.cart).toMatchObject({ id: cart.id, status: 'CHECKED_OUT', total: 319_700, payment: { id: result.payment.id } });
 
-    await payAndVerify(server, token, result.checkout!.razorpayOrderId, { method: 'upi', webhookDelayMs: 200 });
+    await payAndVerify(server, token, result.checkout!.razorpayOrderId, { method: 'upi', webhookDelayMs: 1000 });
     const read = await server.gql(PaymentWithBookingDocument, { id: result.payment.id }, token);
     const booking = read.data!.payment!.booking!;
     expect(read.data!.payment).toMatchObject({ status: 'CAPTURED', bookingFailureReason: null });

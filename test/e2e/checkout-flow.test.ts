@@ -35,7 +35,7 @@ describe('a payment from start to finish, over real HTTP and WebSocket', () => {
 
     // The customer pays; Checkout hands the browser the ids and signature; webhooks follow.
     // Webhooks a little late, as they usually are: verifyPayment decides, the webhooks find it done.
-    const checkout = await pay(server.url, session.razorpayOrderId, { method: 'upi', webhookDelayMs: 300 });
+    const checkout = await pay(server.url, session.razorpayOrderId, { method: 'upi', webhookDelayMs: 1000 });
     expect(checkout.razorpay_order_id).toBe(session.razorpayOrderId);
     const verified = await server.gql(VerifyPaymentDocument, {
       input: {

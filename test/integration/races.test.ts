@@ -353,7 +353,7 @@ describe('4. a failed attempt and a captured attempt on the same order', () => {
 
   it('through the sandbox: the failed attempt\'s webhook delayed past the successful one\'s', async () => {
     const order = await newOrder('attempts-jai');
-    const failed = await pay(server.url, order.orderId, { outcome: 'failure', webhookDelayMs: 400 });
+    const failed = await pay(server.url, order.orderId, { outcome: 'failure', webhookDelayMs: 1500 });
     const failedRecord = server.app.sandbox!.state().webhooks.at(-1)!;
     expect(failedRecord.event).toBe('payment.failed');
     const success = await pay(server.url, order.orderId, { awaitWebhooks: true });

@@ -57,7 +57,7 @@ describe.runIf(available)('two instances on one database and Redis', () => {
     const mineOnB = collect(b.ws(token), MyPaymentUpdatesDocument);
     await eventually(() => onB.results.length >= 1, 5000, 'current state from B');
 
-    const checkout = await pay(a.url, session.razorpayOrderId, { webhookDelayMs: 200 });
+    const checkout = await pay(a.url, session.razorpayOrderId, { webhookDelayMs: 1000 });
     const verified = await a.gql(VerifyPaymentDocument, {
       input: { razorpayOrderId: session.razorpayOrderId, razorpayPaymentId: checkout.razorpay_payment_id, razorpaySignature: checkout.razorpay_signature },
     }, token);
