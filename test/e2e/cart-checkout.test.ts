@@ -32,7 +32,7 @@ describe('paying for a cart, over real HTTP with the sandbox gateway', () => {
     expect(cart).toMatchObject({ status: 'ACTIVE', currency: 'INR', itemCount: 3, total: 249_900 + 2 * 34_900 });
 
     const feed = collect(server.ws(token), MyPaymentUpdatesWithBookingDocument);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await feed.ready;
     const result = await checkOut(server, token, cart.id, 'GATEWAY', 'e2e-alice-checkout-1');
     expect(result.payment).toMatchObject({ status: 'CREATED', purpose: 'CART', amount: 319_700, currency: 'INR', reference: cart.id, booking: null });
     expect(result.checkout).toMatchObject({ keyId: server.config.razorpay.keyId, amount: 319_700, currency: 'INR', razorpayOrderId: result.payment.razorpayOrderId });

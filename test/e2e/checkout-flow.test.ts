@@ -32,6 +32,7 @@ describe('a payment from start to finish, over real HTTP and WebSocket', () => {
     const watcher = collect(server.ws(token), PaymentStatusChangedDocument, { paymentId: session.payment.id });
     const mine = collect(server.ws(token), MyPaymentUpdatesDocument);
     await eventually(() => watcher.results.length >= 1, 5000, 'the current state on subscribe');
+    await mine.ready;
 
     // The customer pays; Checkout hands the browser the ids and signature; webhooks follow.
     // Webhooks a little late, as they usually are: verifyPayment decides, the webhooks find it done.

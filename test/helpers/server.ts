@@ -87,6 +87,14 @@ export function collect<T>(client: Client, doc: TypedDocumentNode<T, Record<stri
   const results: ExecutionResult<T>[] = [];
   let completed = false;
   let socketError: unknown = null;
+  // Resolves once the socket is acknowledged plus a margin for the server to register the
+  // subscription: a feed with no initial message (myPaymentUpdates) must wait for it.
+  const ready = new Promise<void>((resolve) => {
+    const off = client.on('connected', () => {
+      off();
+      setTimeout(resolve, 200);
+    });
+  });
   const unsubscribe = client.subscribe<T>(
     { query: print(doc), variables },
     {
@@ -102,6 +110,7 @@ export function collect<T>(client: Client, doc: TypedDocumentNode<T, Record<stri
   );
   return {
     results,
+    ready,
     get completed() {
       return completed;
     },

@@ -56,6 +56,7 @@ describe.runIf(available)('two instances on one database and Redis', () => {
     const onB = collect(b.ws(token), PaymentStatusChangedDocument, { paymentId: session.payment.id });
     const mineOnB = collect(b.ws(token), MyPaymentUpdatesDocument);
     await eventually(() => onB.results.length >= 1, 5000, 'current state from B');
+    await mineOnB.ready;
 
     const checkout = await pay(a.url, session.razorpayOrderId, { webhookDelayMs: 1000 });
     const verified = await a.gql(VerifyPaymentDocument, {

@@ -39,7 +39,7 @@ describe('the wallet', () => {
   it('a top-up carries no platform fee and is credited exactly once, with its journal, and subscribers see it', async () => {
     const token = await server.token('w-topup');
     const feed = collect(server.ws(token), MyPaymentUpdatesDocument);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await feed.ready;
     const session = await topUp(server, token, 250_000);
     expect(session.payment).toMatchObject({ purpose: 'WALLET_TOPUP', platformFee: 0, payeeAmount: 250_000 });
     const wallet = (await server.gql(WalletDocument, {}, token)).data!.wallet;
