@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
-import { IDEMPOTENCY_KEY_PATTERN } from '../payments/payment.inputs.js';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IdempotencyKeyField } from '../payments/payment.inputs.js';
 import { CartPaymentMethod } from './cart.entity.js';
 
 export const MIN_QUANTITY = 1;
@@ -8,7 +8,6 @@ export const MAX_QUANTITY = 99;
 const QUANTITY_RULE = `must be a whole number from ${MIN_QUANTITY} to ${MAX_QUANTITY}`;
 const CART_ID_RULE = 'must be a cart id returned by this API';
 const PRODUCT_ID_RULE = 'must be a product id from the products query';
-const IDEMPOTENCY_KEY_RULE = 'must be 8 to 100 characters of letters, digits, _ . : - (a UUID works)';
 
 @InputType({ description: 'Adds a product to a cart; adding one already there adds to its quantity.' })
 export class AddCartItemInput {
@@ -68,8 +67,6 @@ export class ProcessCartInput {
   @Field(() => CartPaymentMethod)
   method!: CartPaymentMethod;
 
-  @Field(() => String, { nullable: true, description: 'The same key from the same caller returns the original result and pays nothing twice.' })
-  @IsOptional()
-  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: IDEMPOTENCY_KEY_RULE })
+  @IdempotencyKeyField('The same key from the same caller returns the original result and pays nothing twice.')
   idempotencyKey?: string | null;
 }

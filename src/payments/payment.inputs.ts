@@ -11,6 +11,18 @@ const MIN_AMOUNT = 100;
 const ID_PATTERN = /^[A-Za-z0-9_.:@-]+$/;
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,100}$/;
 const IDEMPOTENCY_KEY_RULE = 'must be 8 to 100 characters of letters, digits, _ . : - (a UUID works)';
+
+/**
+ * The optional `idempotencyKey` every money-moving input takes: the same key from the same
+ * caller returns the original result and moves no money twice.
+ */
+export function IdempotencyKeyField(description = 'The same key from the same caller returns the original result and moves no money twice.'): PropertyDecorator {
+  return (target, property) => {
+    Field(() => String, { nullable: true, description })(target, property);
+    IsOptional()(target, property);
+    Matches(IDEMPOTENCY_KEY_PATTERN, { message: IDEMPOTENCY_KEY_RULE })(target, property);
+  };
+}
 /** PostgreSQL text and jsonb cannot hold U+0000: refused as bad input instead of failing in SQL. */
 export const NUL = '\u0000';
 export const NO_NUL_RULE = 'must not contain the NUL character (\\u0000)';
@@ -51,9 +63,7 @@ export class CreateOrderInput {
   @IsObject({ message: 'must be an object of key/value pairs' })
   notes?: Record<string, unknown> | null;
 
-  @Field(() => String, { nullable: true, description: 'The same key from the same caller returns the original order.' })
-  @IsOptional()
-  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: IDEMPOTENCY_KEY_RULE })
+  @IdempotencyKeyField('The same key from the same caller returns the original order.')
   idempotencyKey?: string | null;
 }
 

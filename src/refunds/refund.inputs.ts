@@ -1,9 +1,8 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { IsInt, IsOptional, Matches, MaxLength, Min, MinLength, NotContains } from 'class-validator';
-import { IDEMPOTENCY_KEY_PATTERN, NO_NUL_RULE, NUL } from '../payments/payment.inputs.js';
+import { IsInt, IsOptional, MaxLength, Min, MinLength, NotContains } from 'class-validator';
+import { IdempotencyKeyField, NO_NUL_RULE, NUL } from '../payments/payment.inputs.js';
 import { RefundDestination, RefundSpeed } from './refund.entity.js';
 
-const IDEMPOTENCY_KEY_RULE = 'must be 8 to 100 characters of letters, digits, _ . : - (a UUID works)';
 export const MAX_REFUND_REASON = 255;
 
 @InputType({ description: 'A refund of a captured payment (admin and service only).' })
@@ -36,8 +35,6 @@ export class RefundInput {
   @IsOptional()
   speed?: RefundSpeed | null;
 
-  @Field(() => String, { nullable: true, description: 'The same key from the same caller returns the original refund and refunds nothing twice.' })
-  @IsOptional()
-  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: IDEMPOTENCY_KEY_RULE })
+  @IdempotencyKeyField('The same key from the same caller returns the original refund and refunds nothing twice.')
   idempotencyKey?: string | null;
 }

@@ -1,11 +1,10 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { IsInt, IsOptional, Matches, MaxLength, MinLength } from 'class-validator';
-import { IDEMPOTENCY_KEY_PATTERN } from '../payments/payment.inputs.js';
+import { IsInt, MaxLength, MinLength } from 'class-validator';
+import { IdempotencyKeyField } from '../payments/payment.inputs.js';
 import { WalletStatus, type Wallet } from './wallet.entity.js';
 
 registerEnumType(WalletStatus, { name: 'WalletStatus' });
 
-const IDEMPOTENCY_KEY_RULE = 'must be 8 to 100 characters of letters, digits, _ . : - (a UUID works)';
 
 @ObjectType('Wallet', { description: 'Money held for you; balance in the smallest unit (paise).' })
 export class WalletType {
@@ -45,9 +44,7 @@ export class AddWalletBalanceInput {
   @IsInt({ message: 'must be an integer in paise' })
   amount!: number;
 
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: IDEMPOTENCY_KEY_RULE })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -57,9 +54,7 @@ export class PayWithWalletInput {
   @MaxLength(64, { message: 'must be at most 64 characters' })
   paymentId!: string;
 
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: IDEMPOTENCY_KEY_RULE })
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 

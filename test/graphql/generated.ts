@@ -52,6 +52,7 @@ export type AddSavedPaymentMethodInput = {
 export type AddWalletBalanceInput = {
   /** In paise, within WALLET_MIN_TOPUP and WALLET_MAX_TOPUP. */
   amount: number;
+  /** The same key from the same caller returns the original result and moves no money twice. */
   idempotencyKey?: string | null | undefined;
 };
 
@@ -93,6 +94,7 @@ export type OutboxDeliveryStatus =
   | 'PENDING';
 
 export type PayWithWalletInput = {
+  /** The same key from the same caller returns the original result and moves no money twice. */
   idempotencyKey?: string | null | undefined;
   /** A CREATED (or FAILED) payment of yours, from createOrder. */
   paymentId: string | number;
