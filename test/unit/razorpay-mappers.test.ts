@@ -157,6 +157,11 @@ describe('parseWirePayment', () => {
     expect(() => parseWirePayment({ ...payment, amount: 159.2 })).toThrow(/amount/);
   });
 
+  it('tolerates missing fields it does not read (email, contact, error source and step)', () => {
+    const { email: _email, contact: _contact, error_source: _source, error_step: _step, ...trimmed } = payment;
+    expect(parseWirePayment(trimmed)).toMatchObject({ id: payment.id, email: null, contact: null, error_source: null, error_step: null });
+  });
+
   it('keeps fields it does not know', () => {
     expect(parseWirePayment({ ...payment, acquirer_data: { rrn: '1' } })).toMatchObject({ acquirer_data: { rrn: '1' } });
   });

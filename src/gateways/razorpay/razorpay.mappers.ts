@@ -21,6 +21,8 @@ import type {
 const minorUnits = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const unixSeconds = z.number().int().nonnegative();
 const nullableString = z.string().nullable();
+/** A string field this service does not read: null when missing. */
+const lenientString = z.string().nullish().transform((value) => value ?? null);
 const notes = z.union([
   z.record(z.string(), z.union([z.string(), z.number()])),
   z.tuple([]),
@@ -62,15 +64,17 @@ const paymentSchema = z.looseObject({
   bank: nullableString,
   wallet: nullableString,
   vpa: nullableString,
-  email: nullableString,
-  contact: nullableString,
+  // Not read here: tolerated when absent, since a strict check would turn a harmless change in
+  // Razorpay's payload into an event set aside as malformed.
+  email: lenientString,
+  contact: lenientString,
   notes,
   fee: minorUnits.nullable(),
   tax: minorUnits.nullable(),
   error_code: nullableString,
   error_description: nullableString,
-  error_source: nullableString,
-  error_step: nullableString,
+  error_source: lenientString,
+  error_step: lenientString,
   error_reason: nullableString,
   created_at: unixSeconds,
 }) satisfies z.ZodType<WirePayment>;
