@@ -9,9 +9,10 @@ const QUANTITY_RULE = `must be a whole number from ${MIN_QUANTITY} to ${MAX_QUAN
 const CART_ID_RULE = 'must be a cart id returned by this API';
 const PRODUCT_ID_RULE = 'must be a product id from the products query';
 
-@InputType({ description: 'Adds a product to a cart; adding one already there adds to its quantity.' })
-export class AddCartItemInput {
-  @Field(() => ID, { nullable: true, description: 'Default: your open cart, created on first use.' })
+/** Names one product line of a cart; the other item inputs add to it. */
+@InputType({ description: 'Takes a product out of a cart.' })
+export class RemoveCartItemInput {
+  @Field(() => ID, { nullable: true, description: 'Default: your open cart (addCartItem creates it on first use).' })
   @IsOptional()
   @IsUUID('all', { message: CART_ID_RULE })
   cartId?: string | null;
@@ -19,7 +20,10 @@ export class AddCartItemInput {
   @Field(() => ID)
   @IsUUID('all', { message: PRODUCT_ID_RULE })
   productId!: string;
+}
 
+@InputType({ description: 'Adds a product to a cart; adding one already there adds to its quantity.' })
+export class AddCartItemInput extends RemoveCartItemInput {
   @Field(() => Int, { nullable: true, description: `${MIN_QUANTITY} to ${MAX_QUANTITY}; default 1.` })
   @IsOptional()
   @IsInt({ message: QUANTITY_RULE })
@@ -29,33 +33,12 @@ export class AddCartItemInput {
 }
 
 @InputType({ description: 'Sets the quantity of a product already in a cart (removeCartItem takes it out).' })
-export class UpdateCartItemInput {
-  @Field(() => ID, { nullable: true, description: 'Default: your open cart.' })
-  @IsOptional()
-  @IsUUID('all', { message: CART_ID_RULE })
-  cartId?: string | null;
-
-  @Field(() => ID)
-  @IsUUID('all', { message: PRODUCT_ID_RULE })
-  productId!: string;
-
+export class UpdateCartItemInput extends RemoveCartItemInput {
   @Field(() => Int, { description: `${MIN_QUANTITY} to ${MAX_QUANTITY}.` })
   @IsInt({ message: QUANTITY_RULE })
   @Min(MIN_QUANTITY, { message: QUANTITY_RULE })
   @Max(MAX_QUANTITY, { message: QUANTITY_RULE })
   quantity!: number;
-}
-
-@InputType()
-export class RemoveCartItemInput {
-  @Field(() => ID, { nullable: true, description: 'Default: your open cart.' })
-  @IsOptional()
-  @IsUUID('all', { message: CART_ID_RULE })
-  cartId?: string | null;
-
-  @Field(() => ID)
-  @IsUUID('all', { message: PRODUCT_ID_RULE })
-  productId!: string;
 }
 
 @InputType({ description: 'Pays for a cart at the catalog prices of this moment.' })

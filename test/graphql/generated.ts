@@ -5,7 +5,7 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** Adds a product to a cart; adding one already there adds to its quantity. */
 export type AddCartItemInput = {
-  /** Default: your open cart, created on first use. */
+  /** Default: your open cart (addCartItem creates it on first use). */
   cartId?: string | number | null | undefined;
   productId: string | number;
   /** 1 to 99; default 1. */
@@ -166,8 +166,9 @@ export type RefundStatus =
   | 'PENDING'
   | 'PROCESSED';
 
+/** Takes a product out of a cart. */
 export type RemoveCartItemInput = {
-  /** Default: your open cart. */
+  /** Default: your open cart (addCartItem creates it on first use). */
   cartId?: string | number | null | undefined;
   productId: string | number;
 };
@@ -200,7 +201,7 @@ export type TransactionType =
 
 /** Sets the quantity of a product already in a cart (removeCartItem takes it out). */
 export type UpdateCartItemInput = {
-  /** Default: your open cart. */
+  /** Default: your open cart (addCartItem creates it on first use). */
   cartId?: string | number | null | undefined;
   productId: string | number;
   /** 1 to 99. */
