@@ -29,6 +29,7 @@ import type { Logger } from './logger.js';
 import { createSandboxRouter, type SandboxGateway } from './sandbox/razorpay/index.js';
 import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
+import { createWebRouter } from './web/web.router.js';
 import { WebhookWorker } from './webhooks/webhook.worker.js';
 import { PeriodicTask } from './util/periodic.js';
 
@@ -111,6 +112,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     sandbox = router.sandbox;
     app.use('/sandbox/razorpay', router);
   }
+  // The storefront, the operator console and GraphiQL (before /graphql, which it answers for browsers).
+  app.use(createWebRouter({ config }));
 
   const schema = await buildAppSchema(bus);
   const formatError = createErrorFormatter(logger);

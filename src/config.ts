@@ -46,6 +46,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHQL_MAX_DEPTH: positiveInt(10),
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  // The browser pages (src/web): on in development and test, off in production unless enabled.
+  SHOP_ENABLED: z.enum(['true', 'false']).optional(),
+  CONSOLE_ENABLED: z.enum(['true', 'false']).optional(),
+  GRAPHIQL_ENABLED: z.enum(['true', 'false']).optional(),
 });
 
 export interface Config {
@@ -85,6 +89,8 @@ export interface Config {
   logLevel: string;
   graphqlMaxDepth: number;
   rateLimitPerMinute: number;
+  /** Which browser pages are served: the storefront (/shop), the operator console (/console), GraphiQL (GET /graphql). */
+  web: { shop: boolean; console: boolean; graphiql: boolean };
 }
 
 export class ConfigError extends Error {
@@ -177,5 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    web: {
+      shop: (e.SHOP_ENABLED ?? (production ? 'false' : 'true')) === 'true',
+      console: (e.CONSOLE_ENABLED ?? (production ? 'false' : 'true')) === 'true',
+      graphiql: (e.GRAPHIQL_ENABLED ?? (production ? 'false' : 'true')) === 'true',
+    },
   };
 }

@@ -15,6 +15,7 @@ import { LedgerService } from './ledger/ledger.service.js';
 import type { Logger } from './logger.js';
 import { OutboxPaymentHook } from './outbox/outbox.hooks.js';
 import { OutboxService } from './outbox/outbox.service.js';
+import { OperatorService } from './operator/operator.service.js';
 import { PaymentMethodService } from './payment-methods/payment-method.service.js';
 import { PaymentFeed } from './payments/payment.feed.js';
 import { PaymentPublisher } from './payments/payment.publisher.js';
@@ -53,6 +54,7 @@ export interface Services {
   bookingRefunds: BookingFailureRefunds;
   outbox: OutboxService;
   reconciler: Reconciler;
+  operator: OperatorService;
 }
 
 export interface ServiceDeps {
@@ -109,5 +111,6 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
     bookingRefunds,
     outbox,
     reconciler: new Reconciler(orm, gateway, settlement, refunds, config.reconcile, logger),
+    operator: new OperatorService(orm, webhookProcessor),
   };
 }

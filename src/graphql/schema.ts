@@ -12,10 +12,11 @@ import { PaymentMethodResolver } from '../payment-methods/payment-method.resolve
 import { RefundResolver } from '../refunds/refund.resolver.js';
 import { WalletResolver } from '../wallet/wallet.resolver.js';
 import { ReportResolver } from '../reports/report.resolver.js';
+import { OperatorResolver } from '../operator/operator.resolver.js';
 import { typeGraphqlPubSub, type MessageBus } from './pubsub.js';
 
 export const RESOLVERS = [PaymentResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver, WalletResolver, RefundResolver, ReportResolver,
-  ProductResolver, CartResolver, BookingResolver, OutboxResolver] as const;
+  ProductResolver, CartResolver, BookingResolver, OutboxResolver, OperatorResolver] as const;
 
 /** Builds the executable schema from the resolvers (schema.graphql is printed from this). */
 export function buildAppSchema(bus: MessageBus): Promise<GraphQLSchema> {

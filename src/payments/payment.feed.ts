@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
-import { notFound } from '../graphql/errors.js';
+import { forbidden, notFound } from '../graphql/errors.js';
 import { AsyncQueue, type MessageBus } from '../graphql/pubsub.js';
 import { Payment } from './payment.entity.js';
 import { PAYMENT_UPDATED_TOPIC } from './payment.publisher.js';
@@ -85,6 +85,18 @@ export class PaymentFeed {
       const payment = message as PaymentMessage;
       if (payment.payerId === user.id) queue.push(payment);
     });
+    return new VersionedFeed(queue, null);
+  }
+
+  /**
+   * Staff only (admin, service): every change to any payment, from now on. The operator
+   * console's live list; a customer is refused, since it would show other people's payments.
+   */
+  async followAll(user: AuthUser): Promise<AsyncIterableIterator<PaymentType>> {
+    if (!isStaff(user)) throw forbidden('paymentUpdates follows every payment: admin or service tokens only');
+    let stop: () => void = () => undefined;
+    const queue = new AsyncQueue<PaymentMessage>(1000, () => stop());
+    stop = await this.bus.listen(PAYMENT_UPDATED_TOPIC, (message) => queue.push(message as PaymentMessage));
     return new VersionedFeed(queue, null);
   }
 }

@@ -25,4 +25,12 @@ export class PaymentSubscriptionResolver {
   myPaymentUpdates(@Root() payment: PaymentType): PaymentType {
     return payment;
   }
+
+  @Subscription(() => PaymentType, {
+    description: 'Admin/service: every change to any payment, from the moment you subscribe (the operator console).',
+    subscribe: ({ context }: SubscribeData) => context.services.feed.followAll(requireUser(context)),
+  })
+  paymentUpdates(@Root() payment: PaymentType): PaymentType {
+    return payment;
+  }
 }

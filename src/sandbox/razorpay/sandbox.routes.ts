@@ -9,6 +9,7 @@ import type { WireCollection, WirePayment } from '../../gateways/razorpay/razorp
 import { SandboxApiError, invalid } from './sandbox.errors.js';
 import { faultsUpdateSchema } from './sandbox.faults.js';
 import type { SandboxGateway } from './sandbox.gateway.js';
+import { createCheckoutJsRouter } from './checkout-js/checkout-js.route.js';
 import { readCaptureInput, readOrderInput, readRefundInput } from './sandbox.requests.js';
 import type { SandboxLogger } from './sandbox.webhooks.js';
 
@@ -88,6 +89,7 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
     res.status(404).json(new SandboxApiError(404, 'The requested URL was not found on the server.').toBody());
   });
 
+  router.use(createCheckoutJsRouter());
   // Stands in for the customer's browser, so no basic auth (Checkout has only the key id).
   router.post('/checkout/pay', async (req, res) => {
     res.json(await sandbox.pay(req.body));
