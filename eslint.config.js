@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.data/', 'coverage/', 'test/graphql/generated.ts'] },
+  { ignores: ['dist/', 'node_modules/', '.data/', 'coverage/', 'test/graphql/generated.ts', 'client/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,5 +21,10 @@ export default tseslint.config(
     // Entry points and command-line tools print for people.
     files: ['src/main.ts', 'scripts/**/*.{ts,mjs}', 'src/cli/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // Browser code: the pages and the sandbox's checkout.js stand-in.
+    files: ['web/**/*.{ts,tsx}', 'src/**/*.browser.ts'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );

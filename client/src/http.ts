@@ -37,6 +37,11 @@ export interface HttpClientOptions {
   fetch?: FetchLike;
 }
 
+interface ResponseBody {
+  data?: unknown;
+  errors?: GraphQLErrorItem[];
+}
+
 export type Request = <R, V>(document: TypedDocumentString<R, V>, ...variables: V extends Record<string, never> ? [V?] : [V]) => Promise<R>;
 
 /**
@@ -56,14 +61,14 @@ export function createHttpClient(options: HttpClientOptions): Request {
       },
       body: JSON.stringify({ query: document.toString(), variables: rest[0] ?? {} }),
     });
-    let body: { data?: unknown; errors?: GraphQLErrorItem[] } | null = null;
+    let body: ResponseBody;
     try {
-      body = (await response.json()) as typeof body;
+      body = ((await response.json()) ?? {}) as ResponseBody;
     } catch {
       throw new GraphQLRequestError([{ message: `the server answered HTTP ${response.status} without a JSON body` }], response.status);
     }
-    if (body?.errors?.length) throw new GraphQLRequestError(body.errors, response.status);
-    if (!response.ok || body?.data === undefined || body.data === null) {
+    if (body.errors?.length) throw new GraphQLRequestError(body.errors, response.status);
+    if (!response.ok || body.data === undefined || body.data === null) {
       throw new GraphQLRequestError([{ message: `the server answered HTTP ${response.status} without data` }], response.status);
     }
     return body.data as never;

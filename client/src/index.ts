@@ -5,4 +5,4 @@
 export * from '../generated/graphql.js';
 export { createHttpClient, GraphQLRequestError, type FetchLike, type GraphQLErrorItem, type HttpClientOptions, type Request } from './http.js';
 export { backoffDelay, createLive, newer, type Live, type LiveFeed, type LiveOptions } from './live.js';
-export { formatRupees, type MoneyFormatter } from './money.js';
+export { formatRupees, parseRupees, type MoneyFormatter } from './money.js';

@@ -17,3 +17,15 @@ export const formatRupees: MoneyFormatter = (paise, currency = 'INR') => {
   if (currency !== 'INR') return `${sign}${currency} ${whole.toLocaleString('en-IN')}.${fraction}`;
   return `${sign}${rupees.format(whole)}.${fraction}`;
 };
+
+/**
+ * Reads what a person typed in rupees ("1,250.5", "₹ 99", "1250.50") into integer paise, by
+ * string arithmetic; null when it is not an amount with at most two decimals.
+ */
+export function parseRupees(text: string): number | null {
+  const cleaned = text.replace(/[₹,\s]/g, '');
+  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(cleaned);
+  if (!match) return null;
+  const paise = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+  return Number.isSafeInteger(paise) ? paise : null;
+}

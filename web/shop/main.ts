@@ -1,0 +1,192 @@
+/** The storefront: sign in, browse, fill a cart, pay by Razorpay Checkout or wallet, top up, watch payments live. */
+import {
+  ShopAddToCartDocument,
+  ShopCartDocument,
+  ShopProcessCartDocument,
+  ShopProductsDocument,
+  ShopRemoveCartItemDocument,
+  ShopTopUpDocument,
+  ShopUpdateCartItemDocument,
+  ShopWalletDocument,
+  type ShopCartFragment,
+  type ShopPaymentFragment,
+} from '../../client/src/index.js';
+import { closeLive, describeError, idempotencyKey, request, session } from '../shared/api.js';
+import { announce, byId } from '../shared/dom.js';
+import { parseRupees, rupees } from '../shared/format.js';
+import { openCheckout, type CheckoutOutcome, type ShopSettings } from './checkout.js';
+import { followMyPayments, showBooking, upsertPayment, waitForPayment } from './payments.js';
+import { renderCart, renderCatalog, renderWallet } from './views.js';
+
+let settings: ShopSettings;
+let cart: ShopCartFragment | null = null;
+let stopFeed: (() => void) | null = null;
+let busy = false;
+
+const payGateway = byId<HTMLButtonElement>('pay-gateway');
+const payWallet = byId<HTMLButtonElement>('pay-wallet');
+
+function setCart(next: ShopCartFragment | null): void {
+  cart = next;
+  renderCart(byId('cart'), cart, {
+    setQuantity: (productId, quantity) => void act(async () => setCart((await request(ShopUpdateCartItemDocument, { input: { productId, quantity } })).updateCartItem)),
+    remove: (productId) => void act(async () => setCart((await request(ShopRemoveCartItemDocument, { input: { productId } })).removeCartItem)),
+  });
+  const payable = !!cart && cart.status === 'ACTIVE' && cart.lines.length > 0;
+  // A checkout closed unpaid can be resumed (same idempotency key, same order).
+  const resumable = !!cart && cart.status === 'CHECKED_OUT' && cart.payment?.status === 'CREATED' && checkoutKeys.has(cart.id);
+  payGateway.disabled = !(payable || resumable) || busy;
+  payWallet.disabled = !payable || busy;
+}
+
+/** Runs one user action: errors are announced, the pay buttons are off meanwhile. */
+async function act(action: () => Promise<void>): Promise<void> {
+  busy = true;
+  payGateway.disabled = payWallet.disabled = true;
+  try {
+    await action();
+  } catch (error) {
+    announce(describeError(error), 'error');
+  } finally {
+    busy = false;
+    setCart(cart);
+  }
+}
+
+async function refresh(): Promise<void> {
+  const [products, current, wallet] = await Promise.all([
+    request(ShopProductsDocument, { first: 50 }),
+    request(ShopCartDocument),
+    request(ShopWalletDocument, { first: 5 }),
+  ]);
+  renderCatalog(byId('catalog'), products.products.edges.map((e) => e.node), (product) => void act(async () => {
+    setCart((await request(ShopAddToCartDocument, { input: { productId: product.id, quantity: 1 } })).addCartItem);
+    announce(`${product.name} added to your cart.`);
+  }));
+  setCart(current.cart);
+  renderWallet(byId('wallet-balance'), byId('wallet-transactions'), wallet.wallet);
+}
+
+async function refreshWallet(): Promise<void> {
+  renderWallet(byId('wallet-balance'), byId('wallet-transactions'), (await request(ShopWalletDocument, { first: 5 })).wallet);
+}
+
+/** After Checkout: wait for the payment to settle and say how it went. */
+async function afterCheckout(outcome: CheckoutOutcome, what: string): Promise<ShopPaymentFragment | null> {
+  if (outcome.kind === 'dismissed') {
+    announce(outcome.failedBefore ? `Payment failed: ${outcome.failedBefore}. ${what} is still payable.` : 'Checkout closed; nothing was paid.', outcome.failedBefore ? 'error' : 'info');
+    return null;
+  }
+  if (outcome.kind === 'failed') {
+    announce(`Payment failed: ${outcome.reason}`, 'error');
+    return null;
+  }
+  upsertPayment(outcome.payment);
+  announce(`Payment ${outcome.payment.status.toLowerCase()}; confirming…`);
+  return waitForPayment(outcome.payment.id, (p) => p.status !== 'CREATED' && p.status !== 'AUTHORIZED');
+}
+
+/**
+ * One idempotency key per cart checkout: paying again for a CHECKED_OUT cart (Checkout was
+ * closed unpaid) reuses it and gets the same order back; once the cart is ACTIVE again (the
+ * attempt failed or expired) the next checkout is a new one.
+ */
+const checkoutKeys = new Map<string, string>();
+
+payGateway.addEventListener('click', () => void act(async () => {
+  if (!cart) return;
+  const key = (cart.status === 'CHECKED_OUT' && checkoutKeys.get(cart.id)) || idempotencyKey();
+  checkoutKeys.set(cart.id, key);
+  const { processCart } = await request(ShopProcessCartDocument, { input: { cartId: cart.id, method: 'GATEWAY', idempotencyKey: key } });
+  setCart(processCart.cart);
+  if (!processCart.checkout) throw new Error('the service returned no checkout session for a gateway payment');
+  const outcome = await openCheckout(settings, processCart.checkout, `Cart of ${processCart.cart.itemCount} item(s)`);
+  const paid = await afterCheckout(outcome, 'Your cart');
+  if (paid?.status === 'CAPTURED') {
+    const booked = paid.booking ? paid : await waitForPayment(paid.id, (p) => !!p.booking);
+    announce(`Paid ${rupees(paid.amount, paid.currency)}. Booking ${booked.booking!.reference} confirmed.`);
+    await showBooking(booked.booking!.id);
+  } else if (paid) {
+    announce(`Payment ${paid.status.toLowerCase()}: ${paid.failureReason ?? 'see My payments'}. Your cart is still payable.`, 'error');
+  } else if (outcome.kind === 'dismissed' && outcome.failedBefore) {
+    // The failure reaches the service by webhook; the cart is payable again once it has.
+    await waitForPayment(processCart.payment.id, (p) => p.status === 'FAILED' || p.status === 'CAPTURED', 30_000);
+  }
+  setCart((await request(ShopCartDocument)).cart);
+}));
+
+payWallet.addEventListener('click', () => void act(async () => {
+  if (!cart) return;
+  const { processCart } = await request(ShopProcessCartDocument, { input: { cartId: cart.id, method: 'WALLET', idempotencyKey: idempotencyKey() } });
+  upsertPayment(processCart.payment);
+  setCart(processCart.cart);
+  if (processCart.booking) {
+    announce(`Paid ${rupees(processCart.payment.amount, processCart.payment.currency)} from your wallet. Booking ${processCart.booking.reference} confirmed.`);
+    await showBooking(processCart.booking.id);
+  }
+  await refreshWallet();
+  setCart((await request(ShopCartDocument)).cart);
+}));
+
+byId<HTMLFormElement>('top-up').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = byId<HTMLInputElement>('top-up-amount');
+  const amount = parseRupees(input.value);
+  if (amount === null || amount <= 0) {
+    announce('Top-up amount: enter rupees, e.g. 500 or 499.50', 'error');
+    input.focus();
+    return;
+  }
+  void act(async () => {
+    const { addWalletBalance } = await request(ShopTopUpDocument, { input: { amount, idempotencyKey: idempotencyKey() } });
+    const paid = await afterCheckout(await openCheckout(settings, addWalletBalance, 'Wallet top-up'), 'The top-up');
+    if (paid?.status === 'CAPTURED') announce(`Wallet topped up by ${rupees(paid.amount, paid.currency)}.`);
+    await refreshWallet();
+    input.value = '';
+  });
+});
+
+async function signedIn(label: string): Promise<void> {
+  const who = byId('who');
+  who.textContent = `Signed in as ${label}`;
+  who.hidden = false;
+  stopFeed?.();
+  await closeLive();
+  const live = byId('live');
+  stopFeed = followMyPayments((status) => {
+    live.dataset.status = status;
+    live.textContent = status === 'connected' ? 'live' : status;
+  }, (message) => announce(message, 'error'));
+  await refresh();
+  announce(`Signed in as ${label}.`);
+}
+
+byId<HTMLFormElement>('sign-in').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const userId = byId<HTMLInputElement>('demo-user').value.trim();
+  void act(async () => {
+    const response = await fetch('/shop/demo-session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
+    const body = (await response.json()) as { token?: string; error?: { message: string } };
+    if (!response.ok || !body.token) throw new Error(body.error?.message ?? `sign-in failed (HTTP ${response.status})`);
+    session.token = body.token;
+    await signedIn(userId);
+  });
+});
+
+byId('use-token').addEventListener('click', () => void act(async () => {
+  const token = byId<HTMLInputElement>('token').value.trim();
+  if (!token) throw new Error('Bearer token: paste a token (npm run token -- --user <id>)');
+  session.token = token;
+  await signedIn('the token’s user');
+}));
+
+async function start(): Promise<void> {
+  settings = (await (await fetch('/shop/settings.json')).json()) as ShopSettings;
+  if (!settings.demoSignIn) {
+    byId('demo-user-label').hidden = true;
+    byId('demo-sign-in').hidden = true;
+  }
+  if (session.token) await act(() => signedIn('the saved session'));
+}
+
+void start();
