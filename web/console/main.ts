@@ -56,6 +56,7 @@ async function openPayment(id: string): Promise<void> {
 async function loadToday(): Promise<void> {
   const { payments } = await request(ConsolePaymentsDocument, { filter: { createdFrom: startOfToday().toISOString() }, first: 100 });
   for (const { node } of payments.edges) upsert(node);
+  renderToday();
 }
 
 async function loadStats(): Promise<void> {

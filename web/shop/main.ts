@@ -74,7 +74,7 @@ async function refreshWallet(): Promise<void> {
 /** After Checkout: wait for the payment to settle and say how it went. */
 async function afterCheckout(outcome: CheckoutOutcome, what: string): Promise<ShopPaymentFragment | null> {
   if (outcome.kind === 'dismissed') {
-    announce(outcome.failedBefore ? `Payment failed: ${outcome.failedBefore}. ${what} is still payable.` : 'Checkout closed; nothing was paid.', outcome.failedBefore ? 'error' : 'info');
+    announce(outcome.failedBefore ? `Payment failed: ${outcome.failedBefore.replace(/\.$/, '')}. ${what} is still payable.` : 'Checkout closed; nothing was paid.', outcome.failedBefore ? 'error' : 'info');
     return null;
   }
   if (outcome.kind === 'failed') {

@@ -37,7 +37,7 @@ export function renderCart(target: HTMLElement, cart: ShopCartFragment | null, a
     table('Items', ['Product', 'Qty', 'Amount', ''], rows),
     h('p', {}, 'Total: ', h('strong', { id: 'cart-total' }, rupees(cart.total, cart.currency ?? 'INR')), ' ',
       h('span', { class: 'muted', id: 'cart-status', 'data-cart-status': cart.status }, cart.status === 'ACTIVE' ? '' : `(${cart.status.replace(/_/g, ' ').toLowerCase()})`)),
-    cart.failureReason && cart.status === 'ACTIVE' ? h('p', { class: 'muted', id: 'cart-failure' }, `Last attempt: ${cart.failureReason}. You can pay again.`) : null,
+    cart.failureReason && cart.status === 'ACTIVE' ? h('p', { class: 'muted', id: 'cart-failure' }, `Last attempt: ${cart.failureReason}`) : null,
   );
 }
 
