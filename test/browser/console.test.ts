@@ -39,8 +39,8 @@ async function openConsole(): Promise<Page> {
 
 /** Marks a page so a reload (which would clear the mark) is detected. */
 async function markNoReload(page: Page): Promise<() => Promise<boolean>> {
-  await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
-  return () => page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere === true);
+  await page.evaluate('window.stillHere = true');
+  return async () => (await page.evaluate('window.stillHere === true')) === true;
 }
 
 describe('operator console', () => {

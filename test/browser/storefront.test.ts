@@ -42,7 +42,7 @@ describe('storefront', () => {
     const modal = checkoutModal(page);
     await expect.poll(() => modal.getByTestId('rzp-amount').textContent()).toBe('₹948.00');
     // Focus starts on "Pay with UPI": Enter pays, as with Razorpay's own modal.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Pay with UPI');
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Pay with UPI');
     await page.keyboard.press('Enter');
 
     await page.locator('#booking-reference').waitFor();

@@ -82,6 +82,15 @@ async function loadStats(): Promise<void> {
   renderChart(byId('chart'), data.paymentVolumeByHour, from, to);
 }
 
+let statsTimer: ReturnType<typeof setTimeout> | null = null;
+/** Live updates move the figures too: reloaded at most every two seconds while payments change. */
+function refreshStatsSoon(): void {
+  statsTimer ??= setTimeout(() => {
+    statsTimer = null;
+    void loadStats().catch((error: unknown) => announce(describeError(error), 'error'));
+  }, 2_000);
+}
+
 async function signedIn(): Promise<void> {
   stopFeed?.();
   await closeLive();
@@ -93,6 +102,7 @@ async function signedIn(): Promise<void> {
   }).subscribe(ConsolePaymentUpdatesDocument, {}, {
     next: (data) => {
       upsert(data.paymentUpdates);
+      refreshStatsSoon();
       if (openPaymentId === data.paymentUpdates.id) void openPayment(openPaymentId);
     },
     resync: loadToday,

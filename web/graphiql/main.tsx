@@ -8,7 +8,8 @@ import { GraphiQL } from 'graphiql';
 import { createRoot } from 'react-dom/client';
 
 const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
-const example = `# Get a token: npm run token -- --user alice   (put it in Headers below)
+const example = `# Sign in: npm run token -- --user alice  (or --role admin), then in Headers below:
+# { "Authorization": "Bearer <the token>" }  (subscriptions send it in connection_init too)
 query MyPayments {
   payments(first: 5) {
     totalCount
@@ -32,5 +33,5 @@ const fetcher = createGraphiQLFetcher({
 });
 
 createRoot(document.getElementById('graphiql')!).render(
-  <GraphiQL fetcher={fetcher} defaultQuery={example} defaultHeaders={'{\n  "Authorization": "Bearer <token>"\n}'} />,
+  <GraphiQL fetcher={fetcher} defaultQuery={example} defaultHeaders="{}" />,
 );
