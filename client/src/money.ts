@@ -24,7 +24,7 @@ export const formatRupees: MoneyFormatter = (paise, currency = 'INR') => {
  */
 export function parseRupees(text: string): number | null {
   const cleaned = text.replace(/[₹,\s]/g, '');
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(cleaned);
+  const match = /^(\d{1,14})(?:\.(\d{1,2}))?$/.exec(cleaned);
   if (!match) return null;
   const paise = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
   return Number.isSafeInteger(paise) ? paise : null;

@@ -10,6 +10,12 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * A browser test is a whole journey (sign in, several pages, Checkout, webhooks, live updates),
+ * each step waiting for a condition, never a fixed time; on two loaded cores the sum of its
+ * steps can pass the 30 s that suits one API call, so a journey gets 90 s in all.
+ */
+export const BROWSER_TEST_TIMEOUT_MS = 90_000;
 const SCREENSHOTS = path.resolve('test-results', 'screenshots');
 
 export interface BrowserHarness {

@@ -11,7 +11,7 @@ import { seedCatalog } from '../../src/catalog/catalog.seed.js';
 import { createLogger } from '../../src/logger.js';
 import { PaymentDocument } from '../graphql/generated.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { useBrowser } from './browser.js';
+import { BROWSER_TEST_TIMEOUT_MS, useBrowser } from './browser.js';
 import { addToCart, checkoutModal, paymentStatus, signInCustomer } from './shop.js';
 
 let server: TestServer;
@@ -43,7 +43,7 @@ async function markNoReload(page: Page): Promise<() => Promise<boolean>> {
   return async () => (await page.evaluate('window.stillHere === true')) === true;
 }
 
-describe('operator console', () => {
+describe('operator console', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   it('sees a payment arrive live, refunds part of it, and the customer sees PARTIALLY_REFUNDED without reloading', async () => {
     const operator = await openConsole();
     const operatorStillHere = await markNoReload(operator);

@@ -10,7 +10,7 @@ import { seedCatalog } from '../../src/catalog/catalog.seed.js';
 import { createLogger } from '../../src/logger.js';
 import { PaymentsDocument } from '../graphql/generated.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
-import { useBrowser } from './browser.js';
+import { BROWSER_TEST_TIMEOUT_MS, useBrowser } from './browser.js';
 import { addToCart, checkoutModal, paymentStatus, signInCustomer } from './shop.js';
 
 let server: TestServer;
@@ -31,7 +31,7 @@ async function paymentsOf(userId: string) {
   return response.data?.payments.edges.map((e) => e.node) ?? [];
 }
 
-describe('storefront', () => {
+describe('storefront', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   it('buys a two-product cart through the sandbox Checkout (keyboard) and shows the booking', async () => {
     const page = await browser.page();
     await signInCustomer(page, server.url, 'buyer-1');
