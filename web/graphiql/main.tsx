@@ -1,9 +1,10 @@
 /**
  * GraphiQL served from the project's own dependencies (no CDN): works offline. Queries and
  * mutations go over HTTP, subscriptions over the same host's graphql-ws socket; the
- * Authorization header set in the Headers tab is also sent in connection_init.
+ * Authorization header set in the Headers tab is also sent in connection_init (read when the
+ * socket opens: after changing the token, reload the page to re-authenticate the socket).
  */
-import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { createGraphiQLFetcher, type Fetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import { createRoot } from 'react-dom/client';
 
@@ -18,19 +19,20 @@ query MyPayments {
 }
 `;
 
-const fetcher = createGraphiQLFetcher({
+let authorization: string | null = null;
+const base = createGraphiQLFetcher({
   url: '/graphql',
   subscriptionUrl: socketUrl,
-  // graphql-ws sends these in connection_init: the same Authorization as the HTTP requests.
-  wsConnectionParams: () => {
-    try {
-      const headers = JSON.parse(localStorage.getItem('graphiql:headers') ?? '{}') as Record<string, string>;
-      return headers.Authorization ? { authorization: headers.Authorization } : {};
-    } catch {
-      return {};
-    }
-  },
+  wsConnectionParams: () => (authorization ? { authorization } : {}),
 });
+
+/** Remembers the Headers tab's Authorization for the socket, then runs the operation. */
+const fetcher: Fetcher = (params, options) => {
+  const headers = (options?.headers ?? {}) as Record<string, unknown>;
+  const value = headers.Authorization ?? headers.authorization;
+  authorization = typeof value === 'string' ? value : null;
+  return base(params, options);
+};
 
 createRoot(document.getElementById('graphiql')!).render(
   <GraphiQL fetcher={fetcher} defaultQuery={example} defaultHeaders="{}" />,
