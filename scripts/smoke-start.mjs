@@ -50,11 +50,6 @@ try {
   const started = Date.now();
   const url = await waitForUrl(240_000);
   console.log(`smoke: npm start is serving ${url} after ${Date.now() - started} ms`);
-  for (const page of ['/shop', '/console', '/sandbox/razorpay/checkout.js']) {
-    const response = await fetch(`${url}${page}`);
-    if (response.status !== 200) throw new Error(`GET ${page} answered ${response.status}: the pages were not built by npm start`);
-  }
-  console.log('smoke: the storefront, the console and the sandbox checkout.js are served');
   const token = execFileSync('npm', ['run', '--silent', 'token', '--', '--user', 'smoke-user'], { env, encoding: 'utf8' }).trim().split('\n').at(-1);
   const { createOrder } = await gql(url, token, 'mutation($input: CreateOrderInput!) { createOrder(input: $input) { razorpayOrderId payment { id status } } }', { input: { amount: 50000 } });
   console.log(`smoke: createOrder → ${createOrder.razorpayOrderId} (${createOrder.payment.status})`);
@@ -68,6 +63,14 @@ try {
   });
   console.log(`smoke: verifyPayment → ${verifyPayment.status} (${verifyPayment.razorpayPaymentId})`);
   if (verifyPayment.status !== 'CAPTURED') fail(`expected CAPTURED, got ${verifyPayment.status}`);
+  // The pages npm start built (checked last: a keep-alive connection opened before the blocking
+  // `npm run token` above could be stale by the time a POST reused it).
+  for (const page of ['/shop', '/console', '/sandbox/razorpay/checkout.js']) {
+    const response = await fetch(`${url}${page}`);
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`GET ${page} answered ${response.status}: the pages were not built by npm start`);
+  }
+  console.log('smoke: the storefront, the console and the sandbox checkout.js are served');
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 } finally {
