@@ -174,8 +174,16 @@ export class PaymentCore implements EventSubscriber {
   }
 }
 
+/**
+ * The top-level transaction `em` is in: MikroORM announces the commit of that one only (a nested
+ * transaction is a savepoint that links to its parent through a symbol of its own).
+ */
 function transactionOf(em: EntityManager): object {
-  const transaction = em.getTransactionContext<object>();
+  let transaction = em.getTransactionContext<Record<symbol, unknown>>();
   if (!transaction) throw new Error('a payment changes only inside a transaction (em.transactional)');
-  return transaction;
+  for (;;) {
+    const parentKey = Object.getOwnPropertySymbols(transaction).find((key) => key.description === 'parentTransaction');
+    if (!parentKey) return transaction;
+    transaction = transaction[parentKey] as Record<symbol, unknown>;
+  }
 }

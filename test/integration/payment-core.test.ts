@@ -6,6 +6,7 @@ import type { GatewayPayment } from '../../src/gateways/gateway.js';
 import { Journal, JournalKind } from '../../src/ledger/ledger.entities.js';
 import { OutboxMessage } from '../../src/outbox/outbox.entities.js';
 import { IllegalPaymentChange } from '../../src/payments/payment.core.js';
+import { PAYMENT_UPDATED_TOPIC } from '../../src/payments/payment.publisher.js';
 import { Payment, PaymentFunding, PaymentPurpose } from '../../src/payments/payment.entity.js';
 import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event.entity.js';
 import { canTransition, MONEY_RECEIVED_STATUSES, PaymentStatus } from '../../src/payments/payment.state.js';
@@ -176,5 +177,35 @@ describe('the payment core under random arrival orders', () => {
     expect(after).toMatchObject({ status: PaymentStatus.CAPTURED, amountRefunded: 0, funding: PaymentFunding.GATEWAY, purpose: PaymentPurpose.ORDER });
     expect(await em().count(PaymentEvent, { payment: order.payment.id, type: PaymentEventType.STATUS_CHANGED })).toBe(1);
     expect(await em().count(Journal, { payment: order.payment.id, kind: JournalKind.PAYMENT_CAPTURE })).toBe(1);
+  });
+});
+
+describe('publishing', () => {
+  it('tells subscribers once, after the outermost transaction commits, and never when it rolls back', async () => {
+    const { payments, paymentCore } = server.app.services;
+    const payer: AuthUser = { id: 'core-publish', role: 'customer' };
+    const order = await payments.createOrder(payer, payments.orderRequest({ amount: 4_000 }));
+    const heard: { id: string; status: string; version: number }[] = [];
+    const stopListening = await server.app.bus.listen(PAYMENT_UPDATED_TOPIC, (message) => {
+      const payment = message as { id: string; status: string; version: number };
+      if (payment.id === order.payment.id) heard.push({ id: payment.id, status: payment.status, version: payment.version });
+    });
+    try {
+      const authorise = (tx: Parameters<typeof paymentCore.lock>[0]) => paymentCore.lock(tx, { id: order.payment.id }).then((locked) =>
+        paymentCore.apply(tx, locked!, { kind: 'gateway_attempt', to: PaymentStatus.AUTHORIZED, attemptId: 'pay_pub1', method: snapshot('', '', 'authorized', 0).methodDetails, failureReason: null, detail: {} }, { source: 'test' }));
+      // Rolled back: nothing is heard.
+      await expect(server.db.orm.em.fork().transactional(async (tx) => {
+        await authorise(tx);
+        throw new Error('changed my mind');
+      })).rejects.toThrow('changed my mind');
+      // Applied in a nested transaction: heard once the outer one commits, not before.
+      await server.db.orm.em.fork().transactional(async (tx) => {
+        await tx.transactional((inner) => authorise(inner));
+        expect(heard).toEqual([]);
+      });
+      expect(heard).toEqual([{ id: order.payment.id, status: 'AUTHORIZED', version: 2 }]);
+    } finally {
+      stopListening();
+    }
   });
 });
