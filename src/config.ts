@@ -46,6 +46,15 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHQL_MAX_DEPTH: positiveInt(10),
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  GRAPHQL_MAX_ALIASES: positiveInt(15),
+  GRAPHQL_MAX_TOKENS: positiveInt(2000),
+  GRAPHQL_MAX_COST: positiveInt(5000),
+  CORS_ORIGINS: z.string().default(''),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  WS_AUTH_TIMEOUT_MS: positiveInt(3_000),
+  WS_ALLOW_ANONYMOUS: z.enum(['true', 'false']).default('false'),
+  WS_MAX_OPERATIONS_PER_CONNECTION: positiveInt(20),
+  WS_MAX_CONNECTIONS_PER_USER: positiveInt(10),
 });
 
 export interface Config {
@@ -84,7 +93,19 @@ export interface Config {
   outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number; intervalMs: number };
   logLevel: string;
   graphqlMaxDepth: number;
+  /** Operations per minute, counted per IP and per user, over HTTP and WebSocket together. */
   rateLimitPerMinute: number;
+  /** Document limits applied by every transport (src/graphql/limits.ts). */
+  graphqlLimits: { maxAliases: number; maxTokens: number; maxCost: number };
+  /** Origins a browser may call from; `*` (any) only outside production. Empty: same origin only. */
+  corsOrigins: string[] | '*';
+  /** Bearer token `/metrics` requires; null: open in development and test, closed in production. */
+  metricsToken: string | null;
+  /**
+   * graphql-ws: a connection must send a valid token in `connection_init` within `authTimeoutMs`
+   * (unless `allowAnonymous`); caps on concurrent operations per connection and connections per user.
+   */
+  ws: { authTimeoutMs: number; allowAnonymous: boolean; maxOperationsPerConnection: number; maxConnectionsPerUser: number };
 }
 
 export class ConfigError extends Error {
@@ -117,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.DATABASE_URL) {
     throw new ConfigError('NODE_ENV=production needs DATABASE_URL; the embedded PostgreSQL is for development');
   }
+  const corsOrigins = parseCorsOrigins(e.CORS_ORIGINS, e.NODE_ENV);
   if (e.WALLET_MIN_TOPUP > e.WALLET_MAX_TOPUP) throw new ConfigError('WALLET_MIN_TOPUP must not exceed WALLET_MAX_TOPUP');
   if (e.WALLET_MAX_TOPUP > e.WALLET_MAX_BALANCE) throw new ConfigError('WALLET_MAX_TOPUP must not exceed WALLET_MAX_BALANCE');
   if (mode === 'live') {
@@ -177,5 +199,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    graphqlLimits: { maxAliases: e.GRAPHQL_MAX_ALIASES, maxTokens: e.GRAPHQL_MAX_TOKENS, maxCost: e.GRAPHQL_MAX_COST },
+    corsOrigins,
+    metricsToken: e.METRICS_TOKEN ?? null,
+    ws: {
+      authTimeoutMs: e.WS_AUTH_TIMEOUT_MS,
+      allowAnonymous: e.WS_ALLOW_ANONYMOUS === 'true',
+      maxOperationsPerConnection: e.WS_MAX_OPERATIONS_PER_CONNECTION,
+      maxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
+    },
   };
+}
+
+/**
+ * `CORS_ORIGINS`: comma-separated origins (`https://shop.example.com`). Unset: any origin in
+ * development and test, none (same origin only) in production, where `*` is refused.
+ */
+function parseCorsOrigins(value: string, env: Config['env']): string[] | '*' {
+  const trimmed = value.trim();
+  if (trimmed === '' && env !== 'production') return '*';
+  if (trimmed === '*') {
+    if (env === 'production') throw new ConfigError('NODE_ENV=production refuses CORS_ORIGINS=*: list the origins your web clients are served from');
+    return '*';
+  }
+  const origins = trimmed.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS: ${origin} is not an origin (scheme://host[:port], no path or trailing slash)`);
+    }
+  }
+  return origins;
 }

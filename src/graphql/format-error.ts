@@ -11,10 +11,15 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
 ]);
 
 /** Extensions a client may see; anything else (stack traces, SQL, validator internals) is dropped. */
-const SAFE_EXTENSIONS = ['code', 'field', 'fields', 'id', 'retryable'];
+const SAFE_EXTENSIONS = ['code', 'field', 'fields', 'id', 'retryable', 'retryAfter'];
+
+/** graphql-js suggests field and type names ("Did you mean …?"): a map of the schema for whoever probes it. */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
 
 interface ValidationErrorLike {
   property: string;
@@ -89,7 +94,8 @@ export function createErrorFormatter(logger: Logger) {
       );
       const variable = variableError(formatted.message);
       if (variable) extensions.field = variable.field;
-      return { message: variable?.message ?? scrubDigits(formatted.message), locations: formatted.locations, path: formatted.path, extensions };
+      const message = variable?.message ?? scrubDigits(formatted.message).replace(SUGGESTION, '');
+      return { message, locations: formatted.locations, path: formatted.path, extensions };
     }
     logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'unexpected error in a resolver');
     return {

@@ -12,6 +12,8 @@ import { PaymentMethodResolver } from '../payment-methods/payment-method.resolve
 import { RefundResolver } from '../refunds/refund.resolver.js';
 import { WalletResolver } from '../wallet/wallet.resolver.js';
 import { ReportResolver } from '../reports/report.resolver.js';
+import type { Role } from '../auth/auth.js';
+import { requireRole, type Context } from './context.js';
 import { typeGraphqlPubSub, type MessageBus } from './pubsub.js';
 
 export const RESOLVERS = [PaymentResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver, WalletResolver, RefundResolver, ReportResolver,
@@ -23,6 +25,12 @@ export function buildAppSchema(bus: MessageBus): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     pubSub: typeGraphqlPubSub(bus),
+    // `@Authorized(roles)` runs as a middleware, before type-graphql validates the arguments:
+    // a customer calling a staff-only operation learns FORBIDDEN, not the input rules.
+    authChecker: ({ context }: { context: Context }, roles: string[]) => {
+      requireRole(context, roles as Role[]);
+      return true;
+    },
     validate: {
       forbidUnknownValues: false,
       // Errors name the field and the rule; the rejected value is never echoed back. The target

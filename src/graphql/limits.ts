@@ -1,0 +1,76 @@
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ParseOptions,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import type { Config } from '../config.js';
+
+/**
+ * The request limits every transport applies — Apollo over HTTP and graphql-ws over WebSocket
+ * build from this one object, so a limit cannot exist on one and be missing on the other.
+ */
+export interface RequestLimits {
+  /** For `parse`: graphql-js stops lexing past `maxTokens` with a syntax error (400 over HTTP). */
+  parseOptions: ParseOptions;
+  /** Depth, aliases, directives, cost, and (production) no introspection: added to graphql's own rules. */
+  validationRules: ValidationRule[];
+  introspection: boolean;
+}
+
+/**
+ * graphql-armor's rules throw out of `validate()` unless told otherwise; reported to the
+ * validation context instead, they come back as ordinary validation errors
+ * (GRAPHQL_VALIDATION_FAILED, HTTP 400). The "Syntax Error: " prefix armor adds is dropped:
+ * these are limits, not syntax.
+ */
+const report = { propagateOnRejection: false, onReject: [reportToContext] };
+
+function reportToContext(context: ValidationContext | null, error: GraphQLError): void {
+  context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, '')));
+}
+
+export function createRequestLimits(config: Pick<Config, 'env' | 'graphqlMaxDepth' | 'graphqlLimits'>): RequestLimits {
+  const introspection = config.env !== 'production';
+  const rules: ValidationRule[] = [
+    maxDepthRule({ n: config.graphqlMaxDepth, ...report }),
+    maxAliasesRule({ n: config.graphqlLimits.maxAliases, ...report }),
+    maxDirectivesRule({ n: 20, ...report }),
+    costLimitRule({ maxCost: config.graphqlLimits.maxCost, ...report }),
+  ];
+  if (!introspection) rules.push(NoSchemaIntrospectionCustomRule);
+  return { parseOptions: { maxTokens: config.graphqlLimits.maxTokens }, validationRules: rules, introspection };
+}
+
+/**
+ * Parses and validates a document the way Apollo does over HTTP (graphql's specified rules
+ * plus the limits): the document, or the errors to answer with. For transports that do not go
+ * through Apollo (graphql-ws).
+ */
+export function checkDocument(schema: GraphQLSchema, query: unknown, limits: RequestLimits): { document: DocumentNode } | { errors: GraphQLError[] } {
+  if (typeof query !== 'string' || query.trim() === '') {
+    return { errors: [new GraphQLError('query must be a non-empty string', { extensions: { code: 'BAD_REQUEST' } })] };
+  }
+  let document: DocumentNode;
+  try {
+    document = parse(query, limits.parseOptions);
+  } catch (error) {
+    const message = error instanceof GraphQLError ? error.message : 'the query could not be parsed';
+    return { errors: [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
+  }
+  const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
+  if (errors.length > 0) {
+    return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+  }
+  return { document };
+}
