@@ -14,6 +14,7 @@ import { createErrorFormatter } from './graphql/format-error.js';
 import { mountGraphQLHttp } from './graphql/http.js';
 import { createRequestLimits } from './graphql/limits.js';
 import { operationLogging } from './graphql/logging.plugin.js';
+import { requestErrorStatus } from './graphql/status.plugin.js';
 import { startGraphQLWebSocket } from './graphql/ws.js';
 import { errorAnswers } from './http/error-answers.js';
 import { securityHeaders } from './http/security.js';
@@ -131,6 +132,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       // Apollo's default landing page loads scripts from a CDN.
       ApolloServerPluginLandingPageDisabled(),
       operationLogging(logger, metrics),
+      requestErrorStatus(),
       { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
     ],
   });
