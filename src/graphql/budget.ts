@@ -52,6 +52,13 @@ export class OperationBudget {
     });
   }
 
+  /** Resolves once the Redis counter is connected (at once in memory); tests wait on it. */
+  async connected(): Promise<void> {
+    const redis = this.redis;
+    if (!redis || redis.status === 'ready') return;
+    await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+  }
+
   async close(): Promise<void> {
     this.redis?.disconnect();
   }

@@ -101,10 +101,6 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
         if (retryAfter !== null) return [budget.tooMany(retryAfter)];
         const checked = checkDocument(deps.schema, payload.query, limits);
         if ('errors' in checked) return checked.errors;
-        const variables = payload.variables;
-        if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
-          return [new GraphQLError('variables must be an object', { extensions: { code: 'BAD_REQUEST' } })];
-        }
         const contextValue: Context = {
           auth: ctx.extra.auth ?? { user: null, error: null },
           services: deps.services,
@@ -115,7 +111,8 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
           schema: deps.schema,
           document: checked.document,
           operationName: typeof payload.operationName === 'string' ? payload.operationName : undefined,
-          variableValues: variables ?? undefined,
+          // graphql-ws has checked the message's shape: variables are an object or absent.
+          variableValues: payload.variables ?? undefined,
           contextValue,
         };
       },

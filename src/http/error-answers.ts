@@ -46,7 +46,9 @@ export function describeError(error: unknown): ErrorAnswer {
 /** GraphQL-shaped on /graphql (what a GraphQL client parses), a small JSON object elsewhere. */
 export function sendErrorAnswer(req: Request, res: Response, answer: ErrorAnswer): void {
   res.status(answer.status);
-  if (req.path === '/graphql' || req.path.startsWith('/graphql/')) {
+  // Inside a router mounted on /graphql, req.path is relative to it.
+  const path = req.baseUrl + req.path;
+  if (path === '/graphql' || path.startsWith('/graphql/')) {
     res.json({ errors: [{ message: answer.message, extensions: { code: answer.code } }] });
   } else {
     res.json({ error: answer.message, code: answer.code });
