@@ -34,7 +34,7 @@ async function send(path: string, init: RequestInit): Promise<Answer> {
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', text, json };
 }
 
-const postGraphQL = (body: BodyInit, headers: Record<string, string> = {}) =>
+const postGraphQL = (body: string | Uint8Array, headers: Record<string, string> = {}) =>
   send('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
 /** Nothing a client should never see: a stack frame, a file path, a library's HTML page, SQL. */
