@@ -3,6 +3,8 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
+  getOperationAST,
+  getVariableValues,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
@@ -53,24 +55,35 @@ export function createRequestLimits(config: Pick<Config, 'env' | 'graphqlMaxDept
 }
 
 /**
- * Parses and validates a document the way Apollo does over HTTP (graphql's specified rules
- * plus the limits): the document, or the errors to answer with. For transports that do not go
- * through Apollo (graphql-ws).
+ * Parses and validates a request the way Apollo does over HTTP (graphql's specified rules plus
+ * the limits), picks its operation and checks its variables against their types: the document,
+ * or the errors to answer with, each with the code Apollo would give it. For transports that
+ * do not go through Apollo (graphql-ws), where plain graphql-js would return codeless errors.
  */
-export function checkDocument(schema: GraphQLSchema, query: unknown, limits: RequestLimits): { document: DocumentNode } | { errors: GraphQLError[] } {
-  if (typeof query !== 'string' || query.trim() === '') {
-    return { errors: [new GraphQLError('query must be a non-empty string', { extensions: { code: 'BAD_REQUEST' } })] };
+export function checkRequest(
+  schema: GraphQLSchema,
+  request: { query: unknown; operationName?: unknown; variables?: unknown },
+  limits: RequestLimits,
+): { document: DocumentNode } | { errors: GraphQLError[] } {
+  const fail = (message: string, code: string, error?: GraphQLError) =>
+    new GraphQLError(message, { nodes: error?.nodes, originalError: error?.originalError, extensions: { code } });
+  if (typeof request.query !== 'string' || request.query.trim() === '') {
+    return { errors: [fail('query must be a non-empty string', 'BAD_REQUEST')] };
   }
   let document: DocumentNode;
   try {
-    document = parse(query, limits.parseOptions);
+    document = parse(request.query, limits.parseOptions);
   } catch (error) {
-    const message = error instanceof GraphQLError ? error.message : 'the query could not be parsed';
-    return { errors: [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
+    return { errors: [fail(error instanceof GraphQLError ? error.message : 'the query could not be parsed', 'GRAPHQL_PARSE_FAILED')] };
   }
   const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
-  if (errors.length > 0) {
-    return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+  if (errors.length > 0) return { errors: errors.map((e) => fail(e.message, 'GRAPHQL_VALIDATION_FAILED', e)) };
+  const operation = getOperationAST(document, typeof request.operationName === 'string' ? request.operationName : undefined);
+  if (!operation) {
+    return { errors: [fail('operationName must name one operation of the document (required when it has several)', 'OPERATION_RESOLUTION_FAILURE')] };
   }
+  const variables = (request.variables ?? {}) as Record<string, unknown>;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 20 });
+  if (coerced.errors) return { errors: coerced.errors.map((e) => fail(e.message, 'BAD_USER_INPUT', e)) };
   return { document };
 }

@@ -12,7 +12,7 @@ import type { Services } from '../services.js';
 import type { OperationBudget } from './budget.js';
 import type { Context } from './context.js';
 import { createLoaders } from './loaders.js';
-import { checkDocument, type RequestLimits } from './limits.js';
+import { checkRequest, type RequestLimits } from './limits.js';
 
 /** Close codes of our own (4000–4999 are the application's): too many connections for one user. */
 export const WS_CLOSE_TOO_MANY_CONNECTIONS = 4429;
@@ -99,7 +99,7 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
         const userId = ctx.extra.auth?.user?.id;
         const retryAfter = (await budget.forIp(ctx.extra.ip ?? 'unknown')) ?? (userId ? await budget.forUser(userId) : null);
         if (retryAfter !== null) return [budget.tooMany(retryAfter)];
-        const checked = checkDocument(deps.schema, payload.query, limits);
+        const checked = checkRequest(deps.schema, payload, limits);
         if ('errors' in checked) return checked.errors;
         const contextValue: Context = {
           auth: ctx.extra.auth ?? { user: null, error: null },
