@@ -86,8 +86,7 @@ describe('documents generated from the schema, hostile values included', () => {
     });
     expect(failures.slice(0, 5)).toEqual([]);
     // The documents must reach the resolvers, not only the validator, to test anything there.
-    console.info(`generated documents over HTTP: ${executed} of ${requests.length} executed (FC_SEED=${SEED})`);
-    expect(executed).toBeGreaterThan(requests.length * 0.1);
+    expect(executed, `documents that reached execution, of ${requests.length}`).toBeGreaterThan(requests.length * 0.1);
   }, 120_000);
 
   it(`over WebSocket: the same (${WS_DOCUMENTS} documents), and the connection is never closed by a server error`, async () => {
