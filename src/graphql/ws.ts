@@ -63,7 +63,7 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
         const header = ctx.connectionParams?.authorization;
         const auth = await authenticate(typeof header === 'string' ? header : null, config.jwtSecret);
         ctx.extra.auth = auth;
-        ctx.extra.ip = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+        ctx.extra.ip = clientIp(ctx.extra.request);
         if (!auth.user) {
           const why = auth.error ?? (config.ws.allowAnonymous ? null : 'Sign in: send connectionParams.authorization = "Bearer <token>"');
           if (why === null) return true;
@@ -130,6 +130,21 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
       await server.dispose();
     },
   };
+}
+
+const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * The client's address as Express computes `req.ip` with `trust proxy: loopback` (app.ts), so
+ * that both transports count against the same IP: X-Forwarded-For is believed hop by hop only
+ * from a loopback peer.
+ */
+function clientIp(request: http.IncomingMessage): string {
+  const forwarded = String(request.headers['x-forwarded-for'] ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const hops = [request.socket.remoteAddress ?? 'unknown', ...forwarded.reverse()];
+  let i = 0;
+  while (i < hops.length - 1 && LOOPBACK.test(hops[i]!)) i += 1;
+  return hops[i]!;
 }
 
 /** Subscription and query results over WebSocket: their errors formatted as over HTTP. */

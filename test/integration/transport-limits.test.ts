@@ -64,8 +64,8 @@ async function openConnection(client: Client): Promise<Client> {
 }
 
 /** A raw graphql-transport-ws socket: what an attacker's script sees, byte for byte. */
-function rawSocket(target: TestServer) {
-  const socket = new WebSocket(`${target.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+function rawSocket(target: TestServer, headers: Record<string, string> = {}) {
+  const socket = new WebSocket(`${target.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { headers });
   let received = 0;
   const messages: { type: string; payload?: unknown }[] = [];
   socket.on('message', (data: Buffer) => {
@@ -233,5 +233,44 @@ describe('one operation budget per IP for HTTP and WebSocket together', () => {
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(((await over.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('RATE_LIMITED');
     await client.dispose();
+  });
+
+  it('a user spreading requests over many IPs still runs out of their own budget', async () => {
+    const token = await limited.token('dave');
+    // Behind a trusted (loopback) proxy, the client's address comes from X-Forwarded-For.
+    const post = (ip: string) => fetch(`${limited.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-forwarded-for': ip },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    for (let i = 1; i <= 6; i += 1) expect((await post(`203.0.113.${i}`)).status).toBe(200);
+    const over = await post('203.0.113.7');
+    expect(over.status).toBe(429);
+    const body = (await over.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('RATE_LIMITED');
+    expect(body.errors[0]!.message).toMatch(/^Too many requests: at most 6 operations a minute/);
+    expect((await post('203.0.113.8')).status).toBe(429);
+  });
+
+  it('a WebSocket behind the proxy counts against the same forwarded IP as HTTP', async () => {
+    const ip = '198.51.100.9';
+    for (let i = 0; i < 5; i += 1) {
+      const response = await fetch(`${limited.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(response.status).toBe(200);
+    }
+    const raw = rawSocket(limited, { 'x-forwarded-for': ip });
+    await raw.opened;
+    raw.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${await limited.token('erin')}` } }));
+    await eventually(() => raw.messages.some((m) => m.type === 'connection_ack'), 5_000, 'connection_ack');
+    for (const id of ['1', '2']) raw.socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: '{ __typename }' } }));
+    await eventually(() => raw.messages.filter((m) => m.type === 'next' || m.type === 'error').length === 2, 5_000, 'two answers');
+    expect(raw.messages.filter((m) => m.type === 'next')).toHaveLength(1);
+    const refused = raw.messages.find((m) => m.type === 'error') as { payload: { extensions: { code: string } }[] };
+    expect(refused.payload[0]!.extensions.code).toBe('RATE_LIMITED');
+    raw.socket.close();
   });
 });
