@@ -9,7 +9,9 @@ import { graphqlCors } from '../http/security.js';
 import type { Services } from '../services.js';
 import type { OperationBudget } from './budget.js';
 import type { Context } from './context.js';
+import { findNulCharacter, nulCharacterError } from './limits.js';
 import { createLoaders } from './loaders.js';
+import { acceptsOnlyLegacyJson } from './status.plugin.js';
 
 /** The largest JSON body /graphql reads; a bigger one is answered 413 before it is parsed. */
 const MAX_BODY = '100kb';
@@ -25,6 +27,14 @@ function ipBudget(budget: OperationBudget): RequestHandler {
   };
 }
 
+/** A request carrying the NUL character anywhere is refused before Apollo sees it (see limits.ts). */
+const refuseNulCharacters: RequestHandler = (req, res, next) => {
+  const found = findNulCharacter(req.body, 'body') ?? findNulCharacter(req.query, 'query');
+  if (!found) return next();
+  const error = nulCharacterError(found.replace(/^body\./, ''));
+  res.status(acceptsOnlyLegacyJson(req.get('accept')) ? 200 : 400).json({ errors: [{ message: error.message, extensions: { code: 'BAD_USER_INPUT', field: error.extensions.field } }] });
+};
+
 /**
  * POST/GET /graphql over HTTP: CORS from the allow-list, the per-IP budget, a bounded JSON
  * body, then Apollo — whose context counts the signed-in user's budget (429 when spent).
@@ -36,6 +46,7 @@ export function mountGraphQLHttp(app: Express, deps: { apollo: ApolloServer<Cont
     graphqlCors(config),
     ipBudget(budget),
     express.json({ limit: MAX_BODY }),
+    refuseNulCharacters,
     expressMiddleware(deps.apollo, {
       context: async ({ req, res }) => {
         const auth = await authenticate(req.get('authorization'), config.jwtSecret);

@@ -10,6 +10,7 @@ import {
   parse,
   specifiedRules,
   validate,
+  type ASTVisitor,
   type DocumentNode,
   type GraphQLSchema,
   type ParseOptions,
@@ -42,6 +43,15 @@ function reportToContext(context: ValidationContext | null, error: GraphQLError)
   context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, '')));
 }
 
+/** A string literal in the document holding the NUL character (written `\\u0000`): see findNulCharacter. */
+function noNulCharacterRule(context: ValidationContext): ASTVisitor {
+  return {
+    StringValue(node) {
+      if (node.value.includes('\u0000')) context.reportError(new GraphQLError('a string in the query contains the NUL character (\\u0000), which cannot be stored', { nodes: [node] }));
+    },
+  };
+}
+
 export function createRequestLimits(config: Pick<Config, 'env' | 'graphqlMaxDepth' | 'graphqlLimits'>): RequestLimits {
   const introspection = config.env !== 'production';
   const rules: ValidationRule[] = [
@@ -49,9 +59,40 @@ export function createRequestLimits(config: Pick<Config, 'env' | 'graphqlMaxDept
     maxAliasesRule({ n: config.graphqlLimits.maxAliases, ...report }),
     maxDirectivesRule({ n: 20, ...report }),
     costLimitRule({ maxCost: config.graphqlLimits.maxCost, ...report }),
+    noNulCharacterRule,
   ];
   if (!introspection) rules.push(NoSchemaIntrospectionCustomRule);
   return { parseOptions: { maxTokens: config.graphqlLimits.maxTokens }, validationRules: rules, introspection };
+}
+
+/**
+ * Where a request carries the NUL character (in the query's string literals or in a variable):
+ * PostgreSQL cannot store it in text, so it is refused up front (BAD_USER_INPUT) rather than
+ * failing inside a query. Null when there is none.
+ */
+export function findNulCharacter(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const found = findNulCharacter(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findNulCharacter(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/** The error for a NUL character found at `path` (`variables.input.userId`, `query`). */
+export function nulCharacterError(path: string): GraphQLError {
+  return new GraphQLError(`${path}: must not contain the NUL character (\\u0000)`, {
+    extensions: { code: 'BAD_USER_INPUT', field: path, http: { status: 400 } },
+  });
 }
 
 /**
@@ -70,6 +111,8 @@ export function checkRequest(
   if (typeof request.query !== 'string' || request.query.trim() === '') {
     return { errors: [fail('query must be a non-empty string', 'BAD_REQUEST')] };
   }
+  const nul = findNulCharacter(request.query, 'query') ?? findNulCharacter(request.variables, 'variables');
+  if (nul) return { errors: [nulCharacterError(nul)] };
   let document: DocumentNode;
   try {
     document = parse(request.query, limits.parseOptions);

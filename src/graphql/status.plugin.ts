@@ -12,9 +12,7 @@ const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION
 export function requestErrorStatus(): ApolloServerPlugin {
   return {
     async requestDidStart({ request }) {
-      const accept = request.http?.headers.get('accept') ?? '';
-      const legacyJsonOnly = /application\/json/i.test(accept) && !/application\/graphql-response\+json/i.test(accept);
-      if (!legacyJsonOnly) return;
+      if (!acceptsOnlyLegacyJson(request.http?.headers.get('accept'))) return;
       return {
         async willSendResponse({ response }) {
           if (response.http.status !== 400 || response.body.kind !== 'single') return;
@@ -26,4 +24,9 @@ export function requestErrorStatus(): ApolloServerPlugin {
       };
     },
   };
+}
+
+/** `Accept` names application/json but not application/graphql-response+json. */
+export function acceptsOnlyLegacyJson(accept: string | undefined): boolean {
+  return /application\/json/i.test(accept ?? '') && !/application\/graphql-response\+json/i.test(accept ?? '');
 }

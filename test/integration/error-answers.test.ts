@@ -127,7 +127,6 @@ describe('other routes answer errors with a small JSON body', () => {
 describe('no echoed input, authorisation before validation', () => {
   it.each([
     ["SQL in an id", "'; drop table payment;--"],
-    ['a NUL byte in an id', 'pay\u0000ment'],
     ['markup in an id', '<script>alert(1)</script>'],
   ])('%s → NOT_FOUND without the id in the answer', async (_name, id) => {
     const answer = await postGraphQL(JSON.stringify({ query: 'query ($id: ID!) { payment(id: $id) { id } }', variables: { id } }), { authorization: `Bearer ${alice}` });
@@ -135,6 +134,22 @@ describe('no echoed input, authorisation before validation', () => {
     expect(answer.json.errors![0]!.extensions!.code).toBe('NOT_FOUND');
     expect(answer.text).not.toMatch(/drop table|\\u0000|<script/i);
     expect(answer.json.errors![0]!.message).toBe('Payment was not found (that is not an id this service issues)');
+  });
+
+  it('a NUL character anywhere (PostgreSQL cannot store it) → 400 BAD_USER_INPUT naming where, over HTTP and WebSocket', async () => {
+    const admin = await server.token('ops', 'admin');
+    const viaVariable = await postGraphQL(JSON.stringify({ query: 'mutation ($id: ID!) { unfreezeWallet(userId: $id) { id } }', variables: { id: 'pay\u0000ment' } }), { authorization: `Bearer ${admin}` });
+    expectGraphQLError(viaVariable, 400, 'BAD_USER_INPUT');
+    expect(viaVariable.json.errors![0]!.message).toBe('variables.id: must not contain the NUL character (\\u0000)');
+    const viaLiteral = await postGraphQL(JSON.stringify({ query: '{ payment(id: "a\\u0000b") { id } }' }), { authorization: `Bearer ${alice}` });
+    expectGraphQLError(viaLiteral, 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(viaLiteral.json.errors![0]!.message).toMatch(/NUL character/);
+    const client = server.ws(admin);
+    const overWs = await new Promise<unknown>((resolve) => {
+      client.subscribe({ query: 'mutation ($id: ID!) { unfreezeWallet(userId: $id) { id } }', variables: { id: 'x\u0000' } }, { next: resolve, error: resolve, complete: () => undefined });
+    });
+    expect(overWs).toEqual([{ message: 'variables.id: must not contain the NUL character (\\u0000)', extensions: { code: 'BAD_USER_INPUT', field: 'variables.id' } }]);
+    await client.dispose();
   });
 
   it('a well-formed id is still named in NOT_FOUND', async () => {
