@@ -29,9 +29,11 @@ function ipBudget(budget: OperationBudget): RequestHandler {
 
 /** A request carrying the NUL character anywhere is refused before Apollo sees it (see limits.ts). */
 const refuseNulCharacters: RequestHandler = (req, res, next) => {
-  const found = findNulCharacter(req.body, 'body') ?? findNulCharacter(req.query, 'query');
+  const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { query?: unknown; variables?: unknown; operationName?: unknown };
+  const found = findNulCharacter(body.query, 'query') ?? findNulCharacter(body.operationName, 'operationName') ??
+    findNulCharacter(body.variables, '') ?? findNulCharacter(req.query, 'query');
   if (!found) return next();
-  const error = nulCharacterError(found.replace(/^body\./, ''));
+  const error = nulCharacterError(found);
   res.status(acceptsOnlyLegacyJson(req.get('accept')) ? 200 : 400).json({ errors: [{ message: error.message, extensions: { code: 'BAD_USER_INPUT', field: error.extensions.field } }] });
 };
 

@@ -66,29 +66,32 @@ export function createRequestLimits(config: Pick<Config, 'env' | 'graphqlMaxDept
 }
 
 /**
- * Where a request carries the NUL character (in the query's string literals or in a variable):
- * PostgreSQL cannot store it in text, so it is refused up front (BAD_USER_INPUT) rather than
- * failing inside a query. Null when there is none.
+ * Where a request carries the NUL character (in the query's string literals, a variable or a
+ * variable's key): PostgreSQL cannot store it in text, so it is refused up front
+ * (BAD_USER_INPUT) rather than failing inside a query. The path names the variable the way
+ * input errors name fields (`input.notes.job`); null when there is none.
  */
 export function findNulCharacter(value: unknown, path: string): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  const at = (key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
-      const found = findNulCharacter(value[i], `${path}[${i}]`);
+      const found = findNulCharacter(value[i], at(i));
       if (found) return found;
     }
     return null;
   }
   if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
-      const found = findNulCharacter(item, `${path}.${key}`);
+      if (key.includes('\u0000')) return path || 'variables';
+      const found = findNulCharacter(item, at(key));
       if (found) return found;
     }
   }
   return null;
 }
 
-/** The error for a NUL character found at `path` (`variables.input.userId`, `query`). */
+/** The error for a NUL character found at `path` (`input.userId`, `query`). */
 export function nulCharacterError(path: string): GraphQLError {
   return new GraphQLError(`${path}: must not contain the NUL character (\\u0000)`, {
     extensions: { code: 'BAD_USER_INPUT', field: path, http: { status: 400 } },
@@ -111,7 +114,7 @@ export function checkRequest(
   if (typeof request.query !== 'string' || request.query.trim() === '') {
     return { errors: [fail('query must be a non-empty string', 'BAD_REQUEST')] };
   }
-  const nul = findNulCharacter(request.query, 'query') ?? findNulCharacter(request.variables, 'variables');
+  const nul = findNulCharacter(request.query, 'query') ?? findNulCharacter(request.variables, '');
   if (nul) return { errors: [nulCharacterError(nul)] };
   let document: DocumentNode;
   try {

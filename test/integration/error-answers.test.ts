@@ -140,7 +140,7 @@ describe('no echoed input, authorisation before validation', () => {
     const admin = await server.token('ops', 'admin');
     const viaVariable = await postGraphQL(JSON.stringify({ query: 'mutation ($id: ID!) { unfreezeWallet(userId: $id) { id } }', variables: { id: 'pay\u0000ment' } }), { authorization: `Bearer ${admin}` });
     expectGraphQLError(viaVariable, 400, 'BAD_USER_INPUT');
-    expect(viaVariable.json.errors![0]!.message).toBe('variables.id: must not contain the NUL character (\\u0000)');
+    expect(viaVariable.json.errors![0]!.message).toBe('id: must not contain the NUL character (\\u0000)');
     const viaLiteral = await postGraphQL(JSON.stringify({ query: '{ payment(id: "a\\u0000b") { id } }' }), { authorization: `Bearer ${alice}` });
     expectGraphQLError(viaLiteral, 400, 'GRAPHQL_VALIDATION_FAILED');
     expect(viaLiteral.json.errors![0]!.message).toMatch(/NUL character/);
@@ -148,7 +148,7 @@ describe('no echoed input, authorisation before validation', () => {
     const overWs = await new Promise<unknown>((resolve) => {
       client.subscribe({ query: 'mutation ($id: ID!) { unfreezeWallet(userId: $id) { id } }', variables: { id: 'x\u0000' } }, { next: resolve, error: resolve, complete: () => undefined });
     });
-    expect(overWs).toEqual([{ message: 'variables.id: must not contain the NUL character (\\u0000)', extensions: { code: 'BAD_USER_INPUT', field: 'variables.id' } }]);
+    expect(overWs).toEqual([{ message: 'id: must not contain the NUL character (\\u0000)', extensions: { code: 'BAD_USER_INPUT', field: 'id' } }]);
     await client.dispose();
   });
 
