@@ -1,25 +1,23 @@
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
-import cors from 'cors';
-import { rateLimit } from 'express-rate-limit';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { authenticate } from './auth/auth.js';
 import type { Config } from './config.js';
 import type { Gateway } from './gateways/gateway.js';
 import { RazorpayGateway } from './gateways/razorpay/razorpay.gateway.js';
+import { OperationBudget } from './graphql/budget.js';
 import type { Context } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
-import { createLoaders } from './graphql/loaders.js';
+import { mountGraphQLHttp } from './graphql/http.js';
+import { createRequestLimits } from './graphql/limits.js';
 import { operationLogging } from './graphql/logging.plugin.js';
+import { requestErrorStatus } from './graphql/status.plugin.js';
+import { startGraphQLWebSocket } from './graphql/ws.js';
+import { errorAnswers } from './http/error-answers.js';
+import { securityHeaders } from './http/security.js';
 import { createHealthRouter } from './observability/health.js';
 import { Metrics } from './observability/metrics.js';
 import { requestContextMiddleware } from './observability/request-context.js';
@@ -96,8 +94,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   });
 
   app.use(requestContextMiddleware());
+  app.use(securityHeaders());
   app.use(metrics.middleware());
-  app.use(createHealthRouter(orm, metrics));
+  app.use(createHealthRouter(orm, metrics, { token: config.metricsToken, open: config.env !== 'production' }));
   // Raw body: mounted before any JSON parser (see DESIGN.md).
   app.use(createWebhookRouter({ gateway, inbox: services.webhookInbox, logger, onStored: (id) => worker.processSoon(id) }));
   let sandbox: SandboxGateway | null = null;
@@ -117,66 +116,33 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
 
   const schema = await buildAppSchema(bus);
   const formatError = createErrorFormatter(logger);
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
-  const wsCleanup = useServer<Record<string, unknown>, { auth?: Context['auth'] }>(
-    {
-      schema,
-      onConnect: async (ctx) => {
-        const header = ctx.connectionParams?.authorization;
-        ctx.extra.auth = await authenticate(typeof header === 'string' ? header : null, config.jwtSecret);
-        return true;
-      },
-      context: (ctx): Context => ({
-        auth: ctx.extra.auth ?? { user: null, error: null },
-        services,
-        loaders: createLoaders(orm, { cache: false }),
-        requestId: randomUUID(),
-      }),
-      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, formatError),
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => new GraphQLError(formatError(e.toJSON(), e).message, { extensions: formatError(e.toJSON(), e).extensions })),
-    },
-    wsServer,
-  );
-
-  const armor = new ApolloArmor({
-    maxDepth: { n: config.graphqlMaxDepth },
-    maxAliases: { n: 15 },
-    costLimit: { maxCost: 5000 },
-    maxTokens: { n: 2000 },
-    maxDirectives: { n: 20 },
-  });
-  const protection = armor.protect();
+  // One set of limits and one operation budget for HTTP and WebSocket alike.
+  const limits = createRequestLimits(config);
+  const budget = new OperationBudget(config.rateLimitPerMinute, config.redisUrl);
+  const ws = startGraphQLWebSocket({ httpServer, schema, config, services, orm, limits, budget, formatError, logger });
   const apollo = new ApolloServer<Context>({
     schema,
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown (server, database, embedded PostgreSQL, in that order).
     stopOnTerminationSignals: false,
-    introspection: config.env !== 'production',
+    // The introspection policy is one of the shared limits' rules (refused in production).
+    introspection: true,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
     formatError,
-    validationRules: protection.validationRules,
     plugins: [
-      // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same at run time.
-      ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's default landing page loads scripts from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
       operationLogging(logger, metrics),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      requestErrorStatus(),
+      { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
     ],
   });
   await apollo.start();
-  app.use(
-    '/graphql',
-    cors<express.Request>(),
-    rateLimit({ windowMs: 60_000, limit: config.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false }),
-    express.json({ limit: '100kb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => ({
-        auth: await authenticate(req.get('authorization'), config.jwtSecret),
-        services,
-        loaders: createLoaders(orm),
-        requestId: String(res.locals.requestId),
-      }),
-    }),
-  );
+  mountGraphQLHttp(app, { apollo, config, services, orm, budget });
+  // Keep last: routes mounted after these would never be reached.
+  app.use(...errorAnswers(logger));
 
   worker.start();
   checkoutSweeper.start();
@@ -201,20 +167,10 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       await outboxWorker.stop();
       await reconcileWorker.stop();
       await apollo.stop();
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      await new Promise<void>((resolve) => ws.wsServer.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await bus.close();
+      await budget.close();
     },
-  };
-}
-
-function formatResult(result: ExecutionResult, format: ReturnType<typeof createErrorFormatter>): ExecutionResult {
-  if (!result.errors?.length) return result;
-  return {
-    ...result,
-    errors: result.errors.map((error) => {
-      const formatted = format(error.toJSON(), error);
-      return new GraphQLError(formatted.message, { path: formatted.path, extensions: formatted.extensions });
-    }),
   };
 }

@@ -50,6 +50,15 @@ const envSchema = z.object({
   SHOP_ENABLED: z.enum(['true', 'false']).optional(),
   CONSOLE_ENABLED: z.enum(['true', 'false']).optional(),
   GRAPHIQL_ENABLED: z.enum(['true', 'false']).optional(),
+  GRAPHQL_MAX_ALIASES: positiveInt(15),
+  GRAPHQL_MAX_TOKENS: positiveInt(2000),
+  GRAPHQL_MAX_COST: positiveInt(5000),
+  CORS_ORIGINS: z.string().default(''),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  WS_AUTH_TIMEOUT_MS: positiveInt(3_000),
+  WS_ALLOW_ANONYMOUS: z.enum(['true', 'false']).default('false'),
+  WS_MAX_OPERATIONS_PER_CONNECTION: positiveInt(20),
+  WS_MAX_CONNECTIONS_PER_USER: positiveInt(10),
 });
 
 export interface Config {
@@ -88,9 +97,21 @@ export interface Config {
   outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number; intervalMs: number };
   logLevel: string;
   graphqlMaxDepth: number;
+  /** Operations per minute, counted per IP and per user, over HTTP and WebSocket together. */
   rateLimitPerMinute: number;
   /** Which browser pages are served: the storefront (/shop), the operator console (/console), GraphiQL (GET /graphql). */
   web: { shop: boolean; console: boolean; graphiql: boolean };
+  /** Document limits applied by every transport (src/graphql/limits.ts). */
+  graphqlLimits: { maxAliases: number; maxTokens: number; maxCost: number };
+  /** Origins a browser may call from; `*` (any) only outside production. Empty: same origin only. */
+  corsOrigins: string[] | '*';
+  /** Bearer token `/metrics` requires; null: open in development and test, closed in production. */
+  metricsToken: string | null;
+  /**
+   * graphql-ws: a connection must send a valid token in `connection_init` within `authTimeoutMs`
+   * (unless `allowAnonymous`); caps on concurrent operations per connection and connections per user.
+   */
+  ws: { authTimeoutMs: number; allowAnonymous: boolean; maxOperationsPerConnection: number; maxConnectionsPerUser: number };
 }
 
 export class ConfigError extends Error {
@@ -123,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.DATABASE_URL) {
     throw new ConfigError('NODE_ENV=production needs DATABASE_URL; the embedded PostgreSQL is for development');
   }
+  const corsOrigins = parseCorsOrigins(e.CORS_ORIGINS, e.NODE_ENV);
   if (e.WALLET_MIN_TOPUP > e.WALLET_MAX_TOPUP) throw new ConfigError('WALLET_MIN_TOPUP must not exceed WALLET_MAX_TOPUP');
   if (e.WALLET_MAX_TOPUP > e.WALLET_MAX_BALANCE) throw new ConfigError('WALLET_MAX_TOPUP must not exceed WALLET_MAX_BALANCE');
   if (mode === 'live') {
@@ -188,5 +210,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       console: (e.CONSOLE_ENABLED ?? (production ? 'false' : 'true')) === 'true',
       graphiql: (e.GRAPHIQL_ENABLED ?? (production ? 'false' : 'true')) === 'true',
     },
+    graphqlLimits: { maxAliases: e.GRAPHQL_MAX_ALIASES, maxTokens: e.GRAPHQL_MAX_TOKENS, maxCost: e.GRAPHQL_MAX_COST },
+    corsOrigins,
+    metricsToken: e.METRICS_TOKEN ?? null,
+    ws: {
+      authTimeoutMs: e.WS_AUTH_TIMEOUT_MS,
+      allowAnonymous: e.WS_ALLOW_ANONYMOUS === 'true',
+      maxOperationsPerConnection: e.WS_MAX_OPERATIONS_PER_CONNECTION,
+      maxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
+    },
   };
+}
+
+/**
+ * `CORS_ORIGINS`: comma-separated origins (`https://shop.example.com`). Unset: any origin in
+ * development and test, none (same origin only) in production, where `*` is refused.
+ */
+function parseCorsOrigins(value: string, env: Config['env']): string[] | '*' {
+  const trimmed = value.trim();
+  if (trimmed === '' && env !== 'production') return '*';
+  if (trimmed === '*') {
+    if (env === 'production') throw new ConfigError('NODE_ENV=production refuses CORS_ORIGINS=*: list the origins your web clients are served from');
+    return '*';
+  }
+  const origins = trimmed.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS: ${origin} is not an origin (scheme://host[:port], no path or trailing slash)`);
+    }
+  }
+  return origins;
 }

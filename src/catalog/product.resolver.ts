@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireRole, requireUser, type Context } from '../graphql/context.js';
 import { AddProductInput, UpdateProductInput } from './product.inputs.js';
 import { ProductConnection, ProductType } from './product.types.js';
@@ -14,16 +14,19 @@ export class ProductResolver {
     return ctx.services.products.listProducts(requireUser(ctx), first, after);
   }
 
+  @Authorized(['admin'])
   @Mutation(() => ProductType, { description: 'Admin: adds a product to the catalog.' })
   addProduct(@Arg('input', () => AddProductInput) input: AddProductInput, @Ctx() ctx: Context) {
     return ctx.services.products.addProduct(requireRole(ctx, ['admin']), input);
   }
 
+  @Authorized(['admin'])
   @Mutation(() => ProductType, { description: 'Admin: renames, reprices, (re)activates a product.' })
   updateProduct(@Arg('input', () => UpdateProductInput) input: UpdateProductInput, @Ctx() ctx: Context) {
     return ctx.services.products.updateProduct(requireRole(ctx, ['admin']), input);
   }
 
+  @Authorized(['admin'])
   @Mutation(() => ProductType, { description: 'Admin: takes a product off sale; carts holding it cannot be checked out until it is removed.' })
   deactivateProduct(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     return ctx.services.products.deactivateProduct(requireRole(ctx, ['admin']), id);

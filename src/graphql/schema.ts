@@ -16,6 +16,8 @@ import { PaymentTransactionsResolver } from '../transactions/payment-transaction
 import { PaymentRefundsResolver } from '../refunds/payment-refunds.resolver.js';
 import { PaymentBookingResolver } from '../bookings/payment-booking.resolver.js';
 import { OperatorResolver } from '../operator/operator.resolver.js';
+import type { Role } from '../auth/auth.js';
+import { requireRole, type Context } from './context.js';
 import { typeGraphqlPubSub, type MessageBus } from './pubsub.js';
 
 export const RESOLVERS = [PaymentResolver, PaymentTransactionsResolver, PaymentRefundsResolver, PaymentBookingResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver, WalletResolver, RefundResolver, ReportResolver,
@@ -27,6 +29,12 @@ export function buildAppSchema(bus: MessageBus): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     pubSub: typeGraphqlPubSub(bus),
+    // `@Authorized(roles)` runs as a middleware, before type-graphql validates the arguments:
+    // a customer calling a staff-only operation learns FORBIDDEN, not the input rules.
+    authChecker: ({ context }: { context: Context }, roles: string[]) => {
+      requireRole(context, roles as Role[]);
+      return true;
+    },
     validate: {
       forbidUnknownValues: false,
       // Errors name the field and the rule; the rejected value is never echoed back. The target

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireRole, type Context } from '../graphql/context.js';
 import { notFound } from '../graphql/errors.js';
 import { isUuid } from '../payments/payment.service.js';
@@ -7,6 +7,7 @@ import { OutboxDeliveryConnection, OutboxDeliveryType, toOutboxDeliveryType } fr
 
 @Resolver()
 export class OutboxResolver {
+  @Authorized(['admin'])
   @Query(() => OutboxDeliveryConnection, { description: 'Admin: deliveries to other services, newest first.' })
   outboxDeliveries(
     @Ctx() ctx: Context,
@@ -18,6 +19,7 @@ export class OutboxResolver {
     return ctx.services.outbox.listDeliveries(status ?? null, first, after);
   }
 
+  @Authorized(['admin'])
   @Mutation(() => OutboxDeliveryType, { description: 'Admin: send a delivery again now (delivered or given up alike).' })
   async redeliverOutboxDelivery(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     requireRole(ctx, ['admin']);

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { requireRole, type Context } from '../graphql/context.js';
 import { PaymentType } from '../payments/payment.types.js';
 import { RefundInput } from './refund.inputs.js';
@@ -6,6 +6,7 @@ import { RefundType } from './refund.types.js';
 
 @Resolver(() => RefundType)
 export class RefundResolver {
+  @Authorized(['admin', 'service'])
   @Mutation(() => RefundType, {
     description: 'Admin and service: refunds (part of) a captured payment, never more than remains; the same idempotencyKey returns the same refund.',
   })

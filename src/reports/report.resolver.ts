@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { requireRole, type Context } from '../graphql/context.js';
 
@@ -32,6 +32,7 @@ export class CurrencyStatsType {
 
 @Resolver()
 export class ReportResolver {
+  @Authorized(['admin', 'service'])
   @Query(() => [CurrencyStatsType], { description: 'Admin/service: figures per currency for payments created in [from, to).' })
   paymentStats(@Arg('from', () => Date) from: Date, @Arg('to', () => Date) to: Date, @Ctx() ctx: Context) {
     requireRole(ctx, ['admin', 'service']);

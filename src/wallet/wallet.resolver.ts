@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireRole, requireUser, type Context } from '../graphql/context.js';
 import { CheckoutSession, PaymentType } from '../payments/payment.types.js';
 import { TransactionConnection } from '../transactions/transaction.types.js';
@@ -21,12 +21,14 @@ export class WalletResolver {
     return ctx.services.wallets.payOrder(requireUser(ctx), input.paymentId, input.idempotencyKey ?? null);
   }
 
+  @Authorized(['admin'])
   @Mutation(() => WalletType, { description: 'Admin: no top-ups, no spending until unfrozen.' })
   async freezeWallet(@Arg('input', () => FreezeWalletInput) input: FreezeWalletInput, @Ctx() ctx: Context) {
     requireRole(ctx, ['admin']);
     return toWalletType(await ctx.services.wallets.setFrozen(input.userId, true, input.reason));
   }
 
+  @Authorized(['admin'])
   @Mutation(() => WalletType, { description: 'Admin.' })
   async unfreezeWallet(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context) {
     requireRole(ctx, ['admin']);

@@ -45,4 +45,23 @@ describe('loadConfig', () => {
     expect(config.razorpay.webhookSecrets).toEqual(['new', 'old']);
     expect(config.maxOrderAmount).toBe(2_147_483_647);
   });
+
+  it('CORS: any origin outside production, an allow-list of origins in production, never *', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/payments', JWT_SECRET: 'x'.repeat(40), ...live };
+    expect(loadConfig({}).corsOrigins).toBe('*');
+    expect(loadConfig(production).corsOrigins).toEqual([]);
+    expect(loadConfig({ ...production, CORS_ORIGINS: 'https://shop.example.com, https://console.example.com:8443' }).corsOrigins)
+      .toEqual(['https://shop.example.com', 'https://console.example.com:8443']);
+    expect(() => loadConfig({ ...production, CORS_ORIGINS: '*' })).toThrow(/refuses CORS_ORIGINS=\*/);
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://shop.example.com/' })).toThrow(/CORS_ORIGINS: https:\/\/shop.example.com\/ is not an origin/);
+    expect(() => loadConfig({ CORS_ORIGINS: 'shop.example.com' })).toThrow(/is not an origin/);
+  });
+
+  it('WebSocket limits and the metrics token have safe defaults and are checked', () => {
+    expect(loadConfig({}).ws).toEqual({ authTimeoutMs: 3_000, allowAnonymous: false, maxOperationsPerConnection: 20, maxConnectionsPerUser: 10 });
+    expect(loadConfig({ WS_ALLOW_ANONYMOUS: 'true' }).ws.allowAnonymous).toBe(true);
+    expect(() => loadConfig({ WS_MAX_CONNECTIONS_PER_USER: '0' })).toThrow(/WS_MAX_CONNECTIONS_PER_USER/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+    expect(loadConfig({}).metricsToken).toBeNull();
+  });
 });
