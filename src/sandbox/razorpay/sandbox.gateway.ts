@@ -61,6 +61,7 @@ export class SandboxGateway {
   readonly #db: SandboxDb;
   readonly #outbox: WebhookOutbox;
   readonly #lockConnection: pg.Client;
+  #closed: Promise<void> | null = null;
 
   constructor(options: SandboxOptions) {
     if (!options.keyId || !options.keySecret || !options.webhookSecret || !options.databaseUrl) {
@@ -102,10 +103,13 @@ export class SandboxGateway {
   }
 
   /** Stops delivering (what is left stays pending for the next instance) and closes its connections. */
-  async close(): Promise<void> {
-    await this.#webhooks.stop();
-    await this.#lockConnection.end().catch(() => undefined);
-    await this.#db.close();
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#webhooks.stop();
+      await this.#lockConnection.end().catch(() => undefined);
+      await this.#db.close();
+    })();
+    return this.#closed;
   }
 
   /** A new order; `autoCapture` is Razorpay's `payment_capture`. */

@@ -6,7 +6,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { WireCollection, WirePayment } from '../../gateways/razorpay/razorpay.wire.js';
-import { SandboxApiError, invalid } from './sandbox.errors.js';
+import { SandboxApiError, invalid, invalidBody } from './sandbox.errors.js';
 import { faultsUpdateSchema } from './sandbox.faults.js';
 import type { SandboxGateway } from './sandbox.gateway.js';
 import { readCaptureInput, readOrderInput, readRefundInput } from './sandbox.requests.js';
@@ -27,9 +27,7 @@ const settleSchema = z.strictObject({ status: z.enum(['processed', 'failed']) })
 function parseControl<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || 'body';
-  throw invalid(field, `${field}: ${issue.message}`);
+  throw invalidBody(result.error.issues[0]!);
 }
 
 function idempotencyKey(header: string | undefined): string | null {
@@ -111,6 +109,11 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
     res.json(await sandbox.state());
   });
 
+  // Every other path under the sandbox: Razorpay's 404 body rather than Express's HTML page.
+  router.use((_req, res) => {
+    res.status(404).json(new SandboxApiError(404, 'The requested URL was not found on the server.').toBody());
+  });
+
   const renderError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     if (error instanceof SandboxApiError) {
       res.status(error.status).json(error.toBody());
@@ -123,7 +126,9 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
       res.status(status).json(new SandboxApiError(status, description, 'body').toBody());
       return;
     }
-    logger?.warn({ path: req.path, error: error instanceof Error ? error.message : String(error) }, 'sandbox request failed');
+    // Only the class and SQLSTATE: a database error's message can quote values and SQL.
+    const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
+    logger?.warn({ path: req.path, error: { name: error instanceof Error ? error.name : typeof error, code } }, 'sandbox request failed');
     res.status(500).json(new SandboxApiError(500, 'The server encountered an error.').toBody());
   };
   router.use(renderError);
