@@ -14,7 +14,9 @@ export const SCHEMA = 'sandbox_razorpay';
  */
 export const LOCK_SPACE = 727_001;
 
-export type Queryable = Pick<pg.ClientBase, 'query'>;
+export interface Queryable {
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
 
 /** One parameterised write, numbered from `$1`. */
 export interface Statement {
@@ -28,19 +30,69 @@ export interface Statement {
  * run on the same snapshot, so none may depend on another's effect except through foreign
  * keys, which PostgreSQL checks at the end of the statement.
  */
-export async function writeAll(db: Queryable, statements: Statement[]): Promise<void> {
-  if (statements.length === 0) return;
-  if (statements.length === 1) {
-    await db.query(statements[0]!.text, statements[0]!.values);
-    return;
-  }
+export function combine(statements: Statement[]): Statement | null {
+  if (statements.length <= 1) return statements[0] ?? null;
   const values: unknown[] = [];
   const parts = statements.map((statement, i) => {
     const offset = values.length;
     values.push(...statement.values);
     return `w${i} as (${statement.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
   });
-  await db.query(`with ${parts.join(', ')} select 1`, values);
+  return { text: `with ${parts.join(', ')} select 1`, values };
+}
+
+/** A value as an SQL literal (strings through the driver's escaping), for the simple protocol. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error('not a finite number');
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
+  return pg.escapeLiteral(String(value));
+}
+
+/** `statement` with its parameters written in as literals (one pass, so values are never rescanned). */
+function inline({ text, values }: Statement): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
+}
+
+/**
+ * A transaction that costs two round trips however it is used: `begin` travels with its first
+ * query, and its writes with `commit` (several statements in one simple-protocol message, their
+ * values escaped by the driver). Row locks are held from the first query's answer to the
+ * commit, so refunds racing on one payment wait as little as possible.
+ */
+export class Tx implements Queryable {
+  #begun = false;
+  #committed = false;
+
+  constructor(private readonly client: pg.PoolClient) {}
+
+  get begun(): boolean {
+    return this.#begun;
+  }
+
+  get committed(): boolean {
+    return this.#committed;
+  }
+
+  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    if (this.#begun) return this.client.query<R>(text, values);
+    this.#begun = true;
+    const results = (await this.client.query(`begin; ${inline({ text, values })}`)) as unknown as pg.QueryResult<R>[];
+    return results[1]!;
+  }
+
+  /** Runs `statements` (as one, see `combine`) and commits, in one round trip. */
+  async commitWith(statements: Statement[]): Promise<void> {
+    const write = combine(statements);
+    const sql = [this.#begun ? null : 'begin', write ? inline(write) : null, 'commit'].filter((part) => part !== null);
+    this.#begun = true;
+    await this.client.query(sql.join('; '));
+    this.#committed = true;
+  }
 }
 
 const DDL = `
@@ -93,17 +145,19 @@ export class SandboxDb {
   readonly pool: pg.Pool;
 
   constructor(databaseUrl: string, onError: (error: Error) => void) {
-    // Enough for the concurrency tests throw at it; each operation holds one connection at a time.
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 6, idleTimeoutMillis: 60_000 });
+    // Small: requests racing on one payment or order queue in-process first (KeyedSerial), each
+    // operation holds one connection at a time, and idle ones are let go (the PostgreSQL the
+    // tests share has a connection limit).
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4, idleTimeoutMillis: 10_000 });
     // An idle connection closed by the server (database dropped, restart) must not crash the process.
     this.pool.on('error', onError);
   }
 
   /** Creates the schema once; concurrent first uses wait for each other on an advisory lock. */
   async migrate(): Promise<void> {
-    await this.transaction(async (client) => {
-      await client.query('select pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, 'ddl']);
-      await client.query(DDL);
+    await this.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, 'ddl']);
+      await tx.query(DDL);
     });
   }
 
@@ -111,16 +165,16 @@ export class SandboxDb {
     return this.pool.query<R>(text, values);
   }
 
-  /** Runs `work` in one transaction on one connection; rolled back if it throws. */
-  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** Runs `work` in one transaction (see Tx) on one connection; rolled back if it throws. */
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    const tx = new Tx(client);
     try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
+      const result = await work(tx);
+      if (!tx.committed) await tx.commitWith([]);
       return result;
     } catch (error) {
-      await client.query('rollback').catch(() => undefined);
+      if (tx.begun) await client.query('rollback').catch(() => undefined);
       throw error;
     } finally {
       client.release();

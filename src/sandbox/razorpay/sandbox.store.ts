@@ -11,7 +11,7 @@ import type {
   WireRefund,
   WireWebhookEnvelope,
 } from '../../gateways/razorpay/razorpay.wire.js';
-import { writeAll, type Queryable, type SandboxDb, type Statement } from './sandbox.db.js';
+import type { SandboxDb, Statement, Tx } from './sandbox.db.js';
 import { SandboxApiError, notFound } from './sandbox.errors.js';
 import { newId, nowSeconds } from './sandbox.ids.js';
 import type { DeliveryKnobs, QueuedBatch, WebhookOutbox } from './sandbox.outbox.js';
@@ -264,9 +264,9 @@ export class SandboxStore {
   }
 
   /** Writes the change and its webhooks in one round trip, at the end of its transaction. */
-  async #changed<T>(tx: Queryable, entity: T, writes: Statement[], events: SandboxEvent[], knobs: DeliveryKnobs): Promise<Changed<T>> {
+  async #changed<T>(tx: Tx, entity: T, writes: Statement[], events: SandboxEvent[], knobs: DeliveryKnobs): Promise<Changed<T>> {
     const { batch, statement } = this.outbox.enqueue(events, knobs);
-    await writeAll(tx, statement ? [...writes, statement] : writes);
+    await tx.commitWith(statement ? [...writes, statement] : writes);
     return { entity, batch };
   }
 
