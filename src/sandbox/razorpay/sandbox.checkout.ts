@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import type { WireErrorDetail, WirePayment } from '../../gateways/razorpay/razorpay.wire.js';
-import { invalid } from './sandbox.errors.js';
-import type { DeliveryKnobs } from './sandbox.webhooks.js';
+import { invalidBody } from './sandbox.errors.js';
+import type { DeliveryKnobs } from './sandbox.outbox.js';
 
 /** Body of `POST /checkout/pay`. */
 export const checkoutPaySchema = z.strictObject({
@@ -43,9 +43,7 @@ export type CheckoutPayResponse = CheckoutSuccess | CheckoutFailure;
 export function readCheckoutPay(body: unknown): CheckoutPayParsed {
   const result = checkoutPaySchema.safeParse(body ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || 'body';
-  throw invalid(field, `${field}: ${issue.message}`);
+  throw invalidBody(result.error.issues[0]!);
 }
 
 /** The simulator's webhook knobs in the dispatcher's terms. */

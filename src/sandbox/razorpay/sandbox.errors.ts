@@ -39,3 +39,20 @@ export function notFound(): SandboxApiError {
 export function invalid(field: string, description: string): SandboxApiError {
   return new SandboxApiError(400, description, field);
 }
+
+const SAFE_FIELD = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** A field name the client sent, echoed only when it looks like one (errors never reflect input). */
+export function fieldName(name: string): string {
+  return SAFE_FIELD.test(name) ? name : '(a field)';
+}
+
+/** The first problem zod found in a sandbox body, as Razorpay's 400 naming the field. */
+export function invalidBody(issue: { code: string; path: PropertyKey[]; message: string; keys?: string[] }): SandboxApiError {
+  if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
+    const keys = issue.keys.map(fieldName);
+    return invalid(keys[0]!, `${keys.join(', ')} is/are not required and should not be sent`);
+  }
+  const field = fieldName(issue.path.map(String).join('.') || 'body');
+  return invalid(field, `${field}: ${issue.message}`);
+}

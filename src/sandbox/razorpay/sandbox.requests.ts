@@ -2,7 +2,7 @@
  * Reads REST request bodies the way Razorpay validates them: integer amounts, receipt and
  * notes limits, no unexpected fields; each failure a 400 naming the field.
  */
-import { invalid } from './sandbox.errors.js';
+import { fieldName, invalid } from './sandbox.errors.js';
 
 export interface OrderInput {
   amount: number;
@@ -36,7 +36,7 @@ function asObject(body: unknown): Record<string, unknown> {
 }
 
 function rejectUnknownFields(body: Record<string, unknown>, allowed: readonly string[]): void {
-  const extra = Object.keys(body).filter((key) => !allowed.includes(key));
+  const extra = Object.keys(body).filter((key) => !allowed.includes(key)).map(fieldName);
   if (extra.length > 0) throw invalid(extra[0]!, `${extra.join(', ')} is/are not required and should not be sent`);
 }
 
@@ -69,9 +69,9 @@ function readNotes(value: unknown): Record<string, string | number> {
   const entries = Object.entries(value);
   if (entries.length > MAX_NOTES) throw invalid('notes', `Number of notes should not be more than ${MAX_NOTES}.`);
   for (const [key, note] of entries) {
-    if (typeof note !== 'string' && typeof note !== 'number') throw invalid(`notes.${key}`, 'Notes values must be strings or numbers.');
+    if (typeof note !== 'string' && typeof note !== 'number') throw invalid(fieldName(`notes.${key}`), 'Notes values must be strings or numbers.');
     if (String(note).length > MAX_NOTE_VALUE) {
-      throw invalid(`notes.${key}`, `Notes values may not be greater than ${MAX_NOTE_VALUE} characters.`);
+      throw invalid(fieldName(`notes.${key}`), `Notes values may not be greater than ${MAX_NOTE_VALUE} characters.`);
     }
   }
   return Object.fromEntries(entries) as Record<string, string | number>;

@@ -6,7 +6,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { WireCollection, WirePayment } from '../../gateways/razorpay/razorpay.wire.js';
-import { SandboxApiError, invalid } from './sandbox.errors.js';
+import { SandboxApiError, invalid, invalidBody } from './sandbox.errors.js';
 import { faultsUpdateSchema } from './sandbox.faults.js';
 import type { SandboxGateway } from './sandbox.gateway.js';
 import { createCheckoutJsRouter } from './checkout-js/checkout-js.route.js';
@@ -28,9 +28,7 @@ const settleSchema = z.strictObject({ status: z.enum(['processed', 'failed']) })
 function parseControl<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || 'body';
-  throw invalid(field, `${field}: ${issue.message}`);
+  throw invalidBody(result.error.issues[0]!);
 }
 
 function idempotencyKey(header: string | undefined): string | null {
@@ -58,19 +56,19 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
   });
   router.use('/v1', faultMiddleware);
 
-  router.post('/v1/orders', (req, res) => {
-    res.json(sandbox.createOrder(readOrderInput(req.body)));
+  router.post('/v1/orders', async (req, res) => {
+    res.json(await sandbox.createOrder(readOrderInput(req.body)));
   });
-  router.get('/v1/orders/:id', (req, res) => {
-    res.json(sandbox.store.order(req.params.id));
+  router.get('/v1/orders/:id', async (req, res) => {
+    res.json(await sandbox.store.order(req.params.id));
   });
-  router.get('/v1/orders/:id/payments', (req, res) => {
-    const items = sandbox.store.orderPayments(req.params.id);
+  router.get('/v1/orders/:id/payments', async (req, res) => {
+    const items = await sandbox.store.orderPayments(req.params.id);
     const collection: WireCollection<WirePayment> = { entity: 'collection', count: items.length, items };
     res.json(collection);
   });
-  router.get('/v1/payments/:id', (req, res) => {
-    res.json(sandbox.store.payment(req.params.id));
+  router.get('/v1/payments/:id', async (req, res) => {
+    res.json(await sandbox.store.payment(req.params.id));
   });
   router.post('/v1/payments/:id/capture', async (req, res) => {
     res.json(await sandbox.capturePayment(req.params.id, readCaptureInput(req.body)));
@@ -79,11 +77,11 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
     const key = idempotencyKey(req.get('x-refund-idempotency'));
     res.json(await sandbox.refundPayment(req.params.id, readRefundInput(req.body), key));
   });
-  router.get('/v1/payments/:id/refunds/:refundId', (req, res) => {
-    res.json(sandbox.store.paymentRefund(req.params.id, req.params.refundId));
+  router.get('/v1/payments/:id/refunds/:refundId', async (req, res) => {
+    res.json(await sandbox.store.paymentRefund(req.params.id, req.params.refundId));
   });
-  router.get('/v1/refunds/:id', (req, res) => {
-    res.json(sandbox.store.refund(req.params.id));
+  router.get('/v1/refunds/:id', async (req, res) => {
+    res.json(await sandbox.store.refund(req.params.id));
   });
   router.use('/v1', (_req, res) => {
     res.status(404).json(new SandboxApiError(404, 'The requested URL was not found on the server.').toBody());
@@ -109,8 +107,13 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
   router.post('/control/payments/:id/authorize', async (req, res) => {
     res.json(await sandbox.authorizeLatePayment(req.params.id));
   });
-  router.get('/control/state', (_req, res) => {
-    res.json(sandbox.state());
+  router.get('/control/state', async (_req, res) => {
+    res.json(await sandbox.state());
+  });
+
+  // Every other path under the sandbox: Razorpay's 404 body rather than Express's HTML page.
+  router.use((_req, res) => {
+    res.status(404).json(new SandboxApiError(404, 'The requested URL was not found on the server.').toBody());
   });
 
   const renderError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
@@ -125,7 +128,9 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
       res.status(status).json(new SandboxApiError(status, description, 'body').toBody());
       return;
     }
-    logger?.warn({ path: req.path, error: error instanceof Error ? error.message : String(error) }, 'sandbox request failed');
+    // Only the class and SQLSTATE: a database error's message can quote values and SQL.
+    const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
+    logger?.warn({ path: req.path, error: { name: error instanceof Error ? error.name : typeof error, code } }, 'sandbox request failed');
     res.status(500).json(new SandboxApiError(500, 'The server encountered an error.').toBody());
   };
   router.use(renderError);
