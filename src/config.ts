@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isReportZone } from './reports/report.period.js';
 
 /** Development-only defaults: safe to publish because production refuses them. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
@@ -46,6 +47,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHQL_MAX_DEPTH: positiveInt(10),
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  REPORT_TIMEZONE: z.string().default('UTC').refine(isReportZone, 'must be an IANA time zone (Asia/Kolkata, UTC) or an offset like +05:30'),
 });
 
 export interface Config {
@@ -85,6 +87,8 @@ export interface Config {
   logLevel: string;
   graphqlMaxDepth: number;
   rateLimitPerMinute: number;
+  /** The zone whose midnight starts a `report daily` day (IANA name or ±hh:mm). */
+  reportTimezone: string;
 }
 
 export class ConfigError extends Error {
@@ -177,5 +181,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    reportTimezone: e.REPORT_TIMEZONE,
   };
 }

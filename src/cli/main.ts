@@ -53,10 +53,13 @@ filterOptions(payments.command('export').description('export payments (newest fi
   }));
 
 program.command('report').description('reports').command('daily')
-  .description("one day's figures per currency: count, revenue, fees, payouts, refunds, succeeded/failed")
+  .description("one day's figures per currency: collected, paid from wallets, top-ups, fees, own sales, revenue, payouts, refunds")
   .requiredOption('--date <YYYY-MM-DD>', 'the day')
-  .option('--offset <±hh:mm>', 'the day starts at midnight in this UTC offset', '+05:30')
-  .action((options: { date: string; offset: string }) => withDatabase((db) => reportDaily(db.orm, options.date, options.offset, console.log)));
+  .option('--timezone <zone>', 'the day runs midnight to midnight in this IANA zone or ±hh:mm offset (default: REPORT_TIMEZONE, else UTC)')
+  .option('--offset <±hh:mm>', 'the same as --timezone with a fixed offset')
+  .action((options: { date: string; timezone?: string; offset?: string }) => withDatabase(async (db) => {
+    await reportDaily(db.orm, options.date, options.timezone ?? options.offset ?? loadConfig().reportTimezone, console.log);
+  }));
 
 const webhooks = program.command('webhooks').description('the webhook inbox');
 webhooks.command('list').description('stored webhook events, newest first')
