@@ -1,11 +1,11 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { currentRequestId } from './observability/request-context.js';
 
 export type { Logger };
 
 /** Structured JSON logs; secrets, tokens and signatures are redacted wherever they appear. */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: Parameters<typeof pino>[0] = {
     level,
     base: { service: 'payments' },
     // Every line written while serving a request carries its id.
@@ -27,5 +27,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,25 +1,17 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { EMBEDDED_DATABASE, ensureDatabase, openDatabase } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js';
 import { PROJECT_ROOT } from './db/mikro-orm.config.js';
 import { createLogger } from './logger.js';
 import { startApp } from './app.js';
 import { seedCatalog } from './catalog/catalog.seed.js';
+import { announceStart, startupFailure, startupLogger } from './startup.js';
 
 /** Process entry: config → database → app → listen; a clean shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
+  const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (config.usingDevJwtSecret) logger.warn('JWT_SECRET is not set: using the development secret (refused in production)');
 
@@ -37,15 +29,12 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url(EMBEDDED_DATABASE);
   }
 
-  const orm = await openDatabase(databaseUrl);
+  const orm = await openDatabase(databaseUrl, { logger, setting: embedded ? 'the embedded PostgreSQL' : 'DATABASE_URL' });
   if (config.env === 'development') await seedCatalog(orm, logger);
   const app = await startApp(config, { orm, logger });
 
   const gateway = config.razorpay.mode === 'sandbox' ? `Razorpay sandbox at ${app.url}/sandbox/razorpay` : 'Razorpay (live API)';
-  console.log(
-    `Payment service on ${app.url}/graphql — database: ${database}; gateway: ${gateway}; ` +
-      `subscriptions: ${app.bus.kind}. Get a development token: npm run token -- --user alice [--role admin]`,
-  );
+  announceStart(logger, { url: app.url, database, gateway, subscriptions: app.bus.kind });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -72,6 +61,5 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error('The payment service could not start:', error);
-  process.exit(1);
+  process.exit(startupFailure(startupLogger(), error));
 });
