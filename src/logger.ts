@@ -1,11 +1,11 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { currentRequestId } from './observability/request-context.js';
 
 export type { Logger };
 
 /** Structured JSON logs; secrets, tokens and signatures are redacted wherever they appear. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options: Parameters<typeof pino>[0] = {
+  const options: LoggerOptions<never> = {
     level,
     base: { service: 'payments' },
     // Every line written while serving a request carries its id.
