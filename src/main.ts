@@ -8,6 +8,7 @@ import { createLogger } from './logger.js';
 import { startApp } from './app.js';
 import { seedCatalog } from './catalog/catalog.seed.js';
 import { announceStart, startupFailure, startupLogger } from './startup.js';
+import { recordRunningService } from './service-record.js';
 
 /** Process entry: config → database → app → listen; a clean shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
 
   const gateway = config.razorpay.mode === 'sandbox' ? `Razorpay sandbox at ${app.url}/sandbox/razorpay` : 'Razorpay (live API)';
   announceStart(logger, { url: app.url, database, gateway, subscriptions: app.bus.kind });
+  const forgetService = recordRunningService(app.url);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     try {
       await app.close();
+      forgetService();
       logger.info('server closed');
       await orm.close();
       logger.info('database connections closed');

@@ -68,7 +68,7 @@ webhooks.command('list').description('stored webhook events, newest first')
   .action((options: { failed: boolean; limit: string }) => withDatabase((db) => webhooksList(db.orm, { failed: options.failed, limit: Math.min(1000, Number(options.limit) || 50) }, console.log).then(() => undefined)));
 webhooks.command('replay').description('process a stored event again now').argument('<eventId>', 'X-Razorpay-Event-Id')
   .action((eventId: string) => withDatabase(async (db) => {
-    const { services, close } = cliServices(db.orm, loadConfig());
+    const { services, close } = await cliServices(db.orm, loadConfig(), console.log);
     try {
       return (await webhooksReplay(db.orm, services.webhookProcessor, eventId, console.log)) ? 0 : 1;
     } finally {
@@ -79,7 +79,7 @@ webhooks.command('replay').description('process a stored event again now').argum
 program.command('reconcile')
   .description('one reconciliation pass now: ask Razorpay about payments left CREATED/AUTHORIZED/FAILED and refunds left PENDING')
   .action(() => withDatabase(async (db) => {
-    const { services, close } = cliServices(db.orm, loadConfig());
+    const { services, close } = await cliServices(db.orm, loadConfig(), console.log);
     try {
       const report = await services.reconciler.runOnce();
       console.log(`examined ${report.claimed.length} payment(s): ${report.changed} changed (${report.captured} captured), ${report.errors} error(s); ` +
