@@ -50,6 +50,9 @@ const envSchema = z.object({
   REPORT_TIMEZONE: z.string().default('UTC').refine(isReportZone, 'must be an IANA time zone (Asia/Kolkata, UTC) or an offset like +05:30'),
 });
 
+/** Every environment variable the service reads (`.env.example` lists the same, checked by a test). */
+export const ENV_SCHEMA = envSchema;
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   port: number;

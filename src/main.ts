@@ -36,7 +36,7 @@ async function main(): Promise<void> {
 
   const gateway = config.razorpay.mode === 'sandbox' ? `Razorpay sandbox at ${app.url}/sandbox/razorpay` : 'Razorpay (live API)';
   announceStart(logger, { url: app.url, database, gateway, subscriptions: app.bus.kind });
-  const forgetService = recordRunningService(app.url);
+  const forgetService = recordRunningService(app.url, undefined, (error) => logger.warn({ err: error }, 'could not write .data/service.json (the CLI will not find the sandbox)'));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -14,10 +14,16 @@ interface ServiceRecord {
   pid: number;
 }
 
-/** Writes this process's record; the returned function removes it (on a clean shutdown). */
-export function recordRunningService(url: string, file = SERVICE_RECORD): () => void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ url, pid: process.pid } satisfies ServiceRecord)}\n`);
+/** Writes this process's record (best effort); the returned function removes it (on a clean shutdown). */
+export function recordRunningService(url: string, file = SERVICE_RECORD, onError: (error: unknown) => void = () => undefined): () => void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ url, pid: process.pid } satisfies ServiceRecord)}\n`);
+  } catch (error) {
+    // A read-only folder costs only the CLI's shortcut to the sandbox, never the service.
+    onError(error);
+    return () => undefined;
+  }
   return () => {
     try {
       if ((JSON.parse(readFileSync(file, 'utf8')) as ServiceRecord).pid === process.pid) rmSync(file);
