@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/embedded-postgres.js';
+import type { EmbeddedPostgresHandle } from '../db/embedded-postgres.js';
 import { ormConfig, PROJECT_ROOT } from '../db/mikro-orm.config.js';
 import { EMBEDDED_DATABASE, EMBEDDED_PASSWORD } from '../db/database.js';
 
@@ -49,6 +49,8 @@ export async function openCliDatabase(config: Config): Promise<CliDatabase> {
   let port = runningEmbeddedPort(dataDir);
   if (port === null) {
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) throw new Error(`no database: set DATABASE_URL, or run npm start once to create ${dataDir}`);
+    // Loaded only here: with DATABASE_URL set, a command does not pay for it.
+    const { startEmbeddedPostgres } = await import('../db/embedded-postgres.js');
     embedded = await startEmbeddedPostgres({ dataDir, port: 0 });
     port = embedded.port;
   }

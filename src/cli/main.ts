@@ -4,7 +4,6 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import type { CliDatabase } from './cli.database.js';
 import { openCliDatabase } from './cli.database.js';
-import { cliServices } from './cli.services.js';
 import { ledgerBackfill, ledgerCheck } from './ledger.commands.js';
 import { parsePaymentFilter, paymentsExportCsv, paymentsList, reportDaily } from './payments.commands.js';
 import { webhooksList, webhooksReplay } from './webhooks.commands.js';
@@ -68,6 +67,7 @@ webhooks.command('list').description('stored webhook events, newest first')
   .action((options: { failed: boolean; limit: string }) => withDatabase((db) => webhooksList(db.orm, { failed: options.failed, limit: Math.min(1000, Number(options.limit) || 50) }, console.log).then(() => undefined)));
 webhooks.command('replay').description('process a stored event again now').argument('<eventId>', 'X-Razorpay-Event-Id')
   .action((eventId: string) => withDatabase(async (db) => {
+    const { cliServices } = await import('./cli.services.js'); // the whole service layer: loaded only by the commands that need it
     const { services, close } = await cliServices(db.orm, loadConfig(), console.log);
     try {
       return (await webhooksReplay(db.orm, services.webhookProcessor, eventId, console.log)) ? 0 : 1;
@@ -79,6 +79,7 @@ webhooks.command('replay').description('process a stored event again now').argum
 program.command('reconcile')
   .description('one reconciliation pass now: ask Razorpay about payments left CREATED/AUTHORIZED/FAILED and refunds left PENDING')
   .action(() => withDatabase(async (db) => {
+    const { cliServices } = await import('./cli.services.js'); // the whole service layer: loaded only by the commands that need it
     const { services, close } = await cliServices(db.orm, loadConfig(), console.log);
     try {
       const report = await services.reconciler.runOnce();
