@@ -45,6 +45,7 @@ const envSchema = z.object({
   OUTBOX_RETRY_BASE_MS: positiveInt(5_000),
   OUTBOX_INTERVAL_MS: positiveInt(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   GRAPHQL_MAX_DEPTH: positiveInt(10),
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
   REPORT_TIMEZONE: z.string().default('UTC').refine(isReportZone, 'must be an IANA time zone (Asia/Kolkata, UTC) or an offset like +05:30'),
@@ -88,6 +89,8 @@ export interface Config {
   /** Other services told when money moves: where, signed with what, how persistently. */
   outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number; intervalMs: number };
   logLevel: string;
+  /** json (one object a line) or pretty (pino-pretty, development only). */
+  logFormat: 'json' | 'pretty';
   graphqlMaxDepth: number;
   rateLimitPerMinute: number;
   /** The zone whose midnight starts a `report daily` day (IANA name or ±hh:mm). */
@@ -123,6 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (production && !e.DATABASE_URL) {
     throw new ConfigError('NODE_ENV=production needs DATABASE_URL; the embedded PostgreSQL is for development');
+  }
+  if (production && e.LOG_FORMAT === 'pretty') {
+    throw new ConfigError('NODE_ENV=production refuses LOG_FORMAT=pretty: pino-pretty is a development dependency, and log shippers read JSON');
   }
   if (e.WALLET_MIN_TOPUP > e.WALLET_MAX_TOPUP) throw new ConfigError('WALLET_MIN_TOPUP must not exceed WALLET_MAX_TOPUP');
   if (e.WALLET_MAX_TOPUP > e.WALLET_MAX_BALANCE) throw new ConfigError('WALLET_MAX_TOPUP must not exceed WALLET_MAX_BALANCE');
@@ -182,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       intervalMs: e.OUTBOX_INTERVAL_MS,
     },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     reportTimezone: e.REPORT_TIMEZONE,

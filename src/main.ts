@@ -13,7 +13,7 @@ import { recordRunningService } from './service-record.js';
 /** Process entry: config → database → app → listen; a clean shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   if (config.usingDevJwtSecret) logger.warn('JWT_SECRET is not set: using the development secret (refused in production)');
 
   let embedded: EmbeddedPostgresHandle | null = null;
@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Whatever hangs (a client that never lets go, a closed log pipe), the process ends.
+    setTimeout(() => process.exit(1), 20_000).unref();
     logger.info({ signal }, 'shutting down');
     try {
       await app.close();
