@@ -44,13 +44,13 @@ export async function openCliDatabase(config: Config): Promise<CliDatabase> {
     await assertMigrated(orm);
     return { orm, description: 'DATABASE_URL', close: () => orm.close() };
   }
-  const dataDir = path.resolve(PROJECT_ROOT, config.database.embedded.dataDir);
+  // Loaded only here: with DATABASE_URL set, a command does not pay for it.
+  const { resolveEmbeddedDataDir, startEmbeddedPostgres } = await import('../db/embedded-postgres.js');
+  const dataDir = resolveEmbeddedDataDir(config.database.embedded.dataDir, PROJECT_ROOT);
   let embedded: EmbeddedPostgresHandle | null = null;
   let port = runningEmbeddedPort(dataDir);
   if (port === null) {
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) throw new Error(`no database: set DATABASE_URL, or run npm start once to create ${dataDir}`);
-    // Loaded only here: with DATABASE_URL set, a command does not pay for it.
-    const { startEmbeddedPostgres } = await import('../db/embedded-postgres.js');
     embedded = await startEmbeddedPostgres({ dataDir, port: 0 });
     port = embedded.port;
   }
