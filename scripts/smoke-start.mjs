@@ -3,14 +3,14 @@
 // DATABASE_URL and no Razorpay keys (embedded PostgreSQL, sandbox gateway), a development
 // token, one order paid in the sandbox and verified, then SIGTERM: the service and its
 // embedded PostgreSQL must stop cleanly. Used by .ci/run; prints what it checks.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const dataRoot = mkdtempSync(path.join(tmpdir(), 'payments-smoke-'));
 const dataDir = path.join(dataRoot, 'postgres');
-const env = { ...process.env, PORT: '0', EMBEDDED_PG_PORT: '0', EMBEDDED_PG_DIR: dataDir, LOG_LEVEL: 'warn' };
+const env = { ...process.env, PORT: '0', EMBEDDED_PG_PORT: '0', EMBEDDED_PG_DIR: dataDir, LOG_LEVEL: 'info' };
 for (const name of ['DATABASE_URL', 'RAZORPAY_KEY_ID', 'RAZORPAY_MODE', 'REDIS_URL', 'JWT_SECRET', 'NODE_ENV']) delete env[name];
 
 const fail = (message) => {
@@ -20,7 +20,11 @@ const fail = (message) => {
 
 const child = spawn('npm', ['start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 let output = '';
-child.stdout.on('data', (chunk) => (output += chunk));
+let stdout = '';
+child.stdout.on('data', (chunk) => {
+  output += chunk;
+  stdout += chunk;
+});
 child.stderr.on('data', (chunk) => (output += chunk));
 const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
 
@@ -71,6 +75,8 @@ try {
     if (response.status !== 200) throw new Error(`GET ${page} answered ${response.status}: the pages were not built by npm start`);
   }
   console.log('smoke: the storefront, the console and the sandbox checkout.js are served');
+  // The README's worked example, step by step, against this same service.
+  execFileSync(process.execPath, ['scripts/walkthrough.mjs', '--api', url, '--token', token], { env, stdio: 'inherit' });
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 } finally {
@@ -88,4 +94,21 @@ try {
   if (existsSync(pidFile)) fail('embedded PostgreSQL is still running 20 s after SIGTERM (postmaster.pid left behind)');
   else console.log('smoke: embedded PostgreSQL stopped cleanly');
   rmSync(dataRoot, { recursive: true, force: true });
+  // Logs are JSON lines only (npm's own "> script" lines aside), so a log shipper reads them whole.
+  const notJson = stdout.split('\n').filter((line) => line.trim() && !line.startsWith('> ')).filter((line) => {
+    try {
+      return typeof JSON.parse(line) !== 'object';
+    } catch {
+      return true;
+    }
+  });
+  if (notJson.length > 0) fail(`standard output has lines that are not JSON:\n${notJson.slice(0, 5).join('\n')}`);
+  else console.log('smoke: every line the service wrote to standard output is JSON');
 }
+
+// A DATABASE_URL where nothing listens: one JSON line naming DATABASE_URL, exit code 1.
+const refused = spawnSync(process.execPath, ['dist/src/main.js'], { env: { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/payments' }, encoding: 'utf8', timeout: 60_000 });
+const fatal = refused.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => line.level === 60);
+if (refused.status !== 1 || !fatal?.msg?.includes('DATABASE_URL: nothing accepts connections at 127.0.0.1:1/payments')) {
+  fail(`DATABASE_URL on a closed port: expected exit 1 and a line naming DATABASE_URL, got ${refused.status}:\n${refused.stdout}${refused.stderr}`);
+} else console.log(`smoke: DATABASE_URL on a closed port → exit 1, "${fatal.msg}"`);

@@ -24,6 +24,7 @@ import { requestContextMiddleware } from './observability/request-context.js';
 import { createInProcessBus, createRedisBus, type MessageBus } from './graphql/pubsub.js';
 import { buildAppSchema } from './graphql/schema.js';
 import type { Logger } from './logger.js';
+import { locateGateway } from './gateways/gateway.location.js';
 import { createSandboxRouter, type SandboxGateway } from './sandbox/razorpay/index.js';
 import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
@@ -73,11 +74,13 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const sandboxMode = config.razorpay.mode === 'sandbox';
   if (sandboxMode && config.env === 'production') throw new Error('the sandbox gateway is never mounted in production');
 
+  const location = locateGateway(config, selfUrl);
   const gateway: Gateway = deps.gateway ?? new RazorpayGateway({
     keyId: config.razorpay.keyId,
     keySecret: config.razorpay.keySecret,
     webhookSecrets: config.razorpay.webhookSecrets,
-    apiUrl: config.razorpay.apiUrl ?? (sandboxMode ? `${selfUrl}/sandbox/razorpay` : undefined),
+    apiUrl: location.apiUrl,
+    name: location.name,
     timeoutMs: config.razorpay.timeoutMs,
     logger,
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isReportZone } from './reports/report.period.js';
 
 /** Development-only defaults: safe to publish because production refuses them. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
@@ -44,6 +45,7 @@ const envSchema = z.object({
   OUTBOX_RETRY_BASE_MS: positiveInt(5_000),
   OUTBOX_INTERVAL_MS: positiveInt(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   GRAPHQL_MAX_DEPTH: positiveInt(10),
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
   // The browser pages (src/web): on in development and test, off in production unless enabled.
@@ -59,7 +61,11 @@ const envSchema = z.object({
   WS_ALLOW_ANONYMOUS: z.enum(['true', 'false']).default('false'),
   WS_MAX_OPERATIONS_PER_CONNECTION: positiveInt(20),
   WS_MAX_CONNECTIONS_PER_USER: positiveInt(10),
+  REPORT_TIMEZONE: z.string().default('UTC').refine(isReportZone, 'must be an IANA time zone (Asia/Kolkata, UTC) or an offset like +05:30'),
 });
+
+/** Every environment variable the service reads (`.env.example` lists the same, checked by a test). */
+export const ENV_SCHEMA = envSchema;
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -96,6 +102,8 @@ export interface Config {
   /** Other services told when money moves: where, signed with what, how persistently. */
   outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number; intervalMs: number };
   logLevel: string;
+  /** json (one object a line) or pretty (pino-pretty, development only). */
+  logFormat: 'json' | 'pretty';
   graphqlMaxDepth: number;
   /** Operations per minute, counted per IP and per user, over HTTP and WebSocket together. */
   rateLimitPerMinute: number;
@@ -112,6 +120,8 @@ export interface Config {
    * (unless `allowAnonymous`); caps on concurrent operations per connection and connections per user.
    */
   ws: { authTimeoutMs: number; allowAnonymous: boolean; maxOperationsPerConnection: number; maxConnectionsPerUser: number };
+  /** The zone whose midnight starts a `report daily` day (IANA name or ±hh:mm). */
+  reportTimezone: string;
 }
 
 export class ConfigError extends Error {
@@ -145,6 +155,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('NODE_ENV=production needs DATABASE_URL; the embedded PostgreSQL is for development');
   }
   const corsOrigins = parseCorsOrigins(e.CORS_ORIGINS, e.NODE_ENV);
+  if (production && e.LOG_FORMAT === 'pretty') {
+    throw new ConfigError('NODE_ENV=production refuses LOG_FORMAT=pretty: pino-pretty is a development dependency, and log shippers read JSON');
+  }
   if (e.WALLET_MIN_TOPUP > e.WALLET_MAX_TOPUP) throw new ConfigError('WALLET_MIN_TOPUP must not exceed WALLET_MAX_TOPUP');
   if (e.WALLET_MAX_TOPUP > e.WALLET_MAX_BALANCE) throw new ConfigError('WALLET_MAX_TOPUP must not exceed WALLET_MAX_BALANCE');
   if (mode === 'live') {
@@ -203,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       intervalMs: e.OUTBOX_INTERVAL_MS,
     },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     web: {
@@ -219,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxOperationsPerConnection: e.WS_MAX_OPERATIONS_PER_CONNECTION,
       maxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
     },
+    reportTimezone: e.REPORT_TIMEZONE,
   };
 }
 

@@ -1,26 +1,19 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { EMBEDDED_DATABASE, ensureDatabase, openDatabase } from './db/database.js';
 import { EmbeddedPostgresError, resolveEmbeddedDataDir, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js';
 import { PROJECT_ROOT } from './db/mikro-orm.config.js';
 import { createLogger } from './logger.js';
 import { startApp } from './app.js';
 import { seedCatalog } from './catalog/catalog.seed.js';
+import { announceStart, startupFailure, startupLogger } from './startup.js';
+import { recordRunningService } from './service-record.js';
 
 /** Process entry: config → database → app → listen; a clean shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
-  const logger = createLogger(config.logLevel);
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   if (config.usingDevJwtSecret) logger.warn('JWT_SECRET is not set: using the development secret (refused in production)');
 
   let embedded: EmbeddedPostgresHandle | null = null;
@@ -38,23 +31,24 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url(EMBEDDED_DATABASE);
   }
 
-  const orm = await openDatabase(databaseUrl);
+  const orm = await openDatabase(databaseUrl, { logger, setting: embedded ? 'the embedded PostgreSQL' : 'DATABASE_URL' });
   if (config.env === 'development') await seedCatalog(orm, logger);
   const app = await startApp(config, { orm, logger });
 
   const gateway = config.razorpay.mode === 'sandbox' ? `Razorpay sandbox at ${app.url}/sandbox/razorpay` : 'Razorpay (live API)';
-  console.log(
-    `Payment service on ${app.url}/graphql — database: ${database}; gateway: ${gateway}; ` +
-      `subscriptions: ${app.bus.kind}. Get a development token: npm run token -- --user alice [--role admin]`,
-  );
+  announceStart(logger, { url: app.url, database, gateway, subscriptions: app.bus.kind });
+  const forgetService = recordRunningService(app.url, undefined, (error) => logger.warn({ err: error }, 'could not write .data/service.json (the CLI will not find the sandbox)'));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Whatever hangs (a client that never lets go, a closed log pipe), the process ends.
+    setTimeout(() => process.exit(1), 20_000).unref();
     logger.info({ signal }, 'shutting down');
     try {
       await app.close();
+      forgetService();
       logger.info('server closed');
       await orm.close();
       logger.info('database connections closed');
@@ -74,10 +68,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // A failure whose message already says why and what to do needs no stack trace.
-  if (error instanceof EmbeddedPostgresError) {
-    console.error(`The payment service could not start: ${error.message}`);
-    process.exit(1);
-  }
-  console.error('The payment service could not start:', error);
-  process.exit(1);
+  process.exit(startupFailure(startupLogger(), error, [EmbeddedPostgresError]));
 });

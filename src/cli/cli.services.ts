@@ -1,22 +1,36 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
+import { locateGateway } from '../gateways/gateway.location.js';
 import { RazorpayGateway } from '../gateways/razorpay/razorpay.gateway.js';
 import { createInProcessBus, createRedisBus } from '../graphql/pubsub.js';
 import { createLogger } from '../logger.js';
+import { findRunningService, SERVICE_RECORD } from '../service-record.js';
 import { createServices, type Services } from '../services.js';
 
 /**
  * The service layer for an operator command, wired as the server wires it, so a command
- * changes money only through the same rules. In sandbox mode the gateway is the running
- * server's sandbox (`PORT`); subscribers hear of changes only through a shared `REDIS_URL`.
+ * changes money only through the same rules. The gateway is found by the service's own rule
+ * (locateGateway): RAZORPAY_API_URL, Razorpay's API in live mode (no running service needed),
+ * or in sandbox mode the sandbox inside the running service, found through the record it
+ * writes (`.data/service.json`), never a guessed port. Subscribers hear of changes only
+ * through a shared `REDIS_URL`.
  */
-export function cliServices(orm: MikroORM, config: Config): { services: Services; close(): Promise<void> } {
+export async function cliServices(
+  orm: MikroORM,
+  config: Config,
+  print: (line: string) => void,
+  serviceRecord = SERVICE_RECORD,
+): Promise<{ services: Services; close(): Promise<void> }> {
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const needsService = config.razorpay.mode === 'sandbox' && !config.razorpay.apiUrl;
+  const location = locateGateway(config, needsService ? await findRunningService(serviceRecord) : null);
+  print(`gateway: ${location.description}`);
   const gateway = new RazorpayGateway({
     keyId: config.razorpay.keyId,
     keySecret: config.razorpay.keySecret,
     webhookSecrets: config.razorpay.webhookSecrets,
-    apiUrl: config.razorpay.apiUrl ?? (config.razorpay.mode === 'sandbox' ? `http://127.0.0.1:${config.port}/sandbox/razorpay` : undefined),
+    apiUrl: location.apiUrl,
+    name: location.name,
     timeoutMs: config.razorpay.timeoutMs,
     logger,
   });

@@ -4,7 +4,6 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import type { CliDatabase } from './cli.database.js';
 import { openCliDatabase } from './cli.database.js';
-import { cliServices } from './cli.services.js';
 import { ledgerBackfill, ledgerCheck } from './ledger.commands.js';
 import { parsePaymentFilter, paymentsExportCsv, paymentsList, reportDaily } from './payments.commands.js';
 import { webhooksList, webhooksReplay } from './webhooks.commands.js';
@@ -53,10 +52,13 @@ filterOptions(payments.command('export').description('export payments (newest fi
   }));
 
 program.command('report').description('reports').command('daily')
-  .description("one day's figures per currency: count, revenue, fees, payouts, refunds, succeeded/failed")
+  .description("one day's figures per currency: collected, paid from wallets, top-ups, fees, own sales, revenue, payouts, refunds")
   .requiredOption('--date <YYYY-MM-DD>', 'the day')
-  .option('--offset <±hh:mm>', 'the day starts at midnight in this UTC offset', '+05:30')
-  .action((options: { date: string; offset: string }) => withDatabase((db) => reportDaily(db.orm, options.date, options.offset, console.log)));
+  .option('--timezone <zone>', 'the day runs midnight to midnight in this IANA zone or ±hh:mm offset (default: REPORT_TIMEZONE, else UTC)')
+  .option('--offset <±hh:mm>', 'the same as --timezone with a fixed offset')
+  .action((options: { date: string; timezone?: string; offset?: string }) => withDatabase(async (db) => {
+    await reportDaily(db.orm, options.date, options.timezone ?? options.offset ?? loadConfig().reportTimezone, console.log);
+  }));
 
 const webhooks = program.command('webhooks').description('the webhook inbox');
 webhooks.command('list').description('stored webhook events, newest first')
@@ -65,7 +67,8 @@ webhooks.command('list').description('stored webhook events, newest first')
   .action((options: { failed: boolean; limit: string }) => withDatabase((db) => webhooksList(db.orm, { failed: options.failed, limit: Math.min(1000, Number(options.limit) || 50) }, console.log).then(() => undefined)));
 webhooks.command('replay').description('process a stored event again now').argument('<eventId>', 'X-Razorpay-Event-Id')
   .action((eventId: string) => withDatabase(async (db) => {
-    const { services, close } = cliServices(db.orm, loadConfig());
+    const { cliServices } = await import('./cli.services.js'); // the whole service layer: loaded only by the commands that need it
+    const { services, close } = await cliServices(db.orm, loadConfig(), console.log);
     try {
       return (await webhooksReplay(db.orm, services.webhookProcessor, eventId, console.log)) ? 0 : 1;
     } finally {
@@ -76,7 +79,8 @@ webhooks.command('replay').description('process a stored event again now').argum
 program.command('reconcile')
   .description('one reconciliation pass now: ask Razorpay about payments left CREATED/AUTHORIZED/FAILED and refunds left PENDING')
   .action(() => withDatabase(async (db) => {
-    const { services, close } = cliServices(db.orm, loadConfig());
+    const { cliServices } = await import('./cli.services.js'); // the whole service layer: loaded only by the commands that need it
+    const { services, close } = await cliServices(db.orm, loadConfig(), console.log);
     try {
       const report = await services.reconciler.runOnce();
       console.log(`examined ${report.claimed.length} payment(s): ${report.changed} changed (${report.captured} captured), ${report.errors} error(s); ` +

@@ -5,9 +5,10 @@ import Table from 'cli-table3';
 const PLAIN = { head: [] as string[], border: [] as string[] };
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { formatMoney } from '../money/money.js';
-import type { Payment } from '../payments/payment.entity.js';
+import { PaymentPurpose, type Payment } from '../payments/payment.entity.js';
 import { PaymentStatus } from '../payments/payment.state.js';
-import { ReportService, type PaymentListFilter } from '../reports/report.service.js';
+import { reportDay } from '../reports/report.period.js';
+import { ReportService, type CurrencyStats, type PaymentListFilter } from '../reports/report.service.js';
 import type { Print } from './ledger.commands.js';
 
 export const CSV_COLUMNS = [
@@ -43,11 +44,11 @@ export function parsePaymentFilter(options: Record<string, string | undefined>):
 /** `payments list`: a table of payments with amounts, split, status, method, gateway ids and times. */
 export async function paymentsList(orm: MikroORM, filter: PaymentListFilter, print: Print): Promise<number> {
   const payments = await new ReportService(orm).listPayments(filter);
-  const table = new Table({ head: ['created', 'status', 'amount', 'fee', 'payee share', 'refunded', 'payer', 'payee', 'method', 'order', 'payment', 'paid'], style: PLAIN });
+  const table = new Table({ head: ['created', 'status', 'purpose', 'amount', 'fee', 'payee share', 'refunded', 'payer', 'payee', 'method', 'order', 'payment', 'paid'], style: PLAIN });
   for (const p of payments) {
     table.push([
-      p.createdAt.toISOString(), p.status, formatMoney(p.amount, p.currency), formatMoney(p.platformFee, p.currency),
-      formatMoney(p.payeeAmount, p.currency), formatMoney(p.amountRefunded, p.currency), p.payerId, p.payeeId ?? '',
+      p.createdAt.toISOString(), p.status, p.purpose, formatMoney(p.amount, p.currency), formatMoney(p.platformFee, p.currency),
+      payeeShare(p) === '' ? '' : formatMoney(p.payeeAmount, p.currency), formatMoney(p.amountRefunded, p.currency), p.payerId, p.payeeId ?? '',
       p.method?.method ?? '', p.razorpayOrderId ?? '', p.razorpayPaymentId ?? '', p.paidAt?.toISOString() ?? '',
     ]);
   }
@@ -56,10 +57,18 @@ export async function paymentsList(orm: MikroORM, filter: PaymentListFilter, pri
   return payments.length;
 }
 
+/**
+ * A payment's payee share as reported: none for a wallet top-up (the money is the payer's own,
+ * owed back to them through the wallet; `payee_amount` only balances its split).
+ */
+function payeeShare(p: Payment): number | '' {
+  return p.purpose === PaymentPurpose.WALLET_TOPUP ? '' : p.payeeAmount;
+}
+
 /** One CSV row; amounts stay integers in minor units (no rounding, no locale). */
 export function toCsvRow(p: Payment): (string | number)[] {
   return [
-    p.id, p.status, p.purpose, p.amount, p.currency, p.platformFee, p.payeeAmount, p.amountRefunded, p.payerId, p.payeeId ?? '',
+    p.id, p.status, p.purpose, p.amount, p.currency, p.platformFee, payeeShare(p), p.amountRefunded, p.payerId, p.payeeId ?? '',
     p.reference ?? '', p.description ?? '', p.method?.method ?? '', p.razorpayOrderId ?? '', p.razorpayPaymentId ?? '',
     p.createdAt.toISOString(), p.paidAt?.toISOString() ?? '',
   ];
@@ -71,18 +80,38 @@ export async function paymentsExportCsv(orm: MikroORM, filter: PaymentListFilter
   return stringify([[...CSV_COLUMNS], ...payments.map(toCsvRow)]);
 }
 
-/** `report daily --date`: the day's figures per currency, for the day starting at local midnight. */
-export async function reportDaily(orm: MikroORM, date: string, utcOffset: string, print: Print): Promise<void> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`--date must be YYYY-MM-DD, got ${date}`);
-  if (!/^[+-]\d{2}:\d{2}$/.test(utcOffset)) throw new Error(`--offset must look like +05:30, got ${utcOffset}`);
-  const from = new Date(`${date}T00:00:00${utcOffset}`);
-  if (Number.isNaN(from.getTime())) throw new Error(`--date is not a real day: ${date}`);
-  const to = new Date(from.getTime() + 86_400_000);
-  const stats = await new ReportService(orm).paymentStats(from, to);
-  print(`payments created ${from.toISOString()} to ${to.toISOString()} (${date}, UTC${utcOffset})`);
-  const table = new Table({ head: ['currency', 'count', 'succeeded', 'failed', 'revenue', 'fees', 'payouts', 'refunds'], style: PLAIN });
-  for (const s of stats) {
-    table.push([s.currency, s.count, s.succeeded, s.failed, formatMoney(s.revenue, s.currency), formatMoney(s.fees, s.currency), formatMoney(s.payouts, s.currency), formatMoney(s.refunds, s.currency)]);
+/** The report's lines, in the order an accountant reads them: money in, then what it became. */
+const REPORT_LINES: [label: string, key: keyof CurrencyStats, money: boolean][] = [
+  ['payments created', 'count', false],
+  ['succeeded', 'succeeded', false],
+  ['failed', 'failed', false],
+  ['collected through the gateway', 'collected', true],
+  ['paid from wallets', 'walletSpends', true],
+  ['wallet top-ups (owed to wallet holders)', 'topUps', true],
+  ['platform fees', 'fees', true],
+  ["platform's own sales", 'sales', true],
+  ['revenue (fees + own sales)', 'revenue', true],
+  ['payouts (owed to payees)', 'payouts', true],
+  ['refunded', 'refunds', true],
+];
+
+/**
+ * `report daily --date`: the day's figures per currency, for the day from midnight to midnight
+ * in `zone` (REPORT_TIMEZONE, default UTC), which it prints. Collected plus paid from wallets
+ * equals top-ups plus revenue plus payouts: each payment is counted once.
+ */
+export async function reportDaily(orm: MikroORM, date: string, zone: string, print: Print): Promise<CurrencyStats[]> {
+  const day = reportDay(date, zone);
+  const stats = await new ReportService(orm).paymentStats(day.from, day.to);
+  print(`payments created ${day.from.toISOString()} to ${day.to.toISOString()} (${date}, ${day.zoneLabel})`);
+  if (stats.length === 0) {
+    print('no payments');
+    return stats;
   }
-  print(stats.length ? table.toString() : 'no payments');
+  const table = new Table({ head: ['', ...stats.map((s) => s.currency)], style: PLAIN });
+  for (const [label, key, money] of REPORT_LINES) {
+    table.push([label, ...stats.map((s) => (money ? formatMoney(s[key] as number, s.currency) : String(s[key])))]);
+  }
+  print(table.toString());
+  return stats;
 }

@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import type { Logger } from '../logger.js';
 import { ENTITIES } from './entities.js';
+import { pinoOrmLogger } from './orm-logger.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Running from TypeScript sources (vitest) rather than the tsc build in dist/. */
@@ -14,12 +16,17 @@ export interface OrmOptions {
   clientUrl: string;
   debug?: boolean;
   poolMax?: number;
+  /** Where MikroORM's own lines go (the migrator's "Applied …"): JSON through this logger. */
+  logger?: Logger;
 }
 
 /** MikroORM options shared by the server, the tests and the migration scripts. */
-export function ormConfig({ clientUrl, debug = false, poolMax = 10 }: OrmOptions): Options {
+export function ormConfig({ clientUrl, debug = false, poolMax = 10, logger }: OrmOptions): Options {
   return defineConfig({
     clientUrl,
+    // Never create a database behind the caller's back: openDatabase creates one and logs it.
+    ensureDatabase: false,
+    ...(logger ? { loggerFactory: pinoOrmLogger(logger), colors: false } : {}),
     entities: ENTITIES,
     extensions: [Migrator],
     debug,

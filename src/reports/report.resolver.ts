@@ -17,16 +17,29 @@ export class CurrencyStatsType {
   failed!: number;
 
   // Period totals can exceed a 32-bit Int: SafeInt is an integer up to 2^53 − 1, never a float.
-  @Field(() => GraphQLSafeInt, { description: 'Captured amount, gross of refunds.' })
-  revenue!: number;
+  // collected + walletSpends = topUps + revenue + payouts: each captured payment counted once.
+  @Field(() => GraphQLSafeInt, { description: 'Captured through the gateway: new money in (orders, carts and wallet top-ups).' })
+  collected!: number;
 
-  @Field(() => GraphQLSafeInt, { description: "The platform's fees on captured payments." })
+  @Field(() => GraphQLSafeInt, { description: 'Captured wallet top-ups: owed to the wallet holders, neither revenue nor payouts.' })
+  topUps!: number;
+
+  @Field(() => GraphQLSafeInt, { description: 'Orders and carts paid from a wallet: money collected earlier as top-ups, not new money.' })
+  walletSpends!: number;
+
+  @Field(() => GraphQLSafeInt, { description: "The platform's fees on captured orders and carts." })
   fees!: number;
 
-  @Field(() => GraphQLSafeInt, { description: "Payees' shares of captured payments." })
+  @Field(() => GraphQLSafeInt, { description: "The platform's own sales: captured orders and carts with no payee, net of the fee." })
+  sales!: number;
+
+  @Field(() => GraphQLSafeInt, { description: 'What the platform earned: fees + sales, gross of refunds.' })
+  revenue!: number;
+
+  @Field(() => GraphQLSafeInt, { description: "Payees' shares of captured orders and carts (owed or paid), gross of refunds." })
   payouts!: number;
 
-  @Field(() => GraphQLSafeInt, { description: 'Refunded on those payments.' })
+  @Field(() => GraphQLSafeInt, { description: "Refunded so far on the period's payments." })
   refunds!: number;
 }
 

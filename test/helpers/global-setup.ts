@@ -4,6 +4,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { TestProject } from 'vitest/node';
 import { ormConfig } from '../../src/db/mikro-orm.config.js';
 import { adminQuery, databaseUrl, openScratchServer } from '../../src/db/scratch.js';
+import { createLogger } from '../../src/logger.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,7 +23,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.warn(`tests use PostgreSQL: ${server.kind}`);
   const template = `payments_template_${randomBytes(4).toString('hex')}`;
   await adminQuery(server.adminUrl, `create database "${template}"`);
-  const orm = await MikroORM.init(ormConfig({ clientUrl: databaseUrl(server.adminUrl, template), poolMax: 1 }));
+  const orm = await MikroORM.init(ormConfig({ clientUrl: databaseUrl(server.adminUrl, template), poolMax: 1, logger: createLogger('warn') }));
   try {
     await orm.getMigrator().up();
   } finally {

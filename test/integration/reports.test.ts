@@ -41,7 +41,11 @@ describe('finance and operator reports', () => {
     await reportDaily(server.db.orm, '2026-10-15', '+05:30', (line) => lines.push(line));
     const text = lines.join('\n');
     expect(text).toContain('2026-10-14T18:30:00.000Z to 2026-10-15T18:30:00.000Z');
-    expect(text).toMatch(/INR.*│ 4 .*│ 3 .*│ 1 .*│ ₹40,000,100\.00 .*│ ₹6,000,015\.00 .*│ ₹34,000,085\.00 .*│ ₹10\.00/);
+    // Two ₹2 crore platform sales and a ₹100 order to tutor-1: revenue is fees + own sales.
+    expect(text).toMatch(/payments created\s*│ 4\s*│/);
+    expect(text).toMatch(/revenue \(fees \+ own sales\)\s*│ ₹40,000,015\.00\s*│/);
+    expect(text).toMatch(/payouts \(owed to payees\)\s*│ ₹85\.00\s*│/);
+    expect(text).toMatch(/refunded\s*│ ₹10\.00\s*│/);
     await expect(reportDaily(server.db.orm, '15/10/2026', '+05:30', () => undefined)).rejects.toThrow(/--date must be YYYY-MM-DD/);
   });
 
@@ -50,7 +54,10 @@ describe('finance and operator reports', () => {
     const response = await server.gql(PaymentStatsDocument, { from: ist(0).toISOString(), to: ist(24).toISOString() }, admin);
     expect(response.errors).toBeUndefined();
     expect(response.data!.paymentStats).toEqual([
-      { currency: 'INR', count: 4, succeeded: 3, failed: 1, revenue: 4_000_010_000, fees: 600_001_500, payouts: 3_400_008_500, refunds: 1_000 },
+      {
+        currency: 'INR', count: 4, succeeded: 3, failed: 1, collected: 4_000_010_000, topUps: 0, walletSpends: 0,
+        fees: 600_001_500, sales: 3_400_000_000, revenue: 4_000_001_500, payouts: 8_500, refunds: 1_000,
+      },
     ]);
     const customer = await server.token('fin-1');
     expect((await server.gql(PaymentStatsDocument, { from: ist(0).toISOString(), to: ist(24).toISOString() }, customer)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

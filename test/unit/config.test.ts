@@ -29,6 +29,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...production })).toThrow(/refuses RAZORPAY_MODE=sandbox/);
     expect(() => loadConfig({ ...production, ...live, JWT_SECRET: undefined })).toThrow(/needs JWT_SECRET/);
     expect(() => loadConfig({ ...production, ...live, JWT_SECRET: DEV_JWT_SECRET })).toThrow(/refuses the development JWT_SECRET/);
+    expect(() => loadConfig({ ...production, ...live, LOG_FORMAT: 'pretty' })).toThrow(/refuses LOG_FORMAT=pretty/);
+    expect(() => loadConfig({ REPORT_TIMEZONE: 'Mars/Olympus' })).toThrow(/REPORT_TIMEZONE: must be an IANA time zone/);
+    expect(loadConfig({ REPORT_TIMEZONE: 'Asia/Kolkata' }).reportTimezone).toBe('Asia/Kolkata');
     expect(() => loadConfig({ ...production, ...live, DATABASE_URL: undefined })).toThrow(/needs DATABASE_URL/);
     expect(loadConfig({ ...production, ...live }).razorpay.mode).toBe('live');
   });

@@ -64,6 +64,8 @@ export interface RazorpayGatewayOptions {
   /** First backoff ceiling; it doubles per retry, and each wait is random below it. */
   retryBaseMs?: number;
   logger?: GatewayLogger;
+  /** How log lines name this gateway: `razorpay`, or `razorpay-sandbox` when it is the sandbox. */
+  name?: string;
 }
 
 /**
@@ -92,6 +94,7 @@ export class RazorpayGateway implements Gateway {
   readonly #maxRetries: number;
   readonly #retryBaseMs: number;
   readonly #logger: GatewayLogger | undefined;
+  readonly #name: string;
 
   constructor(options: RazorpayGatewayOptions) {
     const { keyId, keySecret, webhookSecrets } = options;
@@ -105,6 +108,7 @@ export class RazorpayGateway implements Gateway {
     this.#maxRetries = options.maxRetries ?? 3;
     this.#retryBaseMs = options.retryBaseMs ?? 200;
     this.#logger = options.logger;
+    this.#name = options.name ?? 'razorpay';
     this.#sdk = new Razorpay({ key_id: keyId, key_secret: keySecret });
 
     const http = (this.#sdk.api as unknown as { rq?: SdkHttpClient }).rq;
@@ -277,7 +281,7 @@ export class RazorpayGateway implements Gateway {
         const ceiling = Math.min(MAX_BACKOFF_MS, this.#retryBaseMs * 2 ** attempt);
         const delayMs = Math.round(Math.random() * ceiling);
         this.#logger?.warn(
-          { gateway: 'razorpay', operation, attempt: attempt + 1, delayMs, ...describeForLog(failure) },
+          { gateway: this.#name, operation, attempt: attempt + 1, delayMs, ...describeForLog(failure) },
           'Razorpay call failed; retrying',
         );
         await sleep(delayMs);
@@ -287,7 +291,7 @@ export class RazorpayGateway implements Gateway {
         return parse(body);
       } catch (error) {
         this.#logger?.warn(
-          { gateway: 'razorpay', operation, problem: error instanceof Error ? error.message : String(error) },
+          { gateway: this.#name, operation, problem: error instanceof Error ? error.message : String(error) },
           'Razorpay answered with an unexpected shape',
         );
         throw new GatewayError('Payment gateway returned an unexpected response', 'unavailable');

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Builds once: `tsc -b` compiles into dist/ only what changed since the last build (its
+// build info lives in dist/, so deleting dist/ means a full build) and answers in about a
+// second when nothing did. dist/ is never wiped, so a running server keeps its files; a
+// compiled file whose source was deleted is removed, so a deleted migration cannot linger.
+// Used by `npm run build` and before every start, token, cli, migration and bench script.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+
+/** Whether some source under `dir` has no compiled file (tsc -b trusts its build info and would not notice). */
+function missingOutput(dir) {
+  const source = path.join(root, dir);
+  if (!existsSync(source)) return false;
+  return readdirSync(source, { withFileTypes: true, recursive: true }).some((entry) => {
+    if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) return false;
+    const relative = path.relative(root, path.join(entry.parentPath, entry.name));
+    return !existsSync(path.join(dist, relative.replace(/\.ts$/, '.js')));
+  });
+}
+if (['src', 'migrations', 'scripts', 'bench'].some(missingOutput)) rmSync(path.join(dist, 'tsconfig.build.tsbuildinfo'), { force: true });
+
+const result = spawnSync(process.execPath, [tsc, '-b', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (result.status !== 0) process.exit(result.status ?? 1);
+
+/** Removes dist/<dir>/**.js(.map) whose <dir>/**.ts no longer exists. */
+function pruneOrphans(dir) {
+  const built = path.join(dist, dir);
+  if (!existsSync(built)) return;
+  for (const entry of readdirSync(built, { withFileTypes: true })) {
+    const relative = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      pruneOrphans(relative);
+      continue;
+    }
+    const match = /^(.*)\.js(\.map)?$/.exec(entry.name);
+    if (match && !existsSync(path.join(root, dir, `${match[1]}.ts`))) rmSync(path.join(dist, relative));
+  }
+}
+for (const dir of ['src', 'migrations', 'scripts', 'bench']) pruneOrphans(dir);
+
+// The browser pages, when their sources changed (Vite).
+const { buildWebIfStale } = await import('./build-web.mjs');
+buildWebIfStale();
