@@ -1,4 +1,4 @@
-import type { Cluster } from './cluster.js';
+import { withTimeout, type Cluster } from './cluster.js';
 import type { Random } from './prng.js';
 
 export interface GqlError {
@@ -22,10 +22,12 @@ export interface ClientStats {
   unexpected: Record<string, number>;
   /** A few examples of those, to read. */
   unexpectedSamples: string[];
+  /** The slowest requests (path or operation, ms, answer), to see where a run's time goes. */
+  slowest: { what: string; ms: number }[];
 }
 
 export function newStats(): ClientStats {
-  return { requests: 0, resentAfterCrash: 0, retriedErrors: 0, unexpected: {}, unexpectedSamples: [] };
+  return { requests: 0, resentAfterCrash: 0, retriedErrors: 0, unexpected: {}, unexpectedSamples: [], slowest: [] };
 }
 
 const RETRIED_CODES = new Set(['GATEWAY_ERROR', 'INTERNAL_SERVER_ERROR']);
@@ -49,10 +51,14 @@ export class ServiceClient {
     const body = JSON.stringify({ query, variables });
     let errorRetries = 0;
     for (;;) {
+      const sent = Date.now();
       const response = await this.#send('/graphql', body, { authorization: `Bearer ${token}` });
       const result = response.json as GqlResult<T>;
+      this.#timed(`${operationName(query)} ${result.errors?.[0]?.extensions?.code ?? 'ok'}`, Date.now() - sent);
       const code = result.errors?.[0]?.extensions?.code ?? (response.status >= 500 ? `HTTP_${response.status}` : undefined);
-      if (code && (RETRIED_CODES.has(code) || code.startsWith('HTTP_5')) && errorRetries < MAX_ERROR_RETRIES) {
+      // "still being created: retry shortly with the same key" says what a client should do.
+      const retryable = RETRIED_CODES.has(code ?? '') || code?.startsWith('HTTP_5') || (code === 'CONFLICT' && /retry shortly/.test(result.errors?.[0]?.message ?? ''));
+      if (code && retryable && errorRetries < MAX_ERROR_RETRIES) {
         errorRetries += 1;
         this.stats.retriedErrors += 1;
         await backoff(errorRetries);
@@ -65,7 +71,16 @@ export class ServiceClient {
 
   /** The Checkout simulator, standing in for the customer's browser (no auth, as Checkout). */
   async checkoutPay(body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
-    return this.#send('/sandbox/razorpay/checkout/pay', JSON.stringify(body), {});
+    const sent = Date.now();
+    const response = await this.#send('/sandbox/razorpay/checkout/pay', JSON.stringify(body), {});
+    this.#timed(`checkout/pay ${response.status}`, Date.now() - sent);
+    return response;
+  }
+
+  #timed(what: string, ms: number): void {
+    this.stats.slowest.push({ what, ms });
+    this.stats.slowest.sort((a, b) => b.ms - a.ms);
+    this.stats.slowest.length = Math.min(this.stats.slowest.length, 5);
   }
 
   unexpected(code: string, sample: string): void {
@@ -76,7 +91,7 @@ export class ServiceClient {
   async #send(path: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
     const giveUpAt = Date.now() + GIVE_UP_MS;
     for (;;) {
-      const instance = await this.cluster.live(this.random);
+      const instance = await withTimeout(this.cluster.live(this.random), GIVE_UP_MS, `${path}: no instance ready for ${GIVE_UP_MS} ms`);
       this.stats.requests += 1;
       try {
         const response = await fetch(`${instance.url}${path}`, {
@@ -104,7 +119,7 @@ export class ServiceClient {
 }
 
 function operationName(query: string): string {
-  return /\{\s*(\w+)/.exec(query)?.[1] ?? 'operation';
+  return /^mutation (\w+)/.exec(query)?.[1] ?? 'operation';
 }
 
 /** A client's retry pause: 50 ms doubling, as a real client backs off before sending again. */

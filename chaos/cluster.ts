@@ -19,6 +19,9 @@ class Instance {
   #ready = false;
   #waiters: Waiter[] = [];
   #output = '';
+  #stopping = false;
+  /** Kills and restarts of this instance run one after the other, never two at once. */
+  #cycle: Promise<void> = Promise.resolve();
   starts = 0;
   /** Exits nobody asked for (not a planned SIGKILL nor the final stop). */
   unexpectedExits: string[] = [];
@@ -61,7 +64,11 @@ class Instance {
       if (this.#child !== child) return;
       this.#child = null;
       this.#ready = false;
-      if (signal !== 'SIGKILL' && signal !== 'SIGTERM') this.unexpectedExits.push(`instance ${this.index} exited with ${code ?? signal}`);
+      if (signal !== 'SIGKILL' && signal !== 'SIGTERM' && !this.#stopping) {
+        // Nobody asked for this exit: it is a finding, and the run goes on with a new process.
+        this.unexpectedExits.push(`instance ${this.index} exited with ${code ?? signal} (start #${this.starts})`);
+        if (this.unexpectedExits.length <= 3) this.start();
+      }
     });
   }
 
@@ -75,7 +82,28 @@ class Instance {
     await exited;
   }
 
+  /**
+   * SIGKILL (whatever it is doing, starting up included), `downMs` down, then a new process.
+   * Queued behind any kill-and-restart of this instance still under way.
+   */
+  killAndRestart(downMs: number): Promise<void> {
+    this.#cycle = this.#cycle.then(async () => {
+      if (this.#stopping) return;
+      await this.kill();
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      if (!this.#stopping) this.start();
+    });
+    return this.#cycle;
+  }
+
+  /** Resolves once no kill-and-restart is under way. */
+  settled(): Promise<void> {
+    return this.#cycle;
+  }
+
   async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#cycle;
     const child = this.#child;
     if (!child) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -99,7 +127,6 @@ class Instance {
 export class Cluster {
   readonly instances: Instance[];
   readonly #log: WriteStream;
-  #pendingRestarts = new Set<Promise<void>>();
   kills = 0;
 
   constructor(options: { count: number; basePort: number; env: NodeJS.ProcessEnv; logFile: string }) {
@@ -117,23 +144,14 @@ export class Cluster {
 
   /** SIGKILLs an instance, then starts it again after `downMs`. */
   killAndRestart(index: number, downMs: number): void {
-    const instance = this.instances[index]!;
-    if (!instance.running) return;
     this.kills += 1;
-    const restart = (async () => {
-      await instance.kill();
-      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
-      instance.start();
-      await instance.whenReady();
-    })();
-    this.#pendingRestarts.add(restart);
-    void restart.finally(() => this.#pendingRestarts.delete(restart));
+    void this.instances[index]!.killAndRestart(downMs);
   }
 
-  /** Resolves when every restart begun so far has its instance ready again. */
+  /** Resolves when every restart begun so far is done and every instance is ready. */
   async whenAllReady(timeoutMs: number): Promise<void> {
     const all = (async () => {
-      while (this.#pendingRestarts.size > 0) await Promise.all([...this.#pendingRestarts]);
+      await Promise.all(this.instances.map((i) => i.settled()));
       await Promise.all(this.instances.map((i) => i.whenReady()));
     })();
     await withTimeout(all, timeoutMs, `instances not ready again within ${timeoutMs} ms (log: ${this.#log.path})`);
@@ -148,6 +166,10 @@ export class Cluster {
     }
   }
 
+  readyUrls(): string[] {
+    return this.instances.filter((i) => i.ready).map((i) => i.url);
+  }
+
   unexpectedExits(): string[] {
     return this.instances.flatMap((i) => i.unexpectedExits);
   }
@@ -157,7 +179,6 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([...this.#pendingRestarts]);
     await Promise.all(this.instances.map((i) => i.stop()));
     await new Promise((resolve) => this.#log.end(resolve));
   }

@@ -1,5 +1,3 @@
-import type { Cluster } from './cluster.js';
-
 /** What the gateway (the sandbox) says happened: the side of the story the service must match. */
 export interface GatewayPaymentRow {
   id: string;
@@ -34,11 +32,11 @@ export interface ClientPaid {
  * id. Once the sandbox keeps its state in PostgreSQL every instance reports the same; while it
  * keeps it in memory a kill loses what that process knew, which the checks then show.
  */
-export async function readGatewayTruth(cluster: Cluster): Promise<GatewayTruth> {
+export async function readGatewayTruth(serviceUrls: string[]): Promise<GatewayTruth> {
   const payments = new Map<string, GatewayPaymentRow>();
   const refunds = new Map<string, GatewayRefundRow>();
-  for (const instance of cluster.instances.filter((i) => i.ready)) {
-    const response = await fetch(`${instance.url}/sandbox/razorpay/control/state`, { signal: AbortSignal.timeout(10_000) });
+  for (const url of serviceUrls) {
+    const response = await fetch(`${url}/sandbox/razorpay/control/state`, { signal: AbortSignal.timeout(10_000) });
     if (!response.ok) throw new Error(`GET /sandbox/razorpay/control/state answered ${response.status}`);
     const state = (await response.json()) as { payments: GatewayPaymentRow[]; refunds: GatewayRefundRow[] };
     for (const payment of state.payments) payments.set(payment.id, payment);

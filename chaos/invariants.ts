@@ -75,7 +75,8 @@ export async function outstandingWork(db: pg.Client, truth: GatewayTruth, client
  * top-up, one booking for a cart), nothing captured here the gateway did not take, no refund
  * twice, every event processed and delivered.
  */
-export async function checkInvariants(db: pg.Client, truth: GatewayTruth, clientPaid: ClientPaid[], outboxReceived: Map<string, number>): Promise<Violation[]> {
+/** `outboxReceived`: deliveries per message id at the run's one subscriber; null when none is configured. */
+export async function checkInvariants(db: pg.Client, truth: GatewayTruth, clientPaid: ClientPaid[], outboxReceived: Map<string, number> | null): Promise<Violation[]> {
   const violations: Violation[] = [];
   const fail = (rule: string, detail: string) => violations.push({ rule, detail });
   const payments = await paymentRows(db);
@@ -93,11 +94,12 @@ export async function checkInvariants(db: pg.Client, truth: GatewayTruth, client
   }
   for (const p of payments) {
     const received = ['CAPTURED', 'PARTIALLY_REFUNDED', 'REFUNDED'].includes(p.status);
-    const fromWallet = p.wallet_debits > 0;
+    // A top-up's refund to its source debits the wallet too; only other payments are paid from it.
+    const fromWallet = p.purpose !== 'WALLET_TOPUP' && p.wallet_debits > 0;
     if (received && p.capture_journals !== 1) fail('capture-journal-once', `payment ${p.id} has ${p.capture_journals} capture journals`);
     if (!received && p.capture_journals !== 0) fail('capture-journal-once', `payment ${p.id} is ${p.status} with ${p.capture_journals} capture journals`);
     if (received && !fromWallet && p.charges !== 1) fail('charge-once', `payment ${p.id} has ${p.charges} completed charges`);
-    if (p.wallet_debits > 1) fail('wallet-debit-once', `payment ${p.id} has ${p.wallet_debits} wallet debits`);
+    if (fromWallet && p.wallet_debits > 1) fail('wallet-debit-once', `payment ${p.id} has ${p.wallet_debits} wallet debits`);
     if (p.purpose === 'WALLET_TOPUP' && p.wallet_credits !== (received ? 1 : 0)) fail('top-up-credited-once', `top-up ${p.id} (${p.status}) has ${p.wallet_credits} wallet credits`);
     if (received && !fromWallet) {
       const gateway = p.razorpay_payment_id ? truth.payments.get(p.razorpay_payment_id) : undefined;
@@ -118,8 +120,8 @@ export async function checkInvariants(db: pg.Client, truth: GatewayTruth, client
 async function checkRefunds(db: pg.Client, truth: GatewayTruth, fail: (rule: string, detail: string) => void): Promise<void> {
   const { rows: refunds } = await db.query<{ id: string; status: string; amount: string; destination: string; razorpay_refund_id: string | null; wallet_funded: boolean }>(`
     select r.id, r.status, r.amount, r.destination, r.razorpay_refund_id,
-      exists (select 1 from "transaction" t where t.payment_id = r.payment_id and t.type = 'WALLET_DEBIT') as wallet_funded
-    from refund r`);
+      (p.purpose <> 'WALLET_TOPUP' and exists (select 1 from "transaction" t where t.payment_id = r.payment_id and t.type = 'WALLET_DEBIT')) as wallet_funded
+    from refund r join payment p on p.id = r.payment_id`);
   const atGateway = new Map<string, typeof truth.refunds>();
   for (const refund of truth.refunds) {
     const key = refund.receipt ?? `(no receipt) ${refund.id}`;
@@ -144,12 +146,17 @@ async function checkRefunds(db: pg.Client, truth: GatewayTruth, fail: (rule: str
   }
 }
 
-async function checkEvents(db: pg.Client, outboxReceived: Map<string, number>, fail: (rule: string, detail: string) => void): Promise<void> {
+async function checkEvents(db: pg.Client, outboxReceived: Map<string, number> | null, fail: (rule: string, detail: string) => void): Promise<void> {
   const { rows: webhooks } = await db.query<{ status: string; n: number }>(`select status, count(*)::int as n from webhook_event where status in ('PENDING', 'FAILED', 'DEAD') group by status`);
   for (const row of webhooks) fail('webhooks-processed', `${row.n} webhook events left ${row.status}`);
   const { rows: deliveries } = await db.query<{ status: string; n: number }>(`select status, count(*)::int as n from outbox_delivery where status <> 'DELIVERED' group by status`);
   for (const row of deliveries) fail('outbox-delivered', `${row.n} outbox deliveries left ${row.status}`);
-  const { rows: messages } = await db.query<{ id: string; type: string }>(`select id, type from outbox_message`);
+  if (!outboxReceived) return;
+  const { rows: messages } = await db.query<{ id: string; type: string; deliveries: number }>(
+    `select m.id, m.type, (select count(*)::int from outbox_delivery d where d.message_id = m.id) as deliveries from outbox_message m`,
+  );
+  const undelivered = messages.filter((m) => m.deliveries !== 1);
+  if (undelivered.length > 0) fail('outbox-enqueued', `${undelivered.length} outbox messages without exactly one delivery to the subscriber`);
   const unseen = messages.filter((m) => !outboxReceived.has(m.id));
   if (unseen.length > 0) fail('outbox-received', `${unseen.length} outbox messages never reached the subscriber, e.g. ${unseen.slice(0, 3).map((m) => `${m.type} ${m.id}`).join(', ')}`);
 }

@@ -17,12 +17,14 @@
  *
  * Exit code 1 when any seed breaks a rule; its database and the services' log are kept.
  */
+import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Redis } from 'ioredis';
 import { LOCAL_ADMIN_URL } from '../src/db/scratch.js';
+import { RunDatabases } from './database.js';
 import { runSeed, type RunResult } from './run.js';
 
 const integer = (min: number) => (value: string): number => {
@@ -42,6 +44,7 @@ const program = new Command()
   .option('--database-admin-url <url>', 'PostgreSQL superuser URL where each run creates its database', process.env.DATABASE_ADMIN_URL ?? LOCAL_ADMIN_URL)
   .option('--redis-url <url>', 'Redis for the two-instance runs', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
   .option('--single-instance', 'never start a second instance')
+  .option('--verbose', 'print the slowest requests of each run')
   .option('--keep-databases', 'keep every run’s database (failed runs always keep theirs)')
   .option('--log-dir <dir>', 'where the services’ logs go', path.join(tmpdir(), 'payments-chaos'));
 
@@ -55,6 +58,7 @@ interface Options {
   redisUrl: string;
   singleInstance?: boolean;
   keepDatabases?: boolean;
+  verbose?: boolean;
   logDir: string;
 }
 
@@ -76,7 +80,8 @@ function describe(result: RunResult): string {
   return `${result.plan.instances} instance(s), ${result.kills} kill(s), ${result.plan.customers} customers, ${flows} flows ` +
     `(paid ${w.checkoutsPaid}, failed ${w.checkoutsFailed}, refused ${w.checkoutsRefused}, wallet ${w.walletPaid}/${w.walletRefused} refused, ` +
     `refunds ${w.refundsAccepted}/${w.refundsRefused} refused), ${result.client.requests} requests, ${result.client.resentAfterCrash} re-sent after a crash, ` +
-    `settled in ${result.settleSeconds.toFixed(1)} s, ${result.seconds.toFixed(1)} s in all`;
+    `${result.seconds.toFixed(1)} s (start ${result.phases.start.toFixed(1)}, workload ${result.phases.workload.toFixed(1)}, ` +
+    `settle ${result.phases.settle.toFixed(1)}, check ${result.phases.check.toFixed(1)})`;
 }
 
 async function main(): Promise<void> {
@@ -88,14 +93,24 @@ async function main(): Promise<void> {
     else console.warn(`chaos: Redis at ${options.redisUrl} does not answer: single-instance runs only`);
   }
   const started = Date.now();
+  const databases = await RunDatabases.open(options.databaseAdminUrl);
   const failed: number[] = [];
   for (let seed = options.seed; seed < options.seed + options.runs; seed += 1) {
-    const result = await runSeed({
-      seed, adminUrl: options.databaseAdminUrl, redisUrl, basePort: options.basePort, workloadMs: options.workloadMs,
-      settleTimeoutMs: options.settleTimeoutMs, logDir: options.logDir, keepDatabase: options.keepDatabases ?? false,
-    });
+    let result: RunResult;
+    try {
+      result = await runSeed({
+        seed, databases, redisUrl, basePort: options.basePort, workloadMs: options.workloadMs,
+        settleTimeoutMs: options.settleTimeoutMs, logDir: options.logDir, keepDatabase: options.keepDatabases ?? false,
+      });
+    } catch (error) {
+      // The run itself broke (an instance that never came back, a request no instance answered): a failing seed too.
+      console.log(`seed ${seed}: FAIL — the run could not finish: ${error instanceof Error ? error.message : String(error)}`);
+      failed.push(seed);
+      continue;
+    }
     const ok = result.violations.length === 0;
     console.log(`seed ${seed}: ${ok ? 'OK' : 'FAIL'} — ${describe(result)}`);
+    if (options.verbose) console.log(`  slowest: ${result.client.slowest.map((s) => `${s.what} ${s.ms} ms`).join(', ')}`);
     if (Object.keys(result.client.unexpected).length > 0) {
       console.log(`  unexpected answers: ${JSON.stringify(result.client.unexpected)}; e.g. ${result.client.unexpectedSamples.slice(0, 3).join(' / ')}`);
     }
@@ -107,6 +122,7 @@ async function main(): Promise<void> {
       console.log(`  database ${result.database} kept; services' log ${result.logFile}`);
     }
   }
+  await databases.close();
   const seconds = (Date.now() - started) / 1000;
   console.log(`chaos: ${options.runs - failed.length}/${options.runs} seeds passed in ${seconds.toFixed(0)} s` +
     (failed.length > 0 ? `; failing seeds: ${failed.join(', ')}` : ''));

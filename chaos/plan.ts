@@ -28,14 +28,17 @@ export interface PlanOptions {
 /** Draws a seed's run: size of the workload, the catalog's prices, the kill schedule. */
 export function planRun(seed: number, options: PlanOptions): RunPlan {
   const random = derive(seed, 'plan');
-  const instances = options.allowTwoInstances && random.chance(0.35) ? 2 : 1;
+  // Drawn whether or not two instances are allowed, so the rest of the plan stays the same.
+  const wantsTwo = random.chance(0.35);
+  const instances = options.allowTwoInstances && wantsTwo ? 2 : 1;
   const customers = random.int(3, 6);
   const flowsPerCustomer = random.int(3, 5);
   const products = Array.from({ length: 4 }, () => random.int(10, 400) * 100);
-  const killCount = random.int(1, 3);
+  const killCount = random.int(1, 2);
   const kills: Kill[] = [];
   for (let k = 0; k < killCount; k += 1) {
-    kills.push({ atMs: random.int(150, options.workloadMs), instance: random.int(0, instances - 1), downMs: random.pick([0, 0, 100, 400]) });
+    const instance = random.int(0, 1);
+    kills.push({ atMs: random.int(150, options.workloadMs), instance: instance < instances ? instance : 0, downMs: random.pick([0, 0, 100, 400]) });
   }
   kills.sort((a, b) => a.atMs - b.atMs);
   return { seed, instances, customers, flowsPerCustomer, kills, products };

@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { signToken } from '../src/auth/auth.js';
-import { adminQuery, databaseUrl } from '../src/db/scratch.js';
 import { newStats, ServiceClient, type ClientStats } from './client.js';
 import { Cluster } from './cluster.js';
+import { runLedgerCheck, type RunDatabases } from './database.js';
 import { readGatewayTruth, type ClientPaid } from './gateway-truth.js';
 import { checkInvariants, outstandingWork, type Violation } from './invariants.js';
 import { ADD_PRODUCT } from './operations.js';
@@ -15,13 +12,12 @@ import { planRun, type RunPlan } from './plan.js';
 import { derive } from './prng.js';
 import { newCustomer, newWorkloadStats, runCustomer, type WorkloadStats } from './workload.js';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
 const JWT_SECRET = 'chaos-run-jwt-secret-0123456789-abcdef';
 const OUTBOX_SECRET = 'chaos-run-outbox-secret-0123456789-abcdef';
 
 export interface RunOptions {
   seed: number;
-  adminUrl: string;
+  databases: RunDatabases;
   redisUrl: string | null;
   basePort: number;
   workloadMs: number;
@@ -40,7 +36,8 @@ export interface RunResult {
   client: ClientStats;
   kills: number;
   seconds: number;
-  settleSeconds: number;
+  /** Seconds spent starting the instances, in the workload (kills included), settling, checking. */
+  phases: { start: number; workload: number; settle: number; check: number };
   database: string;
   logFile: string;
 }
@@ -55,6 +52,8 @@ function serviceEnv(url: string, outboxUrl: string, redisUrl: string | null): No
     JWT_SECRET,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '1000000',
+    // The gateway is local: a short timeout lets an intent orphaned by a kill be taken over sooner.
+    RAZORPAY_TIMEOUT_MS: '2000',
     WEBHOOK_WORKER_INTERVAL_MS: '200',
     RECONCILE_INTERVAL_MS: '300',
     RECONCILE_AFTER_MS: '500',
@@ -76,9 +75,7 @@ function serviceEnv(url: string, outboxUrl: string, redisUrl: string | null): No
 export async function runSeed(options: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const plan = planRun(options.seed, { workloadMs: options.workloadMs, allowTwoInstances: options.redisUrl !== null });
-  const database = `chaos_s${options.seed}_${randomBytes(3).toString('hex')}`;
-  await adminQuery(options.adminUrl, `create database "${database}"`);
-  const url = databaseUrl(options.adminUrl, database);
+  const { name: database, url } = await options.databases.create(options.seed);
   const receiver = await OutboxReceiver.start(OUTBOX_SECRET);
   const cluster = new Cluster({
     count: plan.instances,
@@ -91,6 +88,12 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   const clientPaid: ClientPaid[] = [];
   const db = new pg.Client({ connectionString: url });
   let result: RunResult | null = null;
+  const phases = { start: 0, workload: 0, settle: 0, check: 0 };
+  let mark = Date.now();
+  const lap = (phase: keyof typeof phases) => {
+    phases[phase] = (Date.now() - mark) / 1000;
+    mark = Date.now();
+  };
   try {
     await cluster.start(120_000);
     await db.connect();
@@ -102,6 +105,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       if (!added.data) throw new Error(`addProduct failed: ${JSON.stringify(added.errors)}`);
       productIds.push(added.data.addProduct.id);
     }
+    lap('start');
     const context = { seed: options.seed, jwtSecret: JWT_SECRET, adminToken, productIds, stats: workload, clientPaid };
 
     const killsDone = Promise.all(plan.kills.map((kill) => new Promise<void>((resolve) => {
@@ -118,18 +122,19 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     await killsDone;
     await cluster.whenAllReady(120_000);
 
-    const settleStart = Date.now();
+    lap('workload');
     const outstanding = await settle(db, cluster, clientPaid, Date.now() + options.settleTimeoutMs);
-    const settleSeconds = (Date.now() - settleStart) / 1000;
-    const truth = await readGatewayTruth(cluster);
+    lap('settle');
+    const truth = await readGatewayTruth(cluster.readyUrls());
     const violations = await checkInvariants(db, truth, clientPaid, receiver.received);
-    const ledger = await ledgerCheck(url);
-    if (ledger.code !== 0) violations.push({ rule: 'ledger-check', detail: ledger.output.trim().split('\n').slice(-6).join(' | ') });
+    const ledger = await runLedgerCheck(url);
+    if (!ledger.ok) violations.push({ rule: 'ledger-check', detail: ledger.lines.slice(-6).join(' | ') });
     for (const exit of cluster.unexpectedExits()) violations.push({ rule: 'process-exit', detail: exit });
     if (receiver.badSignatures > 0) violations.push({ rule: 'outbox-signature', detail: `${receiver.badSignatures} deliveries with a bad signature` });
+    lap('check');
     result = {
       seed: options.seed, plan, violations, outstanding, workload, client, kills: cluster.kills,
-      seconds: 0, settleSeconds, database, logFile: cluster.logFile,
+      seconds: 0, phases, database, logFile: cluster.logFile,
     };
     return result;
   } finally {
@@ -137,7 +142,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     await receiver.close();
     await db.end().catch(() => undefined);
     const failed = !result || result.violations.length > 0;
-    if (!options.keepDatabase && !failed) await adminQuery(options.adminUrl, `drop database if exists "${database}" with (force)`);
+    if (!options.keepDatabase && !failed) await options.databases.drop(database);
     if (result) result.seconds = (Date.now() - started) / 1000;
   }
 }
@@ -145,19 +150,9 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
 /** Waits until nothing is left to do (or the deadline); returns what was still open. */
 async function settle(db: pg.Client, cluster: Cluster, clientPaid: ClientPaid[], deadline: number): Promise<string[]> {
   for (;;) {
-    const truth = await readGatewayTruth(cluster);
+    const truth = await readGatewayTruth(cluster.readyUrls());
     const open = await outstandingWork(db, truth, clientPaid);
     if (open.length === 0 || Date.now() > deadline) return open;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-/** `npm run cli -- ledger check`, as an operator runs it. */
-function ledgerCheck(url: string): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, 'ledger', 'check'], { env: { PATH: process.env.PATH, DATABASE_URL: url, LOG_LEVEL: 'warn' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, output: `${stdout}${stderr}` });
-    });
-  });
 }

@@ -58,7 +58,8 @@ export async function newCustomer(index: number, seed: number, random: Random, c
 /** One customer's session: `flows` flows one after the other, each drawn from its own stream. */
 export async function runCustomer(customer: Customer, flows: number, context: WorkloadContext): Promise<void> {
   for (let f = 0; f < flows; f += 1) {
-    const flow = customer.random.pick(FLOWS);
+    // Every customer starts with a top-up, so that wallet payments have money to spend.
+    const flow = f === 0 ? 'topUp' : customer.random.pick(FLOWS);
     context.stats.flows[flow] = (context.stats.flows[flow] ?? 0) + 1;
     const key = `chaos-${context.seed}-u${customer.index}-f${f}`;
     if (flow === 'cardOrder') await cardOrder(customer, key, context);
