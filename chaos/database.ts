@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ledgerCheck } from '../src/cli/ledger.commands.js';
-import { openDatabase } from '../src/db/database.js';
 import { ormConfig } from '../src/db/mikro-orm.config.js';
 import { adminQuery, databaseUrl } from '../src/db/scratch.js';
 
@@ -18,8 +17,13 @@ export class RunDatabases {
   static async open(adminUrl: string): Promise<RunDatabases> {
     const template = `chaos_template_${randomBytes(4).toString('hex')}`;
     await adminQuery(adminUrl, `create database "${template}"`);
-    const orm = await openDatabase(databaseUrl(adminUrl, template), { poolMax: 1 });
-    await orm.close();
+    const config = ormConfig({ clientUrl: databaseUrl(adminUrl, template), poolMax: 1 });
+    const orm = await MikroORM.init({ ...config, migrations: { ...config.migrations, silent: true } });
+    try {
+      await orm.getMigrator().up();
+    } finally {
+      await orm.close();
+    }
     return new RunDatabases(adminUrl, template);
   }
 
