@@ -101,11 +101,13 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   app.use(createWebhookRouter({ gateway, inbox: services.webhookInbox, logger, onStored: (id) => worker.processSoon(id) }));
   let sandbox: SandboxGateway | null = null;
   if (sandboxMode) {
-    const router = createSandboxRouter({
+    const router = await createSandboxRouter({
       keyId: config.razorpay.keyId,
       keySecret: config.razorpay.keySecret,
       webhookSecret: config.razorpay.webhookSecrets[0]!,
       webhookUrl: () => `${selfUrl}/webhooks/razorpay`,
+      // Its own schema and pool in the service's database, so a restart forgets nothing.
+      databaseUrl: orm.config.get('clientUrl')!,
       logger,
     });
     sandbox = router.sandbox;
@@ -192,6 +194,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     async close() {
       if (closed) return;
       closed = true;
+      // The sandbox stops delivering first; what it had pending is delivered after a restart.
+      await sandbox?.close();
       await worker.stop();
       await checkoutSweeper.stop();
       await services.bookingRefunds.settled();

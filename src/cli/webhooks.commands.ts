@@ -7,9 +7,10 @@ import { WebhookEvent, WebhookEventStatus } from '../webhooks/webhook-event.enti
 import { type WebhookProcessor } from '../webhooks/webhook.processor.js';
 import type { Print } from './ledger.commands.js';
 
-/** `webhooks list [--failed]`: stored events, newest first; --failed shows FAILED and DEAD ones. */
+/** `webhooks list [--failed]`: stored events, newest first; --failed shows FAILED, DEAD and QUARANTINED ones. */
 export async function webhooksList(orm: MikroORM, options: { failed: boolean; limit: number }, print: Print): Promise<number> {
-  const where = options.failed ? { status: { $in: [WebhookEventStatus.FAILED, WebhookEventStatus.DEAD] } } : {};
+  const needsOperator = [WebhookEventStatus.FAILED, WebhookEventStatus.DEAD, WebhookEventStatus.QUARANTINED];
+  const where = options.failed ? { status: { $in: needsOperator } } : {};
   const events = await orm.em.fork().find(WebhookEvent, where, { orderBy: { receivedAt: 'desc' }, limit: options.limit });
   const table = new Table({ head: ['received', 'event id', 'type', 'status', 'attempts', 'next attempt', 'last error'], style: PLAIN });
   for (const e of events) {
@@ -28,6 +29,10 @@ export async function webhooksReplay(orm: MikroORM, processor: WebhookProcessor,
   const event = await orm.em.fork().findOne(WebhookEvent, { eventId });
   if (!event) {
     print(`no stored event with id ${eventId}`);
+    return false;
+  }
+  if (event.status === WebhookEventStatus.QUARANTINED) {
+    print(`event ${eventId} is QUARANTINED (${event.lastError ?? 'its body could not be stored as sent'}): it is never replayed; reconciliation settles its payment from Razorpay`);
     return false;
   }
   if (!(await processor.replay(eventId))) {

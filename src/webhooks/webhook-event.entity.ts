@@ -10,6 +10,13 @@ export enum WebhookEventStatus {
   FAILED = 'FAILED',
   /** Failed `WEBHOOK_MAX_ATTEMPTS` times; an operator replays it. */
   DEAD = 'DEAD',
+  /**
+   * Signed, but its bytes could not be stored as they are (invalid UTF-8, `\u0000`, a lone
+   * surrogate): kept raw in `rawBody` beside a sanitised `payload`, never processed (no money
+   * moves on a copy that may differ from what Razorpay sent); reconciliation, which asks
+   * Razorpay itself, settles the payment; `lastError` says why.
+   */
+  QUARANTINED = 'QUARANTINED',
 }
 
 /** The webhook inbox: every signed delivery, stored before it is acknowledged. */
@@ -28,6 +35,10 @@ export class WebhookEvent {
 
   @Property({ type: 'json' })
   payload!: Record<string, unknown>;
+
+  /** The exact bytes received, base64, for a QUARANTINED event only (null otherwise). */
+  @Property({ type: 'text', nullable: true })
+  rawBody: string | null = null;
 
   @Enum({ items: () => WebhookEventStatus, type: 'string', length: 16 })
   status: WebhookEventStatus = WebhookEventStatus.PENDING;

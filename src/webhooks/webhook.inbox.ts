@@ -5,6 +5,11 @@ export interface IncomingWebhook {
   eventId: string;
   eventType: string;
   payload: Record<string, unknown>;
+  /**
+   * Set when the body could not be stored as received: its exact bytes, and why. The event is
+   * then QUARANTINED (kept, never processed) with `payload` the sanitised copy.
+   */
+  quarantine?: { raw: Buffer; problems: string[] };
 }
 
 /** The webhook inbox: stores each delivery once, keyed by Razorpay's event id. */
@@ -17,7 +22,8 @@ export class WebhookInbox {
    */
   async store(event: IncomingWebhook): Promise<{ stored: boolean; id: string }> {
     const em = this.orm.em.fork();
-    const row = Object.assign(new WebhookEvent(), event);
+    const { quarantine, ...fields } = event;
+    const row = Object.assign(new WebhookEvent(), fields);
     const inserted: { id: string }[] = await em
       .createQueryBuilder(WebhookEvent)
       .insert({
@@ -25,7 +31,9 @@ export class WebhookInbox {
         eventId: row.eventId,
         eventType: row.eventType,
         payload: row.payload,
-        status: WebhookEventStatus.PENDING,
+        status: quarantine ? WebhookEventStatus.QUARANTINED : WebhookEventStatus.PENDING,
+        rawBody: quarantine ? quarantine.raw.toString('base64') : null,
+        lastError: quarantine ? `quarantined: ${quarantine.problems.join('; ')}` : null,
         attempts: 0,
         nextAttemptAt: row.nextAttemptAt,
         receivedAt: row.receivedAt,

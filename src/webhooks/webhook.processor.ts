@@ -119,11 +119,16 @@ export class WebhookProcessor {
   /**
    * Puts a PROCESSED/IGNORED/DEAD event back in the queue (operator replay). Not while a
    * worker holds it: clearing its lease would let a second worker process it at the same time.
+   * Never a QUARANTINED one: its payload is a sanitised copy, not what Razorpay sent.
    */
   async replay(eventId: string): Promise<boolean> {
     const updated = await this.orm.em.fork().nativeUpdate(
       WebhookEvent,
-      { eventId, $or: [{ lockedUntil: null }, { lockedUntil: { $lt: new Date() } }] },
+      {
+        eventId,
+        status: { $ne: WebhookEventStatus.QUARANTINED },
+        $or: [{ lockedUntil: null }, { lockedUntil: { $lt: new Date() } }],
+      },
       { status: WebhookEventStatus.PENDING, nextAttemptAt: new Date(), lockedUntil: null, attempts: 0 },
     );
     return updated > 0;

@@ -95,7 +95,7 @@ function onlyError(response: GraphQLResponse<unknown>): GraphQLError {
 async function dbFootprint() {
   const em = server.db.orm.em.fork();
   const [payments, transactions, events] = await Promise.all([em.count(Payment, {}), em.count(Transaction, {}), em.count(PaymentEvent, {})]);
-  return { payments, transactions, events, gatewayOrders: server.app.sandbox!.state().orders.length };
+  return { payments, transactions, events, gatewayOrders: (await server.app.sandbox!.state()).orders.length };
 }
 
 /** Tokens that must all be refused, and what the refusal must say. */

@@ -47,7 +47,7 @@ async function footprint(target: TestServer = server) {
     em.count(Transaction, {}),
     em.count(PaymentEvent, {}),
   ]);
-  return { payments, transactions, events, gatewayOrders: target.app.sandbox!.state().orders.length };
+  return { payments, transactions, events, gatewayOrders: (await target.app.sandbox!.state()).orders.length };
 }
 
 function expectClientSafe(error: GraphQLError): void {
@@ -150,7 +150,7 @@ describe('createOrder stores what was asked', () => {
     expect(session.payment).toMatchObject({ status: 'CREATED', currency: 'USD', amount: 2_500, payerId: 'alice', reference: 'inv-usd-1' });
     const row = await server.db.orm.em.fork().findOneOrFail(Payment, { id: session.payment.id });
     expect(row.currency).toBe('USD');
-    const order = server.app.sandbox!.state().orders.find((o) => o.id === session.razorpayOrderId);
+    const order = (await server.app.sandbox!.state()).orders.find((o) => o.id === session.razorpayOrderId);
     expect(order).toMatchObject({ amount: 2_500, currency: 'USD', receipt: session.payment.id });
   });
 
@@ -159,7 +159,7 @@ describe('createOrder stores what was asked', () => {
     const expected = { jobId: '42', urgent: 'true', label: 'logo' };
     const row = await server.db.orm.em.fork().findOneOrFail(Payment, { id: session.payment.id });
     expect(row.notes).toEqual(expected);
-    const order = server.app.sandbox!.state().orders.find((o) => o.id === session.razorpayOrderId);
+    const order = (await server.app.sandbox!.state()).orders.find((o) => o.id === session.razorpayOrderId);
     expect(order?.notes).toEqual(expected);
   });
 

@@ -183,7 +183,7 @@ describe('1. the same webhook delivered many times at once', () => {
     const rowsBefore = await em().count(WebhookEvent, {});
     const checkout = await pay(server.url, order.orderId, { duplicateWebhooks: 10, awaitWebhooks: true });
     await webhooksDone();
-    const records = server.app.sandbox!.state().webhooks.slice(-3);
+    const records = (await server.app.sandbox!.state()).webhooks.slice(-3);
     expect(records.map((r) => [r.event, r.outcome, r.attempts])).toEqual([
       ['payment.authorized', 'delivered', 10],
       ['payment.captured', 'delivered', 10],
@@ -200,7 +200,7 @@ describe('2. payment.captured before payment.authorized', () => {
     const order = await newOrder('shuffle-carol');
     const checkout = await pay(server.url, order.orderId, { shuffleWebhooks: true, awaitWebhooks: true });
     await webhooksDone();
-    const records = server.app.sandbox!.state().webhooks.slice(-3);
+    const records = (await server.app.sandbox!.state()).webhooks.slice(-3);
     expect(records.map((r) => r.event)).toEqual(['payment.authorized', 'payment.captured', 'order.paid']); // sealed in this order, sent reversed
     const { events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: checkout.razorpay_payment_id });
     // The authorized event, handled concurrently with the others, either came too late and was
@@ -254,10 +254,10 @@ describe('3. verifyPayment and the captured webhooks at the same moment', () => 
     const sandbox = server.app.sandbox!;
     const results = await Promise.all(orders.map(async (order, i) => {
       const checkout = checkouts[i]!;
-      const attempt = sandbox.store.payment(checkout.razorpay_payment_id);
+      const attempt = await sandbox.store.payment(checkout.razorpay_payment_id);
       expect(attempt).toMatchObject({ status: 'captured', amount: order.amount, order_id: order.orderId });
       const captured = paymentEvent('payment.captured', wirePayment(order.orderId, attempt.id, 'captured', attempt.amount));
-      const paid = orderPaidEvent(sandbox.store.order(order.orderId) as unknown as Record<string, unknown>, attempt as unknown as Record<string, unknown>);
+      const paid = orderPaidEvent(await sandbox.store.order(order.orderId) as unknown as Record<string, unknown>, attempt as unknown as Record<string, unknown>);
       const [verified, ...hooks] = await Promise.all([
         verify(order, checkout),
         postWebhook(server.url, captured.body, { eventId: captured.eventId }),
@@ -354,12 +354,12 @@ describe('4. a failed attempt and a captured attempt on the same order', () => {
   it('through the sandbox: the failed attempt\'s webhook delayed past the successful one\'s', async () => {
     const order = await newOrder('attempts-jai');
     const failed = await pay(server.url, order.orderId, { outcome: 'failure', webhookDelayMs: 1500 });
-    const failedRecord = server.app.sandbox!.state().webhooks.at(-1)!;
+    const failedRecord = (await server.app.sandbox!.state()).webhooks.at(-1)!;
     expect(failedRecord.event).toBe('payment.failed');
     const success = await pay(server.url, order.orderId, { awaitWebhooks: true });
     await eventually(async () => (await statusOf(order.paymentId)) === PaymentStatus.CAPTURED, 5000, 'pay_B captured');
     // The premise: pay_A's failure is still on its way when pay_B's capture is recorded.
-    expect(server.app.sandbox!.state().webhooks.find((w) => w.eventId === failedRecord.eventId)!.outcome).toBe('pending');
+    expect((await server.app.sandbox!.state()).webhooks.find((w) => w.eventId === failedRecord.eventId)!.outcome).toBe('pending');
     await webhooksDone();
     const { events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: success.razorpay_payment_id });
     const aboutA = events.filter((e) => e.gatewayPaymentId === failed.error.metadata.payment_id);
@@ -371,7 +371,7 @@ describe('4. a failed attempt and a captured attempt on the same order', () => {
 describe('5. the same idempotencyKey sent to createOrder 10 times at once', () => {
   it('one gateway order, one payment, one CHARGE; then it settles like any other', async () => {
     const token = await server.token('idem-kiran');
-    const ordersBefore = server.app.sandbox!.state().orders.length;
+    const ordersBefore = (await server.app.sandbox!.state()).orders.length;
     const input = { amount: 31_400, reference: 'job-idem', idempotencyKey: 'idem-key-0001-race' };
     const responses = await Promise.all(Array.from({ length: 10 }, () => server.gql(CreateOrderDocument, { input }, token)));
     for (const r of responses) expect(r.errors).toBeUndefined();
@@ -381,7 +381,7 @@ describe('5. the same idempotencyKey sent to createOrder 10 times at once', () =
     expect(orderIds.size).toBe(1);
     const [paymentId] = [...paymentIds];
     const [orderId] = [...orderIds];
-    const gatewayOrders = server.app.sandbox!.state().orders;
+    const gatewayOrders = (await server.app.sandbox!.state()).orders;
     expect(gatewayOrders).toHaveLength(ordersBefore + 1);
     expect(gatewayOrders.filter((o) => o.receipt === paymentId)).toHaveLength(1);
     expect(await em().count(Payment, { payerId: 'idem-kiran' })).toBe(1);
@@ -453,8 +453,8 @@ describe('7. webhooks dropped and no verifyPayment', () => {
     const order = await newOrder('dropped-omar');
     const rowsBefore = await em().count(WebhookEvent, {});
     const checkout = await pay(server.url, order.orderId, { dropWebhooks: true, awaitWebhooks: true });
-    expect(server.app.sandbox!.store.payment(checkout.razorpay_payment_id).status).toBe('captured');
-    expect(server.app.sandbox!.state().webhooks.slice(-3).map((w) => w.outcome)).toEqual(['dropped', 'dropped', 'dropped']);
+    expect((await server.app.sandbox!.store.payment(checkout.razorpay_payment_id)).status).toBe('captured');
+    expect((await server.app.sandbox!.state()).webhooks.slice(-3).map((w) => w.outcome)).toEqual(['dropped', 'dropped', 'dropped']);
     await webhooksDone();
     await server.app.services.webhookProcessor.processDue();
     expect(await em().count(WebhookEvent, {})).toBe(rowsBefore);

@@ -10,6 +10,7 @@ import { GatewayError, type GatewayErrorKind } from '../../src/gateways/gateway.
 import { RazorpayGateway, type RazorpayGatewayOptions } from '../../src/gateways/razorpay/razorpay.gateway.js';
 import { parseWebhookEnvelope } from '../../src/gateways/razorpay/razorpay.mappers.js';
 import type { WireWebhookEnvelope } from '../../src/gateways/razorpay/razorpay.wire.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { createSandboxRouter, type CheckoutFailure, type CheckoutSuccess, type SandboxRouter } from '../../src/sandbox/razorpay/index.js';
 
 const KEY_ID = 'rzp_test_integration01';
@@ -30,6 +31,7 @@ const warnings: Record<string, unknown>[] = [];
 const servers: http.Server[] = [];
 let baseUrl: string;
 let router: SandboxRouter;
+let db: TestDatabase;
 let gateway: RazorpayGateway;
 
 async function listen(app: http.RequestListener): Promise<{ server: http.Server; url: string }> {
@@ -93,10 +95,12 @@ async function expectGatewayError(promise: Promise<unknown>, kind: GatewayErrorK
 const events = (): string[] => received.map((webhook) => webhook.envelope.event);
 
 beforeAll(async () => {
-  router = createSandboxRouter({
+  db = await createTestDatabase({ poolMax: 1 });
+  router = await createSandboxRouter({
     keyId: KEY_ID,
     keySecret: KEY_SECRET,
     webhookSecret: WEBHOOK_SECRET,
+    databaseUrl: db.url,
     webhookUrl: () => `${baseUrl}/hooks`,
     webhookRetryBaseMs: 10,
   });
@@ -129,6 +133,8 @@ afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+  await router.sandbox.close();
+  await db.drop();
 });
 
 describe('orders', () => {
@@ -355,7 +361,7 @@ describe('webhooks', () => {
     await pay(await newOrder(), { dropWebhooks: true, awaitWebhooks: true });
     await router.sandbox.whenWebhooksSettled();
     expect(received).toHaveLength(0);
-    expect(router.sandbox.state().webhooks.slice(-3).map((record) => record.outcome)).toEqual(['dropped', 'dropped', 'dropped']);
+    expect((await router.sandbox.state()).webhooks.slice(-3).map((record) => record.outcome)).toEqual(['dropped', 'dropped', 'dropped']);
   });
 
   it('delivers late when delayed, after Checkout has answered', async () => {
@@ -372,7 +378,7 @@ describe('webhooks', () => {
     await failAttempt(await newOrder(), { awaitWebhooks: true });
     expect(received).toHaveLength(2);
     expect(received[0]!.eventId).toBe(received[1]!.eventId);
-    expect(router.sandbox.state().webhooks.at(-1)).toMatchObject({ outcome: 'delivered', attempts: 2 });
+    expect((await router.sandbox.state()).webhooks.at(-1)).toMatchObject({ outcome: 'delivered', attempts: 2 });
   });
 });
 

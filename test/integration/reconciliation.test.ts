@@ -59,7 +59,7 @@ describe('reconciliation (the janitor)', () => {
     const report = await server.app.services.reconciler.runOnce();
     expect(report.captured).toBeGreaterThanOrEqual(1);
     expect(await statusOf(order.payment.id)).toBe(PaymentStatus.CAPTURED);
-    const gatewayPayment = server.app.sandbox!.state().payments.find((p) => p.order_id === order.razorpayOrderId)!;
+    const gatewayPayment = (await server.app.sandbox!.state()).payments.find((p) => p.order_id === order.razorpayOrderId)!;
     expect(gatewayPayment.status).toBe('captured');
   });
 
@@ -90,9 +90,11 @@ describe('reconciliation (the janitor)', () => {
       expect(a.claimed.filter((id) => b.claimed.includes(id))).toEqual([]);
       claimed.push(a.claimed, b.claimed);
     }
-    const all = claimed.flat();
-    expect(new Set(all).size).toBe(all.length); // nobody examined twice (each is backed off once claimed)
     const ids = orders.map((o) => o.payment.id);
+    // The unpaid order the test before left is rightly asked again once its 1-2 s backoff has
+    // passed, which a loaded machine reaches within these passes: only these orders count.
+    const all = claimed.flat().filter((id) => ids.includes(id));
+    expect(new Set(all).size).toBe(all.length); // nobody examined twice (each is backed off once claimed)
     expect(all).toEqual(expect.arrayContaining(ids));
     for (const id of ids) {
       expect(await statusOf(id)).toBe(PaymentStatus.CAPTURED);

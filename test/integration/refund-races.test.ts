@@ -36,7 +36,7 @@ afterAll(async () => {
 
 const em = () => server.db.orm.em.fork();
 const refund = (input: RefundInput, token = admin) => server.gql(RefundDocument, { input }, token);
-const sandboxRefunds = (razorpayPaymentId: string) => server.app.sandbox!.state().refunds.filter((r) => r.payment_id === razorpayPaymentId);
+const sandboxRefunds = async (razorpayPaymentId: string) => (await server.app.sandbox!.state()).refunds.filter((r) => r.payment_id === razorpayPaymentId);
 
 async function capturedPayment(user: string, amount: number) {
   const token = await server.token(user);
@@ -78,7 +78,7 @@ describe('refund races', () => {
     const rows = await expectSettledOnce(payment.id);
     expect(rows).toHaveLength(14);
     expect(await em().findOneOrFail(Payment, { id: payment.id })).toMatchObject({ status: 'PARTIALLY_REFUNDED', amountRefunded: 9_800, version: payment.version + 14 });
-    expect(sandboxRefunds(payment.razorpayPaymentId!).reduce((sum, r) => sum + r.amount, 0)).toBe(9_800);
+    expect((await sandboxRefunds(payment.razorpayPaymentId!)).reduce((sum, r) => sum + r.amount, 0)).toBe(9_800);
 
     // Uneven amounts: whatever the interleaving, the sum of what succeeded never exceeds the rest.
     const amounts = Array.from({ length: 20 }, (_, i) => 7 + ((i * 37) % 50));
@@ -101,7 +101,7 @@ describe('refund races', () => {
     expect(ids.size).toBe(1);
     expect(results.every((r) => r.data!.refund.status === 'PROCESSED' && r.data!.refund.razorpayRefundId !== null)).toBe(true);
     expect(await em().count(Refund, { payment: payment.id })).toBe(1);
-    expect(sandboxRefunds(payment.razorpayPaymentId!)).toHaveLength(1);
+    expect((await sandboxRefunds(payment.razorpayPaymentId!))).toHaveLength(1);
     await webhooksDone();
     expect(await em().findOneOrFail(Payment, { id: payment.id })).toMatchObject({ amountRefunded: 2_500, version: payment.version + 1 });
     await expectSettledOnce(payment.id);
@@ -129,7 +129,7 @@ describe('refund races', () => {
     expect(response.errors).toBeUndefined();
     expect(response.data!.refund).toMatchObject({ id: row.id, status: 'PROCESSED', razorpayRefundId: made.id, payment: { amountRefunded: 3_000 } });
     await webhooksDone();
-    expect(sandboxRefunds(payment.razorpayPaymentId!)).toHaveLength(1);
+    expect((await sandboxRefunds(payment.razorpayPaymentId!))).toHaveLength(1);
     expect(await em().findOneOrFail(Payment, { id: payment.id })).toMatchObject({ status: 'PARTIALLY_REFUNDED', amountRefunded: 3_000, version: payment.version + 1 });
     expect(await em().count(Transaction, { payment: payment.id, type: TransactionType.REFUND })).toBe(1);
     await expectSettledOnce(payment.id);
@@ -148,7 +148,7 @@ describe('refund races', () => {
     await webhooksDone();
     const row = await em().findOneOrFail(Refund, { payment: payment.id });
     expect(row).toMatchObject({ status: RefundStatus.PROCESSED, lastGatewayError: null });
-    expect(sandboxRefunds(payment.razorpayPaymentId!)).toHaveLength(1);
+    expect((await sandboxRefunds(payment.razorpayPaymentId!))).toHaveLength(1);
     expect(await em().findOneOrFail(Payment, { id: payment.id })).toMatchObject({ status: 'REFUNDED', amountRefunded: 4_000 });
     await expectSettledOnce(payment.id);
     await expectBooksBalanced();
@@ -160,7 +160,7 @@ describe('refund races', () => {
     const pending = (await refund({ paymentId: payment.id, amount: 1_000 })).data!.refund;
     await server.app.sandbox!.settleRefund(pending.razorpayRefundId!, 'processed', { duplicates: 5, awaitWebhooks: true });
     // The same news under five different event ids, at once: the inbox cannot dedupe these, the row lock does.
-    const wire = server.app.sandbox!.store.refund(pending.razorpayRefundId!);
+    const wire = await server.app.sandbox!.store.refund(pending.razorpayRefundId!);
     const envelope = (id: number) => JSON.stringify({
       entity: 'event', account_id: 'acc_TESTACCOUNT001', event: 'refund.processed', contains: ['refund'],
       payload: { refund: { entity: wire } }, created_at: Math.floor(Date.now() / 1000) + id,

@@ -38,7 +38,7 @@ const em = () => server.db.orm.em.fork();
 const refund = (input: RefundInput, token: string | null = admin) => server.gql(RefundDocument, { input }, token);
 const balanceOf = async (token: string) => (await server.gql(WalletDocument, {}, token)).data!.wallet.balance;
 const paymentOf = async (id: string) => (await server.gql(PaymentRefundsDocument, { id }, admin)).data!.payment!;
-const sandboxRefunds = (razorpayPaymentId: string) => server.app.sandbox!.state().refunds.filter((r) => r.payment_id === razorpayPaymentId);
+const sandboxRefunds = async (razorpayPaymentId: string) => (await server.app.sandbox!.state()).refunds.filter((r) => r.payment_id === razorpayPaymentId);
 
 /** A payment of `user`, paid by card in the sandbox and verified: CAPTURED. */
 async function capturedPayment(user: string, amount: number, extra: Record<string, unknown> = {}) {
@@ -87,7 +87,7 @@ describe('refunds to the source', () => {
     expect(after.transactions.map((t) => [t.type, t.status, t.amount])).toEqual([
       ['CHARGE', 'COMPLETED', 10_001], ['REFUND', 'COMPLETED', 3_333], ['REFUND', 'COMPLETED', 6_668],
     ]);
-    expect(sandboxRefunds(payment.razorpayPaymentId!).map((r) => r.amount).sort()).toEqual([3_333, 6_668]);
+    expect((await sandboxRefunds(payment.razorpayPaymentId!)).map((r) => r.amount).sort()).toEqual([3_333, 6_668]);
     expect(await em().count(Journal, { payment: payment.id, kind: JournalKind.REFUND })).toBe(2);
     // Capture + refunds: fee and payee reversed to the paisa; the money went back out through Razorpay.
     expect(await netByAccount(payment.id)).toEqual({ 'gateway_clearing:INR': 0, 'payee_payable:cleaner-rf-full:INR': 0, 'platform_fees:INR': 0 });
@@ -142,7 +142,7 @@ describe('refunds to the source', () => {
     expect(pending.data!.refund).toMatchObject({ status: 'PENDING', speed: 'OPTIMUM', processedAt: null, payment: { status: 'CAPTURED', amountRefunded: 0 } });
     const gatewayId = pending.data!.refund.razorpayRefundId!;
     expect(gatewayId).toMatch(/^rfnd_/);
-    expect(sandboxRefunds(payment.razorpayPaymentId!)[0]).toMatchObject({ speed_requested: 'optimum', notes: { refund_id: pending.data!.refund.id } });
+    expect((await sandboxRefunds(payment.razorpayPaymentId!))[0]).toMatchObject({ speed_requested: 'optimum', notes: { refund_id: pending.data!.refund.id } });
     await webhooksDone();
     expect((await em().findOneOrFail(Refund, { id: pending.data!.refund.id })).status).toBe('PENDING');
 
@@ -183,7 +183,7 @@ describe('refunds to the source', () => {
     expect(unknown.errors).toBeUndefined();
     expect(unknown.data!.refund).toMatchObject({ status: 'PENDING', razorpayRefundId: null, payment: { amountRefunded: 0 } });
     expect(unknown.data!.refund.lastGatewayError).toMatch(/unavailable/);
-    expect(sandboxRefunds(payment.razorpayPaymentId!)).toHaveLength(0);
+    expect((await sandboxRefunds(payment.razorpayPaymentId!))).toHaveLength(0);
     // Still reserved: only 1500 more may be refunded meanwhile.
     expect((await refund({ paymentId: payment.id, amount: 1_501 })).errors?.[0]?.extensions?.field).toBe('input.amount');
 
@@ -191,7 +191,7 @@ describe('refunds to the source', () => {
     expect(retried.data!.refund).toMatchObject({ id: unknown.data!.refund.id, status: 'PROCESSED', lastGatewayError: null });
     const again = await refund({ paymentId: payment.id, idempotencyKey: 'rf-unknown-0001' });
     expect(again.data!.refund).toMatchObject({ id: unknown.data!.refund.id, status: 'PROCESSED' });
-    expect(sandboxRefunds(payment.razorpayPaymentId!)).toHaveLength(1);
+    expect((await sandboxRefunds(payment.razorpayPaymentId!))).toHaveLength(1);
     await webhooksDone();
     await expectBooksBalanced();
   });
@@ -213,7 +213,7 @@ describe('refunds to the source', () => {
     const after = await paymentOf(payment.id);
     expect(after).toMatchObject({ status: 'PARTIALLY_REFUNDED', amountRefunded: 5_000 });
     expect(after.refunds.map((r) => r.status)).toEqual(['PROCESSED', 'PROCESSED']);
-    expect(sandboxRefunds(payment.razorpayPaymentId!)).toHaveLength(2);
+    expect((await sandboxRefunds(payment.razorpayPaymentId!))).toHaveLength(2);
     await expectBooksBalanced();
   });
 });
@@ -227,7 +227,7 @@ describe('refunds to the wallet', () => {
     expect(response.data!.refund).toMatchObject({
       status: 'PROCESSED', destination: 'WALLET', speed: null, razorpayRefundId: null, payment: { status: 'PARTIALLY_REFUNDED', amountRefunded: 7_000 },
     });
-    expect(sandboxRefunds(payment.razorpayPaymentId!)).toHaveLength(0);
+    expect((await sandboxRefunds(payment.razorpayPaymentId!))).toHaveLength(0);
     expect(await balanceOf(token)).toBe(before + 7_000);
     const wallet = (await server.gql(WalletDocument, {}, token)).data!.wallet;
     expect(wallet.transactions.edges.map((e) => e.node)).toEqual([
@@ -338,7 +338,7 @@ describe('refusals: a clear error and nothing changed', () => {
     expect((await refund({ paymentId: 'not-a-uuid' })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(await em().count(Refund, { payment: payment.id })).toBe(0);
     expect(await em().findOneOrFail(Payment, { id: payment.id })).toMatchObject({ status: 'CAPTURED', amountRefunded: 0, version: payment.version });
-    expect(sandboxRefunds(payment.razorpayPaymentId!)).toHaveLength(0);
+    expect((await sandboxRefunds(payment.razorpayPaymentId!))).toHaveLength(0);
   });
 
   it('a payment not captured (CREATED, FAILED) is a CONFLICT; so is one with nothing left to refund', async () => {

@@ -72,7 +72,7 @@ async function stateOf(paymentId: string) {
 async function rowCounts() {
   const em = server.db.orm.em.fork();
   const [payments, transactions, events] = await Promise.all([em.count(Payment, {}), em.count(Transaction, {}), em.count(PaymentEvent, {})]);
-  return { payments, transactions, events, gatewayOrders: server.app.sandbox!.state().orders.length };
+  return { payments, transactions, events, gatewayOrders: (await server.app.sandbox!.state()).orders.length };
 }
 
 function expectClientSafe(error: GraphQLError): void {

@@ -333,7 +333,7 @@ describe('the raw bytes are what is verified', () => {
       // The sandbox signs with the current secret, and its deliveries are accepted.
       const second = await newOrder(rotated, 'rotation-user');
       await pay(rotated.url, second.orderId, { awaitWebhooks: true });
-      expect(rotated.app.sandbox!.state().webhooks.filter((w) => w.outcome !== 'delivered')).toEqual([]);
+      expect((await rotated.app.sandbox!.state()).webhooks.filter((w) => w.outcome !== 'delivered')).toEqual([]);
       await eventually(async () => (await paymentState(rotated, second.paymentId)).status === PaymentStatus.CAPTURED, 5000, 'sandbox payment CAPTURED');
     } finally {
       await rotated.close();

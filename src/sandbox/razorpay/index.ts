@@ -4,4 +4,5 @@ export { SandboxGateway, type DeliveryOptions, type SandboxDump, type SandboxOpt
 export type { CheckoutPayRequest, CheckoutPayResponse, CheckoutSuccess, CheckoutFailure } from './sandbox.checkout.js';
 export type { SandboxFaults, SandboxFaultsUpdate } from './sandbox.faults.js';
 export type { RefundOutcome } from './sandbox.store.js';
-export type { DeliveryKnobs, SandboxLogger, WebhookRecord } from './sandbox.webhooks.js';
+export type { DeliveryKnobs, WebhookRecord } from './sandbox.outbox.js';
+export type { SandboxLogger } from './sandbox.webhooks.js';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { WireErrorDetail, WirePayment } from '../../gateways/razorpay/razorpay.wire.js';
 import { invalid } from './sandbox.errors.js';
-import type { DeliveryKnobs } from './sandbox.webhooks.js';
+import type { DeliveryKnobs } from './sandbox.outbox.js';
 
 /** Body of `POST /checkout/pay`. */
 export const checkoutPaySchema = z.strictObject({

@@ -1,9 +1,11 @@
 /**
- * A Razorpay-compatible gateway in memory: REST API, Checkout simulator and signed
- * webhooks, for running and testing the service with no network. Never mounted in
- * production.
+ * A Razorpay-compatible gateway: REST API, Checkout simulator and signed webhooks, for
+ * running and testing the service with no network. Its orders, payments, refunds and pending
+ * webhooks live in PostgreSQL (schema `sandbox_razorpay`), so a restart forgets nothing; the
+ * fault knobs are per process and start well-behaved. Never mounted in production.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import pg from 'pg';
 import type { Router } from 'express';
 import type { WireOrder, WirePayment, WireRefund } from '../../gateways/razorpay/razorpay.wire.js';
 import {
@@ -14,16 +16,19 @@ import {
   type CheckoutPayResponse,
 } from './sandbox.checkout.js';
 import { FaultInjector, faultsUpdateSchema, type SandboxFaults, type SandboxFaultsUpdate } from './sandbox.faults.js';
-import { newId } from './sandbox.ids.js';
+import { SandboxDb } from './sandbox.db.js';
+import { WebhookOutbox, type DeliveryKnobs, type WebhookRecord } from './sandbox.outbox.js';
 import type { CaptureInput, OrderInput, RefundInput } from './sandbox.requests.js';
 import { buildSandboxRouter } from './sandbox.routes.js';
 import { SandboxStore, type Changed, type SandboxState } from './sandbox.store.js';
-import { WebhookDispatcher, type DeliveryKnobs, type SandboxLogger, type WebhookRecord } from './sandbox.webhooks.js';
+import { WebhookDispatcher, type SandboxLogger } from './sandbox.webhooks.js';
 
 export interface SandboxOptions {
   keyId: string;
   keySecret: string;
   webhookSecret: string;
+  /** PostgreSQL the sandbox keeps its state in (its own schema, created on first use). */
+  databaseUrl: string;
   /** Where signed webhooks are POSTed; read at each delivery, so it may change after start. */
   webhookUrl: () => string;
   logger?: SandboxLogger;
@@ -47,23 +52,32 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 export class SandboxGateway {
   readonly keyId: string;
   /** Reads of orders, payments and refunds; changes go through this class so webhooks follow. */
-  readonly store = new SandboxStore();
+  readonly store: SandboxStore;
   /** Express 5 router for `/sandbox/razorpay`: `/v1/*` REST, `/checkout/pay`, `/control/*`. */
   readonly router: Router;
   readonly #keySecret: string;
   readonly #faults = new FaultInjector();
   readonly #webhooks: WebhookDispatcher;
+  readonly #db: SandboxDb;
+  readonly #outbox: WebhookOutbox;
+  readonly #lockConnection: pg.Client;
 
   constructor(options: SandboxOptions) {
-    if (!options.keyId || !options.keySecret || !options.webhookSecret) {
-      throw new Error('SandboxGateway needs keyId, keySecret and webhookSecret');
+    if (!options.keyId || !options.keySecret || !options.webhookSecret || !options.databaseUrl) {
+      throw new Error('SandboxGateway needs keyId, keySecret, webhookSecret and databaseUrl');
     }
     this.keyId = options.keyId;
     this.#keySecret = options.keySecret;
+    const onDbError = (error: Error) => options.logger?.warn({ problem: error.message }, 'sandbox database connection lost');
+    this.#db = new SandboxDb(options.databaseUrl, onDbError);
+    this.#lockConnection = new pg.Client({ connectionString: options.databaseUrl });
+    this.#lockConnection.on('error', onDbError);
+    this.#outbox = new WebhookOutbox(this.#db);
+    this.store = new SandboxStore(this.#db, this.#outbox);
     this.#webhooks = new WebhookDispatcher({
+      outbox: this.#outbox,
       secret: options.webhookSecret,
       url: options.webhookUrl,
-      accountId: newId('acc'),
       logger: options.logger,
       ...(options.webhookMaxTries !== undefined && { maxTries: options.webhookMaxTries }),
       ...(options.webhookRetryBaseMs !== undefined && { retryBaseMs: options.webhookRetryBaseMs }),
@@ -76,8 +90,26 @@ export class SandboxGateway {
     });
   }
 
+  /**
+   * Creates its schema if needed, then delivers the webhooks a previous instance left
+   * pending (from their due time on), as Razorpay keeps retrying across our restarts.
+   */
+  async start(): Promise<void> {
+    await this.#db.migrate();
+    await this.#lockConnection.connect();
+    await this.#outbox.open(this.#lockConnection);
+    for (const batch of await this.#outbox.claimOrphans()) void this.#webhooks.deliver(batch);
+  }
+
+  /** Stops delivering (what is left stays pending for the next instance) and closes its connections. */
+  async close(): Promise<void> {
+    await this.#webhooks.stop();
+    await this.#lockConnection.end().catch(() => undefined);
+    await this.#db.close();
+  }
+
   /** A new order; `autoCapture` is Razorpay's `payment_capture`. */
-  createOrder(input: OrderInput): WireOrder {
+  createOrder(input: OrderInput): Promise<WireOrder> {
     return this.store.createOrder(input);
   }
 
@@ -88,13 +120,14 @@ export class SandboxGateway {
    */
   async pay(request: CheckoutPayRequest): Promise<CheckoutPayResponse> {
     const parsed = readCheckoutPay(request);
-    const { entity: payment, events } = this.store.attempt(
+    const { entity: payment, batch } = await this.store.attempt(
       parsed.order_id,
       parsed.method,
       parsed.outcome,
       parsed.authorizeOnly ?? false,
+      deliveryKnobs(parsed),
     );
-    const delivery = this.#webhooks.deliver(events, deliveryKnobs(parsed));
+    const delivery = this.#webhooks.deliver(batch);
     if (parsed.awaitWebhooks) await delivery;
     if (parsed.outcome === 'failure') return checkoutFailure(payment);
     return {
@@ -106,7 +139,7 @@ export class SandboxGateway {
 
   /** Manual capture of an authorised payment, for exactly its amount; webhooks follow. */
   async capturePayment(paymentId: string, input: CaptureInput, delivery: DeliveryOptions = {}): Promise<WirePayment> {
-    return this.#deliverAfter(this.store.capture(paymentId, input), delivery);
+    return this.#deliverAfter(this.store.capture(paymentId, input, delivery), delivery);
   }
 
   /** A refund whose status follows the `refundOutcome` knob; idempotent per key. */
@@ -116,18 +149,18 @@ export class SandboxGateway {
     idempotencyKey: string | null,
     delivery: DeliveryOptions = {},
   ): Promise<WireRefund> {
-    const change = this.store.refundPayment(paymentId, input, idempotencyKey, this.#faults.current().refundOutcome);
+    const change = this.store.refundPayment(paymentId, input, idempotencyKey, this.#faults.current().refundOutcome, delivery);
     return this.#deliverAfter(change, delivery);
   }
 
   /** Settles a pending refund and sends `refund.processed` or `refund.failed`. */
   async settleRefund(refundId: string, status: 'processed' | 'failed', delivery: DeliveryOptions = {}): Promise<WireRefund> {
-    return this.#deliverAfter(this.store.settleRefund(refundId, status), delivery);
+    return this.#deliverAfter(this.store.settleRefund(refundId, status, delivery), delivery);
   }
 
   /** The bank authorises a failed attempt late (Razorpay's `failed` → `authorized`). */
   async authorizeLatePayment(paymentId: string, delivery: DeliveryOptions = {}): Promise<WirePayment> {
-    return this.#deliverAfter(this.store.authorizeLate(paymentId), delivery);
+    return this.#deliverAfter(this.store.authorizeLate(paymentId, delivery), delivery);
   }
 
   /** Replaces the fault knobs given and keeps the others; validated like the control route. */
@@ -145,8 +178,9 @@ export class SandboxGateway {
   }
 
   /** Everything the sandbox holds, plus the knobs and recent webhook outcomes. */
-  state(): SandboxDump {
-    return { ...this.store.state(), faults: this.#faults.current(), webhooks: this.#webhooks.records() };
+  async state(): Promise<SandboxDump> {
+    const [state, webhooks] = await Promise.all([this.store.state(), this.#outbox.records()]);
+    return { ...state, faults: this.#faults.current(), webhooks };
   }
 
   /** Resolves once every webhook delivery (and its retries) has finished. */
@@ -154,8 +188,9 @@ export class SandboxGateway {
     return this.#webhooks.whenIdle();
   }
 
-  async #deliverAfter<T>(change: Changed<T>, delivery: DeliveryOptions): Promise<T> {
-    const done = this.#webhooks.deliver(change.events, delivery);
+  async #deliverAfter<T>(pending: Promise<Changed<T>>, delivery: DeliveryOptions): Promise<T> {
+    const change = await pending;
+    const done = this.#webhooks.deliver(change.batch);
     if (delivery.awaitWebhooks) await done;
     return change.entity;
   }

@@ -8,9 +8,11 @@ export type SandboxRouter = Router & { sandbox: SandboxGateway };
 /**
  * The sandbox as an Express 5 router for mounting at `/sandbox/razorpay`. It parses its own
  * JSON; the sandbox that owns it is `router.sandbox`, for tests to set faults, settle
- * refunds or read state.
+ * refunds or read state. Resolves once its storage is ready and the webhooks an earlier
+ * instance left pending are on their way; `router.sandbox.close()` stops it.
  */
-export function createSandboxRouter(options: SandboxOptions): SandboxRouter {
+export async function createSandboxRouter(options: SandboxOptions): Promise<SandboxRouter> {
   const sandbox = new SandboxGateway(options);
+  await sandbox.start();
   return Object.assign(sandbox.router, { sandbox });
 }

@@ -57,19 +57,19 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
   });
   router.use('/v1', faultMiddleware);
 
-  router.post('/v1/orders', (req, res) => {
-    res.json(sandbox.createOrder(readOrderInput(req.body)));
+  router.post('/v1/orders', async (req, res) => {
+    res.json(await sandbox.createOrder(readOrderInput(req.body)));
   });
-  router.get('/v1/orders/:id', (req, res) => {
-    res.json(sandbox.store.order(req.params.id));
+  router.get('/v1/orders/:id', async (req, res) => {
+    res.json(await sandbox.store.order(req.params.id));
   });
-  router.get('/v1/orders/:id/payments', (req, res) => {
-    const items = sandbox.store.orderPayments(req.params.id);
+  router.get('/v1/orders/:id/payments', async (req, res) => {
+    const items = await sandbox.store.orderPayments(req.params.id);
     const collection: WireCollection<WirePayment> = { entity: 'collection', count: items.length, items };
     res.json(collection);
   });
-  router.get('/v1/payments/:id', (req, res) => {
-    res.json(sandbox.store.payment(req.params.id));
+  router.get('/v1/payments/:id', async (req, res) => {
+    res.json(await sandbox.store.payment(req.params.id));
   });
   router.post('/v1/payments/:id/capture', async (req, res) => {
     res.json(await sandbox.capturePayment(req.params.id, readCaptureInput(req.body)));
@@ -78,11 +78,11 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
     const key = idempotencyKey(req.get('x-refund-idempotency'));
     res.json(await sandbox.refundPayment(req.params.id, readRefundInput(req.body), key));
   });
-  router.get('/v1/payments/:id/refunds/:refundId', (req, res) => {
-    res.json(sandbox.store.paymentRefund(req.params.id, req.params.refundId));
+  router.get('/v1/payments/:id/refunds/:refundId', async (req, res) => {
+    res.json(await sandbox.store.paymentRefund(req.params.id, req.params.refundId));
   });
-  router.get('/v1/refunds/:id', (req, res) => {
-    res.json(sandbox.store.refund(req.params.id));
+  router.get('/v1/refunds/:id', async (req, res) => {
+    res.json(await sandbox.store.refund(req.params.id));
   });
   router.use('/v1', (_req, res) => {
     res.status(404).json(new SandboxApiError(404, 'The requested URL was not found on the server.').toBody());
@@ -107,8 +107,8 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
   router.post('/control/payments/:id/authorize', async (req, res) => {
     res.json(await sandbox.authorizeLatePayment(req.params.id));
   });
-  router.get('/control/state', (_req, res) => {
-    res.json(sandbox.state());
+  router.get('/control/state', async (_req, res) => {
+    res.json(await sandbox.state());
   });
 
   const renderError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
