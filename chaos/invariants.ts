@@ -61,6 +61,9 @@ export async function outstandingWork(db: pg.Client, truth: GatewayTruth, client
   await count('outbox deliveries PENDING', `select count(*)::int as n from outbox_delivery where status = 'PENDING'`);
   await count('refunds PENDING', `select count(*)::int as n from refund where status = 'PENDING'`);
   await count('booking refunds not yet accepted', `select count(*)::int as n from cart_checkout where refund_state in ('PENDING', 'IN_PROGRESS')`);
+  // The gateway's own pending webhooks (the sandbox keeps them in PostgreSQL when it can).
+  const { rows: [sandbox] } = await db.query<{ table: string | null }>(`select to_regclass('sandbox_razorpay.webhooks')::text as table`);
+  if (sandbox?.table) await count('gateway webhooks still to deliver', `select count(*)::int as n from sandbox_razorpay.webhooks where outcome = 'pending'`);
   const authorised = [...truth.payments.values()].filter((p) => p.status === 'authorized').length;
   if (authorised > 0) open.push(`${authorised} payments only authorised at the gateway`);
   const received = new Set((await db.query<{ razorpay_order_id: string }>(`select razorpay_order_id from payment where status in ${MONEY_RECEIVED} and razorpay_order_id is not null`)).rows.map((r) => r.razorpay_order_id));
