@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { EMBEDDED_DATABASE, ensureDatabase, openDatabase } from './db/database.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js';
+import { EmbeddedPostgresError, resolveEmbeddedDataDir, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js';
 import { PROJECT_ROOT } from './db/mikro-orm.config.js';
 import { createLogger } from './logger.js';
 import { startApp } from './app.js';
@@ -29,8 +29,9 @@ async function main(): Promise<void> {
   if ('url' in config.database) {
     databaseUrl = config.database.url;
   } else {
-    const dataDir = path.resolve(PROJECT_ROOT, config.database.embedded.dataDir);
-    database = `embedded PostgreSQL (data in ${path.relative(process.cwd(), dataDir) || dataDir})`;
+    const dataDir = resolveEmbeddedDataDir(config.database.embedded.dataDir, PROJECT_ROOT);
+    const shown = dataDir.startsWith(process.cwd() + path.sep) ? path.relative(process.cwd(), dataDir) : dataDir;
+    database = `embedded PostgreSQL (data in ${shown})`;
     logger.info({ dataDir }, 'starting embedded PostgreSQL');
     embedded = await startEmbeddedPostgres({ dataDir, port: config.database.embedded.port });
     await ensureDatabase(embedded.url('postgres'), EMBEDDED_DATABASE);
@@ -72,6 +73,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A failure whose message already says why and what to do needs no stack trace.
+  if (error instanceof EmbeddedPostgresError) {
+    console.error(`The payment service could not start: ${error.message}`);
+    process.exit(1);
+  }
   console.error('The payment service could not start:', error);
   process.exit(1);
 });

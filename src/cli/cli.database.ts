@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/embedded-postgres.js';
+import { resolveEmbeddedDataDir, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/embedded-postgres.js';
 import { ormConfig, PROJECT_ROOT } from '../db/mikro-orm.config.js';
 import { EMBEDDED_DATABASE, EMBEDDED_PASSWORD } from '../db/database.js';
 
@@ -44,7 +44,7 @@ export async function openCliDatabase(config: Config): Promise<CliDatabase> {
     await assertMigrated(orm);
     return { orm, description: 'DATABASE_URL', close: () => orm.close() };
   }
-  const dataDir = path.resolve(PROJECT_ROOT, config.database.embedded.dataDir);
+  const dataDir = resolveEmbeddedDataDir(config.database.embedded.dataDir, PROJECT_ROOT);
   let embedded: EmbeddedPostgresHandle | null = null;
   let port = runningEmbeddedPort(dataDir);
   if (port === null) {
