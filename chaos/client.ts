@@ -33,7 +33,7 @@ export function newStats(): ClientStats {
 const RETRIED_CODES = new Set(['GATEWAY_ERROR', 'INTERNAL_SERVER_ERROR']);
 const MAX_ERROR_RETRIES = 4;
 /** A request keeps being re-sent through crashes for this long, then counts as unexpected. */
-const GIVE_UP_MS = 60_000;
+const GIVE_UP_MS = 120_000;
 
 /**
  * A client as a real one behaves: a request that dies with the process is sent again, to
@@ -98,7 +98,7 @@ export class ServiceClient {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...headers },
           body,
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(60_000),
         });
         const text = await response.text();
         let json: Record<string, unknown>;
