@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { CartBookingHook } from './bookings/booking.hooks.js';
+import { CartBookingHandler } from './bookings/booking.handlers.js';
 import { BookingFailureRefunds, refundServiceRefunder } from './bookings/booking.refunds.js';
 import { BookingService } from './bookings/booking.service.js';
 import { CartService } from './cart/cart.service.js';
@@ -10,26 +10,29 @@ import type { Config } from './config.js';
 import { AfterCommit } from './db/after-commit.js';
 import type { Gateway } from './gateways/gateway.js';
 import type { MessageBus } from './graphql/pubsub.js';
-import { CaptureJournalHook } from './ledger/ledger.hooks.js';
+import { CaptureJournalHandler } from './ledger/ledger.handlers.js';
 import { LedgerService } from './ledger/ledger.service.js';
 import type { Logger } from './logger.js';
-import { OutboxPaymentHook } from './outbox/outbox.hooks.js';
+import { OutboxPaymentHandler } from './outbox/outbox.handlers.js';
 import { OutboxService } from './outbox/outbox.service.js';
 import { PaymentMethodService } from './payment-methods/payment-method.service.js';
+import { PaymentCore } from './payments/payment.core.js';
+import { PaymentPurpose } from './payments/payment.entity.js';
 import { PaymentFeed } from './payments/payment.feed.js';
 import { PaymentPublisher } from './payments/payment.publisher.js';
 import { PaymentQueries } from './payments/payment.queries.js';
 import { PaymentService } from './payments/payment.service.js';
 import { PaymentSettlement } from './payments/payment.settlement.js';
-import { registerPaymentWebhooks } from './payments/payment.webhooks.js';
 import { Reconciler } from './reconciliation/reconciler.js';
 import { RefundService } from './refunds/refund.service.js';
 import { RefundSettlement } from './refunds/refund.settlement.js';
 import { registerRefundWebhooks } from './refunds/refund.webhooks.js';
+import { ChargeTransactionHandler } from './transactions/transaction.handlers.js';
 import { TransactionQueries } from './transactions/transaction.queries.js';
 import { ReportService } from './reports/report.service.js';
-import { WalletTopUpHook } from './wallet/wallet.hooks.js';
-import { WalletService } from './wallet/wallet.service.js';
+import { WalletTopUpHandler } from './wallet/wallet.handlers.js';
+import { TOP_UP_RULES, WalletService } from './wallet/wallet.service.js';
+import { registerPaymentWebhooks } from './webhooks/payment.webhooks.js';
 import { WebhookInbox } from './webhooks/webhook.inbox.js';
 import { WebhookProcessor } from './webhooks/webhook.processor.js';
 
@@ -37,6 +40,8 @@ export interface Services {
   payments: PaymentService;
   paymentQueries: PaymentQueries;
   transactionQueries: TransactionQueries;
+  /** The one way a payment changes; features subscribe to its events. */
+  paymentCore: PaymentCore;
   settlement: PaymentSettlement;
   feed: PaymentFeed;
   webhookInbox: WebhookInbox;
@@ -65,32 +70,35 @@ export interface ServiceDeps {
 
 /** Wires the services once per process; resolvers reach them through the context. */
 export function createServices({ orm, gateway, bus, config, logger }: ServiceDeps): Services {
-  const publisher = new PaymentPublisher(bus, logger);
-  const settlement = new PaymentSettlement(orm, publisher, logger);
+  const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
+  const settlement = new PaymentSettlement(orm, core, logger);
   const webhookProcessor = new WebhookProcessor(orm, logger, config.webhooks.maxAttempts);
   registerPaymentWebhooks(webhookProcessor, settlement);
-  const payments = new PaymentService(orm, gateway, settlement, config, logger);
+  const payments = new PaymentService(orm, gateway, core, settlement, config, logger);
+  payments.registerPurpose(PaymentPurpose.WALLET_TOPUP, TOP_UP_RULES);
   const ledger = new LedgerService();
-  const wallets = new WalletService(orm, payments, settlement, ledger, config, logger);
-  // Work done in the same transaction as every capture: its journal, and a top-up's credit.
-  settlement.addHook(new CaptureJournalHook(ledger));
-  settlement.addHook(new WalletTopUpHook(wallets));
-  // Other services hear of captures, failures and credits from messages written in the same transaction.
+  const wallets = new WalletService(orm, payments, core, ledger, config, logger);
   const outbox = new OutboxService(orm, config.outbox, logger);
-  settlement.addHook(new OutboxPaymentHook(outbox));
-  const refundSettlement = new RefundSettlement(orm, settlement, ledger, wallets, outbox, logger);
+  // Each feature's reaction to a payment's events, in the transaction of the change (in this order):
+  // the payer's CHARGE transaction, the capture journal, messages to other services, a top-up's credit.
+  core.subscribe(new ChargeTransactionHandler());
+  core.subscribe(new CaptureJournalHandler(ledger));
+  core.subscribe(new OutboxPaymentHandler(outbox));
+  core.subscribe(new WalletTopUpHandler(wallets, outbox));
+  const refundSettlement = new RefundSettlement(orm, core, ledger, wallets, outbox, logger);
   registerRefundWebhooks(webhookProcessor, refundSettlement);
-  const refunds = new RefundService(orm, gateway, settlement, refundSettlement, wallets, logger);
+  const refunds = new RefundService(orm, gateway, core, refundSettlement, wallets, logger);
   const carts = new CartService(orm, config, logger);
   const bookings = new BookingService(orm, outbox, logger);
   const checkouts = new CheckoutLifecycle(config, logger);
   // A booking that fails after its capture is refunded in full through the refunds feature, after the capture commits.
   const bookingRefunds = new BookingFailureRefunds(orm, new AfterCommit(orm), refundServiceRefunder(refunds), logger);
   // A cart payment's capture books it (or records why not), its failure releases the cart, its full refund cancels the booking.
-  settlement.addHook(new CartBookingHook(checkouts, bookings, bookingRefunds, logger));
-  const checkout = new CheckoutService(orm, payments, wallets, settlement, checkouts, carts, bookings, bookingRefunds, config, gateway.keyId, logger);
+  core.subscribe(new CartBookingHandler(checkouts, bookings, bookingRefunds, logger));
+  const checkout = new CheckoutService(orm, payments, wallets, checkouts, carts, bookings, bookingRefunds, config, gateway.keyId, logger);
   return {
     payments,
+    paymentCore: core,
     paymentQueries: new PaymentQueries(orm),
     transactionQueries: new TransactionQueries(orm),
     settlement,

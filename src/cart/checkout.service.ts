@@ -8,7 +8,7 @@ import { badInput, conflict } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
 import { Payment, PaymentPurpose } from '../payments/payment.entity.js';
 import type { OrderRequest, PaymentService } from '../payments/payment.service.js';
-import type { PaymentSettlement } from '../payments/payment.settlement.js';
+import type { LockedPayment } from '../payments/payment.core.js';
 import { PaymentStatus } from '../payments/payment.state.js';
 import { toPaymentType, type CheckoutSession } from '../payments/payment.types.js';
 import type { WalletService } from '../wallet/wallet.service.js';
@@ -35,7 +35,6 @@ export class CheckoutService {
     private readonly orm: MikroORM,
     private readonly payments: PaymentService,
     private readonly wallets: WalletService,
-    private readonly settlement: PaymentSettlement,
     private readonly lifecycle: CheckoutLifecycle,
     private readonly carts: CartService,
     private readonly bookings: BookingService,
@@ -129,7 +128,7 @@ export class CheckoutService {
     const paid = await this.orm.em.fork().transactional(async (em) => {
       const start = await this.lifecycle.begin(em, user, input);
       if (start.kind === 'replay') return null;
-      const payment = this.payments.recordPayment(em, user, this.orderRequest(start.checkout, start.cart.id));
+      const payment = await this.payments.recordPayment(em, user, this.orderRequest(start.checkout, start.cart.id));
       start.checkout.payment = payment;
       start.cart.payment = payment;
       // Debit and capture; the booking hook runs inside, under the cart lock this transaction holds.
@@ -138,13 +137,12 @@ export class CheckoutService {
     });
     if (!paid) return null;
     this.logger.info({ cartId: paid.checkout.cart.id, paymentId: paid.payment.id, total: paid.checkout.total }, 'cart paid from wallet');
-    await this.settlement.publish(paid.payment);
     // Already started after the commit; waiting for it lets the answer show the refund.
     if (paid.checkout.status === CheckoutStatus.BOOKING_FAILED) await this.refunds.refund(paid.checkout.id);
     return this.result(paid.checkout.id);
   }
 
-  private async captureFromWallet(em: EntityManager, user: AuthUser, payment: Payment): Promise<void> {
+  private async captureFromWallet(em: EntityManager, user: AuthUser, payment: LockedPayment): Promise<void> {
     try {
       await this.wallets.captureFromWallet(em, user, payment, null);
     } catch (error) {

@@ -1,11 +1,10 @@
 import { LockMode, type MikroORM } from '@mikro-orm/postgresql';
-import { postCaptureJournal } from '../ledger/ledger.hooks.js';
+import { postCaptureJournal } from '../ledger/ledger.handlers.js';
 import { checkLedger, type LedgerReport } from '../ledger/ledger.check.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { Journal, JournalKind } from '../ledger/ledger.entities.js';
-import { Payment } from '../payments/payment.entity.js';
+import { Payment, PaymentFunding } from '../payments/payment.entity.js';
 import { MONEY_RECEIVED_STATUSES } from '../payments/payment.state.js';
-import { Transaction, TransactionType } from '../transactions/transaction.entity.js';
 
 export type Print = (line: string) => void;
 
@@ -35,10 +34,7 @@ export async function ledgerBackfill(orm: MikroORM, print: Print): Promise<numbe
     const done = await orm.em.fork().transactional(async (tx) => {
       const locked = await tx.findOneOrFail(Payment, { id: payment.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if ((await tx.count(Journal, { payment: locked, kind: JournalKind.PAYMENT_CAPTURE })) > 0) return false;
-      const paidFromWallet = await tx.count(Transaction, { payment: locked, type: TransactionType.WALLET_DEBIT });
-      await postCaptureJournal(ledger, tx, locked, {
-        funding: paidFromWallet > 0 ? { source: 'wallet', walletUserId: locked.payerId } : { source: 'gateway' },
-      });
+      await postCaptureJournal(ledger, tx, locked, locked.funding ?? PaymentFunding.GATEWAY);
       return true;
     });
     if (done) {

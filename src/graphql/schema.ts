@@ -12,9 +12,12 @@ import { PaymentMethodResolver } from '../payment-methods/payment-method.resolve
 import { RefundResolver } from '../refunds/refund.resolver.js';
 import { WalletResolver } from '../wallet/wallet.resolver.js';
 import { ReportResolver } from '../reports/report.resolver.js';
+import { PaymentTransactionsResolver } from '../transactions/payment-transactions.resolver.js';
+import { PaymentRefundsResolver } from '../refunds/payment-refunds.resolver.js';
+import { PaymentBookingResolver } from '../bookings/payment-booking.resolver.js';
 import { typeGraphqlPubSub, type MessageBus } from './pubsub.js';
 
-export const RESOLVERS = [PaymentResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver, WalletResolver, RefundResolver, ReportResolver,
+export const RESOLVERS = [PaymentResolver, PaymentTransactionsResolver, PaymentRefundsResolver, PaymentBookingResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver, WalletResolver, RefundResolver, ReportResolver,
   ProductResolver, CartResolver, BookingResolver, OutboxResolver] as const;
 
 /** Builds the executable schema from the resolvers (schema.graphql is printed from this). */

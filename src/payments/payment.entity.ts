@@ -8,6 +8,12 @@ export enum PaymentPurpose {
   WALLET_TOPUP = 'WALLET_TOPUP',
 }
 
+/** Where a captured payment's money came from; null until the money arrives. */
+export enum PaymentFunding {
+  GATEWAY = 'GATEWAY',
+  WALLET = 'WALLET',
+}
+
 /** How the customer paid, as the gateway reported it. */
 export interface PaymentMethodSnapshot {
   method: string;
@@ -83,6 +89,10 @@ export class Payment {
 
   @Property({ type: 'json', nullable: true })
   method: PaymentMethodSnapshot | null = null;
+
+  /** Set by the capture, never changed after: refunds and the wallet read it instead of guessing. */
+  @Enum({ items: () => PaymentFunding, type: 'string', length: 16, nullable: true })
+  funding: PaymentFunding | null = null;
 
   @Property({ type: 'text', nullable: true })
   failureReason: string | null = null;

@@ -1,10 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { BookingType } from '../bookings/booking.types.js';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireUser, type Context } from '../graphql/context.js';
-import { RefundType } from '../refunds/refund.types.js';
-import { TransactionNode } from '../transactions/transaction.types.js';
 import { CreateOrderInput, PaymentFilter, VerifyPaymentInput } from './payment.inputs.js';
-import { PaymentPurpose } from './payment.entity.js';
 import { CheckoutSession, PaymentConnection, PaymentType } from './payment.types.js';
 
 @Resolver(() => PaymentType)
@@ -33,25 +29,5 @@ export class PaymentResolver {
   @Mutation(() => PaymentType, { description: 'Confirms what Checkout returned; the status comes from Razorpay, not the client.' })
   verifyPayment(@Arg('input', () => VerifyPaymentInput) input: VerifyPaymentInput, @Ctx() ctx: Context) {
     return ctx.services.payments.verifyPayment(requireUser(ctx), input);
-  }
-
-  @FieldResolver(() => [TransactionNode])
-  transactions(@Root() payment: PaymentType, @Ctx() ctx: Context) {
-    return ctx.loaders.transactionsByPaymentId.load(payment.id);
-  }
-
-  @FieldResolver(() => [RefundType], { description: 'Its refunds, oldest first.' })
-  refunds(@Root() payment: PaymentType, @Ctx() ctx: Context) {
-    return ctx.loaders.refundsByPaymentId.load(payment.id);
-  }
-
-  @FieldResolver(() => BookingType, { nullable: true, description: 'Cart payments: the booking made when it was captured.' })
-  booking(@Root() payment: PaymentType, @Ctx() ctx: Context) {
-    return payment.purpose === PaymentPurpose.CART ? ctx.loaders.bookingByPaymentId.load(payment.id) : null;
-  }
-
-  @FieldResolver(() => String, { nullable: true, description: 'Cart payments: why no booking could be made although it was captured (it is then refunded in full).' })
-  bookingFailureReason(@Root() payment: PaymentType, @Ctx() ctx: Context) {
-    return payment.purpose === PaymentPurpose.CART ? ctx.loaders.bookingFailureByPaymentId.load(payment.id) : null;
   }
 }

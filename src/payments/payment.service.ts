@@ -5,9 +5,8 @@ import { GatewayError, type Gateway } from '../gateways/gateway.js';
 import { badInput, conflict, gatewayError, notFound } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
 import { CURRENCIES, formatMoney, splitFee } from '../money/money.js';
-import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
+import type { LockedPayment, PaymentCore } from './payment.core.js';
 import { Payment, PaymentPurpose } from './payment.entity.js';
-import { PaymentEvent, PaymentEventType } from './payment-event.entity.js';
 import { NO_NUL_RULE, NUL, type CreateOrderInput, type VerifyPaymentInput } from './payment.inputs.js';
 import type { PaymentSettlement } from './payment.settlement.js';
 import { toPaymentType, type CheckoutSession } from './payment.types.js';
@@ -38,8 +37,14 @@ export interface OrderRequest {
   description: string | null;
   notes: Record<string, string> | null;
   idempotencyKey: string | null;
-  /** Basis points of the platform's fee; top-ups carry none. */
+  /** Basis points of the platform's fee (a purpose's registered rule may waive it). */
   feeBps: number;
+}
+
+/** What a feature registers for its own purpose of payment (see {@link PaymentService.registerPurpose}). */
+export interface PurposeRules {
+  /** The platform fee in basis points for this purpose, instead of the configured one. */
+  feeBps?: number;
 }
 
 /**
@@ -48,13 +53,21 @@ export interface OrderRequest {
  * creation; a gateway call never happens inside a database transaction.
  */
 export class PaymentService {
+  private readonly purposes = new Map<PaymentPurpose, PurposeRules>();
+
   constructor(
     private readonly orm: MikroORM,
     private readonly gateway: Gateway,
+    private readonly core: PaymentCore,
     private readonly settlement: PaymentSettlement,
     private readonly config: Config,
     private readonly logger: Logger,
   ) {}
+
+  /** Lets the feature that owns a purpose (the wallet's top-ups, say) set its rules; the core knows none itself. */
+  registerPurpose(purpose: PaymentPurpose, rules: PurposeRules): void {
+    this.purposes.set(purpose, rules);
+  }
 
   /** Checks an order's input against the rules that depend on configuration. */
   orderRequest(input: Pick<CreateOrderInput, 'amount'> & Partial<CreateOrderInput>, purpose: PaymentPurpose = PaymentPurpose.ORDER): OrderRequest {
@@ -76,7 +89,7 @@ export class PaymentService {
       description: input.description ?? null,
       notes: normaliseNotes(input.notes),
       idempotencyKey: input.idempotencyKey ?? null,
-      feeBps: purpose === PaymentPurpose.WALLET_TOPUP ? 0 : this.config.platformFeeBps,
+      feeBps: this.purposes.get(purpose)?.feeBps ?? this.config.platformFeeBps,
     };
   }
 
@@ -129,18 +142,19 @@ export class PaymentService {
     return toPaymentType(payment);
   }
 
-  private recordIntent(user: AuthUser, request: OrderRequest): Promise<Payment> {
+  private recordIntent(user: AuthUser, request: OrderRequest): Promise<LockedPayment> {
     return this.orm.em.fork().transactional((em) => this.recordPayment(em, user, request));
   }
 
   /**
-   * Writes a CREATED payment with its fee split, its PENDING CHARGE transaction and its CREATED
-   * audit event in `em`'s transaction. Used for gateway orders (before the gateway is called)
-   * and for payments funded without the gateway (the wallet), which the caller captures at once.
+   * Writes a CREATED payment with its fee split and its audit event in `em`'s transaction (the
+   * core's handlers add its PENDING CHARGE transaction). Used for gateway orders (before the
+   * gateway is called) and for payments funded without the gateway (the wallet), which the
+   * caller captures at once.
    */
-  recordPayment(em: EntityManager, user: AuthUser, request: OrderRequest): Payment {
+  recordPayment(em: EntityManager, user: AuthUser, request: OrderRequest): Promise<LockedPayment> {
     const split = splitFee(request.amount, request.feeBps);
-    const payment = Object.assign(new Payment(), {
+    return this.core.create(em, {
       purpose: request.purpose,
       amount: request.amount,
       currency: request.currency,
@@ -153,29 +167,7 @@ export class PaymentService {
       description: request.description,
       notes: request.notes,
       idempotencyKey: request.idempotencyKey,
-    });
-    em.persist(payment);
-    em.persist(
-      Object.assign(new Transaction(), {
-        type: TransactionType.CHARGE,
-        status: TransactionStatus.PENDING,
-        amount: request.amount,
-        currency: request.currency,
-        userId: user.id,
-        payment,
-      }),
-    );
-    em.persist(
-      Object.assign(new PaymentEvent(), {
-        payment,
-        type: PaymentEventType.CREATED,
-        toStatus: payment.status,
-        source: 'api:createOrder',
-        actorId: user.id,
-        detail: { amount: payment.amount, currency: payment.currency, feeBps: payment.feeBps, platformFee: payment.platformFee },
-      }),
-    );
-    return payment;
+    }, { source: 'api:createOrder', actorId: user.id });
   }
 
   private async openGatewayOrder(payment: Payment): Promise<CheckoutSession> {

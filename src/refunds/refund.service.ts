@@ -1,12 +1,13 @@
-import { LockMode, UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../auth/auth.js';
 import { GatewayError, type Gateway } from '../gateways/gateway.js';
 import { badInput, conflict, notFound } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
 import { formatMoney } from '../money/money.js';
-import { Payment, PaymentPurpose } from '../payments/payment.entity.js';
+import type { PaymentCore } from '../payments/payment.core.js';
+import { Payment, PaymentFunding, PaymentPurpose } from '../payments/payment.entity.js';
+import type { ChangeSource } from '../payments/payment.events.js';
 import { isUuid } from '../payments/payment.service.js';
-import type { ChangeSource, PaymentSettlement } from '../payments/payment.settlement.js';
 import { MONEY_RECEIVED_STATUSES } from '../payments/payment.state.js';
 import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
 import type { WalletService } from '../wallet/wallet.service.js';
@@ -46,7 +47,7 @@ export class RefundService {
   constructor(
     private readonly orm: MikroORM,
     private readonly gateway: Gateway,
-    private readonly settlement: PaymentSettlement,
+    private readonly core: PaymentCore,
     private readonly refunds: RefundSettlement,
     private readonly wallets: WalletService,
     private readonly logger: Logger,
@@ -93,10 +94,7 @@ export class RefundService {
 
     const { refund, payment } = reservation;
     this.logger.info({ refundId: refund.id, paymentId: payment.id, amount: refund.amount, destination: refund.destination, by: user.id }, 'refund reserved');
-    if (reservation.processed) {
-      await this.settlement.publish(payment);
-      return toRefundType(refund);
-    }
+    if (reservation.processed) return toRefundType(refund);
     return this.submit(refund, payment.razorpayPaymentId!, { source: 'api:refund', actorId: user.id });
   }
 
@@ -135,16 +133,14 @@ export class RefundService {
 
   /** Checks the rules on the locked payment and writes the PENDING refund (or the completed WALLET refund). */
   private async reserve(em: EntityManager, user: AuthUser, request: RefundRequest): Promise<Reservation> {
-    const payment = isUuid(request.paymentId)
-      ? await em.findOne(Payment, { id: request.paymentId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true })
-      : null;
+    const payment = isUuid(request.paymentId) ? await this.core.lock(em, { id: request.paymentId }) : null;
     if (!payment) throw notFound('Payment', request.paymentId);
     // Requests with the same key for this payment queue on its lock: the first one's row is visible now.
     const earlier = request.idempotencyKey ? await em.findOne(Refund, { requestedBy: user.id, idempotencyKey: request.idempotencyKey }) : null;
     if (earlier) return { kind: 'existing', refund: earlier };
 
     const topUp = payment.purpose === PaymentPurpose.WALLET_TOPUP;
-    const paidFromWallet = payment.razorpayPaymentId === null;
+    const paidFromWallet = payment.funding === PaymentFunding.WALLET;
     if (!MONEY_RECEIVED_STATUSES.includes(payment.status)) {
       throw conflict(`payment ${payment.id} is ${payment.status}: only a captured payment can be refunded (nothing was received to give back)`);
     }

@@ -1,14 +1,14 @@
-import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { GatewayRefund } from '../gateways/gateway.js';
 import { JournalKind } from '../ledger/ledger.entities.js';
 import { refundHoldLines, refundLines, type RefundTarget } from '../ledger/ledger.lines.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
 import type { OutboxService } from '../outbox/outbox.service.js';
-import { Payment, PaymentPurpose } from '../payments/payment.entity.js';
+import type { LockedPayment, PaymentCore } from '../payments/payment.core.js';
+import { PaymentPurpose, type Payment } from '../payments/payment.entity.js';
+import type { ChangeSource } from '../payments/payment.events.js';
 import { isUuid } from '../payments/payment.service.js';
-import type { ChangeSource, PaymentSettlement } from '../payments/payment.settlement.js';
-import { PaymentStatus } from '../payments/payment.state.js';
 import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
 import type { WalletService } from '../wallet/wallet.service.js';
 import { Refund, RefundDestination, RefundStatus } from './refund.entity.js';
@@ -45,7 +45,7 @@ export function refundTarget(payment: Payment, refund: Refund): RefundTarget {
 export class RefundSettlement {
   constructor(
     private readonly orm: MikroORM,
-    private readonly settlement: PaymentSettlement,
+    private readonly core: PaymentCore,
     private readonly ledger: LedgerService,
     private readonly wallets: WalletService,
     private readonly outbox: OutboxService,
@@ -80,7 +80,8 @@ export class RefundSettlement {
   async settle(refundId: string, news: RefundNews, origin: ChangeSource): Promise<RefundSettlementOutcome> {
     const outcome = await this.orm.em.fork().transactional(async (em): Promise<RefundSettlementOutcome> => {
       const unlocked = await em.findOneOrFail(Refund, { id: refundId });
-      const payment = await em.findOneOrFail(Payment, { id: unlocked.payment.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      const payment = await this.core.lock(em, { id: unlocked.payment.id });
+      if (!payment) throw new Error(`refund ${refundId}: its payment ${unlocked.payment.id} is gone`);
       const refund = await em.findOneOrFail(Refund, { id: refundId }, { refresh: true });
       if (news.razorpayRefundId && refund.razorpayRefundId && refund.razorpayRefundId !== news.razorpayRefundId) {
         this.logger.error({ refundId, stored: refund.razorpayRefundId, reported: news.razorpayRefundId, source: origin.source },
@@ -106,7 +107,6 @@ export class RefundSettlement {
     if (outcome.kind === 'settled' && outcome.changed) {
       const { refund, payment } = outcome;
       this.logger.info({ refundId, paymentId: payment.id, status: refund.status, amountRefunded: payment.amountRefunded, source: origin.source }, 'refund settled');
-      await this.settlement.publish(payment);
     } else if (outcome.kind === 'settled' && outcome.refund.status === RefundStatus.FAILED && news.status === 'failed') {
       this.logger.warn({ refundId, paymentId: outcome.payment.id, reason: news.reason, source: origin.source }, 'refund failed; its amount is released');
     }
@@ -116,10 +116,10 @@ export class RefundSettlement {
   /**
    * Completes a refund in `em`'s transaction (the payment is locked by the caller): its REFUND
    * journal reversing the capture's split, the wallet credit for WALLET refunds (wallet locked
-   * after the payment), the payer's REFUND transaction, and the payment's `amountRefunded` and
-   * status. The caller publishes the payment after commit.
+   * after the payment), the payer's REFUND transaction, and the refund applied to the payment
+   * through the core (its `amountRefunded` and status; the core publishes after commit).
    */
-  async markProcessed(em: EntityManager, payment: Payment, refund: Refund, origin: ChangeSource): Promise<void> {
+  async markProcessed(em: EntityManager, payment: LockedPayment, refund: Refund, origin: ChangeSource): Promise<void> {
     const now = new Date();
     const { lines, platformFeePart, payeePart } = refundLines(payment, payment.amountRefunded, refund.amount, refundTarget(payment, refund));
     await this.ledger.post(em, {
@@ -144,7 +144,7 @@ export class RefundSettlement {
     refund.updatedAt = now;
     refund.lastGatewayError = null;
 
-    payment.amountRefunded += refund.amount;
+    const amountRefunded = payment.amountRefunded + refund.amount;
     this.outbox.enqueue(em, 'refund.processed', refund.id, {
       refundId: refund.id,
       paymentId: payment.id,
@@ -153,20 +153,13 @@ export class RefundSettlement {
       destination: refund.destination,
       platformFeePart,
       payeePart,
-      amountRefunded: payment.amountRefunded,
+      amountRefunded,
       razorpayRefundId: refund.razorpayRefundId,
       payerId: payment.payerId,
       payeeId: payment.payeeId,
     });
-    const to = payment.amountRefunded === payment.amount ? PaymentStatus.REFUNDED : PaymentStatus.PARTIALLY_REFUNDED;
-    const detail = { refundId: refund.id, amount: refund.amount, amountRefunded: payment.amountRefunded, platformFeePart, payeePart };
-    if (to !== payment.status) {
-      await this.settlement.transition(em, payment, to, { attemptId: null, method: null, failureReason: payment.failureReason, detail }, origin);
-    } else {
-      // Still partially refunded: no status change, but a newer state subscribers must not drop.
-      payment.version += 1;
-      payment.updatedAt = now;
-    }
+    const detail = { refundId: refund.id, amount: refund.amount, amountRefunded, platformFeePart, payeePart };
+    await this.core.apply(em, payment, { kind: 'refund', refundId: refund.id, amount: refund.amount, detail }, origin);
   }
 
   /**

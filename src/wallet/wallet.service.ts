@@ -6,15 +6,18 @@ import { accounts } from '../ledger/ledger.lines.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
 import { formatMoney } from '../money/money.js';
-import { Payment, PaymentPurpose } from '../payments/payment.entity.js';
-import { isUuid, type PaymentService } from '../payments/payment.service.js';
-import type { PaymentSettlement } from '../payments/payment.settlement.js';
+import type { LockedPayment, PaymentCore } from '../payments/payment.core.js';
+import { Payment, PaymentFunding, PaymentPurpose } from '../payments/payment.entity.js';
+import { isUuid, type PaymentService, type PurposeRules } from '../payments/payment.service.js';
 import { MONEY_RECEIVED_STATUSES, PaymentStatus } from '../payments/payment.state.js';
 import { toPaymentType, type CheckoutSession, type PaymentType } from '../payments/payment.types.js';
 import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
 import { Wallet, WalletStatus } from './wallet.entity.js';
 
 export const WALLET_CURRENCY = 'INR';
+
+/** A top-up moves the payer's own money into their wallet: the platform takes no fee on it. */
+export const TOP_UP_RULES: PurposeRules = { feeBps: 0 };
 
 /**
  * The wallet: money held for a user. Rules kept here: one wallet per user and currency,
@@ -26,7 +29,7 @@ export class WalletService {
   constructor(
     private readonly orm: MikroORM,
     private readonly payments: PaymentService,
-    private readonly settlement: PaymentSettlement,
+    private readonly core: PaymentCore,
     private readonly ledger: LedgerService,
     private readonly config: Config,
     private readonly logger: Logger,
@@ -90,10 +93,7 @@ export class WalletService {
       }
       throw error;
     }
-    if (result.changed) {
-      this.logger.info({ paymentId, userId: user.id, amount: result.payment.amount }, 'payment paid from wallet');
-      await this.settlement.publish(result.payment);
-    }
+    if (result.changed) this.logger.info({ paymentId, userId: user.id, amount: result.payment.amount }, 'payment paid from wallet');
     return toPaymentType(result.payment);
   }
 
@@ -135,12 +135,11 @@ export class WalletService {
   }
 
   private async debitAndCapture(em: EntityManager, user: AuthUser, paymentId: string, idempotencyKey: string | null) {
-    const payment = await em.findOne(Payment, { id: paymentId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    const payment = await this.core.lock(em, { id: paymentId });
     if (!payment || payment.payerId !== user.id) throw notFound('Payment', paymentId);
     if (payment.purpose === PaymentPurpose.WALLET_TOPUP) throw badInput('input.paymentId', 'is a wallet top-up, which cannot be paid from the wallet');
     if (MONEY_RECEIVED_STATUSES.includes(payment.status)) {
-      const paidFromWallet = await em.count(Transaction, { payment, type: TransactionType.WALLET_DEBIT });
-      if (paidFromWallet > 0) return { payment, changed: false };
+      if (payment.funding === PaymentFunding.WALLET) return { payment, changed: false };
       throw conflict(`payment ${payment.id} is already paid through Razorpay`);
     }
     if (payment.status === PaymentStatus.AUTHORIZED) {
@@ -153,9 +152,9 @@ export class WalletService {
   /**
    * Debits the caller's wallet by `payment`'s amount and captures the payment, in `em`'s
    * transaction: the caller has locked the payment (CREATED or FAILED, the caller's own) first,
-   * so the lock order is always payment, then wallet. The caller publishes after commit.
+   * so the lock order is always payment, then wallet. The core publishes after commit.
    */
-  async captureFromWallet(em: EntityManager, user: AuthUser, payment: Payment, idempotencyKey: string | null): Promise<void> {
+  async captureFromWallet(em: EntityManager, user: AuthUser, payment: LockedPayment, idempotencyKey: string | null): Promise<void> {
     const wallet = await this.walletFor(em, user.id, payment.currency, { lock: true });
     this.assertActive(wallet);
     if (wallet.balance < payment.amount) {
@@ -174,12 +173,7 @@ export class WalletService {
       idempotencyKey,
       completedAt: new Date(),
     }));
-    await this.settlement.transition(em, payment, PaymentStatus.CAPTURED, {
-      attemptId: null,
-      method: { method: 'wallet_balance', cardNetwork: null, cardLast4: null, vpa: null, bank: null, wallet: null },
-      failureReason: null,
-      detail: { funding: 'wallet', walletId: wallet.id },
-    }, { source: 'api:payWithWallet', actorId: user.id, funding: { source: 'wallet', walletUserId: user.id } });
+    await this.core.apply(em, payment, { kind: 'wallet_capture', walletId: wallet.id }, { source: 'api:payWithWallet', actorId: user.id });
   }
 
   private async replayed(earlier: Transaction, paymentId: string, idempotencyKey: string): Promise<PaymentType> {

@@ -286,15 +286,15 @@ describe('a booking that cannot be made after the money was captured', () => {
     await topUp(server, token, 60_000);
     const cart = await fillCart(server, token, [{ productId: product.id, quantity: 2 }]);
     // Withdrawn between the checkout's pricing and the capture: simulated by deactivating it
-    // from inside the transaction, through a hook that runs before the booking hook.
-    const settlement = server.app.services.settlement as unknown as { hooks: { onStatusChanged: (...args: never[]) => Promise<void> }[] };
-    const withdraw = { onStatusChanged: async () => { await em().getConnection().execute(`update product set active = false where id = ?`, [product.id]); } };
-    settlement.hooks.unshift(withdraw);
+    // from inside the transaction, through a handler that runs before the booking handler.
+    const core = server.app.services.paymentCore as unknown as { handlers: { handle: (...args: never[]) => Promise<void> }[] };
+    const withdraw = { handle: async () => { await em().getConnection().execute(`update product set active = false where id = ?`, [product.id]); } };
+    core.handlers.unshift(withdraw);
     let result;
     try {
       result = await checkOut(server, token, cart.id, 'WALLET');
     } finally {
-      settlement.hooks.splice(settlement.hooks.indexOf(withdraw), 1);
+      core.handlers.splice(core.handlers.indexOf(withdraw), 1);
     }
     expect(result.booking).toBeNull();
     expect(result.cart).toMatchObject({ status: 'BOOKING_FAILED', failureReason: expect.stringContaining('is no longer offered') });

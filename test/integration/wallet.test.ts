@@ -3,7 +3,7 @@ import { Journal, JournalKind } from '../../src/ledger/ledger.entities.js';
 import { Transaction, TransactionType } from '../../src/transactions/transaction.entity.js';
 import { Wallet } from '../../src/wallet/wallet.entity.js';
 import {
-  AddWalletBalanceDocument, FreezeWalletDocument, MyPaymentUpdatesDocument, PayWithWalletDocument, PaymentDocument, UnfreezeWalletDocument,
+  AddWalletBalanceDocument, FreezeWalletDocument, MyPaymentUpdatesDocument, PayWithWalletDocument, PaymentDocument, RefundDocument, UnfreezeWalletDocument,
   VerifyPaymentDocument, WalletDocument,
 } from '../graphql/generated.js';
 import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
@@ -188,5 +188,29 @@ describe('paying from the wallet', () => {
     expect(debits.reduce((sum, t) => sum + t.amount, 0)).toBe(23_000);
     const lines = await expectBooksBalanced();
     expect(lines.at(-1)).toMatch(/^OK/);
+  });
+});
+
+describe('a payment paid from the wallet after a failed Razorpay attempt', () => {
+  it('is known to be wallet-funded: refunded into the wallet at once, not sent to the failed attempt', async () => {
+    const token = await server.token('w-after-failure');
+    await topUp(server, token, 30_000);
+    const order = await createOrder(server, token, 12_000);
+    await pay(server.url, order.razorpayOrderId, { outcome: 'failure', awaitWebhooks: true });
+    const failed = await eventually(async () => {
+      const read = (await server.gql(PaymentDocument, { id: order.payment.id }, token)).data?.payment;
+      return read?.status === 'FAILED' ? read : null;
+    }, 10_000, 'the attempt failed');
+    // The failed attempt is recorded on the payment; the wallet then pays it.
+    expect(failed.razorpayPaymentId).toMatch(/^pay_/);
+    const paid = await server.gql(PayWithWalletDocument, { input: { paymentId: order.payment.id } }, token);
+    expect(paid.errors).toBeUndefined();
+    expect(await balanceOf(token)).toBe(18_000);
+
+    const refunded = await server.gql(RefundDocument, { input: { paymentId: order.payment.id, amount: 5_000 } }, admin);
+    expect(refunded.errors).toBeUndefined();
+    expect(refunded.data!.refund).toMatchObject({ status: 'PROCESSED', destination: 'WALLET', razorpayRefundId: null });
+    expect(await balanceOf(token)).toBe(23_000);
+    await expectBooksBalanced();
   });
 });

@@ -1,7 +1,7 @@
 import { toGatewayPayment } from '../gateways/razorpay/razorpay.mappers.js';
-import type { HandlerResult, WebhookProcessor } from '../webhooks/webhook.processor.js';
 import type { RazorpayWebhookEnvelope } from '../gateways/razorpay/razorpay.wire.js';
-import type { PaymentSettlement } from './payment.settlement.js';
+import type { PaymentSettlement } from '../payments/payment.settlement.js';
+import type { HandlerResult, WebhookProcessor } from './webhook.processor.js';
 
 /** Payment events Razorpay sends; each carries a snapshot of the attempt at event time. */
 export const PAYMENT_EVENT_TYPES = ['payment.authorized', 'payment.captured', 'payment.failed', 'order.paid'] as const;

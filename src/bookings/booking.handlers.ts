@@ -2,21 +2,20 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CheckoutLifecycle } from '../cart/checkout.lifecycle.js';
 import type { Logger } from '../logger.js';
 import { PaymentPurpose, type Payment } from '../payments/payment.entity.js';
-import type { PaymentStatusHook } from '../payments/payment.settlement.js';
-import { MONEY_RECEIVED_STATUSES, PaymentStatus } from '../payments/payment.state.js';
+import type { PaymentDomainEvent, PaymentEventHandler } from '../payments/payment.events.js';
 import type { BookingFailureRefunds } from './booking.refunds.js';
 import type { BookingService } from './booking.service.js';
 
 /**
- * What a cart payment's status change does, in the same transaction and under the payment's
+ * The cart's own purpose: what a cart payment's events do, in the same transaction and under the payment's
  * lock (verifyPayment, webhook, reconciliation and wallet alike, so exactly once):
- * - CAPTURED: the booking is made and the cart CONVERTED; if it cannot be made, the failure is
+ * - captured: the booking is made and the cart CONVERTED; if it cannot be made, the failure is
  *   recorded and the payment refunded in full after the commit. Never throws for that: the
  *   money is real and its capture must commit.
- * - FAILED: the checkout is released and its cart ACTIVE again, to be paid anew.
- * - REFUNDED: the booking is CANCELLED.
+ * - failed: the checkout is released and its cart ACTIVE again, to be paid anew.
+ * - refunded in full: the booking is CANCELLED.
  */
-export class CartBookingHook implements PaymentStatusHook {
+export class CartBookingHandler implements PaymentEventHandler {
   constructor(
     private readonly checkouts: CheckoutLifecycle,
     private readonly bookings: BookingService,
@@ -24,17 +23,18 @@ export class CartBookingHook implements PaymentStatusHook {
     private readonly logger: Logger,
   ) {}
 
-  async onStatusChanged(em: EntityManager, payment: Payment, from: PaymentStatus): Promise<void> {
+  async handle(em: EntityManager, event: PaymentDomainEvent): Promise<void> {
+    const { payment } = event;
     if (payment.purpose !== PaymentPurpose.CART) return;
-    if (payment.status === PaymentStatus.CAPTURED && !MONEY_RECEIVED_STATUSES.includes(from)) {
+    if (event.type === 'captured') {
       await this.book(em, payment);
-    } else if (payment.status === PaymentStatus.FAILED) {
+    } else if (event.type === 'failed') {
       const checkout = await this.checkouts.checkoutOf(em, payment);
       const reason = `the payment failed (${payment.failureReason ?? 'no reason given'}): check out again to retry`;
       if (checkout && (await this.checkouts.release(em, checkout, reason))) {
         this.logger.info({ paymentId: payment.id, checkoutId: checkout.id }, 'cart payment failed: cart released');
       }
-    } else if (payment.status === PaymentStatus.REFUNDED) {
+    } else if (event.type === 'refunded' && event.full) {
       await this.bookings.cancelForPayment(em, payment);
     }
   }
