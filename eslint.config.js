@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // Entry points and command-line tools print for people.
-    files: ['src/main.ts', 'scripts/**/*.{ts,mjs}', 'src/cli/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/main.ts', 'scripts/**/*.{ts,mjs}', 'src/cli/**/*.ts', 'bench/**/*.ts', 'chaos/main.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -24,7 +24,7 @@ function missingOutput(dir) {
     return !existsSync(path.join(dist, relative.replace(/\.ts$/, '.js')));
   });
 }
-if (['src', 'migrations', 'scripts', 'bench'].some(missingOutput)) rmSync(path.join(dist, 'tsconfig.build.tsbuildinfo'), { force: true });
+if (['src', 'migrations', 'scripts', 'bench', 'chaos'].some(missingOutput)) rmSync(path.join(dist, 'tsconfig.build.tsbuildinfo'), { force: true });
 
 const result = spawnSync(process.execPath, [tsc, '-b', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (result.status !== 0) process.exit(result.status ?? 1);
@@ -43,7 +43,7 @@ function pruneOrphans(dir) {
     if (match && !existsSync(path.join(root, dir, `${match[1]}.ts`))) rmSync(path.join(dist, relative));
   }
 }
-for (const dir of ['src', 'migrations', 'scripts', 'bench']) pruneOrphans(dir);
+for (const dir of ['src', 'migrations', 'scripts', 'bench', 'chaos']) pruneOrphans(dir);
 
 // The browser pages, when their sources changed (Vite).
 const { buildWebIfStale } = await import('./build-web.mjs');

@@ -19,6 +19,13 @@ const MAX_NOTE_KEY = 40;
 const MAX_NOTE_VALUE = 256;
 /** How long a request waits for a concurrent request with the same idempotency key. */
 const IDEMPOTENCY_WAIT_MS = 15_000;
+/**
+ * An intent still without its gateway order after this many gateway timeouts (plus a margin)
+ * was left by a process that died during the call: no live request can still be making it
+ * (the adapter makes at most 4 attempts, each bounded by RAZORPAY_TIMEOUT_MS, with short backoffs).
+ */
+const ORPHANED_INTENT_TIMEOUTS = 4;
+const ORPHANED_INTENT_MARGIN_MS = 5_000;
 
 /** An order to create, after the API's input was checked. */
 export interface OrderRequest {
@@ -96,7 +103,9 @@ export class PaymentService {
     for (;;) {
       if (request.idempotencyKey) {
         const existing = await this.awaitIdempotentOrder(user, request, deadline);
-        if (existing) return this.session(existing);
+        if (existing?.razorpayOrderId) return this.session(existing);
+        // An intent orphaned by a crash, now claimed by this request: open its gateway order.
+        if (existing) return await this.openGatewayOrder(existing);
       }
       try {
         const payment = await this.recordIntent(user, request);
@@ -177,7 +186,10 @@ export class PaymentService {
       await this.orm.em.fork().nativeDelete(Payment, { id: payment.id });
       throw this.toApiError(error, 'input');
     }
-    await this.orm.em.fork().nativeUpdate(Payment, { id: payment.id }, { razorpayOrderId: orderId });
+    // Only if no other request (one that took over this intent, thinking it orphaned) set one
+    // first: then that order is the one clients are told, and this one is never paid.
+    const recorded = await this.orm.em.fork().nativeUpdate(Payment, { id: payment.id, razorpayOrderId: null }, { razorpayOrderId: orderId });
+    if (recorded === 0) return this.session(await this.orm.em.fork().findOneOrFail(Payment, { id: payment.id }));
     payment.razorpayOrderId = orderId;
     this.logger.info({ paymentId: payment.id, orderId, amount: payment.amount, currency: payment.currency }, 'order created');
     return this.session(payment);
@@ -186,6 +198,9 @@ export class PaymentService {
   /**
    * Finds the payment already made with this idempotency key, waiting while its gateway order
    * is still being created. Null when there is none (or its creation failed and was undone).
+   * An intent whose creator died before recording the gateway order (found by the chaos run:
+   * the key otherwise answered CONFLICT forever) is claimed by one waiting request and returned
+   * without an order id, for that request to open.
    */
   private async awaitIdempotentOrder(user: AuthUser, request: OrderRequest, deadline: number): Promise<Payment | null> {
     for (;;) {
@@ -196,11 +211,25 @@ export class PaymentService {
         throw conflict(`idempotencyKey ${request.idempotencyKey} was already used for a different order (${existing.amount} ${existing.currency}, ${existing.purpose}): use a new key for a new order`);
       }
       if (existing.razorpayOrderId) return existing;
+      if (await this.claimOrphanedIntent(existing)) return existing;
       if (Date.now() > deadline) {
         throw conflict(`the order for idempotencyKey ${request.idempotencyKey} is still being created: retry shortly with the same key`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** True for the one request that claims an intent left without its gateway order for too long. */
+  private async claimOrphanedIntent(payment: Payment): Promise<boolean> {
+    const orphanedBefore = new Date(Date.now() - ORPHANED_INTENT_TIMEOUTS * this.config.razorpay.timeoutMs - ORPHANED_INTENT_MARGIN_MS);
+    if (payment.updatedAt >= orphanedBefore) return false;
+    const claimed = await this.orm.em.fork().nativeUpdate(
+      Payment,
+      { id: payment.id, razorpayOrderId: null, updatedAt: { $lt: orphanedBefore } },
+      { updatedAt: new Date() },
+    );
+    if (claimed > 0) this.logger.warn({ paymentId: payment.id, createdAt: payment.createdAt }, 'order intent left without its gateway order: opening it now');
+    return claimed > 0;
   }
 
   private session(payment: Payment): CheckoutSession {
