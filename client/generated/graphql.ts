@@ -147,7 +147,8 @@ export type WebhookEventStatus =
   | 'FAILED'
   | 'IGNORED'
   | 'PENDING'
-  | 'PROCESSED';
+  | 'PROCESSED'
+  | 'QUARANTINED';
 
 export type ConsolePaymentFragment = { id: string, status: PaymentStatus, purpose: PaymentPurpose, amount: number, amountRefunded: number, currency: string, payerId: string, version: number, description: string | null, reference: string | null, razorpayOrderId: string | null, razorpayPaymentId: string | null, failureReason: string | null, createdAt: string, paidAt: string | null, method: { method: string, cardNetwork: string | null, cardLast4: string | null, vpa: string | null, bank: string | null, wallet: string | null } | null };
 

@@ -95,7 +95,10 @@ export function createWebRouter({ config, distDir = webDistDir() }: WebRouterOpt
   if (config.web.graphiql) {
     // A browser asking for /graphql gets GraphiQL; every GraphQL request (POST, or GET with a
     // query, or asking for JSON) goes on to the API.
-    router.get('/graphql', (req, res, next) => {
+    // Middleware rather than a GET route: Express answers OPTIONS itself for a path that has
+    // routes, which would swallow the CORS preflight of /graphql before the API's CORS sees it.
+    router.use('/graphql', (req, res, next) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path !== '/') return next();
       const preferred = req.accepts(['application/json', 'application/graphql-response+json', 'text/html']);
       if (req.query.query !== undefined || preferred !== 'text/html') return next();
       sendPage('graphiql')(req, res);

@@ -29,7 +29,7 @@ export function createWebhookRouter(deps: {
     const signature = req.get('x-razorpay-signature');
     const refuse = (reason: string) => {
       deps.logger.warn({ reason, eventId: req.get('x-razorpay-event-id') ?? null, bytes: raw.length }, 'webhook refused');
-      res.status(400).json({ error: reason });
+      res.status(400).json({ error: reason, code: 'BAD_REQUEST' });
     };
     if (!signature) return refuse('missing X-Razorpay-Signature header');
     if (!deps.gateway.verifyWebhookSignature(raw, signature)) return refuse('X-Razorpay-Signature does not match the body');
@@ -58,14 +58,14 @@ export function createWebhookRouter(deps: {
     } catch (error) {
       // The driver's message quotes the SQL and the values: only its class and SQLSTATE are logged.
       deps.logger.error({ eventId, error: storeErrorSummary(error) }, 'webhook could not be stored');
-      res.status(503).json({ error: 'could not store the event; retry' });
+      res.status(503).json({ error: 'could not store the event; retry', code: 'SERVICE_UNAVAILABLE' });
     }
   });
   router.all('/webhooks/razorpay', (_req, res) => {
-    res.status(405).set('Allow', 'POST').json({ error: 'method not allowed: signed events are POSTed here' });
+    res.status(405).set('Allow', 'POST').json({ error: 'method not allowed: signed events are POSTed here', code: 'METHOD_NOT_ALLOWED' });
   });
   router.all('/webhooks/*path', (_req, res) => {
-    res.status(404).json({ error: 'no such webhook route' });
+    res.status(404).json({ error: 'no such webhook route', code: 'NOT_FOUND' });
   });
   router.use('/webhooks', renderWebhookError(deps.logger));
   return router;
@@ -76,12 +76,12 @@ function renderWebhookError(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
     if (status === 413) {
-      res.status(413).json({ error: `body is larger than ${MAX_BODY}` });
+      res.status(413).json({ error: `body is larger than ${MAX_BODY}`, code: 'PAYLOAD_TOO_LARGE' });
     } else if (status >= 400 && status < 500) {
-      res.status(400).json({ error: 'body could not be read' });
+      res.status(400).json({ error: 'body could not be read', code: 'BAD_REQUEST' });
     } else {
       logger.error({ path: req.path, error: storeErrorSummary(error) }, 'webhook route failed');
-      res.status(500).json({ error: 'internal error; retry' });
+      res.status(500).json({ error: 'internal error; retry', code: 'INTERNAL_SERVER_ERROR' });
     }
   };
 }

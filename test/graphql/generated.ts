@@ -250,7 +250,8 @@ export type WebhookEventStatus =
   | 'FAILED'
   | 'IGNORED'
   | 'PENDING'
-  | 'PROCESSED';
+  | 'PROCESSED'
+  | 'QUARANTINED';
 
 export type ProductFieldsFragment = { id: string, kind: ProductKind, name: string, description: string | null, price: number, currency: string, active: boolean };
 

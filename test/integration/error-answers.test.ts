@@ -98,11 +98,14 @@ describe('every error answer on /graphql is GraphQL-shaped JSON with a 4xx for c
     expect(alias.json.errors![0]!.message).toMatch(/Aliases limit of 15 exceeded/);
   });
 
-  it('GET /graphql without a query → a JSON 4xx, no landing page, no third-party script', async () => {
-    const answer = await send('/graphql', { headers: { accept: 'text/html' } });
+  it('GET /graphql without a query → a JSON 4xx for API clients; browsers get no third-party script', async () => {
+    const answer = await send('/graphql', { headers: { accept: 'application/json' } });
     expect(answer.status).toBeGreaterThanOrEqual(400);
     expect(answer.status).toBeLessThan(500);
     expect(answer.text).not.toMatch(/<script|cdn\.|apollographql\.com/i);
+    // In development a browser gets the offline GraphiQL (src/web): every script its own.
+    const page = await send('/graphql', { headers: { accept: 'text/html' } });
+    expect(page.text).not.toMatch(/cdn\.|apollographql\.com|<script[^>]+src="(https?:)?\/\//i);
   });
 
   it('an unknown route → 404 JSON', async () => {

@@ -103,7 +103,7 @@ describe('absurd nesting', () => {
     const eventId = newId('evt');
     const response = await postWebhook(server.url, nested(depth), { eventId });
     expect(response.status).toBe(400);
-    expect(JSON.parse(response.body)).toEqual({ error: `body nests deeper than ${MAX_WEBHOOK_DEPTH} levels` });
+    expect(JSON.parse(response.body)).toEqual({ error: `body nests deeper than ${MAX_WEBHOOK_DEPTH} levels`, code: 'BAD_REQUEST' });
     expect(await rowFor(eventId)).toBeNull();
   });
 
@@ -120,15 +120,15 @@ describe('absurd nesting', () => {
 describe('error answers of the webhook routes', () => {
   it('are small JSON bodies: wrong method, unknown path, body too large, bad signature', async () => {
     const get = await fetch(`${server.url}/webhooks/razorpay`);
-    expect([get.status, get.headers.get('allow'), await get.json()]).toEqual([405, 'POST', { error: 'method not allowed: signed events are POSTed here' }]);
+    expect([get.status, get.headers.get('allow'), await get.json()]).toEqual([405, 'POST', { error: 'method not allowed: signed events are POSTed here', code: 'METHOD_NOT_ALLOWED' }]);
     const unknown = await fetch(`${server.url}/webhooks/stripe?<script>`, { method: 'POST', body: '{}' });
-    expect([unknown.status, await unknown.json()]).toEqual([404, { error: 'no such webhook route' }]);
+    expect([unknown.status, await unknown.json()]).toEqual([404, { error: 'no such webhook route', code: 'NOT_FOUND' }]);
     const large = await postWebhook(server.url, `{"entity":"event","pad":"${'x'.repeat(600 * 1024)}"}`);
     expect(large.status).toBe(413);
-    expect(JSON.parse(large.body)).toEqual({ error: 'body is larger than 512kb' });
+    expect(JSON.parse(large.body)).toEqual({ error: 'body is larger than 512kb', code: 'PAYLOAD_TOO_LARGE' });
     const forged = await postWebhook(server.url, '{"entity":"event","echo":"<marker>"}', { signature: 'f'.repeat(64) });
     expect(forged.status).toBe(400);
     expect(forged.body).not.toContain('marker');
-    expect(JSON.parse(forged.body)).toEqual({ error: 'X-Razorpay-Signature does not match the body' });
+    expect(JSON.parse(forged.body)).toEqual({ error: 'X-Razorpay-Signature does not match the body', code: 'BAD_REQUEST' });
   });
 });
