@@ -24,6 +24,7 @@ export function renderChart(target: HTMLElement, hours: Hour[], from: Date, to: 
   for (let t = start; t * 1000 < to.getTime() && xs.length < 24 * 7; t += 3600) xs.push(t);
   for (const t of buckets.keys()) if (!xs.includes(t)) xs.push(t);
   xs.sort((a, b) => a - b);
+  // Rupees as the chart's y values: display only, no money is computed from them.
   const volume = xs.map((t) => (buckets.get(t)?.volume ?? 0) / 100);
   const rate = xs.map((t) => {
     const b = buckets.get(t);

@@ -27,7 +27,7 @@ function confirmRefund(payment: ConsolePaymentFragment, amount: number, destinat
 
 function refundForm(payment: ConsolePaymentFragment, reload: () => Promise<void>): HTMLElement {
   const remaining = payment.amount - payment.amountRefunded;
-  const amountInput = h('input', { id: 'refund-amount', name: 'amount', inputmode: 'decimal', required: true, placeholder: (remaining / 100).toFixed(2) });
+  const amountInput = h('input', { id: 'refund-amount', name: 'amount', inputmode: 'decimal', required: true, placeholder: plainRupees(remaining) });
   const destination = h('select', { id: 'refund-destination', name: 'destination' },
     h('option', { value: 'SOURCE' }, 'original method'),
     payment.purpose === 'WALLET_TOPUP' ? null : h('option', { value: 'WALLET' }, 'payer’s wallet'));
@@ -93,4 +93,10 @@ export async function showPayment(id: string): Promise<void> {
   byId('detail-title').textContent = `Payment ${payment.id.slice(0, 8)}…`;
   card.hidden = false;
   card.focus();
+}
+
+/** Paise as a plain rupee amount the refund field accepts back ("1234.50"), in integers only. */
+function plainRupees(paise: number): string {
+  const cents = paise % 100;
+  return `${(paise - cents) / 100}.${String(cents).padStart(2, '0')}`;
 }

@@ -34,7 +34,7 @@ const sandboxBase = new URL('.', script?.src ?? `${location.origin}/sandbox/razo
 function formatAmount(amount: number | string | undefined, currency = 'INR'): string {
   const paise = typeof amount === 'string' ? Number.parseInt(amount, 10) : amount;
   if (paise === undefined || !Number.isSafeInteger(paise)) return '';
-  const whole = BigInt(Math.trunc(paise / 100));
+  const whole = BigInt(paise) / BigInt(100); // integer division, truncating like the sign of paise
   const fraction = String(Math.abs(paise % 100)).padStart(2, '0');
   return currency === 'INR'
     ? `${new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR', maximumFractionDigits: 0 }).format(whole)}.${fraction}`
