@@ -13,6 +13,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gql } from './graphql-post.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 if (process.getuid?.() !== 0) {
@@ -84,17 +85,6 @@ async function stop(service, dataDir) {
   // `npm start` ends with the signal at once; the service itself must end with 0.
   if (code !== 0 && signal !== 'SIGTERM') throw new Error(`the service did not stop cleanly (${code ?? signal}):\n${service.output}`);
   await until('the embedded PostgreSQL to stop', () => !existsSync(path.join(dataDir, 'postmaster.pid')), 30_000);
-}
-
-async function gql(url, token, query, variables) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
 }
 
 try {

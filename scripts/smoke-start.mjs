@@ -7,6 +7,7 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gql } from './graphql-post.mjs';
 
 const dataRoot = mkdtempSync(path.join(tmpdir(), 'payments-smoke-'));
 const dataDir = path.join(dataRoot, 'postgres');
@@ -37,17 +38,6 @@ async function waitForUrl(timeoutMs) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`npm start printed no URL within ${timeoutMs} ms:\n${output}`);
-}
-
-async function gql(url, token, query, variables) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
 }
 
 try {
