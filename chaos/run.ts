@@ -63,6 +63,10 @@ function serviceEnv(url: string, outboxUrl: string, redisUrl: string | null): No
     OUTBOX_SECRET,
     OUTBOX_INTERVAL_MS: '200',
     OUTBOX_RETRY_BASE_MS: '200',
+    // Work claimed by a killed instance is taken over after 8 s instead of 60 s, so a run settles
+    // in seconds; the lease still outlives the 5 s gateway and outbox timeouts.
+    OUTBOX_TIMEOUT_MS: '5000',
+    WORKER_LEASE_SECONDS: '8',
   };
   if (redisUrl) env.REDIS_URL = redisUrl;
   return env;

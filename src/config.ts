@@ -32,6 +32,9 @@ const envSchema = z.object({
   WALLET_MAX_BALANCE: positiveInt(20_000_000),
   WEBHOOK_WORKER_INTERVAL_MS: positiveInt(2_000),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
+  // How long a claimed webhook event or outbox delivery stays claimed: a process killed mid-work
+  // leaves its claim, and another worker takes the work over once the lease runs out.
+  WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   CART_CHECKOUT_TIMEOUT_MS: positiveInt(30 * 60_000),
   RECONCILE_ENABLED: z.enum(['true', 'false']).default('true'),
   RECONCILE_INTERVAL_MS: positiveInt(30_000),
@@ -88,7 +91,7 @@ export interface Config {
   redisUrl: string | null;
   /** Wallet limits in minor units (INR): per top-up and for the balance. */
   wallet: { minTopUp: number; maxTopUp: number; maxBalance: number };
-  webhooks: { workerIntervalMs: number; maxAttempts: number };
+  webhooks: { workerIntervalMs: number; maxAttempts: number; leaseSeconds: number };
   /**
    * A gateway checkout unpaid for `checkoutTimeoutMs` releases its cart; the sweep runs every
    * `sweepIntervalMs` (a fifth of the timeout, between 100 ms and a minute).
@@ -100,7 +103,7 @@ export interface Config {
    */
   reconcile: { enabled: boolean; intervalMs: number; afterMs: number; batch: number; captureAuthorized: boolean };
   /** Other services told when money moves: where, signed with what, how persistently. */
-  outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number; intervalMs: number };
+  outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number; intervalMs: number; leaseSeconds: number };
   logLevel: string;
   /** json (one object a line) or pretty (pino-pretty, development only). */
   logFormat: 'json' | 'pretty';
@@ -160,6 +163,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (e.WALLET_MIN_TOPUP > e.WALLET_MAX_TOPUP) throw new ConfigError('WALLET_MIN_TOPUP must not exceed WALLET_MAX_TOPUP');
   if (e.WALLET_MAX_TOPUP > e.WALLET_MAX_BALANCE) throw new ConfigError('WALLET_MAX_TOPUP must not exceed WALLET_MAX_BALANCE');
+  // A claim must outlive the work it covers, or a slow gateway call or delivery would be taken over
+  // (and done twice) while still running.
+  const longestWorkMs = Math.max(e.RAZORPAY_TIMEOUT_MS, e.OUTBOX_TIMEOUT_MS);
+  if (e.WORKER_LEASE_SECONDS * 1000 <= longestWorkMs) {
+    throw new ConfigError(`WORKER_LEASE_SECONDS (${e.WORKER_LEASE_SECONDS}) must be longer than RAZORPAY_TIMEOUT_MS and OUTBOX_TIMEOUT_MS (${longestWorkMs} ms): a lease shorter than the work lets a second worker start the same work`);
+  }
   if (mode === 'live') {
     const missing = (['RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET', 'RAZORPAY_WEBHOOK_SECRET'] as const).filter((k) => !e[k]);
     if (missing.length > 0) throw new ConfigError(`RAZORPAY_MODE=live needs ${missing.join(', ')}`);
@@ -195,7 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxOrderAmount: Math.min(e.MAX_ORDER_AMOUNT, 2_147_483_647),
     redisUrl: e.REDIS_URL ?? null,
     wallet: { minTopUp: Math.max(100, e.WALLET_MIN_TOPUP), maxTopUp: e.WALLET_MAX_TOPUP, maxBalance: e.WALLET_MAX_BALANCE },
-    webhooks: { workerIntervalMs: e.WEBHOOK_WORKER_INTERVAL_MS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS },
+    webhooks: { workerIntervalMs: e.WEBHOOK_WORKER_INTERVAL_MS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, leaseSeconds: e.WORKER_LEASE_SECONDS },
     cart: {
       checkoutTimeoutMs: e.CART_CHECKOUT_TIMEOUT_MS,
       sweepIntervalMs: Math.min(60_000, Math.max(100, Math.floor(e.CART_CHECKOUT_TIMEOUT_MS / 5))),
@@ -214,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.OUTBOX_TIMEOUT_MS,
       retryBaseMs: e.OUTBOX_RETRY_BASE_MS,
       intervalMs: e.OUTBOX_INTERVAL_MS,
+      leaseSeconds: e.WORKER_LEASE_SECONDS,
     },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,

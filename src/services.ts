@@ -74,7 +74,7 @@ export interface ServiceDeps {
 export function createServices({ orm, gateway, bus, config, logger }: ServiceDeps): Services {
   const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
   const settlement = new PaymentSettlement(orm, core, logger);
-  const webhookProcessor = new WebhookProcessor(orm, logger, config.webhooks.maxAttempts);
+  const webhookProcessor = new WebhookProcessor(orm, logger, config.webhooks.maxAttempts, config.webhooks.leaseSeconds);
   registerPaymentWebhooks(webhookProcessor, settlement);
   const payments = new PaymentService(orm, gateway, core, settlement, config, logger);
   payments.registerPurpose(PaymentPurpose.WALLET_TOPUP, TOP_UP_RULES);

@@ -12,9 +12,10 @@ export interface OutboxConfig {
   maxAttempts: number;
   timeoutMs: number;
   retryBaseMs: number;
+  /** How long a claimed delivery stays claimed (a killed process's claim runs out after this). */
+  leaseSeconds?: number;
 }
 
-const LEASE_SECONDS = 60;
 const MAX_RETRY_MS = 6 * 60 * 60_000;
 const MAX_ERROR_LENGTH = 500;
 
@@ -84,7 +85,7 @@ export class OutboxService {
         where "id" = ? and "status" = 'PENDING' and "next_attempt_at" <= now()
           and ("locked_until" is null or "locked_until" < now())
         returning "id"`,
-      [LEASE_SECONDS, id],
+      [this.config.leaseSeconds ?? 60, id],
     );
     if (claimed.length === 0) return false;
     const em = this.orm.em.fork();

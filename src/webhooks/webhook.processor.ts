@@ -11,7 +11,6 @@ export type HandlerResult = { outcome: 'processed' } | { outcome: 'ignored'; rea
 /** Handles one event type; throws to have the event retried later. */
 export type WebhookHandler = (envelope: RazorpayWebhookEnvelope, source: string) => Promise<HandlerResult>;
 
-const LEASE_SECONDS = 60;
 const BASE_BACKOFF_MS = 5_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
 
@@ -34,6 +33,8 @@ export class WebhookProcessor {
     private readonly orm: MikroORM,
     private readonly logger: Logger,
     private readonly maxAttempts: number,
+    /** How long a claim holds: a process killed mid-event leaves it, and the event is taken over after this. */
+    private readonly leaseSeconds = 60,
   ) {}
 
   /** Registers the handler of an event type (`payment.captured`, `refund.processed`…). */
@@ -143,7 +144,7 @@ export class WebhookProcessor {
         where "id" = ? and "status" in ('PENDING', 'FAILED') and "next_attempt_at" <= ?
           and ("locked_until" is null or "locked_until" < now())
         returning *`,
-      [LEASE_SECONDS, id, new Date()],
+      [this.leaseSeconds, id, new Date()],
     );
     if (rows.length === 0) return null;
     return this.orm.em.fork().map(WebhookEvent, rows[0]!);

@@ -36,6 +36,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...production, ...live }).razorpay.mode).toBe('live');
   });
 
+  it('refuses a worker lease that does not outlive the gateway and outbox timeouts', () => {
+    expect(loadConfig({ WORKER_LEASE_SECONDS: '8', OUTBOX_TIMEOUT_MS: '5000', RAZORPAY_TIMEOUT_MS: '5000' }).webhooks.leaseSeconds).toBe(8);
+    expect(() => loadConfig({ WORKER_LEASE_SECONDS: '8' })).toThrow(/WORKER_LEASE_SECONDS \(8\) must be longer than RAZORPAY_TIMEOUT_MS and OUTBOX_TIMEOUT_MS \(10000 ms\)/);
+    expect(() => loadConfig({ WORKER_LEASE_SECONDS: '0' })).toThrow(/WORKER_LEASE_SECONDS/);
+  });
+
   it('names each bad variable', () => {
     expect(() => loadConfig({ PLATFORM_FEE_BPS: '10001' })).toThrow(ConfigError);
     expect(() => loadConfig({ PLATFORM_FEE_BPS: '15.5' })).toThrow(/PLATFORM_FEE_BPS/);
