@@ -111,7 +111,7 @@ export class PaymentService {
   }
 
   /** Verifies what Checkout handed the browser and applies the gateway's own account of it. */
-  async verifyPayment(user: AuthUser, input: VerifyPaymentInput) {
+  async verifyPayment(user: AuthUser, input: VerifyPaymentInput): Promise<Payment> {
     const payment = await this.orm.em.fork().findOne(Payment, { razorpayOrderId: input.razorpayOrderId });
     if (!payment || !canSee(user, payment)) throw notFound('Order', input.razorpayOrderId);
     // The signature is computed over the order id stored here, not the one the client sent.
@@ -124,14 +124,14 @@ export class PaymentService {
       throw badInput('input.razorpayPaymentId', `belongs to another order (${snapshot.orderId}), not ${payment.razorpayOrderId}`);
     }
     await this.settlement.applyGatewayPayment(snapshot, { source: 'api:verifyPayment', actorId: user.id });
-    return toPaymentType(await this.orm.em.fork().findOneOrFail(Payment, { id: payment.id }));
+    return this.orm.em.fork().findOneOrFail(Payment, { id: payment.id });
   }
 
   /** A payment the user may see (their own; staff: any), or NOT_FOUND. */
-  async getPayment(user: AuthUser, id: string) {
+  async getPayment(user: AuthUser, id: string): Promise<Payment> {
     const payment = isUuid(id) ? await this.orm.em.fork().findOne(Payment, { id }) : null;
     if (!payment || !canSee(user, payment)) throw notFound('Payment', id);
-    return toPaymentType(payment);
+    return payment;
   }
 
   private recordIntent(user: AuthUser, request: OrderRequest): Promise<LockedPayment> {

@@ -12,7 +12,7 @@ import { isUuid } from '../common/ids.js';
 import { performOnce } from '../common/idempotency.js';
 import type { PaymentService, PurposeRules } from '../payments/payment.service.js';
 import { MONEY_RECEIVED_STATUSES, PaymentStatus } from '../payments/payment.state.js';
-import { toPaymentType, type CheckoutSession, type PaymentType } from '../payments/payment.types.js';
+import type { CheckoutSession } from '../payments/payment.types.js';
 import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
 import { Wallet, WalletStatus } from './wallet.entity.js';
 
@@ -79,9 +79,9 @@ export class WalletService {
    * transaction, the capture and its journal commit together under the payment's and then the
    * wallet's row lock. Paying the same order again returns it unchanged.
    */
-  async payOrder(user: AuthUser, paymentId: string, idempotencyKey: string | null): Promise<PaymentType> {
+  async payOrder(user: AuthUser, paymentId: string, idempotencyKey: string | null): Promise<Payment> {
     if (!isUuid(paymentId)) throw notFound('Payment', paymentId);
-    return performOnce<Transaction, PaymentType>({
+    return performOnce<Transaction, Payment>({
       key: idempotencyKey,
       constraint: 'transaction_user_idempotency_key_unique',
       find: () => this.orm.em.fork().findOne(Transaction, { userId: user.id, idempotencyKey }),
@@ -89,11 +89,11 @@ export class WalletService {
         ? `idempotencyKey ${idempotencyKey} was already used for another request: use a new key`
         : null,
       // The debit's row commits with the capture: once it is visible, the payment is paid.
-      replay: async () => ({ kind: 'answer', answer: toPaymentType(await this.orm.em.fork().findOneOrFail(Payment, { id: paymentId })) }),
+      replay: async () => ({ kind: 'answer', answer: await this.orm.em.fork().findOneOrFail(Payment, { id: paymentId }) }),
       perform: async () => {
         const result = await this.orm.em.fork().transactional((em) => this.debitAndCapture(em, user, paymentId, idempotencyKey));
         if (result.changed) this.logger.info({ paymentId, userId: user.id, amount: result.payment.amount }, 'payment paid from wallet');
-        return toPaymentType(result.payment);
+        return result.payment;
       },
     });
   }

@@ -1,7 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
 import * as domain from '../../src/common/errors.js';
-import { DomainError, relocate } from '../../src/common/errors.js';
+import { relocate, type DomainError } from '../../src/common/errors.js';
 import * as api from '../../src/graphql/errors.js';
 import { createErrorFormatter } from '../../src/graphql/format-error.js';
 import { createLogger } from '../../src/logger.js';
