@@ -15,7 +15,6 @@ import type { WalletService } from '../wallet/wallet.service.js';
 import { gatewayIdempotencyKey, Refund, RefundDestination, RefundSpeed, RefundStatus } from './refund.entity.js';
 import type { RefundInput } from './refund.inputs.js';
 import { newsFromGateway, type RefundSettlement } from './refund.settlement.js';
-import { toRefundType, type RefundType } from './refund.types.js';
 
 /** Reconciliation leaves younger PENDING refunds to the request or webhook still settling them. */
 const RECONCILE_AFTER_MS = 60_000;
@@ -75,8 +74,8 @@ export class RefundService {
    * with its answer: PROCESSED, FAILED (amount released) or still PENDING (a webhook or
    * reconciliation settles it). The same idempotency key returns the first refund.
    */
-  async refund(user: AuthUser, request: RefundRequest): Promise<RefundType> {
-    return performOnce<Refund, RefundType>({
+  async refund(user: AuthUser, request: RefundRequest): Promise<Refund> {
+    return performOnce<Refund, Refund>({
       key: request.idempotencyKey,
       constraint: 'refund_requested_by_idempotency_key_unique',
       find: () => this.orm.em.fork().findOne(Refund, { requestedBy: user.id, idempotencyKey: request.idempotencyKey }),
@@ -92,13 +91,13 @@ export class RefundService {
     });
   }
 
-  private async reserveAndSubmit(user: AuthUser, request: RefundRequest): Promise<RefundType | typeof ALREADY_MADE> {
+  private async reserveAndSubmit(user: AuthUser, request: RefundRequest): Promise<Refund | typeof ALREADY_MADE> {
     const reservation = await this.orm.em.fork().transactional((em) => this.reserve(em, user, request));
     // Requests with the same key for this payment queue on its lock: the later ones find the first one's refund.
     if (reservation.kind === 'existing') return ALREADY_MADE;
     const { refund, payment } = reservation;
     this.logger.info({ refundId: refund.id, paymentId: payment.id, amount: refund.amount, destination: refund.destination, by: user.id }, 'refund reserved');
-    if (reservation.processed) return toRefundType(refund);
+    if (reservation.processed) return refund;
     return this.submit(refund, payment.razorpayPaymentId!, { source: 'api:refund', actorId: user.id });
   }
 
@@ -117,12 +116,12 @@ export class RefundService {
     for (const refund of pending) {
       const origin = { source: 'reconciliation' };
       const gatewayPaymentId = refund.payment.razorpayPaymentId!;
-      let result: RefundType;
+      let result: Refund;
       if (refund.razorpayRefundId) {
         try {
           const snapshot = await this.gateway.fetchRefund(gatewayPaymentId, refund.razorpayRefundId);
           const outcome = await this.refunds.settle(refund.id, newsFromGateway(snapshot), origin);
-          result = outcome.kind === 'settled' ? toRefundType(outcome.refund) : toRefundType(refund);
+          result = outcome.kind === 'settled' ? outcome.refund : refund;
         } catch (error) {
           this.logger.warn({ err: error, refundId: refund.id }, 'could not fetch a pending refund; will try again');
           continue;
@@ -220,7 +219,7 @@ export class RefundService {
    * answer. `unavailable` means the outcome is unknown (money may have moved): the refund stays
    * PENDING with the error noted. A refusal fails it and releases its amount.
    */
-  private async submit(refund: Refund, gatewayPaymentId: string, origin: ChangeSource): Promise<RefundType> {
+  private async submit(refund: Refund, gatewayPaymentId: string, origin: ChangeSource): Promise<Refund> {
     try {
       const snapshot = await this.gateway.refundPayment({
         paymentId: gatewayPaymentId,
@@ -240,7 +239,7 @@ export class RefundService {
           { id: refund.id, status: RefundStatus.PENDING, razorpayRefundId: null },
           { lastGatewayError: error.message, updatedAt: new Date() },
         );
-        return toRefundType(await this.orm.em.fork().findOneOrFail(Refund, { id: refund.id }));
+        return this.orm.em.fork().findOneOrFail(Refund, { id: refund.id });
       }
       const reason = `Razorpay refused the refund: ${error.message}`;
       return this.settled(await this.refunds.settle(refund.id, { status: 'failed', razorpayRefundId: null, reason }, origin), refund);
@@ -251,7 +250,7 @@ export class RefundService {
    * A repeated request with the same key: the same refund, once its gateway call has answered
    * (or the wait is over). A refund whose outcome was unknown is sent again, safely.
    */
-  private async replay(user: AuthUser, refund: Refund, expired: boolean): Promise<Replay<RefundType>> {
+  private async replay(user: AuthUser, refund: Refund, expired: boolean): Promise<Replay<Refund>> {
     const awaitingGateway = refund.status === RefundStatus.PENDING && refund.destination === RefundDestination.SOURCE &&
       refund.razorpayRefundId === null && refund.lastGatewayError === null;
     if (awaitingGateway && !expired) return { kind: 'pending' };
@@ -259,10 +258,10 @@ export class RefundService {
       const payment = await this.orm.em.fork().findOneOrFail(Payment, { id: refund.payment.id });
       return { kind: 'answer', answer: await this.submit(refund, payment.razorpayPaymentId!, { source: 'api:refund', actorId: user.id }) };
     }
-    return { kind: 'answer', answer: toRefundType(refund) };
+    return { kind: 'answer', answer: refund };
   }
 
-  private settled(outcome: Awaited<ReturnType<RefundSettlement['settle']>>, refund: Refund): RefundType {
-    return toRefundType(outcome.kind === 'settled' ? outcome.refund : refund);
+  private settled(outcome: Awaited<ReturnType<RefundSettlement['settle']>>, refund: Refund): Refund {
+    return outcome.kind === 'settled' ? outcome.refund : refund;
   }
 }
