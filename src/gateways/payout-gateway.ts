@@ -1,0 +1,109 @@
+/**
+ * What the payouts side of the service asks of a gateway: linked accounts for payees (the
+ * account, its one stakeholder, the `route` product with the payee's bank details) and the
+ * state of their activation. Kept apart from the payment {@link Gateway} interface: payments
+ * and payouts change for different reasons, and a payment gateway need not pay anyone out.
+ *
+ * Every method returns validated data or throws a GatewayError (gateway.ts). Bank account
+ * numbers and PANs go out in requests and are never part of an answer.
+ */
+export type { GatewayError } from './gateway.js';
+
+/** A linked account's postal address (`profile.addresses.registered`). */
+export interface PayeeAddress {
+  street1: string;
+  street2: string;
+  city: string;
+  state: string;
+  postalCode: string;
+  /** ISO 3166 alpha-2; Route is for Indian accounts, so `IN`. */
+  country: string;
+}
+
+export interface LinkedAccountRequest {
+  /** The service's own id for the payee's account, so Razorpay's record points back at ours. */
+  referenceId: string;
+  email: string;
+  phone: string;
+  legalBusinessName: string;
+  /** This service registers individuals only (see docs/payouts.md). */
+  businessType: 'individual';
+  contactName: string;
+  category: string;
+  subcategory: string;
+  address: PayeeAddress;
+}
+
+export interface LinkedAccount {
+  /** `acc_…` */
+  id: string;
+  /** `created`, `suspended`, … as Razorpay says it. */
+  status: string;
+  referenceId: string | null;
+}
+
+export interface StakeholderRequest {
+  name: string;
+  email: string;
+  /** The full PAN: sent, never stored or logged by the service. */
+  pan: string;
+}
+
+/** A stakeholder, without its KYC (Razorpay echoes the PAN; the adapter drops it). */
+export interface Stakeholder {
+  /** `sth_…` */
+  id: string;
+}
+
+export const ROUTE_ACTIVATION_STATUSES = ['requested', 'needs_clarification', 'under_review', 'activated', 'suspended'] as const;
+export type RouteActivationStatus = (typeof ROUTE_ACTIVATION_STATUSES)[number];
+
+/** Something Razorpay still needs before it activates the product. */
+export interface RouteRequirement {
+  /** The request field it is about, e.g. `settlements.account_number`. */
+  fieldReference: string;
+  reasonCode: string;
+  status: string;
+  resolutionUrl: string | null;
+}
+
+/** The `route` product configuration of one linked account (`acc_prd_…`). */
+export interface RouteProduct {
+  id: string;
+  accountId: string;
+  activationStatus: RouteActivationStatus;
+  requirements: RouteRequirement[];
+}
+
+/** Where the linked account's money settles; sent in full, answered never. */
+export interface SettlementDetails {
+  accountNumber: string;
+  ifscCode: string;
+  beneficiaryName: string;
+}
+
+/** A `product.route.*` webhook, decoded: a snapshot of the product at event time. */
+export interface RouteProductEvent {
+  productId: string;
+  /** Razorpay's `merchant_id` (the linked account, with or without its `acc_` prefix: unverified). */
+  accountId: string | null;
+  activationStatus: RouteActivationStatus;
+  requirements: RouteRequirement[];
+  /** The event's `created_at`. */
+  occurredAt: Date;
+}
+
+export interface PayoutGateway {
+  /** Creates a `route` linked account. Not idempotent at Razorpay except that `email` is unique per platform. */
+  createLinkedAccount(request: LinkedAccountRequest): Promise<LinkedAccount>;
+  /** Adds the account's stakeholder (Razorpay allows one). */
+  createStakeholder(accountId: string, request: StakeholderRequest): Promise<Stakeholder>;
+  /** The account's stakeholders: how a retried registration finds the one it made before. */
+  listStakeholders(accountId: string): Promise<Stakeholder[]>;
+  /** Requests the `route` product with the terms accepted. */
+  requestRouteProduct(accountId: string): Promise<RouteProduct>;
+  /** Sends the bank details (settlements) with the terms accepted; idempotent (a PATCH). */
+  submitSettlementDetails(accountId: string, productId: string, details: SettlementDetails): Promise<RouteProduct>;
+  /** The product's activation state now: what the reconciliation check asks. */
+  fetchRouteProduct(accountId: string, productId: string): Promise<RouteProduct>;
+}
