@@ -8,6 +8,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import type { Gateway } from './gateways/gateway.js';
 import { RazorpayGateway } from './gateways/razorpay/razorpay.gateway.js';
+import type { PayoutGateway } from './gateways/payout-gateway.js';
+import { RazorpayRouteGateway } from './gateways/razorpay/route/route.gateway.js';
 import { OperationBudget } from './graphql/budget.js';
 import type { Context } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
@@ -49,6 +51,8 @@ export interface AppDeps {
   logger: Logger;
   /** Tests may inject a gateway; otherwise Razorpay (or the sandbox) per config. */
   gateway?: Gateway;
+  /** Tests may inject the payout (Route) gateway likewise. */
+  payoutGateway?: PayoutGateway;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
@@ -84,11 +88,21 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     timeoutMs: config.razorpay.timeoutMs,
     logger,
   });
+  const payoutGateway: PayoutGateway = deps.payoutGateway ?? new RazorpayRouteGateway({
+    keyId: config.razorpay.keyId,
+    keySecret: config.razorpay.keySecret,
+    apiUrl: location.apiUrl,
+    name: location.name,
+    timeoutMs: config.razorpay.timeoutMs,
+    logger,
+  });
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
-  const services = createServices({ orm, gateway, bus, config, logger });
+  const services = createServices({ orm, gateway, payoutGateway, bus, config, logger });
   const worker = new WebhookWorker(services.webhookProcessor, logger, config.webhooks.workerIntervalMs);
   const outboxWorker = new PeriodicTask('outbox delivery', () => services.outbox.deliverDue(), config.outbox.intervalMs, logger);
   const reconcileWorker = new PeriodicTask('reconciliation', () => services.reconciler.runOnce(), config.reconcile.intervalMs, logger);
+  // Payee accounts whose activation webhook was lost: asked of Razorpay on the reconciler's schedule.
+  const payeeActivationCheck = new PeriodicTask('payee activation check', () => services.payeeAccounts.checkActivations(), config.reconcile.intervalMs, logger);
   const checkoutSweeper = new PeriodicTask('cart checkout sweep', () => services.checkout.sweep(), config.cart.sweepIntervalMs, logger);
   const metrics = new Metrics({ defaultMetrics: config.env !== 'test' });
   services.reconciler.onOutcome((outcome) => metrics.reconcileOutcomes.inc({ outcome }));
@@ -152,7 +166,10 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   worker.start();
   checkoutSweeper.start();
   outboxWorker.start();
-  if (config.reconcile.enabled) reconcileWorker.start();
+  if (config.reconcile.enabled) {
+    reconcileWorker.start();
+    payeeActivationCheck.start();
+  }
   logger.info({ port, gateway: config.razorpay.mode, bus: bus.kind }, 'payment service listening');
 
   let closed = false;
@@ -173,6 +190,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       await services.bookingRefunds.settled();
       await outboxWorker.stop();
       await reconcileWorker.stop();
+      await payeeActivationCheck.stop();
       await apollo.stop();
       await new Promise<void>((resolve) => ws.wsServer.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -9,6 +9,7 @@ import { ProductService } from './catalog/product.service.js';
 import type { Config } from './config.js';
 import { AfterCommit } from './db/after-commit.js';
 import type { Gateway } from './gateways/gateway.js';
+import type { PayoutGateway } from './gateways/payout-gateway.js';
 import type { MessageBus } from './graphql/pubsub.js';
 import { CaptureJournalHandler } from './ledger/ledger.handlers.js';
 import { LedgerService } from './ledger/ledger.service.js';
@@ -16,6 +17,8 @@ import type { Logger } from './logger.js';
 import { OutboxPaymentHandler } from './outbox/outbox.handlers.js';
 import { OutboxService } from './outbox/outbox.service.js';
 import { OperatorService } from './operator/operator.service.js';
+import { PayeeAccountService } from './payees/payee-account.service.js';
+import { registerPayeeWebhooks } from './payees/payee.webhooks.js';
 import { PaymentMethodService } from './payment-methods/payment-method.service.js';
 import { PaymentCore } from './payments/payment.core.js';
 import { PaymentPurpose } from './payments/payment.entity.js';
@@ -60,18 +63,22 @@ export interface Services {
   outbox: OutboxService;
   reconciler: Reconciler;
   operator: OperatorService;
+  /** Payees' Razorpay Route linked accounts. */
+  payeeAccounts: PayeeAccountService;
 }
 
 export interface ServiceDeps {
   orm: MikroORM;
   gateway: Gateway;
+  /** Linked accounts (Razorpay Route), apart from the payment gateway. */
+  payoutGateway: PayoutGateway;
   bus: MessageBus;
   config: Config;
   logger: Logger;
 }
 
 /** Wires the services once per process; resolvers reach them through the context. */
-export function createServices({ orm, gateway, bus, config, logger }: ServiceDeps): Services {
+export function createServices({ orm, gateway, payoutGateway, bus, config, logger }: ServiceDeps): Services {
   const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
   const settlement = new PaymentSettlement(orm, core, logger);
   const webhookProcessor = new WebhookProcessor(orm, logger, config.webhooks.maxAttempts, config.webhooks.leaseSeconds);
@@ -97,6 +104,8 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
   const bookingRefunds = new BookingFailureRefunds(orm, new AfterCommit(orm), refundServiceRefunder(refunds), logger);
   // A cart payment's capture books it (or records why not), its failure releases the cart, its full refund cancels the booking.
   core.subscribe(new CartBookingHandler(checkouts, bookings, bookingRefunds, logger));
+  const payeeAccounts = new PayeeAccountService(orm, payoutGateway, logger);
+  registerPayeeWebhooks(webhookProcessor, payeeAccounts);
   const checkout = new CheckoutService(orm, payments, wallets, checkouts, carts, bookings, bookingRefunds, config, gateway.keyId, logger);
   return {
     payments,
@@ -120,5 +129,6 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
     outbox,
     reconciler: new Reconciler(orm, gateway, settlement, refunds, config.reconcile, logger),
     operator: new OperatorService(orm, webhookProcessor),
+    payeeAccounts,
   };
 }

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
 import { locateGateway } from '../gateways/gateway.location.js';
 import { RazorpayGateway } from '../gateways/razorpay/razorpay.gateway.js';
+import { RazorpayRouteGateway } from '../gateways/razorpay/route/route.gateway.js';
 import { createInProcessBus, createRedisBus } from '../graphql/pubsub.js';
 import { createLogger } from '../logger.js';
 import { findRunningService, SERVICE_RECORD } from '../service-record.js';
@@ -34,6 +35,14 @@ export async function cliServices(
     timeoutMs: config.razorpay.timeoutMs,
     logger,
   });
+  const payoutGateway = new RazorpayRouteGateway({
+    keyId: config.razorpay.keyId,
+    keySecret: config.razorpay.keySecret,
+    apiUrl: location.apiUrl,
+    name: location.name,
+    timeoutMs: config.razorpay.timeoutMs,
+    logger,
+  });
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
-  return { services: createServices({ orm, gateway, bus, config, logger }), close: () => bus.close() };
+  return { services: createServices({ orm, gateway, payoutGateway, bus, config, logger }), close: () => bus.close() };
 }

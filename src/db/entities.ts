@@ -3,6 +3,7 @@ import { Cart, CartCheckout, CartLine } from '../cart/cart.entity.js';
 import { Product } from '../catalog/product.entity.js';
 import { Journal, JournalEntry, LedgerAccount } from '../ledger/ledger.entities.js';
 import { OutboxAttempt, OutboxDelivery, OutboxMessage } from '../outbox/outbox.entities.js';
+import { PayeeAccount } from '../payees/payee-account.entity.js';
 import { Payment } from '../payments/payment.entity.js';
 import { PaymentEvent } from '../payments/payment-event.entity.js';
 import { SavedPaymentMethod } from '../payment-methods/payment-method.entity.js';
@@ -15,4 +16,5 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 export const ENTITIES = [
   Payment, PaymentEvent, Transaction, WebhookEvent, SavedPaymentMethod, LedgerAccount, Journal, JournalEntry, Wallet, Refund,
   Product, Cart, CartLine, CartCheckout, Booking, BookingItem, OutboxMessage, OutboxDelivery, OutboxAttempt,
+  PayeeAccount,
 ];

@@ -96,6 +96,8 @@ export interface RouteProductEvent {
 export interface PayoutGateway {
   /** Creates a `route` linked account. Not idempotent at Razorpay except that `email` is unique per platform. */
   createLinkedAccount(request: LinkedAccountRequest): Promise<LinkedAccount>;
+  /** One linked account: how a retried registration checks that an account it is told of is its own. */
+  fetchLinkedAccount(accountId: string): Promise<LinkedAccount>;
   /** Adds the account's stakeholder (Razorpay allows one). */
   createStakeholder(accountId: string, request: StakeholderRequest): Promise<Stakeholder>;
   /** The account's stakeholders: how a retried registration finds the one it made before. */

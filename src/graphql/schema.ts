@@ -16,12 +16,13 @@ import { PaymentTransactionsResolver } from '../transactions/payment-transaction
 import { PaymentRefundsResolver } from '../refunds/payment-refunds.resolver.js';
 import { PaymentBookingResolver } from '../bookings/payment-booking.resolver.js';
 import { OperatorResolver } from '../operator/operator.resolver.js';
+import { PayeeAccountResolver } from '../payees/payee-account.resolver.js';
 import type { Role } from '../auth/auth.js';
 import { requireRole, type Context } from './context.js';
 import { typeGraphqlPubSub, type MessageBus } from './pubsub.js';
 
 export const RESOLVERS = [PaymentResolver, PaymentTransactionsResolver, PaymentRefundsResolver, PaymentBookingResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver, WalletResolver, RefundResolver, ReportResolver,
-  ProductResolver, CartResolver, BookingResolver, OutboxResolver, OperatorResolver] as const;
+  ProductResolver, CartResolver, BookingResolver, OutboxResolver, OperatorResolver, PayeeAccountResolver] as const;
 
 /** Builds the executable schema from the resolvers (schema.graphql is printed from this). */
 export function buildAppSchema(bus: MessageBus): Promise<GraphQLSchema> {

@@ -116,6 +116,11 @@ export class RazorpayRouteGateway implements PayoutGateway {
     return this.#call('createLinkedAccount', () => this.#sdk.accounts.create(body as never), parseLinkedAccount, retryWhenNotApplied);
   }
 
+  fetchLinkedAccount(accountId: string): Promise<LinkedAccount> {
+    assertId('account', accountId);
+    return this.#call('fetchLinkedAccount', () => this.#sdk.accounts.fetch(accountId), parseLinkedAccount, retryWhenTransient);
+  }
+
   createStakeholder(accountId: string, request: StakeholderRequest): Promise<Stakeholder> {
     assertId('account', accountId);
     const body: WireStakeholderCreateRequest = { name: request.name, email: request.email, kyc: { pan: request.pan } };
