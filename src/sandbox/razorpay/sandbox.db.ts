@@ -154,10 +154,10 @@ export class SandboxDb {
   }
 
   /** Creates the schema once; concurrent first uses wait for each other on an advisory lock. */
-  async migrate(): Promise<void> {
+  async migrate(extraDdl = ''): Promise<void> {
     await this.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, 'ddl']);
-      await tx.query(DDL);
+      await tx.query(DDL + extraDdl);
     });
   }
 

@@ -21,6 +21,7 @@ import { WebhookOutbox, type DeliveryKnobs, type WebhookRecord } from './sandbox
 import type { CaptureInput, OrderInput, RefundInput } from './sandbox.requests.js';
 import { buildSandboxRouter } from './sandbox.routes.js';
 import { SandboxStore, type Changed, type SandboxState } from './sandbox.store.js';
+import { ROUTE_DDL, SandboxRoute } from './sandbox.route.js';
 import { WebhookDispatcher, type SandboxLogger } from './sandbox.webhooks.js';
 
 export interface SandboxOptions {
@@ -53,6 +54,8 @@ export class SandboxGateway {
   readonly keyId: string;
   /** Reads of orders, payments and refunds; changes go through this class so webhooks follow. */
   readonly store: SandboxStore;
+  /** Route onboarding: linked accounts, stakeholders, the route product and its activation knob. */
+  readonly route: SandboxRoute;
   /** Express 5 router for `/sandbox/razorpay`: `/v1/*` REST, `/checkout/pay`, `/control/*`. */
   readonly router: Router;
   readonly #keySecret: string;
@@ -83,6 +86,7 @@ export class SandboxGateway {
       ...(options.webhookMaxTries !== undefined && { maxTries: options.webhookMaxTries }),
       ...(options.webhookRetryBaseMs !== undefined && { retryBaseMs: options.webhookRetryBaseMs }),
     });
+    this.route = new SandboxRoute(this.#db, this.#outbox, (batch) => this.#webhooks.deliver(batch));
     this.router = buildSandboxRouter({
       sandbox: this,
       isAuthorized: (header) => this.#isAuthorized(header),
@@ -96,7 +100,7 @@ export class SandboxGateway {
    * pending (from their due time on), as Razorpay keeps retrying across our restarts.
    */
   async start(): Promise<void> {
-    await this.#db.migrate();
+    await this.#db.migrate(ROUTE_DDL);
     await this.#lockConnection.connect();
     await this.#outbox.open(this.#lockConnection);
     for (const batch of await this.#outbox.claimOrphans()) void this.#webhooks.deliver(batch);
@@ -105,6 +109,7 @@ export class SandboxGateway {
   /** Stops delivering (what is left stays pending for the next instance) and closes its connections. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      this.route.stop();
       await this.#webhooks.stop();
       await this.#lockConnection.end().catch(() => undefined);
       await this.#db.close();
@@ -175,6 +180,7 @@ export class SandboxGateway {
   /** Back to a well-behaved gateway. */
   resetFaults(): void {
     this.#faults.reset();
+    this.route.resetKnobs();
   }
 
   faults(): SandboxFaults {

@@ -12,6 +12,7 @@ import type { WireWebhookEnvelope } from '../../gateways/razorpay/razorpay.wire.
 import { LOCK_SPACE, SCHEMA, type SandboxDb, type Statement } from './sandbox.db.js';
 import { newId, nowSeconds } from './sandbox.ids.js';
 import type { SandboxEvent } from './sandbox.store.js';
+import type { RouteSandboxEvent } from './sandbox.route.js';
 
 export interface DeliveryKnobs {
   /** Wait this long before the first delivery. */
@@ -82,7 +83,7 @@ export class WebhookOutbox {
   }
 
   /** Seals `events`; `statement` stores them, to be run with the change in its transaction. */
-  enqueue(events: SandboxEvent[], knobs: DeliveryKnobs): { batch: QueuedBatch; statement: Statement | null } {
+  enqueue(events: (SandboxEvent | RouteSandboxEvent)[], knobs: DeliveryKnobs): { batch: QueuedBatch; statement: Statement | null } {
     const batchId = randomUUID();
     const delayMs = knobs.delayMs ?? 0;
     const batch: QueuedBatch = {
@@ -167,8 +168,8 @@ export class WebhookOutbox {
     return rows.map((row) => ({ eventId: row.event_id, event: row.event, outcome: row.outcome, attempts: row.attempts }));
   }
 
-  #seal(event: SandboxEvent): QueuedEvent {
-    const envelope: WireWebhookEnvelope = {
+  #seal(event: SandboxEvent | RouteSandboxEvent): QueuedEvent {
+    const envelope: Omit<WireWebhookEnvelope, 'payload' | 'event'> & Pick<typeof event, 'event' | 'payload'> = {
       entity: 'event',
       account_id: this.#accountId,
       event: event.event,

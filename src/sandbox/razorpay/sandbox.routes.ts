@@ -12,6 +12,7 @@ import type { SandboxGateway } from './sandbox.gateway.js';
 import { createCheckoutJsRouter } from './checkout-js/checkout-js.route.js';
 import { readCaptureInput, readOrderInput, readRefundInput } from './sandbox.requests.js';
 import type { SandboxLogger } from './sandbox.webhooks.js';
+import { mountRouteRoutes } from './sandbox.route.routes.js';
 
 export interface SandboxRouteDeps {
   sandbox: SandboxGateway;
@@ -46,15 +47,18 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
   // would take the raw body from the webhook route).
   router.use(express.json({ limit: '100kb' }));
 
-  router.use('/v1', (req, res, next) => {
+  const authorize: RequestHandler = (req, res, next) => {
     const header = req.get('authorization');
     if (isAuthorized(header)) return next();
     const description = header
       ? 'The api key provided is invalid'
       : 'Please provide your api key for authentication purposes.';
     res.status(401).json(new SandboxApiError(401, description).toBody());
-  });
+  };
+  router.use('/v1', authorize);
   router.use('/v1', faultMiddleware);
+  // Route onboarding (linked accounts) under /v2, and its control endpoints.
+  mountRouteRoutes(router, sandbox.route, authorize, faultMiddleware);
 
   router.post('/v1/orders', async (req, res) => {
     res.json(await sandbox.createOrder(readOrderInput(req.body)));
@@ -83,7 +87,7 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
   router.get('/v1/refunds/:id', async (req, res) => {
     res.json(await sandbox.store.refund(req.params.id));
   });
-  router.use('/v1', (_req, res) => {
+  router.use(['/v1', '/v2'], (_req, res) => {
     res.status(404).json(new SandboxApiError(404, 'The requested URL was not found on the server.').toBody());
   });
 
