@@ -125,8 +125,10 @@ export function decideActivation(
 ): ActivationDecision {
   const next = toAccountStatus(news.status);
   if (next === current.status) return { kind: 'none' };
-  const last = current.statusObservedAt?.getTime() ?? null;
-  const at = news.observedAt.getTime();
+  // Whole seconds: webhooks are stamped in seconds, our own observations in milliseconds, so
+  // news from the same second as the last applied one is not "older" (the guards below decide).
+  const last = current.statusObservedAt ? Math.floor(current.statusObservedAt.getTime() / 1000) : null;
+  const at = Math.floor(news.observedAt.getTime() / 1000);
   if (last !== null && at < last) return { kind: 'ignore', reason: `${news.status} is older than the status last applied` };
   if (current.status === PayeeAccountStatus.ACTIVATED && next !== PayeeAccountStatus.SUSPENDED) {
     return { kind: 'ignore', reason: `${news.status} arrived after the account was activated` };

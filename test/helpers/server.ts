@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { signToken, type Role } from '../../src/auth/auth.js';
 import { loadConfig, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789-0123456789-abcdef';
@@ -33,7 +33,7 @@ export interface TestServer {
  * the sandbox gateway mounted in the same server and reached over HTTP, in-process pub/sub
  * unless `env.REDIS_URL` is given.
  */
-export async function startTestServer(options: { env?: Record<string, string>; db?: TestDatabase } = {}): Promise<TestServer> {
+export async function startTestServer(options: { env?: Record<string, string>; db?: TestDatabase; logger?: Logger } = {}): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -46,7 +46,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     RATE_LIMIT_PER_MINUTE: '100000',
     ...options.env,
   });
-  const app = await startApp(config, { orm: db.orm, logger: createLogger(config.logLevel) });
+  const app = await startApp(config, { orm: db.orm, logger: options.logger ?? createLogger(config.logLevel) });
   const clients: Client[] = [];
   const server: TestServer = {
     app,
