@@ -35,7 +35,7 @@ afterAll(async () => {
 
 let counter = 0;
 /** A valid registration with a distinct payee, email, account number and PAN. */
-function payee(overrides: Partial<RegisterPayeeAccountInput> = {}): RegisterPayeeAccountInput {
+function payee(overrides: Partial<RegisterPayeeAccountInput> & { payeeId?: string } = {}): RegisterPayeeAccountInput & { payeeId: string } {
   counter += 1;
   const n = String(counter).padStart(4, '0');
   return {
@@ -186,7 +186,7 @@ describe('registration and activation', () => {
 });
 
 describe('input rules', () => {
-  const cases: [string, Partial<RegisterPayeeAccountInput>, string, RegExp][] = [
+  const cases: [string, Partial<RegisterPayeeAccountInput> & { payeeId?: string }, string, RegExp][] = [
     ['letters in the account number', { bankAccountNumber: '5010ABC987654' }, 'input.bankAccountNumber', /9 to 18 digits/],
     ['a short account number', { bankAccountNumber: '12345678' }, 'input.bankAccountNumber', /9 to 18 digits/],
     ['a malformed IFSC', { ifsc: 'HDFC1001234' }, 'input.ifsc', /11 characters/],
@@ -246,9 +246,9 @@ describe('masking', () => {
     const input = payee();
     const answers = [await register(input), await read(input.payeeId), await server.gql(PayeeAccountsDocument, { first: 100 }, admin)];
     await eventually(async () => (await read(input.payeeId)).data?.payeeAccount.status === 'ACTIVATED', 10_000, 'activation');
-    const rows = await server.db.orm.em.fork().getConnection().execute(`select row_to_json(p)::text as row from payee_account p`);
-    const events = await server.db.orm.em.fork().getConnection().execute(`select payload::text as payload from webhook_event`);
-    const everything = [JSON.stringify(answers), ...logLines, ...rows.map((r: { row: string }) => r.row), ...events.map((e: { payload: string }) => e.payload)].join('\n');
+    const rows = await server.db.orm.em.fork().getConnection().execute<{ row: string }[]>(`select row_to_json(p)::text as row from payee_account p`);
+    const events = await server.db.orm.em.fork().getConnection().execute<{ payload: string }[]>(`select payload::text as payload from webhook_event`);
+    const everything = [JSON.stringify(answers), ...logLines, ...rows.map((r) => r.row), ...events.map((e) => e.payload)].join('\n');
     expect(logLines.length).toBeGreaterThan(0);
     expect(everything).toContain(input.bankAccountNumber.slice(-4));
     for (const secret of [input.bankAccountNumber, input.pan]) expect(everything).not.toContain(secret);
