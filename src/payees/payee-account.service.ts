@@ -59,7 +59,8 @@ export class PayeeAccountService {
     if (!(await this.claim(account.id))) return this.reload(account.id);
     const log = this.logger.child({ payeeId: valid.payeeId, payeeAccountId: account.id });
     try {
-      await this.onboard(account, valid, log);
+      // Read again under the lease: an earlier holder may have finished steps since the first read.
+      await this.onboard(await this.reload(account.id), valid, log);
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;
       await this.save(account.id, { lastError: error.message, claimedUntil: null });
