@@ -8,7 +8,7 @@ import type { PayoutGateway, RouteProduct, RouteProductEvent } from '../gateways
 import { keysetPage, type Page } from '../graphql/connection.js';
 import type { Logger } from '../logger.js';
 import { PayeeAccount, PayeeAccountStatus, type StoredRequirement } from './payee-account.entity.js';
-import { decideActivation, mask, validateRegistration, type PayeeRegistration, type ValidRegistration } from './payee.rules.js';
+import { decideActivation, mask, PAYEE_ID, validateRegistration, type PayeeRegistration, type ValidRegistration } from './payee.rules.js';
 
 /** Longer than the gateway's worst case for the four calls (timeouts × retries), so a lease never runs out mid-call. */
 const REGISTRATION_LEASE_MS = 5 * 60_000;
@@ -73,7 +73,8 @@ export class PayeeAccountService {
 
   /** Staff read any payee's account; a customer reads only its own (its user id is the payeeId). */
   async payeeAccount(actor: AuthUser, payeeId: string): Promise<PayeeAccount> {
-    if (!isStaff(actor) && actor.id !== payeeId) throw notFound('Payee account', payeeId);
+    // An id that could never have been registered (NUL, a lone surrogate…) is not looked up: PostgreSQL would refuse it.
+    if (!PAYEE_ID.test(payeeId) || (!isStaff(actor) && actor.id !== payeeId)) throw notFound('Payee account', payeeId);
     const account = await this.orm.em.fork().findOne(PayeeAccount, { payeeId });
     if (!account) throw notFound('Payee account', payeeId);
     return account;

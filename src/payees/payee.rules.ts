@@ -29,7 +29,8 @@ export interface PayeeRegistration {
 /** The registration after validation: trimmed, upper-cased where the format is. */
 export type ValidRegistration = Required<{ [K in keyof PayeeRegistration]: NonNullable<PayeeRegistration[K]> }>;
 
-const PAYEE_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
+/** The payeeId orders carry (payment.inputs.ts's rule, at most 64 characters). */
+export const PAYEE_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9]{8,15}$/;
 const BANK_ACCOUNT = /^[0-9]{9,18}$/;

@@ -226,6 +226,10 @@ describe('who may', () => {
     expect(own.data?.payeeAccount.payeeId).toBe(input.payeeId);
     const other = await read(input.payeeId, await server.token('someone-else'));
     expect(other.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    // Ids no payee could have are refused as such (the transport refuses NUL itself), never a database error.
+    for (const hostile of ['nul\u0000id', '\ud800', 'x'.repeat(65)]) {
+      expect(['NOT_FOUND', 'BAD_USER_INPUT']).toContain((await read(hostile)).errors?.[0]?.extensions?.code);
+    }
   });
 
   it('lists accounts for staff, filtered by status, page by page', async () => {
