@@ -132,28 +132,18 @@ describe('registration and activation', () => {
   it('keeps what a registration stopped by the gateway did, and continues it when registered again', async () => {
     const input = payee();
     // The stakeholder step fails (the account was made): a 500 is not retried for a creation.
-    let calls = 0;
-    const original = server.app.sandbox!.route.createStakeholder.bind(server.app.sandbox!.route);
-    server.app.sandbox!.route.createStakeholder = async (...args) => {
-      calls += 1;
-      if (calls === 1) throw new Error('stakeholder store unavailable');
-      return original(...args);
-    };
-    try {
-      const first = await register(input);
-      expect(first.errors?.[0]?.extensions?.code).toBe('GATEWAY_ERROR');
-      expect(first.errors?.[0]?.message).toMatch(/register it again to continue/);
-      const stopped = (await read(input.payeeId)).data!.payeeAccount;
-      expect(stopped.status).toBe('REGISTERING');
-      expect(stopped.razorpayAccountId).toMatch(/^acc_/);
-      expect(stopped.lastError).not.toBeNull();
-      const second = await register(input);
-      expect(second.errors).toBeUndefined();
-      expect(second.data!.registerPayeeAccount).toMatchObject({ id: stopped.id, razorpayAccountId: stopped.razorpayAccountId, lastError: null });
-      expect(await sandboxAccountsWith(input.email)).toHaveLength(1);
-    } finally {
-      server.app.sandbox!.route.createStakeholder = original;
-    }
+    await setRoute({ failStakeholderCreates: 1 });
+    const first = await register(input);
+    expect(first.errors?.[0]?.extensions?.code).toBe('GATEWAY_ERROR');
+    expect(first.errors?.[0]?.message).toMatch(/register it again to continue/);
+    const stopped = (await read(input.payeeId)).data!.payeeAccount;
+    expect(stopped.status).toBe('REGISTERING');
+    expect(stopped.razorpayAccountId).toMatch(/^acc_/);
+    expect(stopped.lastError).not.toBeNull();
+    const second = await register(input);
+    expect(second.errors).toBeUndefined();
+    expect(second.data!.registerPayeeAccount).toMatchObject({ id: stopped.id, razorpayAccountId: stopped.razorpayAccountId, lastError: null });
+    expect(await sandboxAccountsWith(input.email)).toHaveLength(1);
   });
 
   it('adopts the account Razorpay made for a creation whose answer was lost (a timeout), and makes no second one', async () => {

@@ -29,9 +29,11 @@ export const routeKnobsSchema = z.strictObject({
   delayMs: z.number().int().min(0).max(600_000).optional(),
   /** Route webhooks are stored but never delivered, as when Razorpay's webhook is missed. */
   dropWebhooks: z.boolean().optional(),
+  /** The next this many stakeholder creations answer 500 without creating anything (a registration stopped half-way). */
+  failStakeholderCreates: z.number().int().min(0).max(100).optional(),
 });
 export type RouteKnobs = Required<z.infer<typeof routeKnobsSchema>>;
-const DEFAULT_KNOBS: RouteKnobs = { activation: 'instant', delayMs: 1_000, dropWebhooks: false };
+const DEFAULT_KNOBS: RouteKnobs = { activation: 'instant', delayMs: 1_000, dropWebhooks: false, failStakeholderCreates: 0 };
 
 export const ROUTE_DDL = `
 create table if not exists ${SCHEMA}.route_accounts (
@@ -138,6 +140,10 @@ export class SandboxRoute {
   /** The account's stakeholder (one at most, as Razorpay allows). */
   async createStakeholder(accountId: string, body: Json): Promise<Json> {
     await this.account(accountId);
+    if (this.#knobs.failStakeholderCreates > 0) {
+      this.#knobs.failStakeholderCreates -= 1;
+      throw new SandboxApiError(500, 'The server encountered an error.');
+    }
     const stakeholder = { entity: 'stakeholder', id: newId('sth'), ...body, notes: body.notes ?? [] };
     try {
       await this.db.query(`insert into ${SCHEMA}.route_stakeholders (id, account_id, body) values ($1, $2, $3)`, [stakeholder.id, accountId, JSON.stringify(stakeholder)]);
