@@ -5,8 +5,11 @@
 //   features  bookings/ cart/ catalog/ ledger/ wallet/ refunds/ transactions/ outbox/ webhooks/
 //             reconciliation/ reports/ operator/ payment-methods/
 //   API       graphql/, app.ts, and per feature its resolvers and type-graphql shapes
-//             (*.resolver.ts, *.types.ts, *.inputs.ts, *.subscriptions.ts)
-//   wiring    app.ts, services.ts, main.ts, startup.ts, cli/, web/
+//             (*.resolver.ts, *.types.ts, *.inputs.ts, *.subscriptions.ts). Decided: *.types.ts and
+//             *.inputs.ts are the API's type-graphql classes (ObjectType/InputType), so they may use
+//             graphql/connection.ts; services still import them today (issue 10 item 4: services
+//             return domain objects), which no rule here forbids yet.
+//   wiring    app.ts, services.ts, main.ts, startup.ts, cli/ (and test/helpers/)
 // Imports run down. Known violations today are listed in .dependency-cruiser-known-violations.json
 // (accepted by `--ignore-known`); the list shrinks as they are fixed and is meant to be empty.
 /** Feature folders: everything that builds on the core. */
