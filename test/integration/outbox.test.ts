@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboxAttempt, OutboxMessage } from '../../src/outbox/outbox.entities.js';
+import { DeliveryStatus, OutboxAttempt, OutboxDelivery, OutboxMessage } from '../../src/outbox/outbox.entities.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifyOutboxSignature } from '../../src/outbox/outbox.signature.js';
 import { OutboxDeliveriesDocument, RedeliverOutboxDeliveryDocument, RefundDocument } from '../graphql/generated.js';
 import { pay } from '../helpers/checkout.js';
@@ -67,7 +67,8 @@ describe('notifying other services (transactional outbox)', () => {
     for (const d of deliveries) expect(verifyOutboxSignature([SECRET], d.signature, d.body)).toBe(true);
     const message = JSON.parse(deliveries[0]!.body);
     expect(message).toMatchObject({ id: deliveries[0]!.eventId, type: 'payment.captured', data: { paymentId: order.payment.id, amount: 45_000, platformFee: 6750, payeeAmount: 38_250, payeeId: 'tutor-3', status: 'CAPTURED' } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The success is recorded (DELIVERED, so never due again): no delivery can follow it.
+    await eventually(async () => (await server.db.orm.em.fork().findOne(OutboxDelivery, { message: { type: 'payment.captured', subjectId: order.payment.id } }))?.status === DeliveryStatus.DELIVERED, 5000, 'the success recorded');
     expect(bodiesOf('payment.captured')).toHaveLength(4); // no delivery after the success
     expect(await server.db.orm.em.fork().count(OutboxMessage, { type: 'payment.captured', subjectId: order.payment.id })).toBe(1);
     expect(await server.db.orm.em.fork().count(OutboxAttempt, {})).toBeGreaterThanOrEqual(4);
