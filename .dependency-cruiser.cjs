@@ -1,5 +1,5 @@
 // The layering as rules (npm run lint:deps, in CI). Layers, bottom up:
-//   base      money/, util/, common/, db/, observability/, auth/, http/, config.ts, logger.ts
+//   base      money/, common/, db/, observability/, auth/, http/, config.ts, logger.ts
 //   gateways  gateways/ (the Gateway interface and one folder per gateway)
 //   core      payments/ (one way a payment changes; features subscribe to its events)
 //   features  bookings/ cart/ catalog/ ledger/ wallet/ refunds/ transactions/ outbox/ webhooks/
