@@ -112,7 +112,8 @@ export type WebhookReceipt =
 export type GatewayEvent =
   | { kind: 'payment'; type: string; payment: GatewayPayment; trusted: boolean }
   | { kind: 'refund'; type: string; refund: GatewayRefund; trusted: boolean }
-  | { kind: 'other'; type: string };
+  /** Nothing this service acts on; `reason` (optional) tells an operator why, when it is not just an unknown type. */
+  | { kind: 'other'; type: string; reason?: string };
 
 export interface Gateway {
   readonly name: GatewayName;

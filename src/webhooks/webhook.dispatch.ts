@@ -50,7 +50,7 @@ export class WebhookDispatch {
   /** Runs the handler of the event's kind; a throw means "retry later". */
   async dispatch(stored: StoredEvent, event: GatewayEvent): Promise<HandlerResult> {
     const handler = this.#handlers.get(event.kind) as GatewayEventHandler | undefined;
-    if (!handler) return { outcome: 'ignored', reason: `no handler for event type ${event.type}` };
+    if (!handler) return { outcome: 'ignored', reason: (event.kind === 'other' && event.reason) || `no handler for event type ${event.type}` };
     return handler(event, { gateway: this.gateways.get(stored.gateway), source: `webhook:${stored.eventId}` });
   }
 }

@@ -15,7 +15,8 @@ export function handleEventType(services: Services, eventType: string, handler: 
     const registered = new Map<string, () => Promise<HandlerResult>>();
     handlers = registered;
     byType.set(dispatch, registered);
-    dispatch.on('other', (event) => registered.get(event.type)?.() ?? Promise.resolve({ outcome: 'ignored', reason: `no handler for event type ${event.type}` }));
+    dispatch.on('other', (event) => registered.get(event.type)?.() ??
+      Promise.resolve({ outcome: 'ignored', reason: event.reason ?? `no handler for event type ${event.type}` }));
   }
   handlers.set(eventType, handler);
 }

@@ -61,10 +61,14 @@ export function decodeRazorpayWebhook(eventType: string, payload: Record<string,
   const envelope = parseWebhookEnvelope(payload);
   if (PAYMENT_EVENT_TYPES.includes(eventType)) {
     const wire = envelope.payload.payment?.entity;
-    if (wire?.order_id) return { kind: 'payment', type: eventType, payment: toGatewayPayment(wire), trusted: true };
-  } else if (REFUND_EVENT_TYPES.includes(eventType)) {
+    if (!wire) return { kind: 'other', type: eventType, reason: `${eventType} carries no payment entity` };
+    if (!wire.order_id) return { kind: 'other', type: eventType, reason: `payment ${wire.id} has no order` };
+    return { kind: 'payment', type: eventType, payment: toGatewayPayment(wire), trusted: true };
+  }
+  if (REFUND_EVENT_TYPES.includes(eventType)) {
     const wire = envelope.payload.refund?.entity;
-    if (wire) return { kind: 'refund', type: eventType, refund: toGatewayRefund(wire), trusted: true };
+    if (!wire) return { kind: 'other', type: eventType, reason: `${eventType} carries no refund entity` };
+    return { kind: 'refund', type: eventType, refund: toGatewayRefund(wire), trusted: true };
   }
   return { kind: 'other', type: eventType };
 }
