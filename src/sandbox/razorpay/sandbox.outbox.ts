@@ -12,7 +12,7 @@ import type { WireEventName, WireWebhookEnvelope } from '../../gateways/razorpay
 import { LOCK_SPACE, SCHEMA, type SandboxDb, type Statement } from './sandbox.db.js';
 import { newId, nowSeconds } from './sandbox.ids.js';
 
-/** A webhook a change causes, before it is sealed (id, signature) for delivery. */
+/** A webhook a change causes, before it is sealed into a signed delivery. */
 export interface SandboxEvent {
   event: WireEventName;
   payload: WireWebhookEnvelope['payload'];

@@ -41,8 +41,6 @@ import {
 import type { CaptureInput, OrderInput, RefundInput } from './sandbox.requests.js';
 import { KeyedSerial } from './sandbox.serial.js';
 
-export type { SandboxEvent } from './sandbox.outbox.js';
-
 /** What a change returns: the entity, and its webhooks already stored for delivery. */
 export interface Changed<T> {
   entity: T;
