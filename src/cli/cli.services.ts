@@ -1,8 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
 import { locateGateway } from '../gateways/gateway.location.js';
-import { RazorpayGateway } from '../gateways/razorpay/razorpay.gateway.js';
-import { RazorpayRouteGateway } from '../gateways/razorpay/route/route.gateway.js';
+import { createGatewayRegistry, createPayoutGateway } from '../gateways/gateway.wiring.js';
 import { createInProcessBus, createRedisBus } from '../graphql/pubsub.js';
 import { createLogger } from '../logger.js';
 import { findRunningService, SERVICE_RECORD } from '../service-record.js';
@@ -26,23 +25,8 @@ export async function cliServices(
   const needsService = config.razorpay.mode === 'sandbox' && !config.razorpay.apiUrl;
   const location = locateGateway(config, needsService ? await findRunningService(serviceRecord) : null);
   print(`gateway: ${location.description}`);
-  const gateway = new RazorpayGateway({
-    keyId: config.razorpay.keyId,
-    keySecret: config.razorpay.keySecret,
-    webhookSecrets: config.razorpay.webhookSecrets,
-    apiUrl: location.apiUrl,
-    name: location.name,
-    timeoutMs: config.razorpay.timeoutMs,
-    logger,
-  });
-  const payoutGateway = new RazorpayRouteGateway({
-    keyId: config.razorpay.keyId,
-    keySecret: config.razorpay.keySecret,
-    apiUrl: location.apiUrl,
-    name: location.name,
-    timeoutMs: config.razorpay.timeoutMs,
-    logger,
-  });
+  const gateways = createGatewayRegistry(config, { razorpay: location }, logger);
+  const payoutGateway = createPayoutGateway(config, location, logger);
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
-  return { services: createServices({ orm, gateway, payoutGateway, bus, config, logger }), close: () => bus.close() };
+  return { services: createServices({ orm, gateways, payoutGateway, bus, config, logger }), close: () => bus.close() };
 }

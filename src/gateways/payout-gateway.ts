@@ -7,7 +7,6 @@
  * Every method returns validated data or throws a GatewayError (gateway.ts). Bank account
  * numbers and PANs go out in requests and are never part of an answer.
  */
-export type { GatewayError } from './gateway.js';
 
 /** A linked account's postal address (`profile.addresses.registered`). */
 export interface PayeeAddress {

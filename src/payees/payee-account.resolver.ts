@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { decodeCursor, pageSize, toPage } from '../graphql/connection.js';
 import { requireRole, requireUser, type Context } from '../graphql/context.js';
 import { PayeeAccountFilterInput, RegisterPayeeAccountInput } from './payee-account.inputs.js';
 import { PayeeAccountConnection, PayeeAccountType, toPayeeAccountType } from './payee-account.types.js';
@@ -20,12 +21,14 @@ export class PayeeAccountResolver {
 
   @Authorized(['admin', 'service'])
   @Query(() => PayeeAccountConnection, { description: 'Admin/service: payee accounts, newest first.' })
-  payeeAccounts(
+  async payeeAccounts(
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: '1 to 100; default 20' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('filter', () => PayeeAccountFilterInput, { nullable: true }) filter?: PayeeAccountFilterInput,
   ) {
-    return ctx.services.payeeAccounts.listAccounts(requireRole(ctx, ['admin', 'service']), { first, after }, filter ?? null, toPayeeAccountType);
+    const limit = pageSize(first);
+    const { rows, totalCount } = await ctx.services.payeeAccounts.listAccounts(requireRole(ctx, ['admin', 'service']), filter ?? null, decodeCursor(after), limit + 1);
+    return toPage(rows, limit, totalCount, toPayeeAccountType);
   }
 }

@@ -5,7 +5,6 @@ import { forbidden, gatewayError, notFound } from '../common/errors.js';
 import { isKeyTaken } from '../common/idempotency.js';
 import { GatewayError } from '../gateways/gateway.js';
 import type { PayoutGateway, RouteProduct, RouteProductEvent } from '../gateways/payout-gateway.js';
-import { keysetPage, type Page } from '../graphql/connection.js';
 import type { Logger } from '../logger.js';
 import { PayeeAccount, PayeeAccountStatus, type StoredRequirement } from './payee-account.entity.js';
 import { decideActivation, mask, PAYEE_ID, validateRegistration, type PayeeRegistration, type ValidRegistration } from './payee.rules.js';
@@ -80,11 +79,27 @@ export class PayeeAccountService {
     return account;
   }
 
-  /** Staff: every payee account, newest first, optionally of some statuses. */
-  listAccounts<N>(actor: AuthUser, args: { first?: number | null; after?: string | null }, filter: PayeeAccountFilter | null, toNode: (row: PayeeAccount) => N): Promise<Page<N>> {
+  /**
+   * Staff: up to `limit` payee accounts, newest first (by createdAt, then id), after `cursor`,
+   * optionally of some statuses, and how many match in all.
+   */
+  async listAccounts(
+    actor: AuthUser,
+    filter: PayeeAccountFilter | null,
+    cursor: { createdAt: Date; id: string } | null,
+    limit: number,
+  ): Promise<{ rows: PayeeAccount[]; totalCount: number }> {
     if (!isStaff(actor)) throw forbidden('listing payee accounts needs the role admin or service');
     const where: FilterQuery<PayeeAccount> = filter?.statuses?.length ? { status: { $in: filter.statuses } } : {};
-    return keysetPage(this.orm.em.fork(), PayeeAccount, where, args, toNode);
+    const after: FilterQuery<PayeeAccount> = cursor
+      ? { $or: [{ createdAt: { $lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $lt: cursor.id } }] }
+      : {};
+    const em = this.orm.em.fork();
+    const [rows, totalCount] = await Promise.all([
+      em.find(PayeeAccount, { $and: [where, after] }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit }),
+      em.count(PayeeAccount, where),
+    ]);
+    return { rows, totalCount };
   }
 
   /**
@@ -93,6 +108,15 @@ export class PayeeAccountService {
    */
   applyProductEvent(event: RouteProductEvent, source: string): Promise<ActivationOutcome> {
     return this.applyActivation({ razorpayProductId: event.productId }, event.activationStatus, event.requirements, event.occurredAt, source);
+  }
+
+  /** For an event whose body was not verified: applies what the payout gateway says of the product now. */
+  async confirmProductEvent(event: RouteProductEvent, source: string): Promise<ActivationOutcome> {
+    const account = await this.orm.em.fork().findOne(PayeeAccount, { razorpayProductId: event.productId });
+    if (!account?.razorpayAccountId) return { kind: 'unknown_product', reason: 'no payee account has this Route product' };
+    const observedAt = new Date();
+    const product = await this.gateway.fetchRouteProduct(account.razorpayAccountId, event.productId);
+    return this.applyActivation({ id: account.id }, product.activationStatus, product.requirements, observedAt, source);
   }
 
   /**

@@ -8,11 +8,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { WireWebhookEnvelope } from '../../gateways/razorpay/razorpay.wire.js';
+import type { WireEventName, WireWebhookEnvelope } from '../../gateways/razorpay/razorpay.wire.js';
 import { LOCK_SPACE, SCHEMA, type SandboxDb, type Statement } from './sandbox.db.js';
 import { newId, nowSeconds } from './sandbox.ids.js';
-import type { SandboxEvent } from './sandbox.store.js';
-import type { RouteSandboxEvent } from './sandbox.route.js';
+import type { WireMerchantProduct, WireRouteProductEventName } from '../../gateways/razorpay/route/route.wire.js';
+
+/** A webhook a change causes, before it is sealed into a signed delivery. */
+export interface SandboxEvent {
+  event: WireEventName;
+  payload: WireWebhookEnvelope['payload'];
+}
+
+/** A Route `product.route.*` webhook (sandbox.route.ts), sealed like the others. */
+export interface RouteSandboxEvent {
+  event: WireRouteProductEventName;
+  payload: { merchant_product: { entity: WireMerchantProduct } };
+}
 
 export interface DeliveryKnobs {
   /** Wait this long before the first delivery. */

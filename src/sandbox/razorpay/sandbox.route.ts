@@ -8,18 +8,13 @@
  * number in its answers: the service's adapter must drop them.
  */
 import { z } from 'zod';
-import type { WireMerchantProduct, WireRequirement, WireRouteProductEventName } from '../../gateways/razorpay/route/route.wire.js';
+import type { WireMerchantProduct, WireRequirement } from '../../gateways/razorpay/route/route.wire.js';
 import { SCHEMA, type SandboxDb, type Statement, type Tx } from './sandbox.db.js';
 import { SandboxApiError, notFound } from './sandbox.errors.js';
 import { newId, nowSeconds } from './sandbox.ids.js';
-import type { QueuedBatch, WebhookOutbox } from './sandbox.outbox.js';
+import type { QueuedBatch, RouteSandboxEvent, WebhookOutbox } from './sandbox.outbox.js';
 import { isUniqueViolation } from './sandbox.repo.js';
 
-/** A `product.route.*` webhook as the outbox seals it. */
-export interface RouteSandboxEvent {
-  event: WireRouteProductEventName;
-  payload: { merchant_product: { entity: WireMerchantProduct } };
-}
 
 export const ROUTE_ACTIVATIONS = ['instant', 'delayed', 'needs_clarification', 'manual'] as const;
 
