@@ -1,6 +1,7 @@
 /** The payee rules alone: activation news in every arrival order, validation, masking, Route webhook decoding. */
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/common/errors.js';
+import { decodeRazorpayWebhook } from '../../src/gateways/razorpay/razorpay.webhooks.js';
 import { decodeRouteProductEvent, parseRouteProduct, parseStakeholder } from '../../src/gateways/razorpay/route/route.mappers.js';
 import type { RazorpayWebhookEnvelope } from '../../src/gateways/razorpay/razorpay.wire.js';
 import { PayeeAccountStatus as S } from '../../src/payees/payee-account.entity.js';
@@ -96,5 +97,12 @@ describe('Route mappers', () => {
     expect(decodeRouteProductEvent(envelope('product.route.activated', { merchant_product: { entity: { id: 'p', activation_status: 'rejected' } } })))
       .toHaveProperty('unusable');
     expect(() => decodeRouteProductEvent(envelope('product.route.activated', { merchant_product: { entity: { activation_status: 'activated' } } }))).toThrow(/merchant_product is malformed at id/);
+  });
+
+  it('reach the handlers through the Razorpay gateway as a trusted payee_account event, or other with the reason', () => {
+    const body = { entity: 'event', account_id: 'acc_x', event: 'product.route.activated', contains: ['merchant_product'], created_at: 1_800_000_000,
+      payload: { merchant_product: { entity: { id: 'acc_prd_1', merchant_id: 'M1', activation_status: 'activated' } } } };
+    expect(decodeRazorpayWebhook('product.route.activated', body)).toMatchObject({ kind: 'payee_account', trusted: true, product: { productId: 'acc_prd_1', activationStatus: 'activated' } });
+    expect(decodeRazorpayWebhook('product.route.activated', { ...body, payload: {} })).toEqual({ kind: 'other', type: 'product.route.activated', reason: 'product.route.activated carries no merchant_product entity' });
   });
 });
