@@ -87,7 +87,6 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
   const services = createServices({ orm, gateway, bus, config, logger });
   const worker = new WebhookWorker(services.webhookProcessor, logger, config.webhooks.workerIntervalMs);
-  const outboxWorker = new PeriodicTask('outbox delivery', () => services.outbox.deliverDue(), config.outbox.intervalMs, logger);
   const reconcileWorker = new PeriodicTask('reconciliation', () => services.reconciler.runOnce(), config.reconcile.intervalMs, logger);
   const checkoutSweeper = new PeriodicTask('cart checkout sweep', () => services.checkout.sweep(), config.cart.sweepIntervalMs, logger);
   const metrics = new Metrics({ defaultMetrics: config.env !== 'test' });
@@ -151,7 +150,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
 
   worker.start();
   checkoutSweeper.start();
-  outboxWorker.start();
+  // Runs every declared queue's jobs here (the library's schema is created or upgraded first).
+  await services.jobs.startWorkers();
   if (config.reconcile.enabled) reconcileWorker.start();
   logger.info({ port, gateway: config.razorpay.mode, bus: bus.kind }, 'payment service listening');
 
@@ -171,7 +171,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       await worker.stop();
       await checkoutSweeper.stop();
       await services.bookingRefunds.settled();
-      await outboxWorker.stop();
+      await services.jobs.stop();
       await reconcileWorker.stop();
       await apollo.stop();
       await new Promise<void>((resolve) => ws.wsServer.close(() => resolve()));

@@ -103,7 +103,9 @@ export interface Config {
    */
   reconcile: { enabled: boolean; intervalMs: number; afterMs: number; batch: number; captureAuthorized: boolean };
   /** Other services told when money moves: where, signed with what, how persistently. */
-  outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number; intervalMs: number; leaseSeconds: number };
+  outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number };
+  /** The job runner (src/jobs): a job started this long ago by a process that died is retried elsewhere. */
+  jobs: { leaseSeconds: number };
   logLevel: string;
   /** json (one object a line) or pretty (pino-pretty, development only). */
   logFormat: 'json' | 'pretty';
@@ -222,9 +224,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
       timeoutMs: e.OUTBOX_TIMEOUT_MS,
       retryBaseMs: e.OUTBOX_RETRY_BASE_MS,
-      intervalMs: e.OUTBOX_INTERVAL_MS,
-      leaseSeconds: e.WORKER_LEASE_SECONDS,
     },
+    jobs: { leaseSeconds: e.WORKER_LEASE_SECONDS },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
