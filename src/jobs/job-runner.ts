@@ -45,6 +45,7 @@ export class JobRunner {
   private readonly queues = new Map<string, JobQueueOptions>();
   private readonly workers: { name: string; handler: JobHandler<never>; options: JobQueueOptions }[] = [];
   private working = false;
+  private readonly recurring: string[] = [];
 
   constructor(
     private readonly options: JobRunnerOptions,
@@ -92,6 +93,27 @@ export class JobRunner {
     return this.opened;
   }
 
+  /**
+   * A recurring pass (reconciliation, the cart sweep): one job at a time across every instance,
+   * each run enqueueing the next `intervalMs` later. Every instance enqueues the first one when
+   * its workers start (one key: the copies fold into one), so the chain survives any instance;
+   * a pass whose process was killed is retried after the lease. A failed pass is logged, and the
+   * next one still comes.
+   */
+  every(name: string, intervalMs: number, pass: () => Promise<unknown>): void {
+    const key = name;
+    this.recurring.push(name);
+    this.define<Record<string, never>>(name, { maxAttempts: 2, retryDelaySeconds: 0, retryDelayMaxSeconds: 0, concurrency: 1 }, async () => {
+      try {
+        await pass();
+      } catch (error) {
+        this.logger.error({ err: error, job: name }, `${name} failed`);
+      } finally {
+        await this.enqueueNow(name, {}, key, intervalMs / 1000).catch((error: unknown) => this.logger.error({ err: error, job: name }, `${name}: could not schedule the next pass`));
+      }
+    });
+  }
+
   /** Runs the declared queues' jobs on this instance. */
   async startWorkers(): Promise<void> {
     await this.open();
@@ -114,6 +136,7 @@ export class JobRunner {
         })),
       );
     }
+    for (const name of this.recurring) await this.enqueueNow(name, {}, name);
   }
 
   /**
@@ -134,7 +157,8 @@ export class JobRunner {
   private async enqueueWith(db: ReturnType<typeof fromKnex> | undefined, name: string, data: object, key?: string, startAfterSeconds?: number): Promise<void> {
     if (!this.queues.has(name)) throw new Error(`job ${name}: no such queue was defined`);
     await this.open();
-    await this.boss.send(name, data, { ...(db ? { db } : {}), ...(key ? { singletonKey: key } : {}), ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}) });
+    const startAfter = startAfterSeconds ? new Date(Date.now() + startAfterSeconds * 1000) : undefined;
+    await this.boss.send(name, data, { ...(db ? { db } : {}), ...(key ? { singletonKey: key } : {}), ...(startAfter ? { startAfter } : {}) });
   }
 
   /** Stops taking jobs, waits for the running ones (up to `timeoutMs`), closes the library's pool. */
