@@ -151,6 +151,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   worker.start();
   // Runs every declared queue's jobs here (the library's schema is created or upgraded first).
   await services.jobs.startWorkers();
+  await services.outbox.requeuePending();
   logger.info({ port, gateway: config.razorpay.mode, bus: bus.kind }, 'payment service listening');
 
   let closed = false;

@@ -56,6 +56,8 @@ export class JobRunner {
       schema: options.schema ?? 'pgboss',
       // Abandoned jobs (their process was killed) are noticed within a second of their lease.
       superviseIntervalSeconds: 1,
+      // Expiry of active jobs is part of the queue monitor, whose own throttle defaults to a minute.
+      monitorIntervalSeconds: 1,
       max: 4,
       application_name: 'payments-jobs',
     });
@@ -77,8 +79,9 @@ export class JobRunner {
       await this.boss.start();
       for (const [name, options] of this.queues) {
         const queue: Omit<Queue, 'name'> = {
-          // One queued job per key: enqueueing the same work twice (a replay while it waits) adds nothing.
-          policy: 'short',
+          // Per key, one job waiting and one running at most: the same work enqueued twice while it waits
+          // adds nothing, and two workers never run it at once.
+          policy: 'stately',
           retryLimit: options.maxAttempts - 1,
           retryDelay: options.retryDelaySeconds,
           // Exponential with jitter from the base; a base of 0 (tests) retries at once.
@@ -86,7 +89,9 @@ export class JobRunner {
           expireInSeconds: this.options.leaseSeconds,
           notify: true,
         };
-        if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, queue);
+        // A queue's policy is fixed when it is created; its retry settings follow the configuration.
+        const { policy: _policy, ...settings } = queue;
+        if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, settings);
         else await this.boss.createQueue(name, queue);
       }
     })();

@@ -59,6 +59,17 @@ export class OutboxService {
     return message;
   }
 
+  /**
+   * Gives every PENDING delivery a job unless it has one waiting (deliveries written before the
+   * job runner existed; a job's key folds the copies): run when the workers start. Receivers
+   * deduplicate on the event id, so a delivery sent once more is harmless.
+   */
+  async requeuePending(): Promise<number> {
+    const pending = await this.orm.em.fork().find(OutboxDelivery, { status: DeliveryStatus.PENDING }, { fields: ['id'] });
+    for (const { id } of pending) await this.jobs.enqueueNow(OUTBOX_DELIVERY_JOB, { deliveryId: id }, id);
+    return pending.length;
+  }
+
   /** One page of deliveries, newest first, optionally of one status (admin). */
   listDeliveries(status: DeliveryStatus | null, first?: number | null, after?: string | null): Promise<Page<OutboxDeliveryType>> {
     const where = status ? { status } : {};
@@ -91,7 +102,9 @@ export class OutboxService {
     const delivery = await em.findOne(OutboxDelivery, { id }, { populate: ['message'] });
     // Delivered already (a redelivery job that found it done is still a redelivery: only PENDING is sent).
     if (!delivery || delivery.status !== DeliveryStatus.PENDING) return;
+    // Counted before sending, so an attempt cut short by a crash still shows.
     delivery.attempts += 1;
+    await em.flush();
     const { message } = delivery;
     const body = JSON.stringify({ id: message.id, type: message.type, createdAt: message.createdAt.toISOString(), data: message.payload });
     const started = Date.now();
