@@ -32,8 +32,9 @@ const envSchema = z.object({
   WALLET_MAX_BALANCE: positiveInt(20_000_000),
   WEBHOOK_WORKER_INTERVAL_MS: positiveInt(2_000),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
-  // How long a claimed webhook event or outbox delivery stays claimed: a process killed mid-work
-  // leaves its claim, and another worker takes the work over once the lease runs out.
+  // How long a claimed webhook event, or a started job (pg-boss's expiry: outbox delivery, the
+  // recurring passes), stays claimed: a process killed mid-work leaves it, and another worker
+  // takes the work over once the lease runs out.
   WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   CART_CHECKOUT_TIMEOUT_MS: positiveInt(30 * 60_000),
   RECONCILE_ENABLED: z.enum(['true', 'false']).default('true'),
@@ -46,7 +47,6 @@ const envSchema = z.object({
   OUTBOX_MAX_ATTEMPTS: positiveInt(15),
   OUTBOX_TIMEOUT_MS: positiveInt(5_000),
   OUTBOX_RETRY_BASE_MS: positiveInt(5_000),
-  OUTBOX_INTERVAL_MS: positiveInt(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   GRAPHQL_MAX_DEPTH: positiveInt(10),
