@@ -14,6 +14,7 @@ import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-eve
 import { CreateOrderDocument } from '../graphql/generated.js';
 import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
 import { eventually, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET, startTestServer, type TestServer } from '../helpers/server.js';
+import { handleEventType } from '../helpers/webhooks.js';
 
 /** Long enough that the interval worker never runs during a test: only the test drives retries. */
 const NO_INTERVAL_WORKER = { WEBHOOK_WORKER_INTERVAL_MS: '3600000' };
@@ -357,7 +358,7 @@ describe('processing failures are recorded and retried, never lost', () => {
 
   it('a handler failing twice: FAILED with attempts, error and a future retry time, then PROCESSED', async () => {
     let calls = 0;
-    quiet.app.services.webhookProcessor.on('test.flaky', async () => {
+    handleEventType(quiet.app.services, 'test.flaky', async () => {
       calls += 1;
       if (calls <= 2) throw new Error(`flaky failure #${calls}`);
       return { outcome: 'processed' };
@@ -399,7 +400,7 @@ describe('processing failures are recorded and retried, never lost', () => {
     // processDue lists due events, then claims them one by one; an event in that list may fail
     // meanwhile (processed right after it was stored) and must then wait for its backoff.
     let calls = 0;
-    quiet.app.services.webhookProcessor.on('test.backoff', async () => {
+    handleEventType(quiet.app.services, 'test.backoff', async () => {
       calls += 1;
       throw new Error('still down');
     });
@@ -422,7 +423,7 @@ describe('processing failures are recorded and retried, never lost', () => {
   it('after WEBHOOK_MAX_ATTEMPTS failures the event is DEAD; replay(eventId) puts it back and it is processed', async () => {
     let broken = true;
     let calls = 0;
-    mortal.app.services.webhookProcessor.on('test.doomed', async () => {
+    handleEventType(mortal.app.services, 'test.doomed', async () => {
       calls += 1;
       if (broken) throw new Error('downstream is down');
       return { outcome: 'processed' };
@@ -469,16 +470,19 @@ describe('processing failures are recorded and retried, never lost', () => {
     let calls = 0;
     let running = 0;
     let mostAtOnce = 0;
-    quiet.app.services.webhookProcessor.on('test.held', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    handleEventType(quiet.app.services, 'test.held', async () => {
       calls += 1;
       running += 1;
       mostAtOnce = Math.max(mostAtOnce, running);
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await held; // until the test has tried to take the event away
       running -= 1;
       return { outcome: 'processed' };
     });
     const evtId = eventId();
     const { id } = await quiet.app.services.webhookInbox.store({
+      gateway: 'razorpay',
       eventId: evtId,
       eventType: 'test.held',
       payload: JSON.parse(envelope('test.held', {})) as Record<string, unknown>,
@@ -488,6 +492,7 @@ describe('processing failures are recorded and retried, never lost', () => {
     await eventually(() => running === 1, 5000, 'the handler to be running');
     expect(await processor.replay(evtId)).toBe(false);
     expect(await processor.processDue()).toBe(0);
+    release();
     expect(await first).toBe(WebhookEventStatus.PROCESSED);
     expect([calls, mostAtOnce]).toEqual([1, 1]);
     // Once it is done, an operator may replay it.
@@ -498,20 +503,29 @@ describe('processing failures are recorded and retried, never lost', () => {
 
   it('two processors claiming the same event at once: it is handled once', async () => {
     let calls = 0;
-    quiet.app.services.webhookProcessor.on('test.slow', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    handleEventType(quiet.app.services, 'test.slow', async () => {
       calls += 1;
-      await new Promise((resolve) => setTimeout(resolve, 100)); // hold the claim while the others try
+      await held; // hold the claim while the others try
       return { outcome: 'processed' };
     });
     // Stored straight into the inbox, so nothing but this test processes it.
     const { stored, id } = await quiet.app.services.webhookInbox.store({
+      gateway: 'razorpay',
       eventId: eventId(),
       eventType: 'test.slow',
       payload: JSON.parse(envelope('test.slow', {})) as Record<string, unknown>,
     });
     expect(stored).toBe(true);
     const processor = quiet.app.services.webhookProcessor;
-    const results = await Promise.all([processor.processEvent(id), processor.processEvent(id), processor.processDue(), processor.processEvent(id)]);
+    let settled = 0;
+    const attempts = [processor.processEvent(id), processor.processEvent(id), processor.processDue(), processor.processEvent(id)]
+      .map((attempt) => attempt.finally(() => (settled += 1)));
+    // One attempt holds the claim until the three others have given up (or, wrongly, run the handler too).
+    await eventually(() => settled >= 3 || calls > 1, 10_000, 'the other claims to give up');
+    release();
+    const results = await Promise.all(attempts);
     expect(calls).toBe(1);
     const statuses = results.filter((r) => typeof r === 'string');
     expect(statuses.filter((s) => s === WebhookEventStatus.PROCESSED).length + (results[2] as number)).toBe(1);
