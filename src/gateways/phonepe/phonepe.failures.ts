@@ -78,9 +78,10 @@ export function toGatewayError(failure: Failure): GatewayError {
     case 'http': {
       const { status, code } = failure;
       if (isNotFound(failure)) return new GatewayError(clientSafe(failure.message, 'Not found at PhonePe'), 'not_found', status, code);
-      // 401/403: our credentials or token were refused; nothing was applied, and a retry later
+      // 401/403, or the token call's INVALID_CLIENT (a 400): our credentials or token were
+      // refused; nothing was applied, and a retry later
       // (once an operator fixed the credentials) may succeed, so not a refusal of the request.
-      if (status === 401 || status === 403) {
+      if (status === 401 || status === 403 || code === 'INVALID_CLIENT') {
         return new GatewayError('PhonePe refused the service\'s credentials; try again later', 'unavailable', status, code);
       }
       if (status === 429 || status >= 500 || status < 400) {

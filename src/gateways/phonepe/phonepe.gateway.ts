@@ -78,6 +78,8 @@ export interface PhonePeGatewayOptions {
   logger?: GatewayLogger;
   /** How log lines name this gateway: `phonepe`, or `phonepe-sandbox`. */
   name?: string;
+  /** The token cache's clock (ms); tests move it instead of waiting half an hour. */
+  clock?: () => number;
 }
 
 /** The SDK's axios instance (`client.httpClient`): the only way to set a timeout and a host. */
@@ -168,7 +170,7 @@ export class PhonePeGateway implements BoundaryGateway {
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
       });
       return response.data;
-    });
+    }, options.clock);
     const tokenService: SdkTokenService = {
       getOAuthToken: () => this.#tokens.authorizationHeader(),
       forceRefreshToken: () => this.#tokens.forceRefresh(),
@@ -373,7 +375,12 @@ export class PhonePeGateway implements BoundaryGateway {
           this.#logger?.warn({ gateway: this.#logName, operation }, 'PhonePe refused the token; retrying with a new one');
           continue;
         }
-        if (attempt >= this.#maxRetries || !retryable(failure) || isNotFound(failure)) throw toGatewayError(failure);
+        if (attempt >= this.#maxRetries || !retryable(failure) || isNotFound(failure)) {
+          if (!isNotFound(failure)) {
+            this.#logger?.warn({ gateway: this.#logName, operation, attempts: attempt + 1, ...describeForLog(failure) }, 'PhonePe call failed');
+          }
+          throw toGatewayError(failure);
+        }
         const ceiling = Math.min(MAX_BACKOFF_MS, this.#retryBaseMs * 2 ** attempt);
         const delayMs = Math.round(Math.random() * ceiling);
         this.#logger?.warn(

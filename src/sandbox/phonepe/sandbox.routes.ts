@@ -96,6 +96,14 @@ export function buildPhonePeSandboxRouter({ sandbox, faultMiddleware, logger }: 
   router.post('/control/callbacks/release', async (req, res) => {
     res.json({ released: await sandbox.releaseCallbacks(parseControl(releaseSchema, req.body).reverse ?? false) });
   });
+  router.post('/control/orders/:merchantOrderId/expire', async (req, res) => {
+    await sandbox.store.expireOrder(req.params.merchantOrderId);
+    res.json({ expired: true });
+  });
+  router.post('/control/tokens/revoke', async (_req, res) => {
+    await sandbox.store.revokeTokens();
+    res.json({ revoked: true });
+  });
   router.get('/control/state', async (_req, res) => {
     res.json(await sandbox.state());
   });

@@ -124,6 +124,17 @@ export class SandboxStore {
     return rowCount === 1;
   }
 
+  /** The order's expiry moves to the past (PhonePe's shortest is 300 s; tests do not wait). */
+  async expireOrder(merchantOrderId: string): Promise<void> {
+    const { rowCount } = await this.db.query(`update ${SCHEMA}.orders set expire_at = now() - interval '1 second' where merchant_order_id = $1`, [merchantOrderId]);
+    if (rowCount !== 1) throw orderNotFound();
+  }
+
+  /** Every token stops working, as after PhonePe revoked them: the adapter's next call gets a 401. */
+  async revokeTokens(): Promise<void> {
+    await this.db.query(`update ${SCHEMA}.tokens set expires_at = now() - interval '1 second'`);
+  }
+
   async tokensIssued(): Promise<number> {
     const { rows } = await this.db.query<{ n: string }>(`select count(*)::text as n from ${SCHEMA}.tokens`);
     return Number(rows[0]!.n);
