@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/gateways/gateway.js';
 import { callbackAuthorization, isAuthorizedCallback, receiveCallback } from '../../src/gateways/phonepe/phonepe.callbacks.js';
 import { classifyFailure, toGatewayError } from '../../src/gateways/phonepe/phonepe.failures.js';
+import { PhonePeGateway } from '../../src/gateways/phonepe/phonepe.gateway.js';
 import { parsePaymentId, paymentIdOf } from '../../src/gateways/phonepe/phonepe.ids.js';
 import {
   fromMetaInfo,
@@ -91,6 +92,26 @@ describe('mapping', () => {
     const now = new Date(0);
     const states = ['PENDING', 'CONFIRMED', 'COMPLETED', 'FAILED'] as const;
     expect(states.map((state) => toGatewayRefund('mo_1:OM1', 'rfd_1', { amount: 100, state }, now).status)).toEqual(['pending', 'pending', 'processed', 'failed']);
+  });
+});
+
+describe('decodeWebhook', () => {
+  const gateway = new PhonePeGateway({
+    clientId: 'c', clientSecret: 's', clientVersion: 1, webhookUsername: 'u', webhookPassword: 'p', mode: 'sandbox', redirectUrl: 'https://shop.example/back',
+  });
+
+  it('order callbacks: the latest attempt, untrusted; no attempt is nothing to act on; unreadable throws naming the field', () => {
+    const payload = { merchantOrderId: 'mo_1', orderId: 'OMO1', state: 'COMPLETED', amount: 1_000, expireAt: 1, paymentDetails: [attempt('OM2', 'COMPLETED', 20), attempt('OM1', 'FAILED', 10)] };
+    expect(gateway.decodeWebhook('checkout.order.completed', payload)).toMatchObject({ kind: 'payment', trusted: false, payment: { id: 'mo_1:OM2', status: 'captured' } });
+    expect(gateway.decodeWebhook('checkout.order.failed', { ...payload, state: 'FAILED', paymentDetails: [] })).toEqual({ kind: 'other', type: 'checkout.order.failed' });
+    expect(() => gateway.decodeWebhook('checkout.order.completed', { ...payload, amount: '1000' })).toThrow(/amount/);
+    expect(() => gateway.decodeWebhook('checkout.order.completed', { ...payload, merchantOrderId: undefined })).toThrow(/merchantOrderId/);
+    expect(gateway.decodeWebhook('checkout.transaction.attempt.failed', {})).toEqual({ kind: 'other', type: 'checkout.transaction.attempt.failed' });
+  });
+
+  it('refund callbacks name the order, not the attempt', () => {
+    const refund = gateway.decodeWebhook('pg.refund.completed', { merchantRefundId: 'rfd_1', originalMerchantOrderId: 'mo_1', refundId: 'OMR1', state: 'COMPLETED', amount: 500 });
+    expect(refund).toMatchObject({ kind: 'refund', trusted: false, refund: { id: 'rfd_1', paymentId: 'mo_1', status: 'processed', amount: 500, notes: { phonepe_refund_id: 'OMR1' } } });
   });
 });
 

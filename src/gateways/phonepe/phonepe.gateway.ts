@@ -308,28 +308,25 @@ export class PhonePeGateway implements BoundaryGateway {
   /**
    * Order callbacks become the latest attempt as a payment, refund callbacks a refund (whose
    * `paymentId` is the bare order id: the callback names no attempt). Always `trusted: false`.
-   * A payload that does not read is `other`: nothing to act on.
+   * An order callback with no attempt (an order that expired unpaid) is `other`: nothing to act
+   * on. Throws, naming the fields, on a payload that does not read.
    */
   decodeWebhook(eventType: string, payload: Record<string, unknown>): GatewayEvent {
-    try {
-      if (isOrderEvent(eventType)) {
-        const order = parseWireOrderStatus(payload);
-        const merchantOrderId = order.merchantOrderId;
-        const latest = merchantOrderId === undefined ? undefined : toGatewayPayments(merchantOrderId, order).at(-1);
-        if (!latest) return { kind: 'other', type: eventType };
-        return { kind: 'payment', type: eventType, payment: latest, trusted: false };
-      }
-      if (isRefundEvent(eventType)) {
-        const refund = parseWireRefundStatus(payload);
-        return {
-          kind: 'refund',
-          type: eventType,
-          refund: toGatewayRefund(refund.originalMerchantOrderId, refund.merchantRefundId, refund, new Date()),
-          trusted: false,
-        };
-      }
-    } catch (error) {
-      this.#logger?.warn({ gateway: this.#logName, eventType, problem: (error as Error).message }, 'PhonePe callback payload did not read; ignored');
+    if (isOrderEvent(eventType)) {
+      const order = parseWireOrderStatus(payload);
+      if (order.merchantOrderId === undefined) throw new Error('Invalid PhonePe order callback: merchantOrderId: missing');
+      const latest = toGatewayPayments(order.merchantOrderId, order).at(-1);
+      if (!latest) return { kind: 'other', type: eventType };
+      return { kind: 'payment', type: eventType, payment: latest, trusted: false };
+    }
+    if (isRefundEvent(eventType)) {
+      const refund = parseWireRefundStatus(payload);
+      return {
+        kind: 'refund',
+        type: eventType,
+        refund: toGatewayRefund(refund.originalMerchantOrderId, refund.merchantRefundId, refund, new Date()),
+        trusted: false,
+      };
     }
     return { kind: 'other', type: eventType };
   }
