@@ -40,7 +40,6 @@ export class CheckoutService {
     private readonly bookings: BookingService,
     private readonly refunds: BookingFailureRefunds,
     private readonly config: Config,
-    private readonly gatewayKeyId: string,
     private readonly logger: Logger,
   ) {}
 
@@ -179,7 +178,7 @@ export class CheckoutService {
     const checkout = await em.findOneOrFail(CartCheckout, { id: checkoutId }, { populate: ['payment'] });
     const payment = checkout.payment!;
     const session: CheckoutSession | null = checkout.method === CartPaymentMethod.GATEWAY && payment.razorpayOrderId
-      ? { payment: toPaymentType(payment), keyId: this.gatewayKeyId, razorpayOrderId: payment.razorpayOrderId, amount: payment.amount, currency: payment.currency }
+      ? this.payments.session(payment)
       : null;
     return {
       payment: toPaymentType(payment),

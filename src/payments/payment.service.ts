@@ -1,7 +1,8 @@
 import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import type { Config } from '../config.js';
-import { GatewayError, type Gateway } from '../gateways/gateway.js';
+import { GatewayError } from '../gateways/gateway.js';
+import type { GatewayRegistry } from '../gateways/gateway.registry.js';
 import { badInput, conflict, gatewayError, notFound } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
 import { CURRENCIES, formatMoney, splitFee } from '../money/money.js';
@@ -57,7 +58,8 @@ export class PaymentService {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly gateway: Gateway,
+    /** A new payment goes through the default gateway; everything later through the payment's own. */
+    private readonly gateways: GatewayRegistry,
     private readonly core: PaymentCore,
     private readonly settlement: PaymentSettlement,
     private readonly config: Config,
@@ -122,12 +124,13 @@ export class PaymentService {
   async verifyPayment(user: AuthUser, input: VerifyPaymentInput) {
     const payment = await this.orm.em.fork().findOne(Payment, { razorpayOrderId: input.razorpayOrderId });
     if (!payment || !canSee(user, payment)) throw notFound('Order', input.razorpayOrderId);
+    const gateway = this.gateways.get(payment.gateway);
     // The signature is computed over the order id stored here, not the one the client sent.
-    if (!this.gateway.verifyCheckoutSignature(payment.razorpayOrderId!, input.razorpayPaymentId, input.razorpaySignature)) {
+    if (!gateway.verifyCheckoutSignature(payment.razorpayOrderId!, input.razorpayPaymentId, input.razorpaySignature)) {
       this.logger.warn({ paymentId: payment.id, attempt: input.razorpayPaymentId, userId: user.id }, 'checkout signature mismatch');
       throw badInput('input.razorpaySignature', 'does not match this order and payment id: pass the values Checkout returned, unchanged');
     }
-    const snapshot = await this.callGateway(() => this.gateway.fetchPayment(input.razorpayPaymentId), 'input.razorpayPaymentId');
+    const snapshot = await this.callGateway(() => gateway.fetchPayment(input.razorpayPaymentId), 'input.razorpayPaymentId');
     if (snapshot.orderId !== payment.razorpayOrderId) {
       throw badInput('input.razorpayPaymentId', `belongs to another order (${snapshot.orderId}), not ${payment.razorpayOrderId}`);
     }
@@ -155,6 +158,7 @@ export class PaymentService {
   recordPayment(em: EntityManager, user: AuthUser, request: OrderRequest): Promise<LockedPayment> {
     const split = splitFee(request.amount, request.feeBps);
     return this.core.create(em, {
+      gateway: this.gateways.default.name,
       purpose: request.purpose,
       amount: request.amount,
       currency: request.currency,
@@ -173,7 +177,7 @@ export class PaymentService {
   private async openGatewayOrder(payment: Payment): Promise<CheckoutSession> {
     let orderId: string;
     try {
-      const order = await this.gateway.createOrder({
+      const order = await this.gateways.get(payment.gateway).createOrder({
         amount: payment.amount,
         currency: payment.currency,
         receipt: payment.id,
@@ -232,10 +236,11 @@ export class PaymentService {
     return claimed > 0;
   }
 
-  private session(payment: Payment): CheckoutSession {
+  /** What Checkout needs to take a payment whose gateway order exists: the key id of the payment's gateway, among others. */
+  session(payment: Payment): CheckoutSession {
     return {
       payment: toPaymentType(payment),
-      keyId: this.gateway.keyId,
+      keyId: this.gateways.get(payment.gateway).keyId,
       razorpayOrderId: payment.razorpayOrderId!,
       amount: payment.amount,
       currency: payment.currency,

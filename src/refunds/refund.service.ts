@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../auth/auth.js';
-import { GatewayError, type Gateway } from '../gateways/gateway.js';
+import { GatewayError } from '../gateways/gateway.js';
+import type { GatewayRegistry } from '../gateways/gateway.registry.js';
 import { badInput, conflict, notFound } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
 import { formatMoney } from '../money/money.js';
@@ -46,7 +47,8 @@ type Reservation =
 export class RefundService {
   constructor(
     private readonly orm: MikroORM,
-    private readonly gateway: Gateway,
+    /** A refund goes to the gateway its payment went through. */
+    private readonly gateways: GatewayRegistry,
     private readonly core: PaymentCore,
     private readonly refunds: RefundSettlement,
     private readonly wallets: WalletService,
@@ -95,7 +97,7 @@ export class RefundService {
     const { refund, payment } = reservation;
     this.logger.info({ refundId: refund.id, paymentId: payment.id, amount: refund.amount, destination: refund.destination, by: user.id }, 'refund reserved');
     if (reservation.processed) return toRefundType(refund);
-    return this.submit(refund, payment.razorpayPaymentId!, { source: 'api:refund', actorId: user.id });
+    return this.submit(refund, payment, { source: 'api:refund', actorId: user.id });
   }
 
   /**
@@ -112,11 +114,10 @@ export class RefundService {
     let settled = 0;
     for (const refund of pending) {
       const origin = { source: 'reconciliation' };
-      const gatewayPaymentId = refund.payment.razorpayPaymentId!;
       let result: RefundType;
       if (refund.razorpayRefundId) {
         try {
-          const snapshot = await this.gateway.fetchRefund(gatewayPaymentId, refund.razorpayRefundId);
+          const snapshot = await this.gateways.get(refund.payment.gateway).fetchRefund(refund.payment.razorpayPaymentId!, refund.razorpayRefundId);
           const outcome = await this.refunds.settle(refund.id, newsFromGateway(snapshot), origin);
           result = outcome.kind === 'settled' ? toRefundType(outcome.refund) : toRefundType(refund);
         } catch (error) {
@@ -124,7 +125,7 @@ export class RefundService {
           continue;
         }
       } else {
-        result = await this.submit(refund, gatewayPaymentId, origin);
+        result = await this.submit(refund, refund.payment, origin);
       }
       if (result.status !== RefundStatus.PENDING) settled += 1;
     }
@@ -216,10 +217,10 @@ export class RefundService {
    * answer. `unavailable` means the outcome is unknown (money may have moved): the refund stays
    * PENDING with the error noted. A refusal fails it and releases its amount.
    */
-  private async submit(refund: Refund, gatewayPaymentId: string, origin: ChangeSource): Promise<RefundType> {
+  private async submit(refund: Refund, payment: Pick<Payment, 'gateway' | 'razorpayPaymentId'>, origin: ChangeSource): Promise<RefundType> {
     try {
-      const snapshot = await this.gateway.refundPayment({
-        paymentId: gatewayPaymentId,
+      const snapshot = await this.gateways.get(payment.gateway).refundPayment({
+        paymentId: payment.razorpayPaymentId!,
         amount: refund.amount,
         speed: refund.speed === RefundSpeed.OPTIMUM ? 'optimum' : 'normal',
         notes: { refund_id: refund.id },
@@ -261,7 +262,7 @@ export class RefundService {
     }
     if (current.status === RefundStatus.PENDING && current.razorpayRefundId === null && current.lastGatewayError !== null) {
       const payment = await this.orm.em.fork().findOneOrFail(Payment, { id: paymentId });
-      return this.submit(current, payment.razorpayPaymentId!, { source: 'api:refund', actorId: user.id });
+      return this.submit(current, payment, { source: 'api:refund', actorId: user.id });
     }
     return toRefundType(current);
   }
