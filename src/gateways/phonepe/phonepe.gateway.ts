@@ -15,11 +15,15 @@ import { Env, MetaInfo, RefundRequest as SdkRefundRequest, StandardCheckoutClien
 import {
   GatewayError,
   type CreateOrderRequest,
+  type Gateway,
+  type GatewayEvent,
+  type GatewayOrder,
   type GatewayPayment,
   type GatewayRefund,
   type RefundRequest,
+  type WebhookReceipt,
+  type WebhookRequest,
 } from '../gateway.js';
-import type { BoundaryGateway, GatewayEvent, GatewayOrderWithRedirect, WebhookReceipt, WebhookRequest } from './gateway.contract.js';
 import { callbackAuthorization, isOrderEvent, isRefundEvent, receiveCallback } from './phonepe.callbacks.js';
 import {
   assertAmount,
@@ -105,7 +109,7 @@ type SdkClientConstructor = new (
 
 const TOKEN_PATH = '/v1/oauth/token';
 
-export class PhonePeGateway implements BoundaryGateway {
+export class PhonePeGateway implements Gateway {
   readonly name = 'phonepe' as const;
   /** PhonePe's client id: an identifier, not a secret (nothing is handed to a browser). */
   readonly keyId: string;
@@ -183,7 +187,7 @@ export class PhonePeGateway implements BoundaryGateway {
    * paise, expiry, our redirect URL, the receipt and notes in `metaInfo`. The answer's
    * `redirectUrl` is PhonePe's page for the customer. INR only.
    */
-  async createOrder(request: CreateOrderRequest): Promise<GatewayOrderWithRedirect> {
+  async createOrder(request: CreateOrderRequest): Promise<GatewayOrder> {
     assertInr(request.currency);
     assertAmount(request.amount, 'amount');
     const metaInfo = toMetaInfo(request.receipt, request.notes);
@@ -224,7 +228,7 @@ export class PhonePeGateway implements BoundaryGateway {
   }
 
   /** The order's state at PhonePe, with every attempt. */
-  async fetchOrder(orderId: string): Promise<GatewayOrderWithRedirect> {
+  async fetchOrder(orderId: string): Promise<GatewayOrder> {
     return toGatewayOrder(orderId, await this.#orderStatus(orderId));
   }
 
