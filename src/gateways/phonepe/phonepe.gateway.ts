@@ -290,14 +290,18 @@ export class PhonePeGateway implements Gateway {
 
   /**
    * A refund by its `merchantRefundId`, only if it belongs to the payment's order (a refund of
-   * another order is not found). `paymentId` may be a bare order id (refund callbacks name no attempt).
+   * another order is not found). `paymentId` may be a bare order id (refund callbacks name no
+   * attempt): the answer then names the order's completed attempt.
    */
   async fetchRefund(paymentId: string, refundId: string): Promise<GatewayRefund> {
-    const { merchantOrderId } = parsePaymentId(paymentId);
+    const { merchantOrderId, transactionId } = parsePaymentId(paymentId);
     assertMerchantId('refund', refundId);
     const wire = await this.#call('fetchRefund', () => this.#client.getRefundStatus(refundId), parseWireRefundStatus, retryWhenTransient);
     if (wire.originalMerchantOrderId !== merchantOrderId) throw new GatewayError(`No refund ${refundId} of payment ${paymentId} at PhonePe`, 'not_found');
-    return toGatewayRefund(paymentId, wire.merchantRefundId, wire, new Date());
+    // Named by its order only (a refund callback): the payment is the order's completed attempt
+    // (an order completes once), so the answer names the payment the service recorded.
+    const owner = transactionId === null ? ((await this.listOrderPayments(merchantOrderId)).find((p) => p.captured)?.id ?? paymentId) : paymentId;
+    return toGatewayRefund(owner, wire.merchantRefundId, wire, new Date());
   }
 
   /** PhonePe gives the browser nothing signed: confirmation is the order status, never the redirect. */
