@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { IdempotencyKeyField } from '../payments/payment.inputs.js';
+import { GatewayChoiceField, IdempotencyKeyField } from '../payments/payment.inputs.js';
+import type { PaymentGateway } from '../payments/payment.types.js';
 import { CartPaymentMethod } from './cart.entity.js';
 
 export const MIN_QUANTITY = 1;
@@ -52,4 +53,7 @@ export class ProcessCartInput {
 
   @IdempotencyKeyField('The same key from the same caller returns the original result and pays nothing twice.')
   idempotencyKey?: string | null;
+
+  @GatewayChoiceField()
+  gateway?: PaymentGateway | null;
 }

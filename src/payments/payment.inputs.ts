@@ -4,6 +4,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { PaymentPurpose } from './payment.entity.js';
 import { PaymentStatus } from './payment.state.js';
 import { CURRENCIES } from '../money/money.js';
+import { PaymentGateway } from './payment.types.js';
 
 const CURRENCY_CODES = Object.keys(CURRENCIES);
 /** Razorpay's minimum order amount is 100 paise (₹1.00). */
@@ -23,6 +24,18 @@ export function IdempotencyKeyField(description = 'The same key from the same ca
     Matches(IDEMPOTENCY_KEY_PATTERN, { message: IDEMPOTENCY_KEY_RULE })(target, property);
   };
 }
+/** The optional `gateway` of the inputs that open a gateway order; null: the service's DEFAULT_GATEWAY. */
+export function GatewayChoiceField(): PropertyDecorator {
+  return (target, property) => {
+    Field(() => PaymentGateway, {
+      nullable: true,
+      description: "RAZORPAY (the answer has Checkout's options) or PHONEPE (the answer has a redirectUrl); default: the service's DEFAULT_GATEWAY.",
+    })(target, property);
+    IsOptional()(target, property);
+    IsIn(Object.values(PaymentGateway), { message: `must be one of ${Object.keys(PaymentGateway).join(', ')}` })(target, property);
+  };
+}
+
 /** PostgreSQL text and jsonb cannot hold U+0000: refused as bad input instead of failing in SQL. */
 export const NUL = '\u0000';
 export const NO_NUL_RULE = 'must not contain the NUL character (\\u0000)';
@@ -65,6 +78,9 @@ export class CreateOrderInput {
 
   @IdempotencyKeyField('The same key from the same caller returns the original order.')
   idempotencyKey?: string | null;
+
+  @GatewayChoiceField()
+  gateway?: PaymentGateway | null;
 }
 
 @InputType({ description: 'What Razorpay Checkout handed the browser on success.' })

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IsInt, MaxLength, MinLength } from 'class-validator';
-import { IdempotencyKeyField } from '../payments/payment.inputs.js';
+import { GatewayChoiceField, IdempotencyKeyField } from '../payments/payment.inputs.js';
+import type { PaymentGateway } from '../payments/payment.types.js';
 import { WalletStatus, type Wallet } from './wallet.entity.js';
 
 registerEnumType(WalletStatus, { name: 'WalletStatus' });
@@ -46,6 +47,9 @@ export class AddWalletBalanceInput {
 
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
+
+  @GatewayChoiceField()
+  gateway?: PaymentGateway | null;
 }
 
 @InputType()

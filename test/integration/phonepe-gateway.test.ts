@@ -191,7 +191,7 @@ describe('token', () => {
 describe('orders and payments', () => {
   it('creates a payment with a redirect to the hosted page; the receipt and notes travel in metaInfo', async () => {
     const order = await newOrder(12_345, { payment_id: 'pay-1', purpose: 'ORDER' });
-    expect(order.id).toMatch(/^mo_[0-9a-f]{32}$/);
+    expect(order.id).toMatch(/^mo_[0-9a-f]{24}$/);
     expect(order.redirectUrl).toBe(`${baseUrl}/sandbox/phonepe/pay/${order.id}`);
     expect(order).toMatchObject({ amount: 12_345, amountPaid: 0, currency: 'INR', status: 'created' });
     const page = await fetch(order.redirectUrl!);

@@ -47,20 +47,22 @@ const sha256Hex = (data: Buffer | string): string => createHash('sha256').update
 
 /**
  * PhonePe sends no event id. Repeats of one callback must share an id (the inbox drops them)
- * and a later state must not: so the id is what the callback says — event, whose, which state,
- * latest attempt. Anything unreadable is keyed by its bytes.
+ * and a later state must not: so the id is a digest of what the callback says — event, whose,
+ * which state, latest attempt — after the event name (the inbox keeps ids to 100 characters).
+ * Anything unreadable is keyed by its bytes.
  */
 function eventIdOf(event: string, payload: Record<string, unknown>, raw: Buffer): string {
+  const name = event.slice(0, 50);
   if (isOrderEvent(event)) {
     const order = parseWireOrderStatus(payload);
     const latest = [...order.paymentDetails].sort((a, b) => a.timestamp - b.timestamp).at(-1);
-    return `phonepe:${event}:${order.merchantOrderId ?? order.orderId}:${order.state}:${latest?.transactionId ?? '-'}:${latest?.state ?? '-'}`;
+    return `${name}:${sha256Hex([order.merchantOrderId ?? order.orderId, order.state, latest?.transactionId ?? '-', latest?.state ?? '-'].join('|')).slice(0, 40)}`;
   }
   if (isRefundEvent(event)) {
     const refund = parseWireRefundStatus(payload);
-    return `phonepe:${event}:${refund.merchantRefundId}:${refund.state}`;
+    return `${name}:${sha256Hex([refund.merchantRefundId, refund.state].join('|')).slice(0, 40)}`;
   }
-  return `phonepe:${event}:${sha256Hex(raw)}`;
+  return `${name}:${sha256Hex(raw).slice(0, 40)}`;
 }
 
 /**
@@ -92,5 +94,5 @@ export function receiveCallback(expectedAuthorization: string, request: WebhookR
 }
 
 function quarantined(raw: Buffer, eventType: string, problems: string[]): Extract<WebhookReceipt, { ok: true }> {
-  return { ok: true, eventId: `phonepe:unreadable:${sha256Hex(raw)}`, eventType, payload: {}, quarantine: { raw, problems } };
+  return { ok: true, eventId: `unreadable:${sha256Hex(raw).slice(0, 40)}`, eventType, payload: {}, quarantine: { raw, problems } };
 }

@@ -1,7 +1,7 @@
 /**
  * How PhonePe's ids map onto the interface's, in one place:
  *
- * - order id        = PhonePe's `merchantOrderId`, which we choose (`mo_…`) and look orders up by;
+ * - order id        = PhonePe's `merchantOrderId`, which we choose (`mo_` + 24 hex) and look orders up by;
  *                     PhonePe's own `orderId` ("OMO…") is kept in the order's notes.
  * - payment id      = `<merchantOrderId>:<transactionId>`. A payment is one attempt
  *                     (`paymentDetails[]`, "OM…"); PhonePe reaches an attempt only through its order
@@ -19,7 +19,9 @@ const MERCHANT_ID = /^[A-Za-z0-9_-]{1,63}$/;
 const TRANSACTION_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 export function newMerchantOrderId(): string {
-  return `mo_${randomBytes(16).toString('hex')}`;
+  // 96 random bits: unique without a lookup, and short enough that `<order>:<transaction>` fits
+  // the service's 100-character gateway payment id.
+  return `mo_${randomBytes(12).toString('hex')}`;
 }
 
 export function isMerchantId(value: unknown): value is string {
