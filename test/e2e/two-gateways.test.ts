@@ -123,7 +123,7 @@ describe.each(GATEWAYS)('$gateway', ({ gateway, expectSession, payAndConfirm }) 
     expect(rest.errors).toBeUndefined();
     expect(rest.data!.refund.amount).toBe(15_000);
     // PhonePe answers PENDING and settles by callback (confirmed with its refund status API).
-    await eventually(async () => (await server.gql(PaymentDocument, { id: session.payment.id }, token)).data!.payment.status === 'REFUNDED', 10_000, 'REFUNDED');
+    await eventually(async () => (await server.gql(PaymentDocument, { id: session.payment.id }, token)).data!.payment!.status === 'REFUNDED', 10_000, 'REFUNDED');
     await webhooksSettled();
     expect((await server.gql(PaymentDocument, { id: session.payment.id }, token)).data!.payment).toMatchObject({ status: 'REFUNDED', amountRefunded: 20_000 });
     await expectBooksBalanced(server);
@@ -148,7 +148,7 @@ describe('PhonePe only (no signed checkout result, a redirect, PENDING attempts 
     const token = await server.token('callback-only');
     const session = await createOrder(token, 'PHONEPE' as const, 12_300);
     await choosePhonePe(session, 'success');
-    await eventually(async () => (await server.gql(PaymentDocument, { id: session.payment.id }, token)).data!.payment.status === 'CAPTURED', 10_000, 'CAPTURED by the callback');
+    await eventually(async () => (await server.gql(PaymentDocument, { id: session.payment.id }, token)).data!.payment!.status === 'CAPTURED', 10_000, 'CAPTURED by the callback');
     await webhooksSettled();
     const events = await server.db.orm.em.fork().find(WebhookEvent, { gateway: 'phonepe', eventType: 'checkout.order.completed' });
     expect(events.some((e) => e.status === WebhookEventStatus.PROCESSED)).toBe(true);
@@ -162,14 +162,14 @@ describe('PhonePe only (no signed checkout result, a redirect, PENDING attempts 
     const { transaction } = await choosePhonePe(session, 'pending');
     expect((await confirm(token, session.payment.id)).status).toBe('CREATED');
     await server.app.services.reconciler.runOnce();
-    expect((await server.gql(PaymentDocument, { id: session.payment.id }, token)).data!.payment.status).toBe('CREATED');
+    expect((await server.gql(PaymentDocument, { id: session.payment.id }, token)).data!.payment!.status).toBe('CREATED');
 
     await server.app.phonepeSandbox!.completeLate(transaction!.transactionId, 'success');
     // An hour passes: the pass that backed off after the first look is due again.
     await server.db.orm.em.fork().getConnection().execute(`update "payment" set "next_reconcile_at" = now() - interval '1 second' where "id" = ?`, [session.payment.id]);
     const first = await server.app.services.reconciler.runOnce();
     expect(first.claimed).toContain(session.payment.id);
-    const captured = (await server.gql(PaymentDocument, { id: session.payment.id }, token)).data!.payment;
+    const captured = (await server.gql(PaymentDocument, { id: session.payment.id }, token)).data!.payment!;
     expect(captured).toMatchObject({ status: 'CAPTURED', razorpayPaymentId: `${session.razorpayOrderId}:${transaction!.transactionId}` });
     // A later pass and a late confirm find it done: one capture, one journal.
     await server.app.services.reconciler.runOnce();

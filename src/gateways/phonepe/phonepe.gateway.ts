@@ -1,17 +1,13 @@
 /**
- * The {@link Gateway} on PhonePe PG v2 (Standard Checkout), built on the official `pg-sdk-node`.
+ * The {@link Gateway} on PhonePe PG v2 (Standard Checkout), on the official `pg-sdk-node`
+ * through phonepe.client.ts (per-adapter client, host, timeout, token cache, retries).
  *
- * What the SDK does not do and this adapter adds: a per-adapter client (the SDK's getInstance
- * is a process singleton), a base URL the sandbox can take (an axios interceptor on the SDK's
- * own instance), a timeout, Razorpay's retry rules with backoff and full jitter, a per-adapter
- * token cache (phonepe.token.ts), idempotent refunds keyed by `merchantRefundId`, validation
- * of every answer, constant-time callback checks, INR only, and one error type
- * ({@link GatewayError}) whose message is safe to show a client. Ids: see phonepe.ids.ts.
+ * What this file adds: the interface's operations in PhonePe's terms (ids: phonepe.ids.ts),
+ * idempotent refunds keyed by `merchantRefundId`, constant-time callback checks and decoding
+ * (phonepe.callbacks.ts), and INR only.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import { BaseUrl } from 'pg-sdk-node/dist/common/constants/BaseUrl.js';
-import { Env, MetaInfo, RefundRequest as SdkRefundRequest, StandardCheckoutClient, StandardCheckoutPayRequest } from 'pg-sdk-node';
+import { MetaInfo, RefundRequest as SdkRefundRequest, StandardCheckoutPayRequest } from 'pg-sdk-node';
 import {
   GatewayError,
   type CreateOrderRequest,
@@ -25,18 +21,8 @@ import {
   type WebhookRequest,
 } from '../gateway.js';
 import { callbackAuthorization, isOrderEvent, isRefundEvent, receiveCallback } from './phonepe.callbacks.js';
-import {
-  assertAmount,
-  assertInr,
-  classifyFailure,
-  describeForLog,
-  isNotFound,
-  MAX_BACKOFF_MS,
-  retryWhenTransient,
-  toGatewayError,
-  type Failure,
-  type RetryRule,
-} from './phonepe.failures.js';
+import { PhonePeClient, type PhonePeClientOptions } from './phonepe.client.js';
+import { assertAmount, assertInr, retryWhenTransient } from './phonepe.failures.js';
 import { assertMerchantId, isMerchantId, newMerchantOrderId, parsePaymentId } from './phonepe.ids.js';
 import {
   parseWireOrderStatus,
@@ -50,136 +36,40 @@ import {
   toGatewayRefund,
   toMetaInfo,
 } from './phonepe.mappers.js';
-import { PhonePeTokenCache } from './phonepe.token.js';
 import type { WireOrderStatus } from './phonepe.wire.js';
 
-export interface GatewayLogger {
-  warn(obj: Record<string, unknown>, msg: string): void;
-}
+export type { GatewayLogger } from './phonepe.client.js';
 
-export interface PhonePeGatewayOptions {
-  clientId: string;
-  clientSecret: string;
-  /** PhonePe's `client_version` (1 on UAT). */
-  clientVersion: number;
+export interface PhonePeGatewayOptions extends PhonePeClientOptions {
   /** The callback credentials set on PhonePe's dashboard. */
   webhookUsername: string;
   webhookPassword: string;
-  /** Which of PhonePe's hosts the SDK picks; `apiUrl` overrides both of that mode's hosts. */
-  mode: 'sandbox' | 'live';
-  /** One base URL for the PG and OAuth paths, e.g. this service's `/sandbox/phonepe`. */
-  apiUrl?: string;
   /** Where PhonePe sends the customer back; `merchantOrderId=<order id>` is appended. Proves nothing. */
   redirectUrl: string;
   /** Order lifetime at PhonePe, 300–3600 s (PhonePe's range); default 1800. */
   orderExpirySeconds?: number;
-  /** Per attempt. The SDK sets none (axios' 0: wait forever). */
-  timeoutMs?: number;
-  /** Retries after the first attempt, for 429, 5xx, timeouts and network failures. */
-  maxRetries?: number;
-  /** First backoff ceiling; it doubles per retry, and each wait is random below it. */
-  retryBaseMs?: number;
-  logger?: GatewayLogger;
-  /** How log lines name this gateway: `phonepe`, or `phonepe-sandbox`. */
-  name?: string;
-  /** The token cache's clock (ms); tests move it instead of waiting half an hour. */
-  clock?: () => number;
 }
-
-/** The SDK's axios instance (`client.httpClient`): the only way to set a timeout and a host. */
-interface SdkHttpClient {
-  defaults: { timeout?: number };
-  post(url: string, data: string, config: { headers: Record<string, string> }): Promise<{ data: unknown }>;
-  interceptors: { request: { use(onFulfilled: (config: { url?: string }) => { url?: string }): number } };
-}
-
-/** The parts of the SDK's token service its requests call; replaced per adapter (see phonepe.token.ts). */
-interface SdkTokenService {
-  getOAuthToken(): Promise<string>;
-  forceRefreshToken(): Promise<void>;
-}
-
-type SdkClientConstructor = new (
-  clientId: string,
-  clientSecret: string,
-  clientVersion: number,
-  env: Env,
-  shouldPublishEvents: boolean,
-) => StandardCheckoutClient;
-
-const TOKEN_PATH = '/v1/oauth/token';
 
 export class PhonePeGateway implements Gateway {
   readonly name = 'phonepe' as const;
   /** PhonePe's client id: an identifier, not a secret (nothing is handed to a browser). */
   readonly keyId: string;
-  readonly #client: StandardCheckoutClient;
-  readonly #tokens: PhonePeTokenCache;
+  readonly #client: PhonePeClient;
   readonly #callbackAuthorization: string;
   readonly #redirectUrl: string;
   readonly #expirySeconds: number;
-  readonly #maxRetries: number;
-  readonly #retryBaseMs: number;
-  readonly #logger: GatewayLogger | undefined;
-  readonly #logName: string;
 
   constructor(options: PhonePeGatewayOptions) {
-    const { clientId, clientSecret, webhookUsername, webhookPassword } = options;
-    if (!clientId || !clientSecret) throw new Error('PhonePeGateway needs clientId and clientSecret');
-    if (!Number.isSafeInteger(options.clientVersion) || options.clientVersion < 1) throw new Error('PhonePeGateway needs a positive integer clientVersion');
+    const { webhookUsername, webhookPassword } = options;
     if (!webhookUsername || !webhookPassword) throw new Error('PhonePeGateway needs the callback username and password');
     if (!URL.canParse(options.redirectUrl)) throw new Error('PhonePeGateway needs an absolute redirectUrl');
     const expiry = options.orderExpirySeconds ?? 1800;
     if (!Number.isSafeInteger(expiry) || expiry < 300 || expiry > 3600) throw new Error('orderExpirySeconds must be 300–3600 (PhonePe\'s range)');
-    this.keyId = clientId;
+    this.#client = new PhonePeClient(options);
+    this.keyId = options.clientId;
     this.#callbackAuthorization = callbackAuthorization(webhookUsername, webhookPassword);
     this.#redirectUrl = options.redirectUrl;
     this.#expirySeconds = expiry;
-    this.#maxRetries = options.maxRetries ?? 3;
-    this.#retryBaseMs = options.retryBaseMs ?? 200;
-    this.#logger = options.logger;
-    this.#logName = options.name ?? 'phonepe';
-
-    const env = options.mode === 'live' ? Env.PRODUCTION : Env.SANDBOX;
-    // The constructor getInstance calls, called directly: getInstance keeps one client per
-    // process and refuses other arguments, so two adapters (or tests) could not coexist.
-    // `false`: no telemetry (in PRODUCTION its 1 s timer would keep the process alive).
-    const Client = StandardCheckoutClient as unknown as SdkClientConstructor;
-    this.#client = new Client(clientId, clientSecret, options.clientVersion, env, false);
-    const internals = this.#client as unknown as { httpClient?: SdkHttpClient; _tokenService?: SdkTokenService };
-    const http = internals.httpClient;
-    if (!http?.defaults || !http.interceptors || !internals._tokenService) {
-      throw new Error('pg-sdk-node no longer exposes httpClient/_tokenService; PhonePeGateway needs updating');
-    }
-    http.defaults.timeout = options.timeoutMs ?? 10_000;
-    const hosts = BaseUrl[env];
-    if (options.apiUrl) {
-      const base = options.apiUrl.replace(/\/+$/, '');
-      const known = [hosts.PG_HOST_URL, hosts.OAUTH_HOST_URL];
-      http.interceptors.request.use((config) => {
-        const prefix = known.find((host) => config.url?.startsWith(host));
-        // Anything else would go to a host nobody configured: refuse rather than send it.
-        if (!config.url || !prefix) throw new Error(`PhonePe request to an unexpected URL was not sent`);
-        return { ...config, url: base + config.url.slice(prefix.length) };
-      });
-    }
-    this.#tokens = new PhonePeTokenCache(async () => {
-      const form = new URLSearchParams({
-        client_id: clientId,
-        client_version: String(options.clientVersion),
-        client_secret: clientSecret,
-        grant_type: 'client_credentials',
-      });
-      const response = await http.post(hosts.OAUTH_HOST_URL + TOKEN_PATH, form.toString(), {
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      });
-      return response.data;
-    }, options.clock);
-    const tokenService: SdkTokenService = {
-      getOAuthToken: () => this.#tokens.authorizationHeader(),
-      forceRefreshToken: () => this.#tokens.forceRefresh(),
-    };
-    internals._tokenService = tokenService;
   }
 
   /**
@@ -201,7 +91,7 @@ export class PhonePeGateway implements Gateway {
     let merchantOrderId = '';
     // A fresh id per attempt, so a retry never collides with an order the lost answer made;
     // that stray order is never paid and expires, while failing the checkout would cost.
-    const answer = await this.#call('createOrder', () => {
+    const answer = await this.#client.call('createOrder', (sdk) => {
       merchantOrderId = newMerchantOrderId();
       const pay = StandardCheckoutPayRequest.builder()
         .merchantOrderId(merchantOrderId)
@@ -210,7 +100,7 @@ export class PhonePeGateway implements Gateway {
         .redirectUrl(this.#returnUrl(merchantOrderId))
         .metaInfo(builtMeta)
         .build();
-      return this.#client.pay(pay);
+      return sdk.pay(pay);
     }, parseWirePayResponse, retryWhenTransient);
     return {
       id: merchantOrderId,
@@ -275,7 +165,7 @@ export class PhonePeGateway implements Gateway {
     const amount = request.amount;
     const sdkRequest = SdkRefundRequest.builder().merchantRefundId(merchantRefundId).originalMerchantOrderId(merchantOrderId).amount(amount).build();
     try {
-      const answer = await this.#call('refundPayment', () => this.#client.refund(sdkRequest), parseWireRefundResponse, retryWhenTransient);
+      const answer = await this.#client.call('refundPayment', (sdk) => sdk.refund(sdkRequest), parseWireRefundResponse, retryWhenTransient);
       return toGatewayRefund(request.paymentId, merchantRefundId, answer, new Date());
     } catch (error) {
       if (!(error instanceof GatewayError) || error.kind !== 'rejected') throw error;
@@ -296,7 +186,7 @@ export class PhonePeGateway implements Gateway {
   async fetchRefund(paymentId: string, refundId: string): Promise<GatewayRefund> {
     const { merchantOrderId, transactionId } = parsePaymentId(paymentId);
     assertMerchantId('refund', refundId);
-    const wire = await this.#call('fetchRefund', () => this.#client.getRefundStatus(refundId), parseWireRefundStatus, retryWhenTransient);
+    const wire = await this.#client.call('fetchRefund', (sdk) => sdk.getRefundStatus(refundId), parseWireRefundStatus, retryWhenTransient);
     if (wire.originalMerchantOrderId !== merchantOrderId) throw new GatewayError(`No refund ${refundId} of payment ${paymentId} at PhonePe`, 'not_found');
     // Named by its order only (a refund callback): the payment is the order's completed attempt
     // (an order completes once), so the answer names the payment the service recorded.
@@ -347,63 +237,19 @@ export class PhonePeGateway implements Gateway {
 
   async #orderStatus(merchantOrderId: string): Promise<WireOrderStatus> {
     assertMerchantId('order', merchantOrderId);
-    return this.#call('orderStatus', () => this.#client.getOrderStatus(merchantOrderId, true), parseWireOrderStatus, retryWhenTransient);
+    return this.#client.call('orderStatus', (sdk) => sdk.getOrderStatus(merchantOrderId, true), parseWireOrderStatus, retryWhenTransient);
   }
 
   /** The refund a duplicate `merchantRefundId` refers to, or null when there is none. */
   async #earlierRefund(paymentId: string, merchantRefundId: string): Promise<GatewayRefund | null> {
     try {
-      const wire = await this.#call('fetchRefund', () => this.#client.getRefundStatus(merchantRefundId), parseWireRefundStatus, retryWhenTransient);
+      const wire = await this.#client.call('fetchRefund', (sdk) => sdk.getRefundStatus(merchantRefundId), parseWireRefundStatus, retryWhenTransient);
       const { merchantOrderId } = parsePaymentId(paymentId);
       const owner = wire.originalMerchantOrderId === merchantOrderId ? paymentId : wire.originalMerchantOrderId;
       return toGatewayRefund(owner, wire.merchantRefundId, wire, new Date());
     } catch (error) {
       if (error instanceof GatewayError && error.kind === 'not_found') return null;
       throw error;
-    }
-  }
-
-  /**
-   * One gateway call: attempts, backoff with full jitter, validation, error mapping. A 401 is
-   * tried once more: the SDK has just replaced the refused token (and nothing was applied).
-   */
-  async #call<T>(operation: string, send: () => Promise<unknown>, parse: (body: unknown) => T, retryable: RetryRule): Promise<T> {
-    let retriedUnauthorized = false;
-    for (let attempt = 0; ; attempt += 1) {
-      let body: unknown;
-      try {
-        body = await send();
-      } catch (error) {
-        const failure: Failure = classifyFailure(error);
-        if (failure.type === 'http' && failure.status === 401 && !retriedUnauthorized) {
-          retriedUnauthorized = true;
-          this.#logger?.warn({ gateway: this.#logName, operation }, 'PhonePe refused the token; retrying with a new one');
-          continue;
-        }
-        if (attempt >= this.#maxRetries || !retryable(failure) || isNotFound(failure)) {
-          if (!isNotFound(failure)) {
-            this.#logger?.warn({ gateway: this.#logName, operation, attempts: attempt + 1, ...describeForLog(failure) }, 'PhonePe call failed');
-          }
-          throw toGatewayError(failure);
-        }
-        const ceiling = Math.min(MAX_BACKOFF_MS, this.#retryBaseMs * 2 ** attempt);
-        const delayMs = Math.round(Math.random() * ceiling);
-        this.#logger?.warn(
-          { gateway: this.#logName, operation, attempt: attempt + 1, delayMs, ...describeForLog(failure) },
-          'PhonePe call failed; retrying',
-        );
-        await sleep(delayMs);
-        continue;
-      }
-      try {
-        return parse(body);
-      } catch (error) {
-        this.#logger?.warn(
-          { gateway: this.#logName, operation, problem: error instanceof Error ? error.message : String(error) },
-          'PhonePe answered with an unexpected shape',
-        );
-        throw new GatewayError('PhonePe returned an unexpected response', 'unavailable');
-      }
     }
   }
 }
