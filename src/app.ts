@@ -33,7 +33,7 @@ import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
 import { createWebRouter } from './web/web.router.js';
 import { WebhookWorker } from './webhooks/webhook.worker.js';
-import { PeriodicTask } from './util/periodic.js';
+import { PeriodicTask } from './common/periodic.js';
 
 export interface RunningApp {
   /** `http://127.0.0.1:<port>`: the GraphQL endpoint is `${url}/graphql`. */

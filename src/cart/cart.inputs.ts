@@ -1,7 +1,8 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { GatewayChoiceField, IdempotencyKeyField } from '../payments/payment.inputs.js';
+import { GatewayChoiceField } from '../payments/payment.inputs.js';
 import type { PaymentGateway } from '../payments/payment.types.js';
+import { IdempotencyKeyField } from '../common/validation.js';
 import { CartPaymentMethod } from './cart.entity.js';
 
 export const MIN_QUANTITY = 1;

@@ -1,4 +1,4 @@
-import type { Gateway, GatewayName } from './gateway.js';
+import type { Gateway, GatewayLookup, GatewayName } from './gateway.js';
 
 /** Every gateway name this service knows, configured or not. */
 export const GATEWAY_NAMES: readonly GatewayName[] = ['razorpay', 'phonepe'];
@@ -17,7 +17,7 @@ export class UnknownGatewayError extends Error {
  * through, and every later call about it (verification, refunds, reconciliation, webhooks)
  * goes to that gateway; a new payment goes to the default one.
  */
-export class GatewayRegistry {
+export class GatewayRegistry implements GatewayLookup {
   readonly #gateways = new Map<GatewayName, Gateway>();
   readonly #default: Gateway;
 

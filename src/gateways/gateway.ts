@@ -142,6 +142,14 @@ export interface Gateway {
   decodeWebhook(eventType: string, payload: Record<string, unknown>): GatewayEvent;
 }
 
+/** Finding a configured gateway by name: what webhooks need of the registry (gateway.registry.ts implements it). */
+export interface GatewayLookup {
+  /** The gateway called `name`; throws naming the configured ones when it is unknown or not configured. */
+  get(name: string): Gateway;
+  /** The gateway called `name`, or undefined when it is unknown or not configured. */
+  find(name: string): Gateway | undefined;
+}
+
 export type GatewayErrorKind =
   /** The gateway refused the request (4xx other than 429): retrying will not help. */
   | 'rejected'

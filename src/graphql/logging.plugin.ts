@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Context } from './context.js';
+import { errorCode } from './errors.js';
 
 /**
  * One log line per GraphQL operation: request id, operation, caller, duration and the error
@@ -14,7 +15,7 @@ export function operationLogging(logger: Logger, metrics: Metrics): ApolloServer
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ operationName, operation, errors }) {
-          const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          const codes = (errors ?? []).map(errorCode);
           for (const code of codes) metrics.graphqlErrors.inc({ code });
           logger[codes.includes('INTERNAL_SERVER_ERROR') ? 'error' : 'info']({
             requestId: contextValue.requestId,

@@ -1,11 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
-import { forbidden, notFound } from '../graphql/errors.js';
+import { forbidden, notFound } from '../common/errors.js';
 import { AsyncQueue, type MessageBus } from '../graphql/pubsub.js';
 import { Payment } from './payment.entity.js';
 import { PAYMENT_UPDATED_TOPIC } from './payment.publisher.js';
 import { fromPaymentMessage, toPaymentType, type PaymentMessage, type PaymentType } from './payment.types.js';
-import { isUuid } from './payment.service.js';
+import { isUuid } from '../common/ids.js';
 
 /**
  * Iterates messages, dropping any that is not newer than the last one yielded for its payment,

@@ -16,6 +16,11 @@ registerEnumType(PaymentGateway, { name: 'PaymentGateway', description: 'The pay
 /** Every gateway name has its API value: a gateway added without one does not compile. */
 const API_GATEWAY: Record<GatewayName, PaymentGateway> = { razorpay: PaymentGateway.RAZORPAY, phonepe: PaymentGateway.PHONEPE };
 
+/** A gateway's name as the API shows it. */
+export function toPaymentGateway(name: GatewayName): PaymentGateway {
+  return API_GATEWAY[name];
+}
+
 @ObjectType({ description: 'How the customer paid, as the gateway reported it.' })
 export class PaymentMethodDetails {
   @Field(() => String, { description: 'card, upi, netbanking, wallet, emi…' })
@@ -144,7 +149,7 @@ export function toPaymentType(payment: Payment): PaymentType {
     payeeId: payment.payeeId,
     reference: payment.reference,
     description: payment.description,
-    gateway: API_GATEWAY[payment.gateway],
+    gateway: toPaymentGateway(payment.gateway),
     razorpayOrderId: payment.razorpayOrderId,
     razorpayPaymentId: payment.razorpayPaymentId,
     method: payment.method ? Object.assign(new PaymentMethodDetails(), payment.method) : null,

@@ -5,7 +5,7 @@ import type { GatewayRegistry } from '../gateways/gateway.registry.js';
 import type { Logger } from '../logger.js';
 import type { PaymentSettlement } from '../payments/payment.settlement.js';
 import type { RefundService } from '../refunds/refund.service.js';
-import { backoffWithJitterMs } from '../util/backoff.js';
+import { backoffWithJitterMs } from '../common/backoff.js';
 
 /** What one pass did; `claimed` lists the payments this pass (and no other) examined. */
 export interface ReconcileReport {

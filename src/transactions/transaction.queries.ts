@@ -2,7 +2,7 @@ import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import { keysetPage, type Page } from '../graphql/connection.js';
 import { forbidden } from '../graphql/errors.js';
-import { isUuid } from '../payments/payment.service.js';
+import { isUuid } from '../common/ids.js';
 import { Transaction } from './transaction.entity.js';
 import { toTransactionNode, type TransactionFilter, type TransactionNode } from './transaction.types.js';
 

@@ -1,7 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IsInt, MaxLength, MinLength } from 'class-validator';
-import { GatewayChoiceField, IdempotencyKeyField } from '../payments/payment.inputs.js';
+import { GatewayChoiceField } from '../payments/payment.inputs.js';
 import type { PaymentGateway } from '../payments/payment.types.js';
+import { IdempotencyKeyField } from '../common/validation.js';
 import { WalletStatus, type Wallet } from './wallet.entity.js';
 
 registerEnumType(WalletStatus, { name: 'WalletStatus' });

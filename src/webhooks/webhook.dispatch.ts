@@ -1,5 +1,4 @@
-import type { Gateway, GatewayEvent, GatewayName } from '../gateways/gateway.js';
-import type { GatewayRegistry } from '../gateways/gateway.registry.js';
+import type { Gateway, GatewayEvent, GatewayLookup, GatewayName } from '../gateways/gateway.js';
 
 /** What a handler made of an event: done, or nothing to do and why. */
 export type HandlerResult = { outcome: 'processed' } | { outcome: 'ignored'; reason: string };
@@ -35,7 +34,7 @@ export interface StoredEvent {
 export class WebhookDispatch {
   readonly #handlers = new Map<GatewayEventKind, GatewayEventHandler<never>>();
 
-  constructor(private readonly gateways: GatewayRegistry) {}
+  constructor(private readonly gateways: GatewayLookup) {}
 
   /** Registers the handler of a kind of event (one per kind; a later one replaces it). */
   on<K extends GatewayEventKind>(kind: K, handler: GatewayEventHandler<K>): void {

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { backoffWithJitterMs } from '../util/backoff.js';
+import { backoffWithJitterMs } from '../common/backoff.js';
 import type { Logger } from '../logger.js';
 import type { GatewayEvent } from '../gateways/gateway.js';
 import type { HandlerResult, WebhookDispatch } from './webhook.dispatch.js';

@@ -1,6 +1,5 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
-import type { WebhookRequest } from '../gateways/gateway.js';
-import type { GatewayRegistry } from '../gateways/gateway.registry.js';
+import type { GatewayLookup, WebhookRequest } from '../gateways/gateway.js';
 import type { Logger } from '../logger.js';
 import type { WebhookInbox } from './webhook.inbox.js';
 
@@ -18,7 +17,7 @@ const MAX_BODY = '512kb';
  * Every answer, errors included, is a small JSON body that echoes nothing of the request.
  */
 export function createWebhookRouter(deps: {
-  gateways: GatewayRegistry;
+  gateways: GatewayLookup;
   inbox: WebhookInbox;
   logger: Logger;
   onStored: (id: string) => void;

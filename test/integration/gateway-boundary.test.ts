@@ -12,7 +12,7 @@ import { Refund, RefundStatus } from '../../src/refunds/refund.entity.js';
 import { newId } from '../../src/sandbox/razorpay/sandbox.ids.js';
 import { WebhookEvent } from '../../src/webhooks/webhook-event.entity.js';
 import type { StoredEvent } from '../../src/webhooks/webhook.dispatch.js';
-import { PaymentDocument, PaymentGatewayDocument, RefundDocument } from '../graphql/generated.js';
+import { PaymentDocument, PaymentGatewayDocument, RefundDocument, WebhookEventsDocument } from '../graphql/generated.js';
 import { pay, paymentEvent, postWebhook, setSandboxFaults, wirePayment } from '../helpers/checkout.js';
 import { createOrder, payAndVerify } from '../helpers/flows.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
@@ -57,6 +57,8 @@ describe('webhook routes', () => {
     const { body, eventId } = paymentEvent('payment.failed', wirePayment(order.razorpayOrderId, newId('pay'), 'failed', 5_000));
     expect((await postWebhook(server.url, body, { eventId })).status).toBe(200);
     expect(await em().findOne(WebhookEvent, { eventId })).toMatchObject({ gateway: 'razorpay', eventType: 'payment.failed' });
+    const listed = await server.gql(WebhookEventsDocument, { first: 100 }, await server.token('boundary-ops', 'admin'));
+    expect(listed.data?.webhookEvents.find((event) => event.eventId === eventId)).toMatchObject({ gateway: 'RAZORPAY', eventType: 'payment.failed' });
   });
 });
 

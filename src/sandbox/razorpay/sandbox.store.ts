@@ -5,7 +5,6 @@
  * snapshot of the time it happened and not the state when it is delivered.
  */
 import type {
-  WireEventName,
   WireOrder,
   WirePayment,
   WireRefund,
