@@ -5,7 +5,7 @@
  * every event is decoded `trusted: false` and confirmed with the status APIs before money moves.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { WebhookReceipt, WebhookRequest } from './gateway.contract.js';
+import type { WebhookReceipt, WebhookRequest } from '../gateway.js';
 import { parseWireCallback, parseWireOrderStatus, parseWireRefundStatus } from './phonepe.mappers.js';
 import { PHONEPE_EVENTS } from './phonepe.wire.js';
 

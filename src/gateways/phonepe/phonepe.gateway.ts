@@ -11,11 +11,15 @@ import { MetaInfo, RefundRequest as SdkRefundRequest, StandardCheckoutPayRequest
 import {
   GatewayError,
   type CreateOrderRequest,
+  type Gateway,
+  type GatewayEvent,
+  type GatewayOrder,
   type GatewayPayment,
   type GatewayRefund,
   type RefundRequest,
+  type WebhookReceipt,
+  type WebhookRequest,
 } from '../gateway.js';
-import type { BoundaryGateway, GatewayEvent, GatewayOrderWithRedirect as GatewayOrder, WebhookReceipt, WebhookRequest } from './gateway.contract.js';
 import { callbackAuthorization, isOrderEvent, isRefundEvent, receiveCallback } from './phonepe.callbacks.js';
 import { PhonePeClient, type PhonePeClientOptions } from './phonepe.client.js';
 import { assertAmount, assertInr, retryWhenTransient } from './phonepe.failures.js';
@@ -46,7 +50,7 @@ export interface PhonePeGatewayOptions extends PhonePeClientOptions {
   orderExpirySeconds?: number;
 }
 
-export class PhonePeGateway implements BoundaryGateway {
+export class PhonePeGateway implements Gateway {
   readonly name = 'phonepe' as const;
   /** PhonePe's client id: an identifier, not a secret (nothing is handed to a browser). */
   readonly keyId: string;
