@@ -10,11 +10,14 @@ import {
   ConfirmPaymentDocument,
   CreateOrderDocument,
   PaymentDocument,
+  PaymentWithBookingDocument,
+  ProcessCartDocument,
   type PaymentGateway,
   RefundDocument,
   WalletDocument,
 } from '../graphql/generated.js';
 import { expectBooksBalanced } from '../helpers/assertions.js';
+import { addProduct, fillCart } from '../helpers/cart.js';
 import { payAndVerify } from '../helpers/flows.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -126,6 +129,22 @@ describe.each(GATEWAYS)('$gateway', ({ gateway, expectSession, payAndConfirm }) 
     await eventually(async () => (await server.gql(PaymentDocument, { id: session.payment.id }, token)).data!.payment!.status === 'REFUNDED', 10_000, 'REFUNDED');
     await webhooksSettled();
     expect((await server.gql(PaymentDocument, { id: session.payment.id }, token)).data!.payment).toMatchObject({ status: 'REFUNDED', amountRefunded: 20_000 });
+    await expectBooksBalanced(server);
+  });
+
+  it('processCart through the gateway: paid, the cart is booked once', async () => {
+    const token = await server.token(`shopper-${gateway}`);
+    const admin = await server.token('admin-2', 'admin');
+    const product = await addProduct(server, admin, 25_000);
+    const cart = await fillCart(server, token, [{ productId: product.id, quantity: 2 }]);
+    const response = await server.gql(ProcessCartDocument, { input: { cartId: cart.id, method: 'GATEWAY', gateway } }, token);
+    expect(response.errors).toBeUndefined();
+    const { checkout, payment } = response.data!.processCart;
+    expect(checkout).toMatchObject({ gateway, amount: 50_000 });
+    await payAndConfirm(token, { ...checkout!, payment });
+    await webhooksSettled();
+    const read = await server.gql(PaymentWithBookingDocument, { id: payment.id }, token);
+    expect(read.data!.payment).toMatchObject({ status: 'CAPTURED', booking: { status: 'CONFIRMED', totalAmount: 50_000, cartId: cart.id } });
     await expectBooksBalanced(server);
   });
 
