@@ -1,6 +1,7 @@
 /** The PhonePe sandbox's public surface: what the app mounts and what tests drive. */
 import type { Router } from 'express';
 import { PhonePeSandbox, type PhonePeSandboxOptions } from './sandbox.gateway.js';
+import { buildPhonePeSandboxRouter } from './sandbox.routes.js';
 
 export { PhonePeSandbox, type PhonePeSandboxOptions, type PhonePeSandboxState } from './sandbox.gateway.js';
 export type { PhonePeSandboxFaults, PhonePeSandboxFaultsUpdate } from './sandbox.faults.js';
@@ -15,5 +16,5 @@ export type PhonePeSandboxRouter = Router & { sandbox: PhonePeSandbox };
 export async function createPhonePeSandboxRouter(options: PhonePeSandboxOptions): Promise<PhonePeSandboxRouter> {
   const sandbox = new PhonePeSandbox(options);
   await sandbox.start();
-  return Object.assign(sandbox.router, { sandbox });
+  return Object.assign(buildPhonePeSandboxRouter({ sandbox, logger: options.logger }), { sandbox });
 }

@@ -6,7 +6,7 @@
  * mounted in production.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Router } from 'express';
+import type { RequestHandler } from 'express';
 import { callbackAuthorization } from '../../gateways/phonepe/phonepe.callbacks.js';
 import type { WireOrderStatus, WirePayResponse, WireRefundResponse, WireRefundStatus, WireTransaction } from '../../gateways/phonepe/phonepe.wire.js';
 import { CallbackDispatcher, type CallbackRecord, type SandboxLogger } from './sandbox.callbacks.js';
@@ -14,7 +14,6 @@ import { SandboxDb } from './sandbox.db.js';
 import { PhonePeSandboxError } from './sandbox.errors.js';
 import { FaultInjector, type PhonePeSandboxFaults, type PhonePeSandboxFaultsUpdate } from './sandbox.faults.js';
 import { readPayRequest, readRefundRequest, readTokenForm, type Outcome } from './sandbox.requests.js';
-import { buildPhonePeSandboxRouter } from './sandbox.routes.js';
 import { SandboxStore } from './sandbox.store.js';
 
 export interface PhonePeSandboxOptions {
@@ -41,7 +40,6 @@ export interface PhonePeSandboxState {
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 export class PhonePeSandbox {
-  readonly router: Router;
   readonly store: SandboxStore;
   readonly #options: PhonePeSandboxOptions;
   readonly #db: SandboxDb;
@@ -64,7 +62,11 @@ export class PhonePeSandbox {
       ...(options.callbackRetryBaseMs !== undefined && { retryBaseMs: options.callbackRetryBaseMs }),
       ...(options.logger && { logger: options.logger }),
     });
-    this.router = buildPhonePeSandboxRouter({ sandbox: this, faultMiddleware: this.#faults.middleware(), logger: options.logger });
+  }
+
+  /** For the API routes: the latency and injected failures the knobs ask for. */
+  faultMiddleware(): RequestHandler {
+    return this.#faults.middleware();
   }
 
   /** Creates the schema if needed and delivers what an earlier instance left pending. */

@@ -15,7 +15,6 @@ import { queryFlag, readOutcome } from './sandbox.requests.js';
 
 export interface PhonePeSandboxRouteDeps {
   sandbox: PhonePeSandbox;
-  faultMiddleware: RequestHandler;
   logger?: SandboxLogger | undefined;
 }
 
@@ -35,8 +34,9 @@ function baseOf(req: Request): string {
   return `${req.protocol}://${req.get('host')}${req.baseUrl}`;
 }
 
-export function buildPhonePeSandboxRouter({ sandbox, faultMiddleware, logger }: PhonePeSandboxRouteDeps): Router {
+export function buildPhonePeSandboxRouter({ sandbox, logger }: PhonePeSandboxRouteDeps): Router {
   const router = express.Router();
+  const faultMiddleware = sandbox.faultMiddleware();
   // Its own parsers, so the app needs no global one (which would take the webhook routes' raw body).
   router.use(express.json({ limit: '100kb' }));
   router.use(express.urlencoded({ extended: false, limit: '10kb' }));
