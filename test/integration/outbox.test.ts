@@ -43,7 +43,7 @@ let server: TestServer;
 beforeAll(async () => {
   subscriber = await startSubscriber(3);
   server = await startTestServer({
-    env: { OUTBOX_SUBSCRIBER_URLS: subscriber.url, OUTBOX_SECRET: SECRET, OUTBOX_RETRY_BASE_MS: '40', OUTBOX_INTERVAL_MS: '30', OUTBOX_MAX_ATTEMPTS: '6' },
+    env: { OUTBOX_SUBSCRIBER_URLS: subscriber.url, OUTBOX_SECRET: SECRET, OUTBOX_RETRY_BASE_MS: '40', OUTBOX_MAX_ATTEMPTS: '6' },
   });
 });
 afterAll(async () => {
