@@ -31,9 +31,12 @@ for (const [id, n] of counts) {
   const key = `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/dist\//, '')}:${lineNumber + 1}`;
   functions.set(key, (functions.get(key) ?? 0) + n);
 }
-const pct = (n: number) => `${((100 * n) / total).toFixed(1)} %`;
 const busy = total - (areas.get('(idle)') ?? 0);
-console.log(`${total} samples; busy ${pct(busy)}`);
+areas.delete('(idle)');
+for (const key of functions.keys()) if (key.startsWith('(idle) ')) functions.delete(key);
+// Shares of the busy samples: what the process spends its CPU time on.
+const pct = (n: number) => `${((100 * n) / busy).toFixed(1)} %`;
+console.log(`${total} samples, ${((100 * busy) / total).toFixed(1)} % busy; shares below are of the busy samples`);
 console.log('by package:');
 for (const [name, n] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) console.log(`  ${pct(n).padStart(7)}  ${name}`);
 console.log('by function (self time):');

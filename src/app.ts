@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import type { Gateway } from './gateways/gateway.js';
@@ -139,6 +139,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads scripts from a CDN.
       ApolloServerPluginLandingPageDisabled(),
+      // Installed by default, its willResolveField wraps every field of every response in
+      // instrumentation (13 % of a payments page's CPU); nothing here sets cache hints.
+      ApolloServerPluginCacheControlDisabled(),
       operationLogging(logger, metrics),
       requestErrorStatus(),
       { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
