@@ -23,6 +23,12 @@ export function rssMiB(pid: number): number {
   return round(kib / 1024);
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc, clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Samples a process's RSS every 250 ms; `stop()` returns the peak seen. */
 export function watchRss(pid: number): { stop(): number } {
   let peak = rssMiB(pid);
@@ -99,12 +105,16 @@ export interface LoadFigures {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** CPU time the server spent per request: what a shared, loaded machine does not distort. */
+  serverCpuMsPerRequest?: number;
 }
 
 /** Runs autocannon and keeps the figures the report prints. */
-export async function load(options: autocannon.Options): Promise<LoadFigures> {
+export async function load(options: autocannon.Options, serverPid?: number): Promise<LoadFigures> {
+  const cpuBefore = serverPid ? cpuMs(serverPid) : 0;
   const result = await autocannon({ ...options });
   return {
+    ...(serverPid ? { serverCpuMsPerRequest: round((cpuMs(serverPid) - cpuBefore) / Math.max(1, result.requests.total), 2) } : {}),
     requests: result.requests.total,
     perSecond: round(result.requests.total / (result.duration || 1), 0),
     p50Ms: result.latency.p50,

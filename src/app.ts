@@ -11,6 +11,7 @@ import { RazorpayGateway } from './gateways/razorpay/razorpay.gateway.js';
 import { OperationBudget } from './graphql/budget.js';
 import type { Context } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
+import { jitExecutor } from './graphql/executor.js';
 import { mountGraphQLHttp } from './graphql/http.js';
 import { createRequestLimits } from './graphql/limits.js';
 import { operationLogging } from './graphql/logging.plugin.js';
@@ -126,7 +127,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const budget = new OperationBudget(config.rateLimitPerMinute, config.redisUrl);
   const ws = startGraphQLWebSocket({ httpServer, schema, config, services, orm, limits, budget, formatError, logger });
   const apollo = new ApolloServer<Context>({
-    schema,
+    // The schema, executed by graphql-jit (see executor.ts).
+    gateway: jitExecutor(schema),
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown (server, database, embedded PostgreSQL, in that order).
     stopOnTerminationSignals: false,

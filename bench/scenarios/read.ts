@@ -8,6 +8,8 @@ export interface ReadFigures {
   service: LoadFigures & { rssPeakMiB: number };
   bareRoute: LoadFigures;
   ratio: number;
+  /** bare route's CPU per request / the service's: the same ratio as the machine would give if it were not shared. */
+  cpuRatio: number | null;
 }
 
 /** Both answers hold the same page: same ids, same transactions (checked once before measuring). */
@@ -26,10 +28,11 @@ export async function measureRead(service: Child, bare: Child, token: string, co
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const warmUp = Math.max(1, Math.round(seconds / 5));
   await load({ url: `${bare.url}/payments?first=50`, headers, connections, duration: warmUp });
-  const bareRoute = await load({ url: `${bare.url}/payments?first=50`, headers, connections, duration: seconds });
+  const bareRoute = await load({ url: `${bare.url}/payments?first=50`, headers, connections, duration: seconds }, bare.pid);
   const body = JSON.stringify({ query: PAGE_QUERY, variables: { first: 50 } });
   await load({ url: `${service.url}/graphql`, method: 'POST', headers, body, connections, duration: warmUp });
   const rss = watchRss(service.pid);
-  const measured = await load({ url: `${service.url}/graphql`, method: 'POST', headers, body, connections, duration: seconds });
-  return { service: { ...measured, rssPeakMiB: rss.stop() }, bareRoute, ratio: Math.round((measured.perSecond / bareRoute.perSecond) * 100) / 100 };
+  const measured = await load({ url: `${service.url}/graphql`, method: 'POST', headers, body, connections, duration: seconds }, service.pid);
+  const cpuRatio = measured.serverCpuMsPerRequest && bareRoute.serverCpuMsPerRequest ? Math.round((bareRoute.serverCpuMsPerRequest / measured.serverCpuMsPerRequest) * 100) / 100 : null;
+  return { service: { ...measured, rssPeakMiB: rss.stop() }, bareRoute, ratio: Math.round((measured.perSecond / bareRoute.perSecond) * 100) / 100, cpuRatio };
 }

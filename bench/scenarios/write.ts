@@ -28,7 +28,7 @@ export async function measureCreateOrder(service: Child, tokens: string[], conne
         };
       },
     }],
-  });
+  }, service.pid);
 }
 
 export interface PgbenchFigures {
