@@ -3,7 +3,12 @@ import type { Logger } from '../logger.js';
 import type { Payment } from './payment.entity.js';
 import { toPaymentMessage, toPaymentType } from './payment.types.js';
 
+/** Every change to any payment: staff following everything (the operator console). */
 export const PAYMENT_UPDATED_TOPIC = 'payments.updated';
+/** Changes to one payment: its followers only. */
+export const paymentTopic = (paymentId: string): string => `payments.updated.payment.${paymentId}`;
+/** Changes to the payments one user pays: that user's `myPaymentUpdates`. */
+export const payerTopic = (payerId: string): string => `payments.updated.payer.${payerId}`;
 
 /** Tells subscribers (on every instance) that a payment changed; called only after commit. */
 export class PaymentPublisher {
@@ -18,7 +23,13 @@ export class PaymentPublisher {
    */
   async publish(payment: Payment): Promise<void> {
     try {
-      await this.bus.publish(PAYMENT_UPDATED_TOPIC, toPaymentMessage(toPaymentType(payment)));
+      // Built once; each topic reaches only its own listeners (see MessageBus).
+      const message = toPaymentMessage(toPaymentType(payment));
+      await Promise.all([
+        this.bus.publish(paymentTopic(payment.id), message),
+        this.bus.publish(payerTopic(payment.payerId), message),
+        this.bus.publish(PAYMENT_UPDATED_TOPIC, message),
+      ]);
     } catch (error) {
       this.logger.warn({ err: error, paymentId: payment.id }, 'could not publish payment update');
     }
