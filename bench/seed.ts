@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 
 /** Columns of `table` in order, for copying rows whatever columns later migrations add. */
 async function columnsOf(db: pg.Client, table: string): Promise<string[]> {
