@@ -100,8 +100,11 @@ export class PaymentService {
    */
   async createOrder(user: AuthUser, request: OrderRequest): Promise<CheckoutSession> {
     const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
+    // A new key is the common case: write the intent straight away (one statement fewer than
+    // looking first) and look for the earlier order only when the unique key says there is one.
+    let keyTaken = false;
     for (;;) {
-      if (request.idempotencyKey) {
+      if (request.idempotencyKey && keyTaken) {
         const existing = await this.awaitIdempotentOrder(user, request, deadline);
         if (existing?.razorpayOrderId) return this.session(existing);
         // An intent orphaned by a crash, now claimed by this request: open its gateway order.
@@ -112,7 +115,10 @@ export class PaymentService {
         return await this.openGatewayOrder(payment);
       } catch (error) {
         // Lost the race for this idempotency key: go back and wait for the winner.
-        if (error instanceof UniqueConstraintViolationException && request.idempotencyKey) continue;
+        if (error instanceof UniqueConstraintViolationException && request.idempotencyKey) {
+          keyTaken = true;
+          continue;
+        }
         throw error;
       }
     }
