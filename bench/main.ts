@@ -46,6 +46,19 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Progress on stderr (stdout carries only the JSON object). */
+const step = (what: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${what}`);
+
+/** Runs one scenario; a failure is reported in its place and the others still run. */
+async function scenario<T>(name: string, run: () => Promise<T>): Promise<T | { error: string }> {
+  try {
+    return await run();
+  } catch (error) {
+    step(`${name} failed: ${String(error)}`);
+    return { error: error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}` : String(error) };
+  }
+}
+
 const token = (id: string, role: Role = 'customer') => signToken({ id, role }, JWT_SECRET, '2h');
 
 async function main(): Promise<void> {
@@ -77,11 +90,12 @@ async function main(): Promise<void> {
     await db.connect();
 
     if (wanted('read')) {
+      step('read: seeding pages, then the bare route and the service under load');
       await seedPaymentPages(db, 'bench-reader', SIZES.pages);
       const bare = await startChild(path.join(BENCH_DIST, 'bare-route.js'), { BARE_PORT: String(barePort), DATABASE_URL: url, JWT_SECRET }, `http://127.0.0.1:${barePort}`);
       children.push(bare);
       report.read = { scenario: `payments(first: 50) with transactions, 20 connections, ${SIZES.seconds} s (${SIZES.pages / 4} of the reader's payments among ${SIZES.pages})`,
-        ...(await measureRead(service, bare, await token('bench-reader'), 20, SIZES.seconds)) };
+        ...(await scenario('read', async () => measureRead(service, bare, await token('bench-reader'), 20, SIZES.seconds))) };
       await bare.stop();
     }
 
@@ -95,38 +109,42 @@ async function main(): Promise<void> {
     const template = created.data.createOrder.payment.id;
 
     if (wanted('write')) {
+      step('write: pgbench TPC-B, then createOrder');
       await adminQuery(server.adminUrl, `create database "${pgbenchName}"`);
       const pgbench = await measurePgbench(server.adminUrl, pgbenchName, SIZES.seconds, SIZES.pgbenchScale);
       const tokens = await Promise.all(Array.from({ length: 16 }, (_, i) => token(`bench-buyer-${i}`)));
-      const createOrder = await measureCreateOrder(service, tokens, 16, SIZES.seconds);
+      const createOrder = await scenario('createOrder', () => measureCreateOrder(service, tokens, 16, SIZES.seconds));
       report.write = {
         scenario: `createOrder, 16 connections, ${SIZES.seconds} s; the gateway (sandbox) in its own process`,
         createOrder,
         pgbench,
-        ratio: 'tps' in pgbench ? Math.round((createOrder.perSecond / pgbench.tps) * 100) / 100 : null,
+        ratio: 'tps' in pgbench && 'perSecond' in createOrder ? Math.round((createOrder.perSecond / pgbench.tps) * 100) / 100 : null,
       };
     }
 
     if (wanted('webhooks')) {
+      step(`webhooks: ${SIZES.webhookRate}/s for ${SIZES.webhookSeconds} s`);
       const count = Math.ceil((SIZES.webhookRate * SIZES.webhookSeconds * 0.75) / 2);
       const orders = await cloneOrders(db, template, count, 'hook', `'hook-payer-' || (g % 50)`);
       report.webhooks = {
         scenario: `${SIZES.webhookRate} signed deliveries/s for ${SIZES.webhookSeconds} s (a quarter repeats, a third of the payments captured before authorised), processed in the same process`,
-        ...(await measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds)),
+        ...(await scenario('webhooks', () => measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds))),
       };
     }
 
     if (wanted('live')) {
       const broadcasts = [];
       for (const count of SIZES.broadcasts) {
+        step(`live: ${count} subscribers on one payment`);
         const [order] = await cloneOrders(db, template, 1, `bcast${count}_`, `'template-payer'`);
         const staff = await Promise.all(Array.from({ length: count }, (_, i) => token(`staff-${i}`, 'admin')));
-        broadcasts.push(await measureBroadcast(service, SANDBOX_WEBHOOK_SECRET, (i) => staff[i]!, order!, count, AMOUNT));
+        broadcasts.push(await scenario('broadcast', () => measureBroadcast(service, SANDBOX_WEBHOOK_SECRET, (i) => staff[i]!, order!, count, AMOUNT)));
       }
+      step(`live: ${SIZES.own} subscribers on their own payments, ${SIZES.ownRate} changes/s`);
       const own = await cloneOrders(db, template, SIZES.own, 'own', `'own-' || g`);
       report.live = {
         broadcast: broadcasts,
-        ownPayments: await measureOwnPayments(service, SANDBOX_WEBHOOK_SECRET, (id) => token(id), own, AMOUNT, SIZES.ownRate, SIZES.ownSeconds),
+        ownPayments: await scenario('own payments', () => measureOwnPayments(service, SANDBOX_WEBHOOK_SECRET, (id) => token(id), own, AMOUNT, SIZES.ownRate, SIZES.ownSeconds)),
       };
     }
   } finally {

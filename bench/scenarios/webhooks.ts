@@ -24,13 +24,21 @@ export function paymentDelivery(secret: string, order: { orderId: string }, paym
 
 /** Sends one delivery to the webhook route; the HTTP status. */
 export async function deliver(service: Child, delivery: Delivery): Promise<number> {
-  const response = await fetch(`${service.url}/webhooks/razorpay`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-razorpay-signature': delivery.signature, 'x-razorpay-event-id': delivery.eventId },
-    body: delivery.body,
-  });
-  await response.arrayBuffer();
-  return response.status;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const response = await fetch(`${service.url}/webhooks/razorpay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-razorpay-signature': delivery.signature, 'x-razorpay-event-id': delivery.eventId },
+        body: delivery.body,
+      });
+      await response.arrayBuffer();
+      return response.status;
+    } catch (error) {
+      // A kept-alive connection the server closed as it was reused: Razorpay retries too, and a
+      // repeated event id is answered as a duplicate.
+      if (attempt >= 3) throw error;
+    }
+  }
 }
 
 /**
