@@ -154,7 +154,31 @@ async function main(): Promise<void> {
     await adminQuery(server.adminUrl, `drop database if exists "${pgbenchName}" with (force)`);
     await server.stop();
   }
+  // Correctness, never timing: an error, a lost or misrouted message, a payment not settled exactly once.
+  const problems = findProblems(report);
+  if (problems.length) report.problems = problems;
   console.log(JSON.stringify(report, null, 2));
+  if (problems.length) {
+    step(`problems: ${problems.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+function findProblems(report: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  JSON.stringify(report, (key, value: unknown) => {
+    if (key === 'error') problems.push(`a scenario failed: ${String(value)}`);
+    return value;
+  });
+  const webhooks = report.webhooks as { paymentsNotCaptured?: number; paymentsWithoutExactlyOneCompletedCharge?: number } | undefined;
+  if (webhooks?.paymentsNotCaptured) problems.push(`${webhooks.paymentsNotCaptured} payments not captured after their webhooks`);
+  if (webhooks?.paymentsWithoutExactlyOneCompletedCharge) problems.push(`${webhooks.paymentsWithoutExactlyOneCompletedCharge} payments without exactly one completed CHARGE`);
+  const live = report.live as { broadcast?: { subscribers?: number; told?: number }[]; ownPayments?: { changes?: number; delivered?: number; wrongPayment?: number } } | undefined;
+  for (const b of live?.broadcast ?? []) if (b.told !== undefined && b.told !== b.subscribers) problems.push(`broadcast: ${b.told} of ${b.subscribers} told`);
+  const own = live?.ownPayments;
+  if (own?.delivered !== undefined && own.delivered !== own.changes) problems.push(`own payments: ${own.delivered} of ${own.changes} changes delivered`);
+  if (own?.wrongPayment) problems.push(`own payments: ${own.wrongPayment} messages reached a subscriber of another payment`);
+  return problems;
 }
 
 main().catch((error: unknown) => {
