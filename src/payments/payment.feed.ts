@@ -2,9 +2,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import { forbidden, notFound } from '../graphql/errors.js';
 import { AsyncQueue, type MessageBus } from '../graphql/pubsub.js';
-import { Payment } from './payment.entity.js';
 import { PAYMENT_UPDATED_TOPIC, payerTopic, paymentTopic } from './payment.publisher.js';
-import { fromPaymentMessage, toPaymentType, type PaymentMessage, type PaymentType } from './payment.types.js';
+import { loadPaymentsByIds } from './payment.rows.js';
+import { fromPaymentMessage, type PaymentMessage, type PaymentType } from './payment.types.js';
 import { isUuid } from './payment.service.js';
 
 /**
@@ -79,12 +79,13 @@ export class PaymentFeed {
     const queue = new AsyncQueue<PaymentMessage>(1000, () => stop());
     // Listen before reading, so a change committed in between is not lost.
     stop = await this.bus.listen(paymentTopic(paymentId), (message) => queue.push(message as PaymentMessage));
-    const payment = await this.orm.em.fork().findOne(Payment, { id: paymentId });
+    // A plain row: nothing is written back (see payment.rows.ts).
+    const [payment] = await loadPaymentsByIds(this.orm.em.getConnection().getKnex(), [paymentId]);
     if (!payment || (!isStaff(user) && payment.payerId !== user.id)) {
       await queue.return();
       throw notFound('Payment', paymentId);
     }
-    return new VersionedFeed(queue, toPaymentType(payment));
+    return new VersionedFeed(queue, payment);
   }
 
   /** Follows every payment the caller pays, from now on. */
