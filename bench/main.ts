@@ -22,11 +22,14 @@ import { BENCH_DIST, PROJECT_ROOT, startChild, type Child } from './support.js';
  * `--quick`: a few seconds, small numbers (CI checks the bench still works; never its timings).
  * `--only read,write,webhooks,live`: some scenarios. `--profile <dir>`: the service writes a
  * V8 CPU profile there (`node --cpu-prof`); `node dist/bench/profile-top.js <file>` sums it up.
+ * `--service <dir>`: measure the service built in another checkout (`<dir>/dist/src/main.js`).
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : null;
 const profileDir = args.includes('--profile') ? path.resolve(args[args.indexOf('--profile') + 1]!) : null;
+// Another build of the service to measure with the same scenarios (a checkout of an older commit, built).
+const serviceRoot = args.includes('--service') ? path.resolve(args[args.indexOf('--service') + 1]!) : PROJECT_ROOT;
 const wanted = (scenario: string) => !only || only.has(scenario);
 
 const SIZES = quick
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
     service: 'NODE_ENV=production, LOG_LEVEL=warn, RATE_LIMIT_PER_MINUTE lifted; gateway: the Razorpay sandbox out of process, over HTTP',
   };
   try {
-    const service = await startChild(path.join(PROJECT_ROOT, 'dist/src/main.js'), {
+    const service = await startChild(path.join(serviceRoot, 'dist/src/main.js'), {
       NODE_ENV: 'production', PORT: String(servicePort), HOST: '127.0.0.1', DATABASE_URL: url, JWT_SECRET, LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000000', RAZORPAY_MODE: 'live', RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET,
       RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, RAZORPAY_API_URL: `http://127.0.0.1:${sandboxPort}/sandbox/razorpay`, RECONCILE_ENABLED: 'false',

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { percentile, round, rssMiB, waitFor, type Child } from '../support.js';
+import { cpuMs, percentile, round, rssMiB, waitFor, type Child } from '../support.js';
 import { deliver, paymentDelivery } from './webhooks.js';
 
 const FOLLOW = 'subscription Follow($id: ID!) { paymentStatusChanged(paymentId: $id) { id status version updatedAt } }';
@@ -74,6 +74,8 @@ export interface BroadcastFigures {
   maxMs: number;
   serverKiBPerSubscriber: number;
   rssMiB: number;
+  /** CPU time the server spent from the webhook to the last subscriber told (10 ms ticks). */
+  serverCpuMsForTheChange: number;
 }
 
 /** `count` subscribers on one payment (distinct staff users), one change (authorised by a webhook): who is told, how fast after the commit. */
@@ -81,9 +83,11 @@ export async function measureBroadcast(service: Child, secret: string, tokens: (
   const before = rssMiB(service.pid);
   const subscribers = await openSubscribers(`${service.url.replace('http', 'ws')}/graphql`, count, (i) => ({ token: tokens(i), paymentId: order.id }));
   const rss = rssMiB(service.pid);
+  const cpuBefore = cpuMs(service.pid);
   const status = await deliver(service, paymentDelivery(secret, order, `pay_bcast${order.id.slice(0, 8)}`, 'payment.authorized', amount));
   if (status !== 200) throw new Error(`the broadcast's webhook was answered ${status}`);
   await waitFor(async () => subscribers.every((s) => s.delays.length > 0), 20_000);
+  const cpu = cpuMs(service.pid) - cpuBefore;
   const delays = subscribers.flatMap((s) => s.delays.slice(0, 1)).sort((a, b) => a - b);
   await closeAll(subscribers);
   return {
@@ -94,6 +98,7 @@ export async function measureBroadcast(service: Child, secret: string, tokens: (
     maxMs: delays.at(-1) ?? NaN,
     serverKiBPerSubscriber: Math.round(((rss - before) * 1024) / count),
     rssMiB: rss,
+    serverCpuMsForTheChange: cpu,
   };
 }
 
