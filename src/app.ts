@@ -7,7 +7,8 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import type { Gateway } from './gateways/gateway.js';
-import { RazorpayGateway } from './gateways/razorpay/razorpay.gateway.js';
+import type { GatewayRegistry } from './gateways/gateway.registry.js';
+import { createGatewayRegistry } from './gateways/gateway.wiring.js';
 import { OperationBudget } from './graphql/budget.js';
 import type { Context } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
@@ -31,13 +32,16 @@ import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
 import { createWebRouter } from './web/web.router.js';
 import { WebhookWorker } from './webhooks/webhook.worker.js';
-import { PeriodicTask } from './util/periodic.js';
+import { PeriodicTask } from './common/periodic.js';
 
 export interface RunningApp {
   /** `http://127.0.0.1:<port>`: the GraphQL endpoint is `${url}/graphql`. */
   url: string;
   port: number;
   services: Services;
+  /** Every configured gateway. */
+  gateways: GatewayRegistry;
+  /** The default gateway (Razorpay, or the sandbox in sandbox mode). */
   gateway: Gateway;
   bus: MessageBus;
   /** The in-process Razorpay sandbox (sandbox mode only). */
@@ -48,7 +52,7 @@ export interface RunningApp {
 export interface AppDeps {
   orm: MikroORM;
   logger: Logger;
-  /** Tests may inject a gateway; otherwise Razorpay (or the sandbox) per config. */
+  /** Tests may inject a gateway (it replaces the configured one of its name); otherwise Razorpay (or the sandbox) per config. */
   gateway?: Gateway;
 }
 
@@ -76,17 +80,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   if (sandboxMode && config.env === 'production') throw new Error('the sandbox gateway is never mounted in production');
 
   const location = locateGateway(config, selfUrl);
-  const gateway: Gateway = deps.gateway ?? new RazorpayGateway({
-    keyId: config.razorpay.keyId,
-    keySecret: config.razorpay.keySecret,
-    webhookSecrets: config.razorpay.webhookSecrets,
-    apiUrl: location.apiUrl,
-    name: location.name,
-    timeoutMs: config.razorpay.timeoutMs,
-    logger,
-  });
+  const gateways = createGatewayRegistry(config, { razorpay: location }, logger, deps.gateway);
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
-  const services = createServices({ orm, gateway, bus, config, logger });
+  const services = createServices({ orm, gateways, bus, config, logger });
   const worker = new WebhookWorker(services.webhookProcessor, logger, config.webhooks.workerIntervalMs);
   const outboxWorker = new PeriodicTask('outbox delivery', () => services.outbox.deliverDue(), config.outbox.intervalMs, logger);
   const reconcileWorker = new PeriodicTask('reconciliation', () => services.reconciler.runOnce(), config.reconcile.intervalMs, logger);
@@ -102,7 +98,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   app.use(metrics.middleware());
   app.use(createHealthRouter(orm, metrics, { token: config.metricsToken, open: config.env !== 'production' }));
   // Raw body: mounted before any JSON parser (see DESIGN.md).
-  app.use(createWebhookRouter({ gateway, inbox: services.webhookInbox, logger, onStored: (id) => worker.processSoon(id) }));
+  app.use(createWebhookRouter({ gateways, inbox: services.webhookInbox, logger, onStored: (id) => worker.processSoon(id) }));
   let sandbox: SandboxGateway | null = null;
   if (sandboxMode) {
     const router = await createSandboxRouter({
@@ -165,7 +161,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     url: selfUrl,
     port,
     services,
-    gateway,
+    gateways,
+    gateway: gateways.default,
     bus,
     sandbox,
     async close() {

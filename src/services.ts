@@ -8,7 +8,7 @@ import { CheckoutService } from './cart/checkout.service.js';
 import { ProductService } from './catalog/product.service.js';
 import type { Config } from './config.js';
 import { AfterCommit } from './db/after-commit.js';
-import type { Gateway } from './gateways/gateway.js';
+import type { GatewayRegistry } from './gateways/gateway.registry.js';
 import type { MessageBus } from './graphql/pubsub.js';
 import { CaptureJournalHandler } from './ledger/ledger.handlers.js';
 import { LedgerService } from './ledger/ledger.service.js';
@@ -34,6 +34,7 @@ import { ReportService } from './reports/report.service.js';
 import { WalletTopUpHandler } from './wallet/wallet.handlers.js';
 import { TOP_UP_RULES, WalletService } from './wallet/wallet.service.js';
 import { registerPaymentWebhooks } from './webhooks/payment.webhooks.js';
+import { WebhookDispatch } from './webhooks/webhook.dispatch.js';
 import { WebhookInbox } from './webhooks/webhook.inbox.js';
 import { WebhookProcessor } from './webhooks/webhook.processor.js';
 
@@ -46,6 +47,8 @@ export interface Services {
   settlement: PaymentSettlement;
   feed: PaymentFeed;
   webhookInbox: WebhookInbox;
+  /** Stored events → their gateway's decoding → the handler of their kind. */
+  webhookDispatch: WebhookDispatch;
   webhookProcessor: WebhookProcessor;
   paymentMethods: PaymentMethodService;
   ledger: LedgerService;
@@ -64,19 +67,21 @@ export interface Services {
 
 export interface ServiceDeps {
   orm: MikroORM;
-  gateway: Gateway;
+  /** The configured gateways; a payment uses the one it records, a new payment the default. */
+  gateways: GatewayRegistry;
   bus: MessageBus;
   config: Config;
   logger: Logger;
 }
 
 /** Wires the services once per process; resolvers reach them through the context. */
-export function createServices({ orm, gateway, bus, config, logger }: ServiceDeps): Services {
+export function createServices({ orm, gateways, bus, config, logger }: ServiceDeps): Services {
   const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
   const settlement = new PaymentSettlement(orm, core, logger);
-  const webhookProcessor = new WebhookProcessor(orm, logger, config.webhooks.maxAttempts, config.webhooks.leaseSeconds);
-  registerPaymentWebhooks(webhookProcessor, settlement);
-  const payments = new PaymentService(orm, gateway, core, settlement, config, logger);
+  const webhookDispatch = new WebhookDispatch(gateways);
+  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, config.webhooks.maxAttempts, config.webhooks.leaseSeconds);
+  registerPaymentWebhooks(webhookDispatch, settlement);
+  const payments = new PaymentService(orm, gateways, core, settlement, config, logger);
   payments.registerPurpose(PaymentPurpose.WALLET_TOPUP, TOP_UP_RULES);
   const ledger = new LedgerService();
   const wallets = new WalletService(orm, payments, core, ledger, config, logger);
@@ -88,8 +93,8 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
   core.subscribe(new OutboxPaymentHandler(outbox));
   core.subscribe(new WalletTopUpHandler(wallets, outbox));
   const refundSettlement = new RefundSettlement(orm, core, ledger, wallets, outbox, logger);
-  registerRefundWebhooks(webhookProcessor, refundSettlement);
-  const refunds = new RefundService(orm, gateway, core, refundSettlement, wallets, logger);
+  registerRefundWebhooks(webhookDispatch, refundSettlement);
+  const refunds = new RefundService(orm, gateways, core, refundSettlement, wallets, logger);
   const carts = new CartService(orm, config, logger);
   const bookings = new BookingService(orm, outbox, logger);
   const checkouts = new CheckoutLifecycle(config, logger);
@@ -97,7 +102,7 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
   const bookingRefunds = new BookingFailureRefunds(orm, new AfterCommit(orm), refundServiceRefunder(refunds), logger);
   // A cart payment's capture books it (or records why not), its failure releases the cart, its full refund cancels the booking.
   core.subscribe(new CartBookingHandler(checkouts, bookings, bookingRefunds, logger));
-  const checkout = new CheckoutService(orm, payments, wallets, checkouts, carts, bookings, bookingRefunds, config, gateway.keyId, logger);
+  const checkout = new CheckoutService(orm, payments, wallets, checkouts, carts, bookings, bookingRefunds, config, logger);
   return {
     payments,
     paymentCore: core,
@@ -106,6 +111,7 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
     settlement,
     feed: new PaymentFeed(orm, bus),
     webhookInbox: new WebhookInbox(orm),
+    webhookDispatch,
     webhookProcessor,
     paymentMethods: new PaymentMethodService(orm, logger),
     ledger,
@@ -118,7 +124,7 @@ export function createServices({ orm, gateway, bus, config, logger }: ServiceDep
     bookings,
     bookingRefunds,
     outbox,
-    reconciler: new Reconciler(orm, gateway, settlement, refunds, config.reconcile, logger),
+    reconciler: new Reconciler(orm, gateways, settlement, refunds, config.reconcile, logger),
     operator: new OperatorService(orm, webhookProcessor),
   };
 }

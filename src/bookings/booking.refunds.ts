@@ -1,14 +1,16 @@
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../auth/auth.js';
 import { BookingRefundState, CartCheckout } from '../cart/cart.entity.js';
+import { backoffWithJitterMs } from '../common/backoff.js';
 import type { AfterCommit } from '../db/after-commit.js';
 import type { Logger } from '../logger.js';
 import { Payment } from '../payments/payment.entity.js';
 import { PaymentStatus } from '../payments/payment.state.js';
 import { RefundDestination, RefundStatus } from '../refunds/refund.entity.js';
 import type { RefundService } from '../refunds/refund.service.js';
-import { retryDelayMs } from '../webhooks/webhook.processor.js';
 
+/** Retries of a refund the gateway could not take: from 5 s, doubling, at most an hour apart. */
+const RETRY_BACKOFF = { baseMs: 5_000, maxMs: 60 * 60_000 };
 /** How long a claimed refund may take before another pass takes it again (the claimer died). */
 const CLAIM_TIMEOUT_MS = 5 * 60_000;
 const RETRY_BATCH = 50;
@@ -120,7 +122,7 @@ export class BookingFailureRefunds {
       await this.orm.em.fork().nativeUpdate(CartCheckout, { id: checkoutId, refundState: BookingRefundState.IN_PROGRESS }, {
         refundState: refused ? BookingRefundState.REFUSED : BookingRefundState.PENDING,
         refundError: message,
-        refundNextAttemptAt: refused ? null : new Date(Date.now() + retryDelayMs(claim.attempts)),
+        refundNextAttemptAt: refused ? null : new Date(Date.now() + backoffWithJitterMs(claim.attempts, RETRY_BACKOFF)),
       });
       this.logger.error({ ...log, err: error }, refused ? 'refund for a failed booking refused: an operator must act' : 'could not request the refund for a failed booking; will retry');
     }

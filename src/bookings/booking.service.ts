@@ -2,15 +2,15 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import type { CartCheckout } from '../cart/cart.entity.js';
 import { Product } from '../catalog/product.entity.js';
-import { notFound } from '../graphql/errors.js';
+import { notFound } from '../common/errors.js';
 import type { Logger } from '../logger.js';
 import type { OutboxService } from '../outbox/outbox.service.js';
 import { formatMoney } from '../money/money.js';
 import type { Payment } from '../payments/payment.entity.js';
-import { isUuid } from '../payments/payment.service.js';
+import { isUuid } from '../common/ids.js';
 import { Booking, BookingItem, BookingStatus, newBookingReference } from './booking.entity.js';
 import { loadBookingsByPaymentIds } from './booking.queries.js';
-import { toBookingType, type BookingType } from './booking.types.js';
+import type { BookingType } from './booking.types.js';
 
 /**
  * Bookings. Rules kept here: a booking is made only for a captured cart payment, in the
@@ -27,10 +27,10 @@ export class BookingService {
   ) {}
 
   /** One booking: the caller's own (staff: any), or NOT_FOUND. */
-  async getBooking(user: AuthUser, id: string): Promise<BookingType> {
+  async getBooking(user: AuthUser, id: string): Promise<Booking> {
     const booking = isUuid(id) ? await this.orm.em.fork().findOne(Booking, { id }, { populate: ['items'] }) : null;
     if (!booking || (!isStaff(user) && booking.userId !== user.id)) throw notFound('Booking', id);
-    return toBookingType(booking);
+    return booking;
   }
 
   /** The booking a payment paid for, if any (the caller has checked who may see the payment). */

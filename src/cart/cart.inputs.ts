@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { IdempotencyKeyField } from '../payments/payment.inputs.js';
+import { IdempotencyKeyField } from '../common/validation.js';
 import { CartPaymentMethod } from './cart.entity.js';
 
 export const MIN_QUANTITY = 1;

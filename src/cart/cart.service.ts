@@ -2,10 +2,10 @@ import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgres
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import { Product } from '../catalog/product.entity.js';
 import type { Config } from '../config.js';
-import { badInput, conflict, notFound } from '../graphql/errors.js';
+import { badInput, conflict, notFound } from '../common/errors.js';
 import type { Logger } from '../logger.js';
 import { formatMoney } from '../money/money.js';
-import { isUuid } from '../payments/payment.service.js';
+import { isUuid } from '../common/ids.js';
 import { Cart, CartLine, CartStatus, OPEN_CART_STATUSES } from './cart.entity.js';
 import { MAX_QUANTITY, type AddCartItemInput, type RemoveCartItemInput, type UpdateCartItemInput } from './cart.inputs.js';
 import { toCartType, type CartType } from './cart.types.js';

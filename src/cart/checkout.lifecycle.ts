@@ -2,7 +2,7 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../auth/auth.js';
 import { Product } from '../catalog/product.entity.js';
 import type { Config } from '../config.js';
-import { badInput, conflict, notFound } from '../graphql/errors.js';
+import { badInput, conflict, notFound } from '../common/errors.js';
 import type { Logger } from '../logger.js';
 import { assertMinorUnits, CURRENCIES, formatMoney } from '../money/money.js';
 import { Payment } from '../payments/payment.entity.js';

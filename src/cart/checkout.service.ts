@@ -1,10 +1,10 @@
-import { LockMode, UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
-import { GraphQLError } from 'graphql';
+import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../auth/auth.js';
 import type { BookingFailureRefunds } from '../bookings/booking.refunds.js';
 import type { BookingService } from '../bookings/booking.service.js';
 import type { Config } from '../config.js';
-import { badInput, conflict } from '../graphql/errors.js';
+import { conflict, relocate } from '../common/errors.js';
+import { ALREADY_MADE, performOnce, type Replay } from '../common/idempotency.js';
 import type { Logger } from '../logger.js';
 import { Payment, PaymentPurpose } from '../payments/payment.entity.js';
 import type { OrderRequest, PaymentService } from '../payments/payment.service.js';
@@ -18,8 +18,6 @@ import type { CartService } from './cart.service.js';
 import type { ProcessCartResult } from './cart.types.js';
 import type { CheckoutLifecycle } from './checkout.lifecycle.js';
 
-/** How long a request waits for a concurrent request with the same idempotency key. */
-const IDEMPOTENCY_WAIT_MS = 15_000;
 const SWEEP_BATCH = 100;
 /** Payments that may still be paid, so their checkout can be released: nothing authorised or received. */
 const UNPAID: readonly PaymentStatus[] = [PaymentStatus.CREATED, PaymentStatus.FAILED];
@@ -40,7 +38,6 @@ export class CheckoutService {
     private readonly bookings: BookingService,
     private readonly refunds: BookingFailureRefunds,
     private readonly config: Config,
-    private readonly gatewayKeyId: string,
     private readonly logger: Logger,
   ) {}
 
@@ -52,25 +49,16 @@ export class CheckoutService {
    * the same idempotency key: then it gets the first call's result.
    */
   async processCart(user: AuthUser, input: ProcessCartInput): Promise<ProcessCartResult> {
-    const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
-    for (;;) {
-      if (input.idempotencyKey) {
-        const earlier = await this.orm.em.fork().findOne(CartCheckout, { userId: user.id, idempotencyKey: input.idempotencyKey });
-        if (earlier) {
-          const replayed = await this.replay(user, earlier, input, deadline);
-          if (replayed) return replayed;
-          continue;
-        }
-      }
-      try {
-        const result = input.method === CartPaymentMethod.WALLET ? await this.payFromWallet(user, input) : await this.payThroughGateway(user, input);
-        if (result) return result;
-      } catch (error) {
-        // Lost the race for this idempotency key (on another cart): go back and find the winner.
-        const keyTaken = error instanceof UniqueConstraintViolationException && error.message.includes('cart_checkout_user_idempotency_key_unique');
-        if (!keyTaken || Date.now() > deadline) throw error;
-      }
-    }
+    return performOnce<CartCheckout, ProcessCartResult>({
+      key: input.idempotencyKey ?? null,
+      constraint: 'cart_checkout_user_idempotency_key_unique',
+      find: () => this.orm.em.fork().findOne(CartCheckout, { userId: user.id, idempotencyKey: input.idempotencyKey }, { populate: ['payment'] }),
+      mismatch: (earlier) => earlier.cart.id !== input.cartId || earlier.method !== input.method
+        ? `idempotencyKey ${input.idempotencyKey} was already used for cart ${earlier.cart.id} (${earlier.method}): use a new key for a new checkout`
+        : null,
+      replay: (earlier, expired) => this.replay(earlier, input, expired),
+      perform: async () => (input.method === CartPaymentMethod.WALLET ? await this.payFromWallet(user, input) : await this.payThroughGateway(user, input)) ?? ALREADY_MADE,
+    });
   }
 
   /**
@@ -147,31 +135,19 @@ export class CheckoutService {
       await this.wallets.captureFromWallet(em, user, payment, null);
     } catch (error) {
       // The wallet names its own API's field; here the choice to pay from the wallet is `input.method`.
-      if (error instanceof GraphQLError && error.extensions.field === 'input.paymentId') {
-        throw badInput('input.method', error.message.replace(/^input\.paymentId: /, ''));
-      }
-      throw error;
+      throw relocate(error, 'input.paymentId', 'input.method');
     }
   }
 
-  /** The first result of a repeated request, once its gateway order exists (waiting up to the deadline). */
-  private async replay(user: AuthUser, earlier: CartCheckout, input: ProcessCartInput, deadline: number): Promise<ProcessCartResult | null> {
-    if (earlier.cart.id !== input.cartId || earlier.method !== input.method) {
-      throw conflict(`idempotencyKey ${input.idempotencyKey} was already used for cart ${earlier.cart.id} (${earlier.method}): use a new key for a new checkout`);
+  /** The first result of a repeated request, once its gateway order exists. */
+  private async replay(checkout: CartCheckout, input: ProcessCartInput, expired: boolean): Promise<Replay<ProcessCartResult>> {
+    if (checkout.payment && (checkout.method === CartPaymentMethod.WALLET || checkout.payment.razorpayOrderId)) {
+      return { kind: 'answer', answer: await this.result(checkout.id) };
     }
-    for (;;) {
-      const em = this.orm.em.fork();
-      const checkout = await em.findOne(CartCheckout, { id: earlier.id }, { populate: ['payment'] });
-      // Gone: its gateway order failed and it was undone, so this request starts afresh.
-      if (!checkout) return null;
-      if (checkout.payment && (checkout.method === CartPaymentMethod.WALLET || checkout.payment.razorpayOrderId)) {
-        return this.result(checkout.id);
-      }
-      if (Date.now() > deadline) {
-        throw conflict(`the checkout for idempotencyKey ${input.idempotencyKey} is still being created: retry shortly with the same key`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    if (expired) {
+      throw conflict(`the checkout for idempotencyKey ${input.idempotencyKey} is still being created: retry shortly with the same key`);
     }
+    return { kind: 'pending' };
   }
 
   private async result(checkoutId: string): Promise<ProcessCartResult> {
@@ -179,7 +155,7 @@ export class CheckoutService {
     const checkout = await em.findOneOrFail(CartCheckout, { id: checkoutId }, { populate: ['payment'] });
     const payment = checkout.payment!;
     const session: CheckoutSession | null = checkout.method === CartPaymentMethod.GATEWAY && payment.razorpayOrderId
-      ? { payment: toPaymentType(payment), keyId: this.gatewayKeyId, razorpayOrderId: payment.razorpayOrderId, amount: payment.amount, currency: payment.currency }
+      ? this.payments.session(payment)
       : null;
     return {
       payment: toPaymentType(payment),

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { IsIn, IsInt, IsOptional, IsUUID, MaxLength, Min, MinLength, NotContains } from 'class-validator';
 import { CURRENCIES } from '../money/money.js';
-import { NO_NUL_RULE, NUL } from '../payments/payment.inputs.js';
+import { NO_NUL_RULE, NUL } from '../common/validation.js';
 import { ProductKind } from './product.entity.js';
 
 const CURRENCY_CODES = Object.keys(CURRENCIES);

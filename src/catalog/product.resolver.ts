@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireRole, requireUser, type Context } from '../graphql/context.js';
 import { AddProductInput, UpdateProductInput } from './product.inputs.js';
-import { ProductConnection, ProductType } from './product.types.js';
+import { ProductConnection, ProductType, toProductType } from './product.types.js';
 
 @Resolver(() => ProductType)
 export class ProductResolver {
@@ -16,19 +16,19 @@ export class ProductResolver {
 
   @Authorized(['admin'])
   @Mutation(() => ProductType, { description: 'Admin: adds a product to the catalog.' })
-  addProduct(@Arg('input', () => AddProductInput) input: AddProductInput, @Ctx() ctx: Context) {
-    return ctx.services.products.addProduct(requireRole(ctx, ['admin']), input);
+  async addProduct(@Arg('input', () => AddProductInput) input: AddProductInput, @Ctx() ctx: Context) {
+    return toProductType(await ctx.services.products.addProduct(requireRole(ctx, ['admin']), input));
   }
 
   @Authorized(['admin'])
   @Mutation(() => ProductType, { description: 'Admin: renames, reprices, (re)activates a product.' })
-  updateProduct(@Arg('input', () => UpdateProductInput) input: UpdateProductInput, @Ctx() ctx: Context) {
-    return ctx.services.products.updateProduct(requireRole(ctx, ['admin']), input);
+  async updateProduct(@Arg('input', () => UpdateProductInput) input: UpdateProductInput, @Ctx() ctx: Context) {
+    return toProductType(await ctx.services.products.updateProduct(requireRole(ctx, ['admin']), input));
   }
 
   @Authorized(['admin'])
   @Mutation(() => ProductType, { description: 'Admin: takes a product off sale; carts holding it cannot be checked out until it is removed.' })
-  deactivateProduct(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.products.deactivateProduct(requireRole(ctx, ['admin']), id);
+  async deactivateProduct(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return toProductType(await ctx.services.products.deactivateProduct(requireRole(ctx, ['admin']), id));
   }
 }

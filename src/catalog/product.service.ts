@@ -2,10 +2,10 @@ import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import type { Config } from '../config.js';
 import { keysetPage, type Page } from '../graphql/connection.js';
-import { badInput, notFound } from '../graphql/errors.js';
+import { badInput, notFound } from '../common/errors.js';
 import type { Logger } from '../logger.js';
 import { formatMoney } from '../money/money.js';
-import { isUuid } from '../payments/payment.service.js';
+import { isUuid } from '../common/ids.js';
 import { Product, ProductKind } from './product.entity.js';
 import type { AddProductInput, UpdateProductInput } from './product.inputs.js';
 import { toProductType, type ProductType } from './product.types.js';
@@ -29,7 +29,7 @@ export class ProductService {
   }
 
   /** Adds a product (admin), active at once. */
-  async addProduct(user: AuthUser, input: AddProductInput): Promise<ProductType> {
+  async addProduct(user: AuthUser, input: AddProductInput): Promise<Product> {
     const currency = input.currency ?? 'INR';
     this.assertPrice(input.price, currency);
     const product = Object.assign(new Product(), {
@@ -42,14 +42,14 @@ export class ProductService {
     if (product.name.length === 0) throw badInput('input.name', 'must not be blank');
     await this.orm.em.fork().persistAndFlush(product);
     this.logger.info({ productId: product.id, price: product.price, currency, by: user.id }, 'product added');
-    return toProductType(product);
+    return product;
   }
 
   /**
    * Changes a product (admin). A new price applies to carts checked out from now on; carts
    * already checked out keep the price they were charged.
    */
-  async updateProduct(user: AuthUser, input: UpdateProductInput): Promise<ProductType> {
+  async updateProduct(user: AuthUser, input: UpdateProductInput): Promise<Product> {
     const product = await this.orm.em.fork().transactional(async (em) => {
       const found = await em.findOne(Product, { id: input.id });
       if (!found) throw notFound('Product', input.id);
@@ -67,11 +67,11 @@ export class ProductService {
       return found;
     });
     this.logger.info({ productId: product.id, price: product.price, active: product.active, by: user.id }, 'product updated');
-    return toProductType(product);
+    return product;
   }
 
   /** Takes a product off sale (admin): carts can no longer add or check it out. Idempotent. */
-  async deactivateProduct(user: AuthUser, id: string): Promise<ProductType> {
+  async deactivateProduct(user: AuthUser, id: string): Promise<Product> {
     if (!isUuid(id)) throw notFound('Product', id);
     return this.updateProduct(user, { id, active: false });
   }

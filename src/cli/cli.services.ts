@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
 import { locateGateway } from '../gateways/gateway.location.js';
-import { RazorpayGateway } from '../gateways/razorpay/razorpay.gateway.js';
+import { createGatewayRegistry } from '../gateways/gateway.wiring.js';
 import { createInProcessBus, createRedisBus } from '../graphql/pubsub.js';
 import { createLogger } from '../logger.js';
 import { findRunningService, SERVICE_RECORD } from '../service-record.js';
@@ -25,15 +25,7 @@ export async function cliServices(
   const needsService = config.razorpay.mode === 'sandbox' && !config.razorpay.apiUrl;
   const location = locateGateway(config, needsService ? await findRunningService(serviceRecord) : null);
   print(`gateway: ${location.description}`);
-  const gateway = new RazorpayGateway({
-    keyId: config.razorpay.keyId,
-    keySecret: config.razorpay.keySecret,
-    webhookSecrets: config.razorpay.webhookSecrets,
-    apiUrl: location.apiUrl,
-    name: location.name,
-    timeoutMs: config.razorpay.timeoutMs,
-    logger,
-  });
+  const gateways = createGatewayRegistry(config, { razorpay: location }, logger);
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
-  return { services: createServices({ orm, gateway, bus, config, logger }), close: () => bus.close() };
+  return { services: createServices({ orm, gateways, bus, config, logger }), close: () => bus.close() };
 }

@@ -1,11 +1,15 @@
 /**
- * The one interface the services know for talking to a payment gateway.
+ * The one interface the services know for talking to a payment gateway, webhooks included.
  *
- * Everything here is in the gateway's own vocabulary (Razorpay's, since it is the only
- * gateway): ids are kept verbatim (`order_…`, `pay_…`, `rfnd_…`) and every amount is an
- * integer in the currency's smallest unit. Implementations never throw anything but
- * {@link GatewayError}.
+ * Ids are kept verbatim as the gateway issued them (`order_…`, `pay_…`, `rfnd_…` for
+ * Razorpay) and every amount is an integer in the currency's smallest unit. Calls to the
+ * gateway never throw anything but {@link GatewayError}. Everything a gateway's wire format
+ * means (headers, signatures, envelopes, event names) stays inside its adapter
+ * (`gateways/<name>/`): webhooks and handlers see only the types below.
  */
+
+/** Every gateway this service can be wired to; the registry holds the configured ones. */
+export type GatewayName = 'razorpay' | 'phonepe';
 
 export type GatewayPaymentStatus = 'created' | 'authorized' | 'captured' | 'refunded' | 'failed';
 export type GatewayRefundStatus = 'pending' | 'processed' | 'failed';
@@ -88,7 +92,31 @@ export interface RefundRequest {
   idempotencyKey?: string;
 }
 
+/** A webhook request as received: the exact bytes and the headers (names lower-case). */
+export interface WebhookRequest {
+  rawBody: Buffer;
+  headers: Readonly<Record<string, string | undefined>>;
+}
+
+/** What the adapter made of a request: refused (400, with a reason safe to log and answer), or an event to store. */
+export type WebhookReceipt =
+  | { ok: false; reason: string }
+  | { ok: true; eventId: string; eventType: string; payload: Record<string, unknown>; quarantine?: { raw: Buffer; problems: string[] } };
+
+/**
+ * A stored event in the gateway-neutral vocabulary the handlers use. `trusted`: the body
+ * itself was verified (Razorpay signs the body: true). When false (PhonePe: a shared
+ * username/password, not a signature over the body) the handler confirms the snapshot with the
+ * gateway's API (fetchPayment / fetchRefund / listOrderPayments) before it changes money.
+ */
+export type GatewayEvent =
+  | { kind: 'payment'; type: string; payment: GatewayPayment; trusted: boolean }
+  | { kind: 'refund'; type: string; refund: GatewayRefund; trusted: boolean }
+  /** Nothing this service acts on; `reason` (optional) tells an operator why, when it is not just an unknown type. */
+  | { kind: 'other'; type: string; reason?: string };
+
 export interface Gateway {
+  readonly name: GatewayName;
   /** Public key id handed to Checkout; the secret never leaves the server. */
   readonly keyId: string;
   createOrder(request: CreateOrderRequest): Promise<GatewayOrder>;
@@ -101,15 +129,23 @@ export interface Gateway {
   refundPayment(request: RefundRequest): Promise<GatewayRefund>;
   fetchRefund(paymentId: string, refundId: string): Promise<GatewayRefund>;
   /**
-   * Checkout's signature: hex HMAC-SHA256 of `orderId|paymentId` with the key secret,
-   * compared in constant time. `orderId` must be the one stored on the server.
+   * The client-side proof Checkout hands the browser (Razorpay: hex HMAC-SHA256 of
+   * `orderId|paymentId` with the key secret), compared in constant time. `orderId` must be the
+   * one stored on the server. A gateway without client-side signatures answers false.
    */
   verifyCheckoutSignature(orderId: string, paymentId: string, signature: string): boolean;
-  /**
-   * Webhook signature: hex HMAC-SHA256 of the raw body with the webhook secret (or the
-   * previous one during a rotation), compared in constant time.
-   */
-  verifyWebhookSignature(rawBody: Buffer, signature: string): boolean;
+  /** Verifies and parses a webhook request; never throws. */
+  receiveWebhook(request: WebhookRequest): WebhookReceipt;
+  /** Decodes a stored payload (what receiveWebhook returned) into neutral events; throws on a malformed payload. */
+  decodeWebhook(eventType: string, payload: Record<string, unknown>): GatewayEvent;
+}
+
+/** Finding a configured gateway by name: what webhooks need of the registry (gateway.registry.ts implements it). */
+export interface GatewayLookup {
+  /** The gateway called `name`; throws naming the configured ones when it is unknown or not configured. */
+  get(name: string): Gateway;
+  /** The gateway called `name`, or undefined when it is unknown or not configured. */
+  find(name: string): Gateway | undefined;
 }
 
 export type GatewayErrorKind =

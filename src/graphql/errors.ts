@@ -1,14 +1,8 @@
 import { GraphQLError } from 'graphql';
+import * as domain from '../common/errors.js';
+import { DomainError } from '../common/errors.js';
 
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'CONFLICT'
-  | 'GATEWAY_ERROR'
-  | 'RATE_LIMITED'
-  | 'INTERNAL_SERVER_ERROR';
+export type ErrorCode = domain.DomainErrorCode | 'RATE_LIMITED' | 'INTERNAL_SERVER_ERROR';
 
 /** Codes a client may see verbatim; anything else is reported as INTERNAL_SERVER_ERROR. */
 export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -21,23 +15,34 @@ export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'RATE_LIMITED',
 ]);
 
-function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...extensions } });
+/** The GraphQL shape of a service's refusal: `code`, then `field` and the safe details as extensions. */
+export function domainExtensions(error: DomainError): Record<string, unknown> {
+  return { code: error.code, ...(error.field === null ? {} : { field: error.field }), ...error.details };
 }
 
-/** A bad argument: `field` is the input path (`input.amount`), the message says why and what to send. */
-export const badInput = (field: string, message: string) => appError('BAD_USER_INPUT', `${field}: ${message}`, { field });
-export const unauthenticated = (message = 'Sign in: send Authorization: Bearer <token>') => appError('UNAUTHENTICATED', message);
-export const forbidden = (message: string) => appError('FORBIDDEN', message);
-/** An id worth quoting back: our own ids and Razorpay's are short runs of these characters. */
-const QUOTABLE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export function toGraphQLError(error: DomainError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: domainExtensions(error) });
+}
 
-/**
- * Also used for other users' data, so that its existence does not leak. The id is quoted only
- * when it looks like an id: anything else the caller sent (SQL, control characters) is not echoed.
- */
-export const notFound = (what: string, id: string) => QUOTABLE_ID.test(id)
-  ? appError('NOT_FOUND', `${what} ${id} was not found`, { id })
-  : appError('NOT_FOUND', `${what} was not found (that is not an id this service issues)`);
-export const conflict = (message: string) => appError('CONFLICT', message);
-export const gatewayError = (message: string, retryable: boolean) => appError('GATEWAY_ERROR', message, { retryable });
+/** The DomainError a resolver threw, through graphql-js's and Apollo's wrappers; null for anything else. */
+export function domainErrorOf(error: unknown): DomainError | null {
+  let current = error;
+  for (let depth = 0; depth < 4 && current; depth += 1) {
+    if (current instanceof DomainError) return current;
+    current = (current as { originalError?: unknown }).originalError;
+  }
+  return null;
+}
+
+/** The code an error is answered with (before formatting): a DomainError's own, else the GraphQL extension. */
+export function errorCode(error: GraphQLError): string {
+  return domainErrorOf(error)?.code ?? String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+}
+
+// The API layer's own refusals (authentication, connection arguments) use the same wording as the services'.
+export const badInput = (field: string, message: string) => toGraphQLError(domain.badInput(field, message));
+export const unauthenticated = (message?: string) => toGraphQLError(domain.unauthenticated(message));
+export const forbidden = (message: string) => toGraphQLError(domain.forbidden(message));
+export const notFound = (what: string, id: string) => toGraphQLError(domain.notFound(what, id));
+export const conflict = (message: string) => toGraphQLError(domain.conflict(message));
+export const gatewayError = (message: string, retryable: boolean) => toGraphQLError(domain.gatewayError(message, retryable));

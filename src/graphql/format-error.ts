@@ -1,7 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from '../logger.js';
-import { CLIENT_ERROR_CODES } from './errors.js';
+import { CLIENT_ERROR_CODES, domainErrorOf, domainExtensions } from './errors.js';
 
 /** Codes graphql-js and Apollo give to requests that are malformed: the client's to fix. */
 const REQUEST_ERROR_CODES = new Set([
@@ -119,10 +119,14 @@ function flattenValidation(errors: ValidationErrorLike[], prefix = argumentName(
 
 /**
  * Apollo's `formatError`: keeps `extensions.code` and the fields a client needs to fix its
- * request; replaces anything unexpected by INTERNAL_SERVER_ERROR, logging the original.
+ * request; replaces anything unexpected by INTERNAL_SERVER_ERROR, logging the original. A
+ * service's DomainError becomes its GraphQL shape here (code, field, safe details), then goes
+ * through the same filters as any client error.
  */
 export function createErrorFormatter(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  return (original: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const domain = domainErrorOf(error);
+    const formatted = domain ? { ...original, message: domain.message, extensions: domainExtensions(domain) } : original;
     const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
     const validationErrors = formatted.extensions?.validationErrors as ValidationErrorLike[] | undefined;
     if (validationErrors) {

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Context } from './context.js';
+import { errorCode } from './errors.js';
 
 const NO_CODES: readonly string[] = [];
 
@@ -16,7 +17,7 @@ export function operationLogging(logger: Logger, metrics: Metrics): ApolloServer
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ operationName, operation, errors }) {
-          const codes = errors?.length ? errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')) : NO_CODES;
+          const codes = errors?.length ? errors.map(errorCode) : NO_CODES;
           for (const code of codes) metrics.graphqlErrors.inc({ code });
           const level = codes.includes('INTERNAL_SERVER_ERROR') ? 'error' : 'info';
           // At LOG_LEVEL=warn (production) a successful operation's line is never written: skip building it.

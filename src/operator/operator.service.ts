@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { checkLedger } from '../ledger/ledger.check.js';
-import { badInput, notFound } from '../graphql/errors.js';
+import { badInput, notFound } from '../common/errors.js';
 import { PaymentEvent } from '../payments/payment-event.entity.js';
 import { MONEY_RECEIVED_STATUSES } from '../payments/payment.state.js';
 import { WebhookEvent, type WebhookEventStatus } from '../webhooks/webhook-event.entity.js';

@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { LedgerReport } from '../ledger/ledger.check.js';
 import { PaymentEventType, type PaymentEvent } from '../payments/payment-event.entity.js';
 import { PaymentStatus } from '../payments/payment.state.js';
+import { PaymentGateway, toPaymentGateway } from '../payments/payment.types.js';
 import { WebhookEventStatus, type WebhookEvent } from '../webhooks/webhook-event.entity.js';
 
 registerEnumType(PaymentEventType, { name: 'PaymentAuditEventType' });
@@ -39,7 +40,10 @@ export class WebhookEventType {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { description: 'X-Razorpay-Event-Id: replay takes this.' })
+  @Field(() => PaymentGateway, { description: 'The gateway that sent it.' })
+  gateway!: PaymentGateway;
+
+  @Field(() => String, { description: "The gateway's event id (Razorpay: X-Razorpay-Event-Id): replay takes this." })
   eventId!: string;
 
   @Field(() => String)
@@ -113,6 +117,7 @@ export function toAuditEventType(event: PaymentEvent): PaymentAuditEventType {
 export function toWebhookEventType(event: WebhookEvent): WebhookEventType {
   return Object.assign(new WebhookEventType(), {
     id: event.id,
+    gateway: toPaymentGateway(event.gateway),
     eventId: event.eventId,
     eventType: event.eventType,
     status: event.status,

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireRole, type Context } from '../graphql/context.js';
 import { notFound } from '../graphql/errors.js';
-import { isUuid } from '../payments/payment.service.js';
+import { isUuid } from '../common/ids.js';
 import { DeliveryStatus } from './outbox.entities.js';
 import { OutboxDeliveryConnection, OutboxDeliveryType, toOutboxDeliveryType } from './outbox.types.js';
 

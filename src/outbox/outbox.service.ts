@@ -2,7 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { keysetPage, type Page } from '../graphql/connection.js';
 import type { Logger } from '../logger.js';
 import { toOutboxDeliveryType, type OutboxDeliveryType } from './outbox.types.js';
-import { backoffWithJitterMs } from '../util/backoff.js';
+import { backoffWithJitterMs } from '../common/backoff.js';
 import { DeliveryStatus, OutboxAttempt, OutboxDelivery, OutboxMessage } from './outbox.entities.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signOutboxBody } from './outbox.signature.js';
 

@@ -1,4 +1,4 @@
-import { badInput } from '../graphql/errors.js';
+import { badInput } from '../common/errors.js';
 import { SavedPaymentMethodType } from './payment-method.entity.js';
 import { upiProvider } from './upi-providers.js';
 

@@ -1,9 +1,8 @@
-import { GraphQLError } from 'graphql';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../auth/auth.js';
-import { badInput, conflict, notFound } from '../graphql/errors.js';
+import { badInput, conflict, DomainError, notFound } from '../common/errors.js';
 import type { Logger } from '../logger.js';
-import { isUuid } from '../payments/payment.service.js';
+import { isUuid } from '../common/ids.js';
 import { SavedPaymentMethod } from './payment-method.entity.js';
 import type { AddSavedPaymentMethodInput, UpdateSavedPaymentMethodInput } from './payment-method.inputs.js';
 import { checkNewPaymentMethod, checkNickname, FULL_CARD_NUMBER_REFUSED } from './payment-method.rules.js';
@@ -129,8 +128,8 @@ export class PaymentMethodService {
     try {
       return check();
     } catch (error) {
-      if (error instanceof GraphQLError && error.message.endsWith(FULL_CARD_NUMBER_REFUSED)) {
-        this.logger.warn({ userId: user.id, field: error.extensions.field }, 'full card number refused');
+      if (error instanceof DomainError && error.message.endsWith(FULL_CARD_NUMBER_REFUSED)) {
+        this.logger.warn({ userId: user.id, field: error.field }, 'full card number refused');
       }
       throw error;
     }

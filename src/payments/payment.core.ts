@@ -11,7 +11,7 @@ export type LockedPayment = Payment & { readonly [lockedBrand]: true };
 
 /** The fields of a new payment (CREATED, its fee split already computed). */
 export type NewPayment = Pick<Payment, 'purpose' | 'amount' | 'currency' | 'feeBps' | 'platformFee' | 'payeeAmount' | 'payerId' |
-  'payeeId' | 'reference' | 'description' | 'notes' | 'idempotencyKey'>;
+  'payeeId' | 'reference' | 'description' | 'notes' | 'idempotencyKey'> & Partial<Pick<Payment, 'gateway'>>;
 
 /** A change the state table (or the money) does not allow: a caller's bug, never applied. */
 export class IllegalPaymentChange extends Error {

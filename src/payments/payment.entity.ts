@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BigIntType, Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/postgresql';
+import type { GatewayName } from '../gateways/gateway.js';
 import { PaymentStatus } from './payment.state.js';
 
 export enum PaymentPurpose {
@@ -78,6 +79,10 @@ export class Payment {
 
   @Property({ type: 'json', nullable: true })
   notes: Record<string, string> | null = null;
+
+  /** The gateway the payment goes through, chosen when it is created; every later call about it goes there. */
+  @Property({ type: 'text', default: 'razorpay' })
+  gateway: GatewayName = 'razorpay';
 
   /** Null only between recording the intent and the gateway answering (see createOrder). */
   @Property({ type: 'string', length: 40, nullable: true, unique: 'payment_razorpay_order_id_unique' })

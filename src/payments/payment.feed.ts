@@ -1,11 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
-import { forbidden, notFound } from '../graphql/errors.js';
+import { forbidden, notFound } from '../common/errors.js';
 import { AsyncQueue, type MessageBus } from '../graphql/pubsub.js';
 import { PAYMENT_UPDATED_TOPIC, payerTopic, paymentTopic } from './payment.publisher.js';
 import { loadPaymentsByIds } from './payment.rows.js';
 import { fromPaymentMessage, type PaymentMessage, type PaymentType } from './payment.types.js';
-import { isUuid } from './payment.service.js';
+import { isUuid } from '../common/ids.js';
 
 /**
  * One API object per bus message, shared by every subscriber it reaches: the conversion is done

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { IsIn, IsInt, IsObject, IsOptional, Matches, MaxLength, Min, MinLength, NotContains } from 'class-validator';
+import { IdempotencyKeyField, NO_NUL_RULE, NUL } from '../common/validation.js';
 import { GraphQLJSON } from 'graphql-scalars';
 import { PaymentPurpose } from './payment.entity.js';
 import { PaymentStatus } from './payment.state.js';
@@ -9,23 +10,6 @@ const CURRENCY_CODES = Object.keys(CURRENCIES);
 /** Razorpay's minimum order amount is 100 paise (₹1.00). */
 const MIN_AMOUNT = 100;
 const ID_PATTERN = /^[A-Za-z0-9_.:@-]+$/;
-export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,100}$/;
-const IDEMPOTENCY_KEY_RULE = 'must be 8 to 100 characters of letters, digits, _ . : - (a UUID works)';
-
-/**
- * The optional `idempotencyKey` every money-moving input takes: the same key from the same
- * caller returns the original result and moves no money twice.
- */
-export function IdempotencyKeyField(description = 'The same key from the same caller returns the original result and moves no money twice.'): PropertyDecorator {
-  return (target, property) => {
-    Field(() => String, { nullable: true, description })(target, property);
-    IsOptional()(target, property);
-    Matches(IDEMPOTENCY_KEY_PATTERN, { message: IDEMPOTENCY_KEY_RULE })(target, property);
-  };
-}
-/** PostgreSQL text and jsonb cannot hold U+0000: refused as bad input instead of failing in SQL. */
-export const NUL = '\u0000';
-export const NO_NUL_RULE = 'must not contain the NUL character (\\u0000)';
 
 @InputType()
 export class CreateOrderInput {

@@ -1,13 +1,13 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireUser, type Context } from '../graphql/context.js';
 import { CreateOrderInput, PaymentFilter, VerifyPaymentInput } from './payment.inputs.js';
-import { CheckoutSession, PaymentConnection, PaymentType } from './payment.types.js';
+import { CheckoutSession, PaymentConnection, PaymentType, toPaymentType } from './payment.types.js';
 
 @Resolver(() => PaymentType)
 export class PaymentResolver {
   @Query(() => PaymentType, { nullable: true, description: 'One payment: your own, or any for admin/service.' })
-  payment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.payments.getPayment(requireUser(ctx), id);
+  async payment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return toPaymentType(await ctx.services.payments.getPayment(requireUser(ctx), id));
   }
 
   @Query(() => PaymentConnection, { description: 'Your payments, newest first (admin/service: everyone’s).' })
@@ -27,7 +27,7 @@ export class PaymentResolver {
   }
 
   @Mutation(() => PaymentType, { description: 'Confirms what Checkout returned; the status comes from Razorpay, not the client.' })
-  verifyPayment(@Arg('input', () => VerifyPaymentInput) input: VerifyPaymentInput, @Ctx() ctx: Context) {
-    return ctx.services.payments.verifyPayment(requireUser(ctx), input);
+  async verifyPayment(@Arg('input', () => VerifyPaymentInput) input: VerifyPaymentInput, @Ctx() ctx: Context) {
+    return toPaymentType(await ctx.services.payments.verifyPayment(requireUser(ctx), input));
   }
 }

@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { parseOptionalTimestamp, parseTimestamp } from '../db/timestamps.js';
-import { PaymentMethodDetails, PaymentType } from './payment.types.js';
+import type { GatewayName } from '../gateways/gateway.js';
+import { PaymentMethodDetails, PaymentType, toPaymentGateway } from './payment.types.js';
 import type { PaymentPurpose, PaymentMethodSnapshot } from './payment.entity.js';
 import type { PaymentStatus } from './payment.state.js';
 
@@ -11,7 +12,7 @@ import type { PaymentStatus } from './payment.state.js';
  */
 export const PAYMENT_COLUMNS = [
   'id', 'status', 'purpose', 'amount', 'currency', 'platform_fee', 'payee_amount', 'amount_refunded', 'payer_id', 'payee_id', 'reference',
-  'description', 'razorpay_order_id', 'razorpay_payment_id', 'method', 'failure_reason', 'version', 'created_at', 'updated_at', 'paid_at',
+  'description', 'gateway', 'razorpay_order_id', 'razorpay_payment_id', 'method', 'failure_reason', 'version', 'created_at', 'updated_at', 'paid_at',
 ] as const;
 
 export interface PaymentRow {
@@ -28,6 +29,7 @@ export interface PaymentRow {
   payee_id: string | null;
   reference: string | null;
   description: string | null;
+  gateway: GatewayName;
   razorpay_order_id: string | null;
   razorpay_payment_id: string | null;
   method: PaymentMethodSnapshot | null;
@@ -53,6 +55,7 @@ export function paymentFromRow(row: PaymentRow): PaymentType {
   payment.payeeId = row.payee_id;
   payment.reference = row.reference;
   payment.description = row.description;
+  payment.gateway = toPaymentGateway(row.gateway);
   payment.razorpayOrderId = row.razorpay_order_id;
   payment.razorpayPaymentId = row.razorpay_payment_id;
   payment.method = row.method ? Object.assign(new PaymentMethodDetails(), row.method) : null;

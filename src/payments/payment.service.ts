@@ -1,24 +1,23 @@
-import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import type { Config } from '../config.js';
-import { GatewayError, type Gateway } from '../gateways/gateway.js';
-import { badInput, conflict, gatewayError, notFound } from '../graphql/errors.js';
+import { GatewayError } from '../gateways/gateway.js';
+import type { GatewayRegistry } from '../gateways/gateway.registry.js';
+import { badInput, conflict, gatewayError, notFound } from '../common/errors.js';
+import { isUuid } from '../common/ids.js';
+import { performOnce, type Replay } from '../common/idempotency.js';
+import { NO_NUL_RULE, NUL } from '../common/validation.js';
 import type { Logger } from '../logger.js';
 import { CURRENCIES, formatMoney, splitFee } from '../money/money.js';
 import type { LockedPayment, PaymentCore } from './payment.core.js';
 import { Payment, PaymentPurpose } from './payment.entity.js';
-import { NO_NUL_RULE, NUL, type CreateOrderInput, type VerifyPaymentInput } from './payment.inputs.js';
+import type { CreateOrderInput, VerifyPaymentInput } from './payment.inputs.js';
 import type { PaymentSettlement } from './payment.settlement.js';
 import { toPaymentType, type CheckoutSession } from './payment.types.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);
 
 const MAX_NOTES = 15;
 const MAX_NOTE_KEY = 40;
 const MAX_NOTE_VALUE = 256;
-/** How long a request waits for a concurrent request with the same idempotency key. */
-const IDEMPOTENCY_WAIT_MS = 15_000;
 /**
  * An intent still without its gateway order after this many gateway timeouts (plus a margin)
  * was left by a process that died during the call: no live request can still be making it
@@ -57,7 +56,8 @@ export class PaymentService {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly gateway: Gateway,
+    /** A new payment goes through the default gateway; everything later through the payment's own. */
+    private readonly gateways: GatewayRegistry,
     private readonly core: PaymentCore,
     private readonly settlement: PaymentSettlement,
     private readonly config: Config,
@@ -99,53 +99,44 @@ export class PaymentService {
    * order id recorded; if the gateway fails the intent is removed and nothing remains.
    */
   async createOrder(user: AuthUser, request: OrderRequest): Promise<CheckoutSession> {
-    const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
-    // A new key is the common case: write the intent straight away (one statement fewer than
-    // looking first) and look for the earlier order only when the unique key says there is one.
-    let keyTaken = false;
-    for (;;) {
-      if (request.idempotencyKey && keyTaken) {
-        const existing = await this.awaitIdempotentOrder(user, request, deadline);
-        if (existing?.razorpayOrderId) return this.session(existing);
-        // An intent orphaned by a crash, now claimed by this request: open its gateway order.
-        if (existing) return await this.openGatewayOrder(existing);
-      }
-      try {
-        const payment = await this.recordIntent(user, request);
-        return await this.openGatewayOrder(payment);
-      } catch (error) {
-        // Lost the race for this idempotency key: go back and wait for the winner.
-        if (error instanceof UniqueConstraintViolationException && request.idempotencyKey) {
-          keyTaken = true;
-          continue;
-        }
-        throw error;
-      }
-    }
+    return performOnce<Payment, CheckoutSession>({
+      key: request.idempotencyKey,
+      constraint: 'payment_payer_idempotency_key_unique',
+      find: () => this.orm.em.fork().findOne(Payment, { payerId: user.id, idempotencyKey: request.idempotencyKey }),
+      mismatch: (existing) => existing.purpose !== request.purpose || existing.amount !== request.amount || existing.currency !== request.currency ||
+        existing.payeeId !== request.payeeId || existing.reference !== request.reference
+        ? `idempotencyKey ${request.idempotencyKey} was already used for a different order (${existing.amount} ${existing.currency}, ${existing.purpose}): use a new key for a new order`
+        : null,
+      replay: (existing, expired) => this.replayOrder(existing, request, expired),
+      perform: async () => this.openGatewayOrder(await this.recordIntent(user, request)),
+      // The intent (keyed insert) is committed before the gateway is called.
+      writesKeyFirst: true,
+    });
   }
 
   /** Verifies what Checkout handed the browser and applies the gateway's own account of it. */
-  async verifyPayment(user: AuthUser, input: VerifyPaymentInput) {
+  async verifyPayment(user: AuthUser, input: VerifyPaymentInput): Promise<Payment> {
     const payment = await this.orm.em.fork().findOne(Payment, { razorpayOrderId: input.razorpayOrderId });
     if (!payment || !canSee(user, payment)) throw notFound('Order', input.razorpayOrderId);
+    const gateway = this.gateways.get(payment.gateway);
     // The signature is computed over the order id stored here, not the one the client sent.
-    if (!this.gateway.verifyCheckoutSignature(payment.razorpayOrderId!, input.razorpayPaymentId, input.razorpaySignature)) {
+    if (!gateway.verifyCheckoutSignature(payment.razorpayOrderId!, input.razorpayPaymentId, input.razorpaySignature)) {
       this.logger.warn({ paymentId: payment.id, attempt: input.razorpayPaymentId, userId: user.id }, 'checkout signature mismatch');
       throw badInput('input.razorpaySignature', 'does not match this order and payment id: pass the values Checkout returned, unchanged');
     }
-    const snapshot = await this.callGateway(() => this.gateway.fetchPayment(input.razorpayPaymentId), 'input.razorpayPaymentId');
+    const snapshot = await this.callGateway(() => gateway.fetchPayment(input.razorpayPaymentId), 'input.razorpayPaymentId');
     if (snapshot.orderId !== payment.razorpayOrderId) {
       throw badInput('input.razorpayPaymentId', `belongs to another order (${snapshot.orderId}), not ${payment.razorpayOrderId}`);
     }
     await this.settlement.applyGatewayPayment(snapshot, { source: 'api:verifyPayment', actorId: user.id });
-    return toPaymentType(await this.orm.em.fork().findOneOrFail(Payment, { id: payment.id }));
+    return this.orm.em.fork().findOneOrFail(Payment, { id: payment.id });
   }
 
   /** A payment the user may see (their own; staff: any), or NOT_FOUND. */
-  async getPayment(user: AuthUser, id: string) {
+  async getPayment(user: AuthUser, id: string): Promise<Payment> {
     const payment = isUuid(id) ? await this.orm.em.fork().findOne(Payment, { id }) : null;
     if (!payment || !canSee(user, payment)) throw notFound('Payment', id);
-    return toPaymentType(payment);
+    return payment;
   }
 
   private recordIntent(user: AuthUser, request: OrderRequest): Promise<LockedPayment> {
@@ -161,6 +152,7 @@ export class PaymentService {
   recordPayment(em: EntityManager, user: AuthUser, request: OrderRequest): Promise<LockedPayment> {
     const split = splitFee(request.amount, request.feeBps);
     return this.core.create(em, {
+      gateway: this.gateways.default.name,
       purpose: request.purpose,
       amount: request.amount,
       currency: request.currency,
@@ -179,7 +171,7 @@ export class PaymentService {
   private async openGatewayOrder(payment: Payment): Promise<CheckoutSession> {
     let orderId: string;
     try {
-      const order = await this.gateway.createOrder({
+      const order = await this.gateways.get(payment.gateway).createOrder({
         amount: payment.amount,
         currency: payment.currency,
         receipt: payment.id,
@@ -202,27 +194,17 @@ export class PaymentService {
   }
 
   /**
-   * Finds the payment already made with this idempotency key, waiting while its gateway order
-   * is still being created. Null when there is none (or its creation failed and was undone).
-   * An intent whose creator died before recording the gateway order (found by the chaos run:
-   * the key otherwise answered CONFLICT forever) is claimed by one waiting request and returned
-   * without an order id, for that request to open.
+   * The order already made with this idempotency key, once its gateway order exists. An intent
+   * whose creator died before recording the gateway order (found by the chaos run: the key
+   * otherwise answered CONFLICT forever) is claimed by one waiting request, which opens it.
    */
-  private async awaitIdempotentOrder(user: AuthUser, request: OrderRequest, deadline: number): Promise<Payment | null> {
-    for (;;) {
-      const existing = await this.orm.em.fork().findOne(Payment, { payerId: user.id, idempotencyKey: request.idempotencyKey });
-      if (!existing) return null;
-      if (existing.purpose !== request.purpose || existing.amount !== request.amount || existing.currency !== request.currency ||
-        existing.payeeId !== request.payeeId || existing.reference !== request.reference) {
-        throw conflict(`idempotencyKey ${request.idempotencyKey} was already used for a different order (${existing.amount} ${existing.currency}, ${existing.purpose}): use a new key for a new order`);
-      }
-      if (existing.razorpayOrderId) return existing;
-      if (await this.claimOrphanedIntent(existing)) return existing;
-      if (Date.now() > deadline) {
-        throw conflict(`the order for idempotencyKey ${request.idempotencyKey} is still being created: retry shortly with the same key`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+  private async replayOrder(existing: Payment, request: OrderRequest, expired: boolean): Promise<Replay<CheckoutSession>> {
+    if (existing.razorpayOrderId) return { kind: 'answer', answer: this.session(existing) };
+    if (await this.claimOrphanedIntent(existing)) return { kind: 'answer', answer: await this.openGatewayOrder(existing) };
+    if (expired) {
+      throw conflict(`the order for idempotencyKey ${request.idempotencyKey} is still being created: retry shortly with the same key`);
     }
+    return { kind: 'pending' };
   }
 
   /** True for the one request that claims an intent left without its gateway order for too long. */
@@ -238,10 +220,11 @@ export class PaymentService {
     return claimed > 0;
   }
 
-  private session(payment: Payment): CheckoutSession {
+  /** What Checkout needs to take a payment whose gateway order exists: the key id of the payment's gateway, among others. */
+  session(payment: Payment): CheckoutSession {
     return {
       payment: toPaymentType(payment),
-      keyId: this.gateway.keyId,
+      keyId: this.gateways.get(payment.gateway).keyId,
       razorpayOrderId: payment.razorpayOrderId!,
       amount: payment.amount,
       currency: payment.currency,

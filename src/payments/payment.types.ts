@@ -1,10 +1,25 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { GatewayName } from '../gateways/gateway.js';
 import { PaymentPurpose, type Payment } from './payment.entity.js';
 import { PaymentStatus } from './payment.state.js';
 import { Connection } from '../graphql/connection.js';
 
 registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
 registerEnumType(PaymentPurpose, { name: 'PaymentPurpose' });
+
+/** The gateway a payment goes through (the API's enum; the database stores the gateway's name). */
+export enum PaymentGateway {
+  RAZORPAY = 'razorpay',
+  PHONEPE = 'phonepe',
+}
+registerEnumType(PaymentGateway, { name: 'PaymentGateway', description: 'The payment gateway a payment goes through.' });
+/** Every gateway name has its API value: a gateway added without one does not compile. */
+const API_GATEWAY: Record<GatewayName, PaymentGateway> = { razorpay: PaymentGateway.RAZORPAY, phonepe: PaymentGateway.PHONEPE };
+
+/** A gateway's name as the API shows it. */
+export function toPaymentGateway(name: GatewayName): PaymentGateway {
+  return API_GATEWAY[name];
+}
 
 @ObjectType({ description: 'How the customer paid, as the gateway reported it.', simpleResolvers: true })
 export class PaymentMethodDetails {
@@ -68,6 +83,9 @@ export class PaymentType {
   @Field(() => String, { nullable: true })
   description!: string | null;
 
+  @Field(() => PaymentGateway, { description: 'The gateway the payment goes through; the razorpay* fields hold its order and attempt ids.' })
+  gateway!: PaymentGateway;
+
   @Field(() => String, { nullable: true })
   razorpayOrderId!: string | null;
 
@@ -128,6 +146,7 @@ export function toPaymentType(payment: Payment): PaymentType {
     payeeId: payment.payeeId,
     reference: payment.reference,
     description: payment.description,
+    gateway: toPaymentGateway(payment.gateway),
     razorpayOrderId: payment.razorpayOrderId,
     razorpayPaymentId: payment.razorpayPaymentId,
     method: payment.method ? Object.assign(new PaymentMethodDetails(), payment.method) : null,

@@ -1,10 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
-import { GatewayError, type Gateway, type GatewayPayment } from '../gateways/gateway.js';
+import { GatewayError, type Gateway, type GatewayName, type GatewayPayment } from '../gateways/gateway.js';
+import type { GatewayRegistry } from '../gateways/gateway.registry.js';
 import type { Logger } from '../logger.js';
 import type { PaymentSettlement } from '../payments/payment.settlement.js';
 import type { RefundService } from '../refunds/refund.service.js';
-import { backoffWithJitterMs } from '../util/backoff.js';
+import { backoffWithJitterMs } from '../common/backoff.js';
 
 /** What one pass did; `claimed` lists the payments this pass (and no other) examined. */
 export interface ReconcileReport {
@@ -17,6 +18,13 @@ export interface ReconcileReport {
 }
 
 export type ReconcileOutcome = 'changed' | 'unchanged' | 'captured' | 'error';
+
+/** A payment claimed for a check: where to ask, and about which order. */
+interface DuePayment {
+  id: string;
+  gateway: GatewayName;
+  orderId: string;
+}
 
 /** Stop asking about a payment this old: Razorpay auto-refunds uncaptured payments within days. */
 const GIVE_UP_AFTER_MS = 7 * 86_400_000;
@@ -36,7 +44,8 @@ const MAX_BACKOFF_MS = 6 * 60 * 60_000;
 export class Reconciler {
   constructor(
     private readonly orm: MikroORM,
-    private readonly gateway: Gateway,
+    /** Each payment is asked about at the gateway it went through. */
+    private readonly gateways: GatewayRegistry,
     private readonly settlement: PaymentSettlement,
     private readonly refunds: RefundService,
     private readonly config: Config['reconcile'],
@@ -55,7 +64,7 @@ export class Reconciler {
     const claimed = await this.claimDuePayments();
     const report: ReconcileReport = { claimed: claimed.map((c) => c.id), changed: 0, captured: 0, errors: 0, refundsChecked: 0, refundsSettled: 0 };
     for (const payment of claimed) {
-      const outcome = await this.reconcilePayment(payment.id, payment.orderId);
+      const outcome = await this.reconcilePayment(payment);
       for (const listener of this.listeners) listener(outcome);
       if (outcome === 'error') report.errors += 1;
       if (outcome === 'changed' || outcome === 'captured') report.changed += 1;
@@ -69,12 +78,12 @@ export class Reconciler {
   }
 
   /** Claims up to a batch of due payments and schedules their next check, in one transaction. */
-  private async claimDuePayments(): Promise<{ id: string; orderId: string }[]> {
+  private async claimDuePayments(): Promise<DuePayment[]> {
     return this.orm.em.fork().transactional(async (em) => {
       const connection = em.getConnection();
       const now = Date.now();
-      const rows: { id: string; razorpay_order_id: string; reconcile_attempts: number }[] = await connection.execute(
-        `select "id", "razorpay_order_id", "reconcile_attempts" from "payment"
+      const rows: { id: string; gateway: GatewayName; razorpay_order_id: string; reconcile_attempts: number }[] = await connection.execute(
+        `select "id", "gateway", "razorpay_order_id", "reconcile_attempts" from "payment"
           where "status" in ('CREATED', 'AUTHORIZED', 'FAILED') and "razorpay_order_id" is not null
             and "updated_at" <= ? and "created_at" > ?
             and ("next_reconcile_at" is null or "next_reconcile_at" <= ?)
@@ -93,15 +102,18 @@ export class Reconciler {
           em.getTransactionContext(),
         );
       }
-      return rows.map((row) => ({ id: row.id, orderId: row.razorpay_order_id }));
+      return rows.map((row) => ({ id: row.id, gateway: row.gateway, orderId: row.razorpay_order_id }));
     });
   }
 
   /** Asks the gateway about every attempt on the order and applies each, oldest first. */
-  private async reconcilePayment(paymentId: string, orderId: string): Promise<ReconcileOutcome> {
+  private async reconcilePayment({ id: paymentId, gateway: gatewayName, orderId }: DuePayment): Promise<ReconcileOutcome> {
     let attempts: GatewayPayment[];
+    // Resolved inside the try: a payment of a gateway not configured here is an error to retry, not a crash of the pass.
+    let gateway: Gateway;
     try {
-      attempts = await this.gateway.listOrderPayments(orderId);
+      gateway = this.gateways.get(gatewayName);
+      attempts = await gateway.listOrderPayments(orderId);
     } catch (error) {
       this.logger.warn({ paymentId, orderId, err: error instanceof GatewayError ? error.message : error }, 'reconciliation could not ask the gateway; will retry');
       return 'error';
@@ -110,7 +122,7 @@ export class Reconciler {
     for (let snapshot of attempts) {
       try {
         if (snapshot.status === 'authorized' && this.config.captureAuthorized) {
-          snapshot = await this.gateway.capturePayment(snapshot.id, snapshot.amount, snapshot.currency);
+          snapshot = await gateway.capturePayment(snapshot.id, snapshot.amount, snapshot.currency);
           outcome = 'captured';
         }
         const result = await this.settlement.applyGatewayPayment(snapshot, { source: 'reconciliation' });

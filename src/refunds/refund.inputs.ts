@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { IsInt, IsOptional, MaxLength, Min, MinLength, NotContains } from 'class-validator';
-import { IdempotencyKeyField, NO_NUL_RULE, NUL } from '../payments/payment.inputs.js';
+import { IdempotencyKeyField, NO_NUL_RULE, NUL } from '../common/validation.js';
 import { RefundDestination, RefundSpeed } from './refund.entity.js';
 
 export const MAX_REFUND_REASON = 255;

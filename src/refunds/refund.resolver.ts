@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 't
 import { requireRole, type Context } from '../graphql/context.js';
 import { PaymentType } from '../payments/payment.types.js';
 import { RefundInput } from './refund.inputs.js';
-import { RefundType } from './refund.types.js';
+import { RefundType, toRefundType } from './refund.types.js';
 
 @Resolver(() => RefundType)
 export class RefundResolver {
@@ -10,10 +10,10 @@ export class RefundResolver {
   @Mutation(() => RefundType, {
     description: 'Admin and service: refunds (part of) a captured payment, never more than remains; the same idempotencyKey returns the same refund.',
   })
-  refund(@Arg('input', () => RefundInput) input: RefundInput, @Ctx() ctx: Context) {
+  async refund(@Arg('input', () => RefundInput) input: RefundInput, @Ctx() ctx: Context) {
     const user = requireRole(ctx, ['admin', 'service']);
     const { refunds } = ctx.services;
-    return refunds.refund(user, refunds.refundRequest(input));
+    return toRefundType(await refunds.refund(user, refunds.refundRequest(input)));
   }
 
   @FieldResolver(() => PaymentType)

@@ -1,23 +1,22 @@
-import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../auth/auth.js';
-import { GatewayError, type Gateway } from '../gateways/gateway.js';
-import { badInput, conflict, notFound } from '../graphql/errors.js';
+import { GatewayError } from '../gateways/gateway.js';
+import type { GatewayRegistry } from '../gateways/gateway.registry.js';
+import { badInput, conflict, notFound } from '../common/errors.js';
 import type { Logger } from '../logger.js';
 import { formatMoney } from '../money/money.js';
 import type { PaymentCore } from '../payments/payment.core.js';
 import { Payment, PaymentFunding, PaymentPurpose } from '../payments/payment.entity.js';
 import type { ChangeSource } from '../payments/payment.events.js';
-import { isUuid } from '../payments/payment.service.js';
+import { isUuid } from '../common/ids.js';
+import { ALREADY_MADE, performOnce, type Replay } from '../common/idempotency.js';
 import { MONEY_RECEIVED_STATUSES } from '../payments/payment.state.js';
 import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
 import type { WalletService } from '../wallet/wallet.service.js';
 import { gatewayIdempotencyKey, Refund, RefundDestination, RefundSpeed, RefundStatus } from './refund.entity.js';
 import type { RefundInput } from './refund.inputs.js';
 import { newsFromGateway, type RefundSettlement } from './refund.settlement.js';
-import { toRefundType, type RefundType } from './refund.types.js';
 
-/** How long a request waits for a concurrent request with the same idempotency key to hear from the gateway. */
-const IDEMPOTENCY_WAIT_MS = 15_000;
 /** Reconciliation leaves younger PENDING refunds to the request or webhook still settling them. */
 const RECONCILE_AFTER_MS = 60_000;
 
@@ -46,7 +45,8 @@ type Reservation =
 export class RefundService {
   constructor(
     private readonly orm: MikroORM,
-    private readonly gateway: Gateway,
+    /** A refund goes to the gateway its payment went through. */
+    private readonly gateways: GatewayRegistry,
     private readonly core: PaymentCore,
     private readonly refunds: RefundSettlement,
     private readonly wallets: WalletService,
@@ -76,26 +76,31 @@ export class RefundService {
    * with its answer: PROCESSED, FAILED (amount released) or still PENDING (a webhook or
    * reconciliation settles it). The same idempotency key returns the first refund.
    */
-  async refund(user: AuthUser, request: RefundRequest): Promise<RefundType> {
-    const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
-    const earlier = await this.findByKey(user, request.idempotencyKey);
-    if (earlier) return this.replay(user, earlier, request, deadline);
+  async refund(user: AuthUser, request: RefundRequest): Promise<Refund> {
+    return performOnce<Refund, Refund>({
+      key: request.idempotencyKey,
+      constraint: 'refund_requested_by_idempotency_key_unique',
+      find: () => this.orm.em.fork().findOne(Refund, { requestedBy: user.id, idempotencyKey: request.idempotencyKey }),
+      mismatch: (earlier) => {
+        const paymentId = earlier.payment.id;
+        return paymentId !== request.paymentId || (request.amount !== null && request.amount !== earlier.amount) ||
+          (request.destination === RefundDestination.WALLET && earlier.destination !== RefundDestination.WALLET)
+          ? `idempotencyKey ${request.idempotencyKey} was already used for another refund (${earlier.amount} of payment ${paymentId}, ${earlier.destination}): use a new key for a new refund`
+          : null;
+      },
+      replay: (earlier, expired) => this.replay(user, earlier, expired),
+      perform: () => this.reserveAndSubmit(user, request),
+    });
+  }
 
-    let reservation: Reservation;
-    try {
-      reservation = await this.orm.em.fork().transactional((em) => this.reserve(em, user, request));
-    } catch (error) {
-      // Another request with this key (for another payment, so not behind the same lock) won.
-      const winner = error instanceof UniqueConstraintViolationException ? await this.findByKey(user, request.idempotencyKey) : null;
-      if (winner) return this.replay(user, winner, request, deadline);
-      throw error;
-    }
-    if (reservation.kind === 'existing') return this.replay(user, reservation.refund, request, deadline);
-
+  private async reserveAndSubmit(user: AuthUser, request: RefundRequest): Promise<Refund | typeof ALREADY_MADE> {
+    const reservation = await this.orm.em.fork().transactional((em) => this.reserve(em, user, request));
+    // Requests with the same key for this payment queue on its lock: the later ones find the first one's refund.
+    if (reservation.kind === 'existing') return ALREADY_MADE;
     const { refund, payment } = reservation;
     this.logger.info({ refundId: refund.id, paymentId: payment.id, amount: refund.amount, destination: refund.destination, by: user.id }, 'refund reserved');
-    if (reservation.processed) return toRefundType(refund);
-    return this.submit(refund, payment.razorpayPaymentId!, { source: 'api:refund', actorId: user.id });
+    if (reservation.processed) return refund;
+    return this.submit(refund, payment, { source: 'api:refund', actorId: user.id });
   }
 
   /**
@@ -112,19 +117,18 @@ export class RefundService {
     let settled = 0;
     for (const refund of pending) {
       const origin = { source: 'reconciliation' };
-      const gatewayPaymentId = refund.payment.razorpayPaymentId!;
-      let result: RefundType;
+      let result: Refund;
       if (refund.razorpayRefundId) {
         try {
-          const snapshot = await this.gateway.fetchRefund(gatewayPaymentId, refund.razorpayRefundId);
+          const snapshot = await this.gateways.get(refund.payment.gateway).fetchRefund(refund.payment.razorpayPaymentId!, refund.razorpayRefundId);
           const outcome = await this.refunds.settle(refund.id, newsFromGateway(snapshot), origin);
-          result = outcome.kind === 'settled' ? toRefundType(outcome.refund) : toRefundType(refund);
+          result = outcome.kind === 'settled' ? outcome.refund : refund;
         } catch (error) {
           this.logger.warn({ err: error, refundId: refund.id }, 'could not fetch a pending refund; will try again');
           continue;
         }
       } else {
-        result = await this.submit(refund, gatewayPaymentId, origin);
+        result = await this.submit(refund, refund.payment, origin);
       }
       if (result.status !== RefundStatus.PENDING) settled += 1;
     }
@@ -216,10 +220,10 @@ export class RefundService {
    * answer. `unavailable` means the outcome is unknown (money may have moved): the refund stays
    * PENDING with the error noted. A refusal fails it and releases its amount.
    */
-  private async submit(refund: Refund, gatewayPaymentId: string, origin: ChangeSource): Promise<RefundType> {
+  private async submit(refund: Refund, payment: Pick<Payment, 'gateway' | 'razorpayPaymentId'>, origin: ChangeSource): Promise<Refund> {
     try {
-      const snapshot = await this.gateway.refundPayment({
-        paymentId: gatewayPaymentId,
+      const snapshot = await this.gateways.get(payment.gateway).refundPayment({
+        paymentId: payment.razorpayPaymentId!,
         amount: refund.amount,
         speed: refund.speed === RefundSpeed.OPTIMUM ? 'optimum' : 'normal',
         notes: { refund_id: refund.id },
@@ -236,7 +240,7 @@ export class RefundService {
           { id: refund.id, status: RefundStatus.PENDING, razorpayRefundId: null },
           { lastGatewayError: error.message, updatedAt: new Date() },
         );
-        return toRefundType(await this.orm.em.fork().findOneOrFail(Refund, { id: refund.id }));
+        return this.orm.em.fork().findOneOrFail(Refund, { id: refund.id });
       }
       const reason = `Razorpay refused the refund: ${error.message}`;
       return this.settled(await this.refunds.settle(refund.id, { status: 'failed', razorpayRefundId: null, reason }, origin), refund);
@@ -245,33 +249,20 @@ export class RefundService {
 
   /**
    * A repeated request with the same key: the same refund, once its gateway call has answered
-   * (waiting up to the deadline). A refund whose outcome was unknown is sent again, safely.
+   * (or the wait is over). A refund whose outcome was unknown is sent again, safely.
    */
-  private async replay(user: AuthUser, refund: Refund, request: RefundRequest, deadline: number): Promise<RefundType> {
-    const paymentId = refund.payment.id;
-    if (paymentId !== request.paymentId || (request.amount !== null && request.amount !== refund.amount) ||
-      (request.destination === RefundDestination.WALLET && refund.destination !== RefundDestination.WALLET)) {
-      throw conflict(`idempotencyKey ${request.idempotencyKey} was already used for another refund (${refund.amount} of payment ${paymentId}, ${refund.destination}): use a new key for a new refund`);
+  private async replay(user: AuthUser, refund: Refund, expired: boolean): Promise<Replay<Refund>> {
+    const awaitingGateway = refund.status === RefundStatus.PENDING && refund.destination === RefundDestination.SOURCE &&
+      refund.razorpayRefundId === null && refund.lastGatewayError === null;
+    if (awaitingGateway && !expired) return { kind: 'pending' };
+    if (refund.status === RefundStatus.PENDING && refund.razorpayRefundId === null && refund.lastGatewayError !== null) {
+      const payment = await this.orm.em.fork().findOneOrFail(Payment, { id: refund.payment.id });
+      return { kind: 'answer', answer: await this.submit(refund, payment, { source: 'api:refund', actorId: user.id }) };
     }
-    let current = refund;
-    while (current.status === RefundStatus.PENDING && current.destination === RefundDestination.SOURCE &&
-      current.razorpayRefundId === null && current.lastGatewayError === null && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      current = await this.orm.em.fork().findOneOrFail(Refund, { id: refund.id });
-    }
-    if (current.status === RefundStatus.PENDING && current.razorpayRefundId === null && current.lastGatewayError !== null) {
-      const payment = await this.orm.em.fork().findOneOrFail(Payment, { id: paymentId });
-      return this.submit(current, payment.razorpayPaymentId!, { source: 'api:refund', actorId: user.id });
-    }
-    return toRefundType(current);
+    return { kind: 'answer', answer: refund };
   }
 
-  private async findByKey(user: AuthUser, idempotencyKey: string | null): Promise<Refund | null> {
-    if (!idempotencyKey) return null;
-    return this.orm.em.fork().findOne(Refund, { requestedBy: user.id, idempotencyKey });
-  }
-
-  private settled(outcome: Awaited<ReturnType<RefundSettlement['settle']>>, refund: Refund): RefundType {
-    return toRefundType(outcome.kind === 'settled' ? outcome.refund : refund);
+  private settled(outcome: Awaited<ReturnType<RefundSettlement['settle']>>, refund: Refund): Refund {
+    return outcome.kind === 'settled' ? outcome.refund : refund;
   }
 }

@@ -8,7 +8,7 @@ import type { OutboxService } from '../outbox/outbox.service.js';
 import type { LockedPayment, PaymentCore } from '../payments/payment.core.js';
 import { PaymentPurpose, type Payment } from '../payments/payment.entity.js';
 import type { ChangeSource } from '../payments/payment.events.js';
-import { isUuid } from '../payments/payment.service.js';
+import { isUuid } from '../common/ids.js';
 import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
 import type { WalletService } from '../wallet/wallet.service.js';
 import { Refund, RefundDestination, RefundStatus } from './refund.entity.js';

@@ -1,25 +1,32 @@
-import { toGatewayRefund } from '../gateways/razorpay/razorpay.mappers.js';
-import type { RazorpayWebhookEnvelope } from '../gateways/razorpay/razorpay.wire.js';
-import type { HandlerResult, WebhookProcessor } from '../webhooks/webhook.processor.js';
+import { GatewayError, type Gateway, type GatewayRefund } from '../gateways/gateway.js';
+import type { HandlerResult, WebhookDispatch } from '../webhooks/webhook.dispatch.js';
 import type { RefundSettlement } from './refund.settlement.js';
 
-/** Refund events Razorpay sends; each carries a snapshot of the refund at event time. */
-export const REFUND_EVENT_TYPES = ['refund.created', 'refund.processed', 'refund.failed'] as const;
-
 /**
- * Routes refund webhooks into the same settlement the refund mutation uses, under the payment's
- * row lock: whichever of the API answer and the webhook arrives first settles the refund, the
- * other finds it done. `refund.created` only records the gateway id of a refund we know (its
- * snapshot is applied like any other: a settled refund never changes). Refunds that are not
- * ours (made in the dashboard, say) are ignored.
+ * Routes refund events, from any gateway, into the same settlement the refund mutation uses,
+ * under the payment's row lock: whichever of the API answer and the webhook arrives first
+ * settles the refund, the other finds it done. A snapshot that only reports the refund was
+ * created records its gateway id (a settled refund never changes). Refunds that are not ours
+ * (made in the dashboard, say) are ignored. An untrusted event is confirmed first: the refund is
+ * fetched from the gateway and that answer applied instead.
  */
-export function registerRefundWebhooks(processor: WebhookProcessor, refunds: RefundSettlement): void {
-  const handle = async (envelope: RazorpayWebhookEnvelope, source: string): Promise<HandlerResult> => {
-    const wire = envelope.payload.refund?.entity;
-    if (!wire) return { outcome: 'ignored', reason: `${envelope.event} carries no refund entity` };
-    const outcome = await refunds.applyGatewayRefund(toGatewayRefund(wire), { source });
+export function registerRefundWebhooks(dispatch: WebhookDispatch, refunds: RefundSettlement): void {
+  dispatch.on('refund', async (event, { gateway, source }): Promise<HandlerResult> => {
+    const snapshot = event.trusted ? event.refund : await confirmRefund(gateway, event.refund);
+    if (!snapshot) return { outcome: 'ignored', reason: `${gateway.name} does not confirm refund ${event.refund.id} of payment ${event.refund.paymentId}` };
+    const outcome = await refunds.applyGatewayRefund(snapshot, { source });
     if (outcome.kind === 'unknown_refund') return { outcome: 'ignored', reason: outcome.reason };
     return { outcome: 'processed' };
-  };
-  for (const type of REFUND_EVENT_TYPES) processor.on(type, handle);
+  });
+}
+
+/** The gateway's own account of the refund an unverified event names; null when it has none. */
+export async function confirmRefund(gateway: Gateway, claimed: GatewayRefund): Promise<GatewayRefund | null> {
+  try {
+    const refund = await gateway.fetchRefund(claimed.paymentId, claimed.id);
+    return refund.id === claimed.id && refund.paymentId === claimed.paymentId ? refund : null;
+  } catch (error) {
+    if (error instanceof GatewayError && error.kind === 'not_found') return null;
+    throw error;
+  }
 }

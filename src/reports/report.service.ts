@@ -1,5 +1,5 @@
 import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
-import { badInput } from '../graphql/errors.js';
+import { badInput } from '../common/errors.js';
 import { Payment } from '../payments/payment.entity.js';
 import { MONEY_RECEIVED_STATUSES, type PaymentStatus } from '../payments/payment.state.js';
 

@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import { keysetRowsPage, type Page } from '../graphql/connection.js';
 import { forbidden } from '../graphql/errors.js';
-import { isUuid } from '../payments/payment.service.js';
+import { isUuid } from '../common/ids.js';
 import { TRANSACTION_COLUMNS, transactionFromRow } from './transaction.rows.js';
 import type { TransactionFilter, TransactionNode } from './transaction.types.js';
 

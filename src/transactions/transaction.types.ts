@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IsOptional, MaxLength, NotContains } from 'class-validator';
-import { NO_NUL_RULE, NUL } from '../payments/payment.inputs.js';
+import { NO_NUL_RULE, NUL } from '../common/validation.js';
 import { Connection } from '../graphql/connection.js';
 import { TransactionStatus, TransactionType, type Transaction } from './transaction.entity.js';
 

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireRole, requireUser, type Context } from '../graphql/context.js';
-import { CheckoutSession, PaymentType } from '../payments/payment.types.js';
+import { CheckoutSession, PaymentType, toPaymentType } from '../payments/payment.types.js';
 import { TransactionConnection } from '../transactions/transaction.types.js';
 import { AddWalletBalanceInput, FreezeWalletInput, PayWithWalletInput, toWalletType, WalletType } from './wallet.types.js';
 
@@ -17,8 +17,8 @@ export class WalletResolver {
   }
 
   @Mutation(() => PaymentType, { description: 'Pays one of your CREATED orders from your wallet; it is CAPTURED at once.' })
-  payWithWallet(@Arg('input', () => PayWithWalletInput) input: PayWithWalletInput, @Ctx() ctx: Context) {
-    return ctx.services.wallets.payOrder(requireUser(ctx), input.paymentId, input.idempotencyKey ?? null);
+  async payWithWallet(@Arg('input', () => PayWithWalletInput) input: PayWithWalletInput, @Ctx() ctx: Context) {
+    return toPaymentType(await ctx.services.wallets.payOrder(requireUser(ctx), input.paymentId, input.idempotencyKey ?? null));
   }
 
   @Authorized(['admin'])

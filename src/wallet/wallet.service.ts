@@ -1,16 +1,18 @@
-import { LockMode, UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../auth/auth.js';
 import type { Config } from '../config.js';
-import { badInput, conflict, forbidden, notFound } from '../graphql/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../common/errors.js';
 import { accounts } from '../ledger/ledger.lines.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
 import { formatMoney } from '../money/money.js';
 import type { LockedPayment, PaymentCore } from '../payments/payment.core.js';
 import { Payment, PaymentFunding, PaymentPurpose } from '../payments/payment.entity.js';
-import { isUuid, type PaymentService, type PurposeRules } from '../payments/payment.service.js';
+import { isUuid } from '../common/ids.js';
+import { performOnce } from '../common/idempotency.js';
+import type { PaymentService, PurposeRules } from '../payments/payment.service.js';
 import { MONEY_RECEIVED_STATUSES, PaymentStatus } from '../payments/payment.state.js';
-import { toPaymentType, type CheckoutSession, type PaymentType } from '../payments/payment.types.js';
+import type { CheckoutSession } from '../payments/payment.types.js';
 import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
 import { Wallet, WalletStatus } from './wallet.entity.js';
 
@@ -77,24 +79,23 @@ export class WalletService {
    * transaction, the capture and its journal commit together under the payment's and then the
    * wallet's row lock. Paying the same order again returns it unchanged.
    */
-  async payOrder(user: AuthUser, paymentId: string, idempotencyKey: string | null): Promise<PaymentType> {
+  async payOrder(user: AuthUser, paymentId: string, idempotencyKey: string | null): Promise<Payment> {
     if (!isUuid(paymentId)) throw notFound('Payment', paymentId);
-    if (idempotencyKey) {
-      const earlier = await this.orm.em.fork().findOne(Transaction, { userId: user.id, idempotencyKey });
-      if (earlier) return this.replayed(earlier, paymentId, idempotencyKey);
-    }
-    let result: { payment: Payment; changed: boolean };
-    try {
-      result = await this.orm.em.fork().transactional((em) => this.debitAndCapture(em, user, paymentId, idempotencyKey));
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException && idempotencyKey) {
-        const earlier = await this.orm.em.fork().findOneOrFail(Transaction, { userId: user.id, idempotencyKey });
-        return this.replayed(earlier, paymentId, idempotencyKey);
-      }
-      throw error;
-    }
-    if (result.changed) this.logger.info({ paymentId, userId: user.id, amount: result.payment.amount }, 'payment paid from wallet');
-    return toPaymentType(result.payment);
+    return performOnce<Transaction, Payment>({
+      key: idempotencyKey,
+      constraint: 'transaction_user_idempotency_key_unique',
+      find: () => this.orm.em.fork().findOne(Transaction, { userId: user.id, idempotencyKey }),
+      mismatch: (earlier) => earlier.type !== TransactionType.WALLET_DEBIT || earlier.payment?.id !== paymentId
+        ? `idempotencyKey ${idempotencyKey} was already used for another request: use a new key`
+        : null,
+      // The debit's row commits with the capture: once it is visible, the payment is paid.
+      replay: async () => ({ kind: 'answer', answer: await this.orm.em.fork().findOneOrFail(Payment, { id: paymentId }) }),
+      perform: async () => {
+        const result = await this.orm.em.fork().transactional((em) => this.debitAndCapture(em, user, paymentId, idempotencyKey));
+        if (result.changed) this.logger.info({ paymentId, userId: user.id, amount: result.payment.amount }, 'payment paid from wallet');
+        return result.payment;
+      },
+    });
   }
 
   /** Freezes or unfreezes a user's wallet (admin). */
@@ -174,13 +175,6 @@ export class WalletService {
       completedAt: new Date(),
     }));
     await this.core.apply(em, payment, { kind: 'wallet_capture', walletId: wallet.id }, { source: 'api:payWithWallet', actorId: user.id });
-  }
-
-  private async replayed(earlier: Transaction, paymentId: string, idempotencyKey: string): Promise<PaymentType> {
-    if (earlier.type !== TransactionType.WALLET_DEBIT || earlier.payment?.id !== paymentId) {
-      throw conflict(`idempotencyKey ${idempotencyKey} was already used for another request: use a new key`);
-    }
-    return toPaymentType(await this.orm.em.fork().findOneOrFail(Payment, { id: paymentId }));
   }
 
   private assertActive(wallet: Wallet): void {

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IsInt, MaxLength, MinLength } from 'class-validator';
-import { IdempotencyKeyField } from '../payments/payment.inputs.js';
+import { IdempotencyKeyField } from '../common/validation.js';
 import { WalletStatus, type Wallet } from './wallet.entity.js';
 
 registerEnumType(WalletStatus, { name: 'WalletStatus' });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/postgresql';
+import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/postgresql';
+import type { GatewayName } from '../gateways/gateway.js';
 
 export enum WebhookEventStatus {
   PENDING = 'PENDING',
@@ -19,15 +20,20 @@ export enum WebhookEventStatus {
   QUARANTINED = 'QUARANTINED',
 }
 
-/** The webhook inbox: every signed delivery, stored before it is acknowledged. */
+/** The webhook inbox: every verified delivery, stored before it is acknowledged. */
 @Entity({ tableName: 'webhook_event' })
 @Index({ name: 'webhook_event_due_idx', properties: ['status', 'nextAttemptAt'] })
+@Unique({ name: 'webhook_event_gateway_event_id_unique', properties: ['gateway', 'eventId'] })
 export class WebhookEvent {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  /** `X-Razorpay-Event-Id`: duplicates of one delivery share it. */
-  @Property({ type: 'string', length: 100, unique: 'webhook_event_event_id_unique' })
+  /** The gateway that sent it (its route, `/webhooks/<gateway>`); its adapter decodes the payload. */
+  @Property({ type: 'text', default: 'razorpay' })
+  gateway: GatewayName = 'razorpay';
+
+  /** The gateway's id of the event (Razorpay: `X-Razorpay-Event-Id`): duplicates of one delivery share it. */
+  @Property({ type: 'string', length: 100 })
   eventId!: string;
 
   @Property({ type: 'string', length: 64 })

@@ -1,7 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { GatewayName } from '../gateways/gateway.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
 
 export interface IncomingWebhook {
+  gateway: GatewayName;
   eventId: string;
   eventType: string;
   payload: Record<string, unknown>;
@@ -12,7 +14,7 @@ export interface IncomingWebhook {
   quarantine?: { raw: Buffer; problems: string[] };
 }
 
-/** The webhook inbox: stores each delivery once, keyed by Razorpay's event id. */
+/** The webhook inbox: stores each delivery once, keyed by its gateway and the gateway's event id. */
 export class WebhookInbox {
   constructor(private readonly orm: MikroORM) {}
 
@@ -28,6 +30,7 @@ export class WebhookInbox {
       .createQueryBuilder(WebhookEvent)
       .insert({
         id: row.id,
+        gateway: row.gateway,
         eventId: row.eventId,
         eventType: row.eventType,
         payload: row.payload,
@@ -38,12 +41,12 @@ export class WebhookInbox {
         nextAttemptAt: row.nextAttemptAt,
         receivedAt: row.receivedAt,
       })
-      .onConflict('event_id')
+      .onConflict(['gateway', 'event_id'])
       .ignore()
       .returning('id')
       .execute('all');
     if (inserted.length > 0) return { stored: true, id: inserted[0]!.id };
-    const existing = await em.findOneOrFail(WebhookEvent, { eventId: event.eventId });
+    const existing = await em.findOneOrFail(WebhookEvent, { gateway: event.gateway, eventId: event.eventId });
     return { stored: false, id: existing.id };
   }
 }

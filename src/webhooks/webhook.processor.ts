@@ -1,15 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { backoffWithJitterMs } from '../util/backoff.js';
+import { backoffWithJitterMs } from '../common/backoff.js';
 import type { Logger } from '../logger.js';
-import type { RazorpayWebhookEnvelope } from '../gateways/razorpay/razorpay.wire.js';
-import { parseWebhookEnvelope } from '../gateways/razorpay/razorpay.mappers.js';
+import type { GatewayEvent } from '../gateways/gateway.js';
+import type { HandlerResult, WebhookDispatch } from './webhook.dispatch.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
-
-/** What a handler made of an event: done, or nothing to do and why. */
-export type HandlerResult = { outcome: 'processed' } | { outcome: 'ignored'; reason: string };
-
-/** Handles one event type; throws to have the event retried later. */
-export type WebhookHandler = (envelope: RazorpayWebhookEnvelope, source: string) => Promise<HandlerResult>;
 
 const BASE_BACKOFF_MS = 5_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
@@ -26,21 +20,17 @@ export function retryDelayMs(attempts: number, random: () => number = Math.rando
  * after `maxAttempts` it is DEAD for an operator to replay.
  */
 export class WebhookProcessor {
-  private readonly handlers = new Map<string, WebhookHandler>();
   private readonly settledListeners: ((event: WebhookEvent, status: WebhookEventStatus) => void)[] = [];
 
   constructor(
     private readonly orm: MikroORM,
+    /** Decodes an event through its gateway and routes it to the handler of its kind. */
+    private readonly dispatch: WebhookDispatch,
     private readonly logger: Logger,
     private readonly maxAttempts: number,
     /** How long a claim holds: a process killed mid-event leaves it, and the event is taken over after this. */
     private readonly leaseSeconds = 60,
   ) {}
-
-  /** Registers the handler of an event type (`payment.captured`, `refund.processed`…). */
-  on(eventType: string, handler: WebhookHandler): void {
-    this.handlers.set(eventType, handler);
-  }
 
   /** Observes every processing outcome (metrics: lag and outcome). */
   onSettled(listener: (event: WebhookEvent, status: WebhookEventStatus) => void): void {
@@ -53,15 +43,15 @@ export class WebhookProcessor {
     if (!claimed) return null;
     const log = this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts });
     let note: string | null = null;
-    let envelope: RazorpayWebhookEnvelope | null = null;
+    let event: GatewayEvent | null = null;
     try {
-      envelope = parseWebhookEnvelope(claimed.payload);
+      event = this.dispatch.decode(claimed);
     } catch (error) {
       // A malformed event stays malformed: retrying cannot help; an operator replays it once the code copes.
       note = `malformed event: ${error instanceof Error ? error.message : String(error)}`;
       log.error({ note }, 'webhook event is malformed');
     }
-    const outcome = envelope ? await this.handle(envelope, claimed, log) : { status: WebhookEventStatus.DEAD, note };
+    const outcome = event ? await this.handle(event, claimed, log) : { status: WebhookEventStatus.DEAD, note };
     const failed = outcome.status === WebhookEventStatus.FAILED;
     const dead = outcome.status === WebhookEventStatus.DEAD;
     await this.orm.em.fork().nativeUpdate(
@@ -81,15 +71,12 @@ export class WebhookProcessor {
 
   /** Runs the event's handler; a throw means "retry later", up to `maxAttempts`. */
   private async handle(
-    envelope: RazorpayWebhookEnvelope,
+    event: GatewayEvent,
     claimed: WebhookEvent,
     log: Logger,
   ): Promise<{ status: WebhookEventStatus; note: string | null }> {
     try {
-      const handler = this.handlers.get(claimed.eventType);
-      const result: HandlerResult = handler
-        ? await handler(envelope, `webhook:${claimed.eventId}`)
-        : { outcome: 'ignored', reason: `no handler for event type ${claimed.eventType}` };
+      const result: HandlerResult = await this.dispatch.dispatch(claimed, event);
       const status = result.outcome === 'processed' ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
       const note = result.outcome === 'ignored' ? result.reason : null;
       log.info({ status, note }, 'webhook event handled');
@@ -120,7 +107,7 @@ export class WebhookProcessor {
   /**
    * Puts a PROCESSED/IGNORED/DEAD event back in the queue (operator replay). Not while a
    * worker holds it: clearing its lease would let a second worker process it at the same time.
-   * Never a QUARANTINED one: its payload is a sanitised copy, not what Razorpay sent.
+   * Never a QUARANTINED one: its payload is a sanitised copy, not what the gateway sent.
    */
   async replay(eventId: string): Promise<boolean> {
     const updated = await this.orm.em.fork().nativeUpdate(

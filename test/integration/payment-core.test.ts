@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthUser } from '../../src/auth/auth.js';
+import { DomainError } from '../../src/common/errors.js';
 import type { GatewayPayment } from '../../src/gateways/gateway.js';
 import { Journal, JournalKind } from '../../src/ledger/ledger.entities.js';
 import { OutboxMessage } from '../../src/outbox/outbox.entities.js';
@@ -68,7 +68,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 
 /** The refusals an API caller may get (already paid, nothing to refund…); anything else is a bug. */
 function expectedRefusal(error: unknown): boolean {
-  return error instanceof GraphQLError && ['CONFLICT', 'BAD_USER_INPUT', 'NOT_FOUND'].includes(String(error.extensions.code));
+  return error instanceof DomainError && ['CONFLICT', 'BAD_USER_INPUT', 'NOT_FOUND'].includes(error.code);
 }
 
 async function checkInvariants(paymentId: string, payerId: string): Promise<void> {

@@ -81,7 +81,7 @@ describe('reconciliation (the janitor)', () => {
     await Promise.all(orders.map((o) => pay(server.url, o.razorpayOrderId, { dropWebhooks: true })));
     await makeDue();
     // Two instances' workers with small batches, racing pass after pass.
-    const worker = () => new Reconciler(server.db.orm, server.app.gateway, server.app.services.settlement, server.app.services.refunds,
+    const worker = () => new Reconciler(server.db.orm, server.app.gateways, server.app.services.settlement, server.app.services.refunds,
       { ...server.config.reconcile, batch: 4 }, createLogger('silent'));
     const [one, two] = [worker(), worker()];
     const claimed: string[][] = [];

@@ -10,6 +10,7 @@ import { paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
 import { createOrder } from '../helpers/flows.js';
 import { seedPayments } from '../helpers/seed.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
+import { handleEventType } from '../helpers/webhooks.js';
 
 let server: TestServer;
 const day = Date.UTC(2026, 9, 15); // 2026-10-15T00:00Z
@@ -88,7 +89,7 @@ describe('finance and operator reports', () => {
     const token = await server.token('fin-hooks');
     const order = await createOrder(server, token, 3_000);
     const flaky = { calls: 0 };
-    server.app.services.webhookProcessor.on('payment.dispute.created', async () => {
+    handleEventType(server.app.services, 'payment.dispute.created', async () => {
       flaky.calls += 1;
       if (flaky.calls === 1) throw new Error('dispute service unavailable');
       return { outcome: 'processed' };

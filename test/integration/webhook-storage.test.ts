@@ -10,7 +10,7 @@ import { Payment } from '../../src/payments/payment.entity.js';
 import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { newId } from '../../src/sandbox/razorpay/sandbox.ids.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
-import { MAX_WEBHOOK_DEPTH } from '../../src/webhooks/webhook.body.js';
+import { MAX_WEBHOOK_DEPTH } from '../../src/gateways/webhook.body.js';
 import { CreateOrderDocument } from '../graphql/generated.js';
 import { paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';

@@ -14,6 +14,7 @@ import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-eve
 import { CreateOrderDocument } from '../graphql/generated.js';
 import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
 import { eventually, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET, startTestServer, type TestServer } from '../helpers/server.js';
+import { handleEventType } from '../helpers/webhooks.js';
 
 /** Long enough that the interval worker never runs during a test: only the test drives retries. */
 const NO_INTERVAL_WORKER = { WEBHOOK_WORKER_INTERVAL_MS: '3600000' };
@@ -357,7 +358,7 @@ describe('processing failures are recorded and retried, never lost', () => {
 
   it('a handler failing twice: FAILED with attempts, error and a future retry time, then PROCESSED', async () => {
     let calls = 0;
-    quiet.app.services.webhookProcessor.on('test.flaky', async () => {
+    handleEventType(quiet.app.services, 'test.flaky', async () => {
       calls += 1;
       if (calls <= 2) throw new Error(`flaky failure #${calls}`);
       return { outcome: 'processed' };
@@ -399,7 +400,7 @@ describe('processing failures are recorded and retried, never lost', () => {
     // processDue lists due events, then claims them one by one; an event in that list may fail
     // meanwhile (processed right after it was stored) and must then wait for its backoff.
     let calls = 0;
-    quiet.app.services.webhookProcessor.on('test.backoff', async () => {
+    handleEventType(quiet.app.services, 'test.backoff', async () => {
       calls += 1;
       throw new Error('still down');
     });
@@ -422,7 +423,7 @@ describe('processing failures are recorded and retried, never lost', () => {
   it('after WEBHOOK_MAX_ATTEMPTS failures the event is DEAD; replay(eventId) puts it back and it is processed', async () => {
     let broken = true;
     let calls = 0;
-    mortal.app.services.webhookProcessor.on('test.doomed', async () => {
+    handleEventType(mortal.app.services, 'test.doomed', async () => {
       calls += 1;
       if (broken) throw new Error('downstream is down');
       return { outcome: 'processed' };
@@ -469,7 +470,7 @@ describe('processing failures are recorded and retried, never lost', () => {
     let calls = 0;
     let running = 0;
     let mostAtOnce = 0;
-    quiet.app.services.webhookProcessor.on('test.held', async () => {
+    handleEventType(quiet.app.services, 'test.held', async () => {
       calls += 1;
       running += 1;
       mostAtOnce = Math.max(mostAtOnce, running);
@@ -479,6 +480,7 @@ describe('processing failures are recorded and retried, never lost', () => {
     });
     const evtId = eventId();
     const { id } = await quiet.app.services.webhookInbox.store({
+      gateway: 'razorpay',
       eventId: evtId,
       eventType: 'test.held',
       payload: JSON.parse(envelope('test.held', {})) as Record<string, unknown>,
@@ -498,13 +500,14 @@ describe('processing failures are recorded and retried, never lost', () => {
 
   it('two processors claiming the same event at once: it is handled once', async () => {
     let calls = 0;
-    quiet.app.services.webhookProcessor.on('test.slow', async () => {
+    handleEventType(quiet.app.services, 'test.slow', async () => {
       calls += 1;
       await new Promise((resolve) => setTimeout(resolve, 100)); // hold the claim while the others try
       return { outcome: 'processed' };
     });
     // Stored straight into the inbox, so nothing but this test processes it.
     const { stored, id } = await quiet.app.services.webhookInbox.store({
+      gateway: 'razorpay',
       eventId: eventId(),
       eventType: 'test.slow',
       payload: JSON.parse(envelope('test.slow', {})) as Record<string, unknown>,

@@ -1,5 +1,5 @@
-import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/common/errors.js';
 import { SavedPaymentMethodType as T } from '../../src/payment-methods/payment-method.entity.js';
 import {
   checkNewPaymentMethod,
@@ -21,10 +21,10 @@ function refusal(fields: PaymentMethodFields, now = NOW): { field: unknown; mess
   try {
     checkNewPaymentMethod(fields, now);
   } catch (error) {
-    expect(error).toBeInstanceOf(GraphQLError);
-    const graphqlError = error as GraphQLError;
-    expect(graphqlError.extensions.code).toBe('BAD_USER_INPUT');
-    return { field: graphqlError.extensions.field, message: graphqlError.message };
+    expect(error).toBeInstanceOf(DomainError);
+    const domainError = error as DomainError;
+    expect(domainError.code).toBe('BAD_USER_INPUT');
+    return { field: domainError.field, message: domainError.message };
   }
   throw new Error(`accepted ${JSON.stringify(fields)}`);
 }

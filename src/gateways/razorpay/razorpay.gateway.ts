@@ -2,21 +2,24 @@
  * The {@link Gateway} on Razorpay, built on the official `razorpay` SDK.
  *
  * What the SDK does not do and this adapter adds: a timeout, retries with exponential
- * backoff and full jitter on 429/5xx/network failures, the refund idempotency header,
- * constant-time signature checks, validation of every answer, and one error type
- * ({@link GatewayError}) whose message is safe to show a client.
+ * backoff and full jitter on 429/5xx/network failures (razorpay.client.ts), the refund
+ * idempotency header, constant-time signature checks, validation of every answer, webhook
+ * verification and decoding (razorpay.webhooks.ts), and one error type ({@link GatewayError})
+ * whose message is safe to show a client.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import Razorpay from 'razorpay';
 import {
   GatewayError,
   type CreateOrderRequest,
   type Gateway,
+  type GatewayEvent,
   type GatewayOrder,
   type GatewayPayment,
   type GatewayRefund,
   type RefundRequest,
+  type WebhookReceipt,
+  type WebhookRequest,
 } from '../gateway.js';
+import { RazorpayClient, type RazorpayClientOptions } from './razorpay.client.js';
 import {
   parseWireOrder,
   parseWirePayment,
@@ -27,58 +30,15 @@ import {
   toGatewayRefund,
 } from './razorpay.mappers.js';
 import { checkoutSignature, safeEqualHex, webhookSignature } from './razorpay.signatures.js';
-import {
-  classifyFailure,
-  describeForLog,
-  MAX_BACKOFF_MS,
-  retryKeyedRefund,
-  retryWhenNotApplied,
-  retryWhenTransient,
-  toGatewayError,
-  toReadableAxiosFailure,
-  assertAmount,
-  assertId,
-  type RetryRule,
-} from './razorpay.failures.js';
-import type {
-  WireOrderCreateRequest,
-  WirePayment,
-  WireRefundCreateRequest,
-} from './razorpay.wire.js';
+import { assertAmount, assertId, retryKeyedRefund, retryWhenNotApplied, retryWhenTransient } from './razorpay.failures.js';
+import { decodeRazorpayWebhook, receiveRazorpayWebhook } from './razorpay.webhooks.js';
+import type { WireOrderCreateRequest, WirePayment, WireRefundCreateRequest } from './razorpay.wire.js';
 
-export interface GatewayLogger {
-  warn(obj: Record<string, unknown>, msg: string): void;
-}
+export type { GatewayLogger } from './razorpay.client.js';
 
-export interface RazorpayGatewayOptions {
-  keyId: string;
-  keySecret: string;
+export interface RazorpayGatewayOptions extends RazorpayClientOptions {
   /** Current webhook secret first, then previous ones still accepted during a rotation. */
   webhookSecrets: string[];
-  /** Base URL without `/v1`, e.g. the sandbox's `http://127.0.0.1:4000/sandbox/razorpay`. */
-  apiUrl?: string;
-  /** Per attempt. The SDK sets none, so a hung connection would hang the caller forever. */
-  timeoutMs?: number;
-  /** Retries after the first attempt, for 429, 5xx, timeouts and network failures. */
-  maxRetries?: number;
-  /** First backoff ceiling; it doubles per retry, and each wait is random below it. */
-  retryBaseMs?: number;
-  logger?: GatewayLogger;
-  /** How log lines name this gateway: `razorpay`, or `razorpay-sandbox` when it is the sandbox. */
-  name?: string;
-}
-
-/**
- * The part of the SDK's axios instance (`api.rq`) this adapter relies on. The SDK's type
- * declarations do not expose it, but it is the only way to change the host, the timeout
- * and to send headers the SDK's whitelist would drop.
- */
-interface SdkHttpClient {
-  defaults: { baseURL?: string; timeout?: number };
-  post(url: string, data: unknown, config: { headers: Record<string, string> }): Promise<{ data: unknown }>;
-  interceptors: {
-    response: { use(onFulfilled: null, onRejected: (error: unknown) => unknown): number };
-  };
 }
 
 /**
@@ -86,15 +46,11 @@ interface SdkHttpClient {
  * {@link GatewayError}; secrets never appear in errors or logs.
  */
 export class RazorpayGateway implements Gateway {
+  readonly name = 'razorpay';
   readonly keyId: string;
   readonly #keySecret: string;
   readonly #webhookSecrets: readonly string[];
-  readonly #sdk: Razorpay;
-  readonly #http: SdkHttpClient;
-  readonly #maxRetries: number;
-  readonly #retryBaseMs: number;
-  readonly #logger: GatewayLogger | undefined;
-  readonly #name: string;
+  readonly #client: RazorpayClient;
 
   constructor(options: RazorpayGatewayOptions) {
     const { keyId, keySecret, webhookSecrets } = options;
@@ -105,20 +61,7 @@ export class RazorpayGateway implements Gateway {
     this.keyId = keyId;
     this.#keySecret = keySecret;
     this.#webhookSecrets = [...webhookSecrets];
-    this.#maxRetries = options.maxRetries ?? 3;
-    this.#retryBaseMs = options.retryBaseMs ?? 200;
-    this.#logger = options.logger;
-    this.#name = options.name ?? 'razorpay';
-    this.#sdk = new Razorpay({ key_id: keyId, key_secret: keySecret });
-
-    const http = (this.#sdk.api as unknown as { rq?: SdkHttpClient }).rq;
-    if (!http?.defaults || !http.interceptors) {
-      throw new Error('razorpay SDK no longer exposes api.rq; RazorpayGateway needs updating');
-    }
-    if (options.apiUrl) http.defaults.baseURL = options.apiUrl.replace(/\/+$/, '');
-    http.defaults.timeout = options.timeoutMs ?? 10_000;
-    http.interceptors.response.use(null, (error) => Promise.reject(toReadableAxiosFailure(error)));
-    this.#http = http;
+    this.#client = new RazorpayClient(options);
   }
 
   /** Creates an order; `autoCapture` (default true) sends `payment_capture: 1`. */
@@ -135,9 +78,9 @@ export class RazorpayGateway implements Gateway {
     // nothing and expires, while failing the customer's checkout does cost.
     // The SDK's generic post is used because its orders.create types payment_capture as
     // boolean, while Razorpay documents 1/0.
-    const wire = await this.#call(
+    const wire = await this.#client.call(
       'createOrder',
-      () => this.#sdk.api.post<WireOrderCreateRequest, unknown>({ url: '/orders', data: body }),
+      () => this.#client.sdk.api.post<WireOrderCreateRequest, unknown>({ url: '/orders', data: body }),
       parseWireOrder,
       retryWhenTransient,
     );
@@ -147,14 +90,14 @@ export class RazorpayGateway implements Gateway {
   /** Fetches the order's current state at the gateway. */
   async fetchOrder(orderId: string): Promise<GatewayOrder> {
     assertId('order', orderId);
-    const wire = await this.#call('fetchOrder', () => this.#sdk.orders.fetch(orderId), parseWireOrder, retryWhenTransient);
+    const wire = await this.#client.call('fetchOrder', () => this.#client.sdk.orders.fetch(orderId), parseWireOrder, retryWhenTransient);
     return toGatewayOrder(wire);
   }
 
   /** Fetches one payment attempt's current state at the gateway. */
   async fetchPayment(paymentId: string): Promise<GatewayPayment> {
     assertId('payment', paymentId);
-    const wire = await this.#call('fetchPayment', () => this.#sdk.payments.fetch(paymentId), parseWirePayment, retryWhenTransient);
+    const wire = await this.#client.call('fetchPayment', () => this.#client.sdk.payments.fetch(paymentId), parseWirePayment, retryWhenTransient);
     return this.#mapPayment(wire);
   }
 
@@ -165,9 +108,9 @@ export class RazorpayGateway implements Gateway {
    */
   async listOrderPayments(orderId: string): Promise<GatewayPayment[]> {
     assertId('order', orderId);
-    const collection = await this.#call(
+    const collection = await this.#client.call(
       'listOrderPayments',
-      () => this.#sdk.orders.fetchPayments(orderId),
+      () => this.#client.sdk.orders.fetchPayments(orderId),
       parseWirePaymentCollection,
       retryWhenTransient,
     );
@@ -184,9 +127,9 @@ export class RazorpayGateway implements Gateway {
     assertId('payment', paymentId);
     assertAmount(amount, 'amount');
     try {
-      const wire = await this.#call(
+      const wire = await this.#client.call(
         'capturePayment',
-        () => this.#sdk.payments.capture(paymentId, amount, currency),
+        () => this.#client.sdk.payments.capture(paymentId, amount, currency),
         parseWirePayment,
         retryWhenTransient,
       );
@@ -220,16 +163,11 @@ export class RazorpayGateway implements Gateway {
     };
     const send =
       idempotencyKey === undefined
-        ? () => this.#sdk.payments.refund(paymentId, body)
-        : // The SDK's header whitelist drops custom headers, so the keyed call goes through
-          // its axios instance directly: same base URL, auth, timeout and interceptor.
-          async () => {
-            const path = `/v1/payments/${paymentId}/refund`;
-            const response = await this.#http.post(path, body, { headers: { 'X-Refund-Idempotency': idempotencyKey } });
-            return response.data;
-          };
+        ? () => this.#client.sdk.payments.refund(paymentId, body)
+        : // The SDK's header whitelist drops custom headers.
+          () => this.#client.postWithHeaders(`/v1/payments/${paymentId}/refund`, body, { 'X-Refund-Idempotency': idempotencyKey });
     const rule = idempotencyKey === undefined ? retryWhenNotApplied : retryKeyedRefund;
-    const wire = await this.#call('refundPayment', send, parseWireRefund, rule);
+    const wire = await this.#client.call('refundPayment', send, parseWireRefund, rule);
     return toGatewayRefund(wire);
   }
 
@@ -237,9 +175,9 @@ export class RazorpayGateway implements Gateway {
   async fetchRefund(paymentId: string, refundId: string): Promise<GatewayRefund> {
     assertId('payment', paymentId);
     assertId('refund', refundId);
-    const wire = await this.#call(
+    const wire = await this.#client.call(
       'fetchRefund',
-      () => this.#sdk.payments.fetchRefund(paymentId, refundId),
+      () => this.#client.sdk.payments.fetchRefund(paymentId, refundId),
       parseWireRefund,
       retryWhenTransient,
     );
@@ -261,41 +199,25 @@ export class RazorpayGateway implements Gateway {
     return valid;
   }
 
+  /** Razorpay signs the body: a delivery is accepted only when the signature matches its exact bytes. */
+  receiveWebhook(request: WebhookRequest): WebhookReceipt {
+    try {
+      return receiveRazorpayWebhook(request, (rawBody, signature) => this.verifyWebhookSignature(rawBody, signature));
+    } catch (error) {
+      // The contract: never throws. Nothing above is expected to; if it does, the delivery is refused.
+      return { ok: false, reason: `body could not be read (${error instanceof Error ? error.name : 'error'})` };
+    }
+  }
+
+  decodeWebhook(eventType: string, payload: Record<string, unknown>): GatewayEvent {
+    return decodeRazorpayWebhook(eventType, payload);
+  }
+
   #mapPayment(wire: WirePayment): GatewayPayment {
     try {
       return toGatewayPayment(wire);
     } catch {
       throw new GatewayError('Payment gateway returned a payment without an order', 'unavailable');
-    }
-  }
-
-  /** One gateway call: attempts, backoff with full jitter, validation, error mapping. */
-  async #call<T>(operation: string, send: () => Promise<unknown>, parse: (body: unknown) => T, retryable: RetryRule): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      let body: unknown;
-      try {
-        body = await send();
-      } catch (error) {
-        const failure = classifyFailure(error);
-        if (attempt >= this.#maxRetries || !retryable(failure)) throw toGatewayError(failure);
-        const ceiling = Math.min(MAX_BACKOFF_MS, this.#retryBaseMs * 2 ** attempt);
-        const delayMs = Math.round(Math.random() * ceiling);
-        this.#logger?.warn(
-          { gateway: this.#name, operation, attempt: attempt + 1, delayMs, ...describeForLog(failure) },
-          'Razorpay call failed; retrying',
-        );
-        await sleep(delayMs);
-        continue;
-      }
-      try {
-        return parse(body);
-      } catch (error) {
-        this.#logger?.warn(
-          { gateway: this.#name, operation, problem: error instanceof Error ? error.message : String(error) },
-          'Razorpay answered with an unexpected shape',
-        );
-        throw new GatewayError('Payment gateway returned an unexpected response', 'unavailable');
-      }
     }
   }
 }

@@ -6,7 +6,6 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import pg from 'pg';
-import type { Router } from 'express';
 import type { WireOrder, WirePayment, WireRefund } from '../../gateways/razorpay/razorpay.wire.js';
 import {
   checkoutFailure,
@@ -15,11 +14,11 @@ import {
   type CheckoutPayRequest,
   type CheckoutPayResponse,
 } from './sandbox.checkout.js';
+import type { RequestHandler } from 'express';
 import { FaultInjector, faultsUpdateSchema, type SandboxFaults, type SandboxFaultsUpdate } from './sandbox.faults.js';
 import { SandboxDb } from './sandbox.db.js';
 import { WebhookOutbox, type DeliveryKnobs, type WebhookRecord } from './sandbox.outbox.js';
 import type { CaptureInput, OrderInput, RefundInput } from './sandbox.requests.js';
-import { buildSandboxRouter } from './sandbox.routes.js';
 import { SandboxStore, type Changed, type SandboxState } from './sandbox.store.js';
 import { WebhookDispatcher, type SandboxLogger } from './sandbox.webhooks.js';
 
@@ -53,8 +52,6 @@ export class SandboxGateway {
   readonly keyId: string;
   /** Reads of orders, payments and refunds; changes go through this class so webhooks follow. */
   readonly store: SandboxStore;
-  /** Express 5 router for `/sandbox/razorpay`: `/v1/*` REST, `/checkout/pay`, `/control/*`. */
-  readonly router: Router;
   readonly #keySecret: string;
   readonly #faults = new FaultInjector();
   readonly #webhooks: WebhookDispatcher;
@@ -82,12 +79,6 @@ export class SandboxGateway {
       logger: options.logger,
       ...(options.webhookMaxTries !== undefined && { maxTries: options.webhookMaxTries }),
       ...(options.webhookRetryBaseMs !== undefined && { retryBaseMs: options.webhookRetryBaseMs }),
-    });
-    this.router = buildSandboxRouter({
-      sandbox: this,
-      isAuthorized: (header) => this.#isAuthorized(header),
-      faultMiddleware: this.#faults.middleware(),
-      logger: options.logger,
     });
   }
 
@@ -199,8 +190,13 @@ export class SandboxGateway {
     return change.entity;
   }
 
+  /** Express middleware applying the fault knobs (latency, errors) to the REST API. */
+  faultMiddleware(): RequestHandler {
+    return this.#faults.middleware();
+  }
+
   /** HTTP basic auth with the key id and secret, compared in constant time. */
-  #isAuthorized(header: string | undefined): boolean {
+  isAuthorized(header: string | undefined): boolean {
     if (!header?.startsWith('Basic ')) return false;
     const expected = digest(`${this.keyId}:${this.#keySecret}`);
     const given = digest(Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8'));

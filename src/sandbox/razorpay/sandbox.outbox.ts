@@ -8,10 +8,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { WireWebhookEnvelope } from '../../gateways/razorpay/razorpay.wire.js';
+import type { WireEventName, WireWebhookEnvelope } from '../../gateways/razorpay/razorpay.wire.js';
 import { LOCK_SPACE, SCHEMA, type SandboxDb, type Statement } from './sandbox.db.js';
 import { newId, nowSeconds } from './sandbox.ids.js';
-import type { SandboxEvent } from './sandbox.store.js';
+
+/** A webhook a change causes, before it is sealed into a signed delivery. */
+export interface SandboxEvent {
+  event: WireEventName;
+  payload: WireWebhookEnvelope['payload'];
+}
 
 export interface DeliveryKnobs {
   /** Wait this long before the first delivery. */

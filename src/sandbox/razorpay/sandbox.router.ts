@@ -1,6 +1,7 @@
 /** What the app mounts at `/sandbox/razorpay` in sandbox mode. */
 import type { Router } from 'express';
 import { SandboxGateway, type SandboxOptions } from './sandbox.gateway.js';
+import { buildSandboxRouter } from './sandbox.routes.js';
 
 /** The router, with the sandbox that owns it for tests to drive directly. */
 export type SandboxRouter = Router & { sandbox: SandboxGateway };
@@ -13,6 +14,13 @@ export type SandboxRouter = Router & { sandbox: SandboxGateway };
  */
 export async function createSandboxRouter(options: SandboxOptions): Promise<SandboxRouter> {
   const sandbox = new SandboxGateway(options);
+  // Built here, not by the sandbox, so the routes depend on the sandbox and never the reverse.
+  const router = buildSandboxRouter({
+    sandbox,
+    isAuthorized: (header) => sandbox.isAuthorized(header),
+    faultMiddleware: sandbox.faultMiddleware(),
+    logger: options.logger,
+  });
   await sandbox.start();
-  return Object.assign(sandbox.router, { sandbox });
+  return Object.assign(router, { sandbox });
 }

@@ -5,7 +5,6 @@
  * snapshot of the time it happened and not the state when it is delivered.
  */
 import type {
-  WireEventName,
   WireOrder,
   WirePayment,
   WireRefund,
@@ -14,7 +13,7 @@ import type {
 import type { SandboxDb, Statement, Tx } from './sandbox.db.js';
 import { SandboxApiError, notFound } from './sandbox.errors.js';
 import { newId, nowSeconds } from './sandbox.ids.js';
-import type { DeliveryKnobs, QueuedBatch, WebhookOutbox } from './sandbox.outbox.js';
+import type { DeliveryKnobs, QueuedBatch, SandboxEvent, WebhookOutbox } from './sandbox.outbox.js';
 import {
   applyRefundTotals,
   authorizeLate,
@@ -41,11 +40,6 @@ import {
 } from './sandbox.repo.js';
 import type { CaptureInput, OrderInput, RefundInput } from './sandbox.requests.js';
 import { KeyedSerial } from './sandbox.serial.js';
-
-export interface SandboxEvent {
-  event: WireEventName;
-  payload: WireWebhookEnvelope['payload'];
-}
 
 /** What a change returns: the entity, and its webhooks already stored for delivery. */
 export interface Changed<T> {
