@@ -1,5 +1,5 @@
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
-import { execute, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 type Gateway = ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway'];
@@ -37,7 +37,7 @@ export function jitExecutor(schema: GraphQLSchema): Gateway {
           const query = compile(document, operationName ?? undefined);
           if (isCompiledQuery(query)) {
             const result = await query.query(undefined, request.context, variables);
-            if ('data' in result) return result;
+            if ('data' in result) return result.errors?.length ? { ...result, errors: result.errors.map(asGraphQLJsError) } : result;
           }
           // A document graphql-jit cannot compile, or variables it refused before running anything.
           return execute({ schema, document, contextValue: request.context, variableValues: variables, operationName });
@@ -50,4 +50,20 @@ export function jitExecutor(schema: GraphQLSchema): Gateway {
     },
     async stop() {},
   };
+}
+
+/**
+ * graphql-jit's errors are GraphQLErrors by prototype but leave `extensions` undefined when the
+ * thrown error has none (a DomainError), where graphql-js always gives an object — and Apollo
+ * reads `extensions.code` before formatting. Rebuilt as graphql-js errors, they reach
+ * formatError exactly as graphql-js's would.
+ */
+function asGraphQLJsError(error: GraphQLError): GraphQLError {
+  const rebuilt = new GraphQLError(error.message, {
+    path: error.path,
+    originalError: (error.originalError ?? undefined) as Error | undefined,
+    extensions: error.extensions ?? undefined,
+  });
+  if (error.locations) Object.assign(rebuilt, { locations: error.locations });
+  return rebuilt;
 }
