@@ -61,7 +61,6 @@ function serviceEnv(url: string, outboxUrl: string, redisUrl: string | null): No
     CART_CHECKOUT_TIMEOUT_MS: '2500',
     OUTBOX_SUBSCRIBER_URLS: outboxUrl,
     OUTBOX_SECRET,
-    OUTBOX_INTERVAL_MS: '200',
     OUTBOX_RETRY_BASE_MS: '200',
     // Work claimed by a killed instance is taken over after 8 s instead of 60 s, so a run settles
     // in seconds; the lease still outlives the 5 s gateway and outbox timeouts.

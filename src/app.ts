@@ -32,7 +32,6 @@ import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
 import { createWebRouter } from './web/web.router.js';
 import { WebhookWorker } from './webhooks/webhook.worker.js';
-import { PeriodicTask } from './common/periodic.js';
 
 export interface RunningApp {
   /** `http://127.0.0.1:<port>`: the GraphQL endpoint is `${url}/graphql`. */
@@ -84,9 +83,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
   const services = createServices({ orm, gateways, bus, config, logger });
   const worker = new WebhookWorker(services.webhookProcessor, logger, config.webhooks.workerIntervalMs);
-  const outboxWorker = new PeriodicTask('outbox delivery', () => services.outbox.deliverDue(), config.outbox.intervalMs, logger);
-  const reconcileWorker = new PeriodicTask('reconciliation', () => services.reconciler.runOnce(), config.reconcile.intervalMs, logger);
-  const checkoutSweeper = new PeriodicTask('cart checkout sweep', () => services.checkout.sweep(), config.cart.sweepIntervalMs, logger);
+  // Recurring passes: one at a time across all instances, on the job runner.
+  services.jobs.every('cart.checkout-sweep', config.cart.sweepIntervalMs, () => services.checkout.sweep());
+  if (config.reconcile.enabled) services.jobs.every('reconciliation', config.reconcile.intervalMs, () => services.reconciler.runOnce());
   const metrics = new Metrics({ defaultMetrics: config.env !== 'test' });
   services.reconciler.onOutcome((outcome) => metrics.reconcileOutcomes.inc({ outcome }));
   services.webhookProcessor.onSettled((event, status) => {
@@ -151,9 +150,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   app.use(...errorAnswers(logger));
 
   worker.start();
-  checkoutSweeper.start();
-  outboxWorker.start();
-  if (config.reconcile.enabled) reconcileWorker.start();
+  // Runs every declared queue's jobs here (the library's schema is created or upgraded first).
+  await services.jobs.startWorkers();
+  await services.outbox.requeuePending();
   logger.info({ port, gateway: config.razorpay.mode, bus: bus.kind }, 'payment service listening');
 
   let closed = false;
@@ -171,10 +170,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       // The sandbox stops delivering first; what it had pending is delivered after a restart.
       await sandbox?.close();
       await worker.stop();
-      await checkoutSweeper.stop();
       await services.bookingRefunds.settled();
-      await outboxWorker.stop();
-      await reconcileWorker.stop();
+      await services.jobs.stop();
       await apollo.stop();
       await new Promise<void>((resolve) => ws.wsServer.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -32,8 +32,9 @@ const envSchema = z.object({
   WALLET_MAX_BALANCE: positiveInt(20_000_000),
   WEBHOOK_WORKER_INTERVAL_MS: positiveInt(2_000),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
-  // How long a claimed webhook event or outbox delivery stays claimed: a process killed mid-work
-  // leaves its claim, and another worker takes the work over once the lease runs out.
+  // How long a claimed webhook event, or a started job (pg-boss's expiry: outbox delivery, the
+  // recurring passes), stays claimed: a process killed mid-work leaves it, and another worker
+  // takes the work over once the lease runs out.
   WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   CART_CHECKOUT_TIMEOUT_MS: positiveInt(30 * 60_000),
   RECONCILE_ENABLED: z.enum(['true', 'false']).default('true'),
@@ -46,7 +47,6 @@ const envSchema = z.object({
   OUTBOX_MAX_ATTEMPTS: positiveInt(15),
   OUTBOX_TIMEOUT_MS: positiveInt(5_000),
   OUTBOX_RETRY_BASE_MS: positiveInt(5_000),
-  OUTBOX_INTERVAL_MS: positiveInt(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   GRAPHQL_MAX_DEPTH: positiveInt(10),
@@ -103,7 +103,9 @@ export interface Config {
    */
   reconcile: { enabled: boolean; intervalMs: number; afterMs: number; batch: number; captureAuthorized: boolean };
   /** Other services told when money moves: where, signed with what, how persistently. */
-  outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number; intervalMs: number; leaseSeconds: number };
+  outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number };
+  /** The job runner (src/jobs): a job started this long ago by a process that died is retried elsewhere. */
+  jobs: { leaseSeconds: number };
   logLevel: string;
   /** json (one object a line) or pretty (pino-pretty, development only). */
   logFormat: 'json' | 'pretty';
@@ -222,9 +224,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
       timeoutMs: e.OUTBOX_TIMEOUT_MS,
       retryBaseMs: e.OUTBOX_RETRY_BASE_MS,
-      intervalMs: e.OUTBOX_INTERVAL_MS,
-      leaseSeconds: e.WORKER_LEASE_SECONDS,
     },
+    jobs: { leaseSeconds: e.WORKER_LEASE_SECONDS },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,

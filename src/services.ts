@@ -13,6 +13,7 @@ import type { MessageBus } from './graphql/pubsub.js';
 import { CaptureJournalHandler } from './ledger/ledger.handlers.js';
 import { LedgerService } from './ledger/ledger.service.js';
 import type { Logger } from './logger.js';
+import { JobRunner } from './jobs/job-runner.js';
 import { OutboxPaymentHandler } from './outbox/outbox.handlers.js';
 import { OutboxService } from './outbox/outbox.service.js';
 import { OperatorService } from './operator/operator.service.js';
@@ -61,6 +62,8 @@ export interface Services {
   bookings: BookingService;
   bookingRefunds: BookingFailureRefunds;
   outbox: OutboxService;
+  /** Background work (pg-boss): queues are declared by the services, workers started by the app. */
+  jobs: JobRunner;
   reconciler: Reconciler;
   operator: OperatorService;
 }
@@ -76,6 +79,7 @@ export interface ServiceDeps {
 
 /** Wires the services once per process; resolvers reach them through the context. */
 export function createServices({ orm, gateways, bus, config, logger }: ServiceDeps): Services {
+  const jobs = new JobRunner({ databaseUrl: orm.config.get('clientUrl')!, leaseSeconds: config.jobs.leaseSeconds }, logger);
   const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
   const settlement = new PaymentSettlement(orm, core, logger);
   const webhookDispatch = new WebhookDispatch(gateways);
@@ -85,7 +89,7 @@ export function createServices({ orm, gateways, bus, config, logger }: ServiceDe
   payments.registerPurpose(PaymentPurpose.WALLET_TOPUP, TOP_UP_RULES);
   const ledger = new LedgerService();
   const wallets = new WalletService(orm, payments, core, ledger, config, logger);
-  const outbox = new OutboxService(orm, config.outbox, logger);
+  const outbox = new OutboxService(orm, config.outbox, logger, jobs);
   // Each feature's reaction to a payment's events, in the transaction of the change (in this order):
   // the payer's CHARGE transaction, the capture journal, messages to other services, a top-up's credit.
   core.subscribe(new ChargeTransactionHandler());
@@ -124,6 +128,7 @@ export function createServices({ orm, gateways, bus, config, logger }: ServiceDe
     bookings,
     bookingRefunds,
     outbox,
+    jobs,
     reconciler: new Reconciler(orm, gateways, settlement, refunds, config.reconcile, logger),
     operator: new OperatorService(orm, webhookProcessor),
   };

@@ -81,7 +81,7 @@ export class BookingService {
       unitPrice: line.unitPrice,
       lineTotal: line.lineTotal,
     })));
-    this.outbox.enqueue(em, 'booking.created', booking.id, {
+    await this.outbox.enqueue(em, 'booking.created', booking.id, {
       bookingId: booking.id,
       reference,
       paymentId: payment.id,

@@ -62,7 +62,7 @@ export class CheckoutService {
   }
 
   /**
-   * The periodic pass (app.ts runs it every `CART_CHECKOUT_TIMEOUT_MS / 5`, at most every
+   * The recurring pass (a job app.ts schedules every `CART_CHECKOUT_TIMEOUT_MS / 5`, at most every
    * minute): releases expired checkouts, then asks again for refunds failed bookings still owe.
    */
   async sweep(now = new Date()): Promise<void> {

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { BigIntType, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/postgresql';
 import { Payment } from '../payments/payment.entity.js';
-// Type only: the entity is named by string below, so the ledger does not import the refunds feature.
-import type { Refund } from '../refunds/refund.entity.js';
+
+/**
+ * The refund a journal belongs to, as the ledger sees it: the refund entity, named by string in
+ * the mapping. The ledger does not import the refunds feature (refunds → transactions → wallet →
+ * ledger already runs the other way: importing it back made a cycle).
+ */
+export interface JournalRefund {
+  readonly id: string;
+}
 
 export enum AccountKind {
   /** Money we hold or are owed: Razorpay's clearing balance. Debit-normal. */
@@ -71,7 +78,7 @@ export class Journal {
 
   /** The refund a REFUND, REFUND_HOLD or REFUND_RELEASE journal belongs to: at most one of each kind per refund. */
   @ManyToOne('Refund', { nullable: true, deleteRule: 'restrict' })
-  refund: Refund | null = null;
+  refund: JournalRefund | null = null;
 
   @Property({ type: 'string', length: 255 })
   description!: string;

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Payment } from '../payments/payment.entity.js';
-import type { Refund } from '../refunds/refund.entity.js';
-import { AccountKind, Journal, JournalEntry, type JournalKind, LedgerAccount } from './ledger.entities.js';
+import { AccountKind, Journal, JournalEntry, type JournalKind, type JournalRefund, LedgerAccount } from './ledger.entities.js';
 import { assertBalanced, type LedgerLine } from './ledger.lines.js';
 
 /** The kind of an account follows from its code's prefix (see `accounts` in ledger.lines.ts). */
@@ -16,7 +15,7 @@ export interface JournalRequest {
   kind: JournalKind;
   payment?: Payment | null;
   /** Refund journals name their refund (one of each kind per refund, by a unique index). */
-  refund?: Refund | null;
+  refund?: JournalRefund | null;
   description: string;
   currency: string;
   lines: LedgerLine[];

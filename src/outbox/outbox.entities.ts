@@ -54,11 +54,9 @@ export class OutboxDelivery {
   @Property({ type: 'integer', default: 0 })
   attempts: number = 0;
 
+  /** When it is tried next (pending), as the job runner scheduled it, jitter aside. */
   @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
   nextAttemptAt: Date = new Date();
-
-  @Property({ type: 'datetime', columnType: 'timestamptz(3)', nullable: true })
-  lockedUntil: Date | null = null;
 
   @Property({ type: 'integer', nullable: true })
   lastStatusCode: number | null = null;

@@ -31,7 +31,7 @@ export class OutboxPaymentHandler implements PaymentEventHandler {
   constructor(private readonly outbox: OutboxService) {}
 
   async handle(em: EntityManager, event: PaymentDomainEvent): Promise<void> {
-    if (event.type === 'captured') this.outbox.enqueue(em, 'payment.captured', event.payment.id, paymentPayload(event.payment));
-    else if (event.type === 'failed') this.outbox.enqueue(em, 'payment.failed', event.payment.id, paymentPayload(event.payment));
+    if (event.type === 'captured') await this.outbox.enqueue(em, 'payment.captured', event.payment.id, paymentPayload(event.payment));
+    else if (event.type === 'failed') await this.outbox.enqueue(em, 'payment.failed', event.payment.id, paymentPayload(event.payment));
   }
 }

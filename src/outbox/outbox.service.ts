@@ -2,7 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { keysetPage, type Page } from '../graphql/connection.js';
 import type { Logger } from '../logger.js';
 import { toOutboxDeliveryType, type OutboxDeliveryType } from './outbox.types.js';
-import { backoffWithJitterMs } from '../common/backoff.js';
+import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
 import { DeliveryStatus, OutboxAttempt, OutboxDelivery, OutboxMessage } from './outbox.entities.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signOutboxBody } from './outbox.signature.js';
 
@@ -12,51 +12,62 @@ export interface OutboxConfig {
   maxAttempts: number;
   timeoutMs: number;
   retryBaseMs: number;
-  /** How long a claimed delivery stays claimed (a killed process's claim runs out after this). */
-  leaseSeconds?: number;
 }
 
-const MAX_RETRY_MS = 6 * 60 * 60_000;
+/** The job that sends one delivery; the job runner retries it with backoff and gives up after `maxAttempts`. */
+export const OUTBOX_DELIVERY_JOB = 'outbox.deliver';
+const MAX_RETRY_SECONDS = 6 * 60 * 60;
 const MAX_ERROR_LENGTH = 500;
 
 /**
- * Tells other services when money moves, at least once. `enqueue` writes the message (and one
- * delivery per subscriber) in the transaction of the event itself; `deliverDue` POSTs due
- * deliveries, signed, logging every attempt, retrying with exponential backoff and jitter,
- * and giving up (DEAD) after `maxAttempts`. The message id is stable across retries, so
- * receivers deduplicate on it.
+ * Tells other services when money moves, at least once. `enqueue` writes the message, one
+ * delivery per subscriber and one delivery job each, in the transaction of the event itself;
+ * the job POSTs the delivery, signed, logging every attempt, and fails (so the job runner
+ * retries it with exponential backoff) until the subscriber accepts; after `maxAttempts` the
+ * delivery is DEAD. The message id is stable across retries, so receivers deduplicate on it.
+ * `outbox_delivery` stays the record operators list and redeliver from.
  */
 export class OutboxService {
   constructor(
     private readonly orm: MikroORM,
     private readonly config: OutboxConfig,
     private readonly logger: Logger,
-  ) {}
+    private readonly jobs: JobRunner,
+  ) {
+    jobs.define<{ deliveryId: string }>(
+      OUTBOX_DELIVERY_JOB,
+      {
+        maxAttempts: config.maxAttempts,
+        // The library counts in whole seconds: a base under half a second retries at once (tests).
+        retryDelaySeconds: Math.round(config.retryBaseMs / 1000),
+        retryDelayMaxSeconds: MAX_RETRY_SECONDS,
+        concurrency: 4,
+      },
+      (data, attempt) => this.deliver(data.deliveryId, attempt),
+    );
+  }
 
-  /** Records a message in `em`'s transaction; nothing is sent before that transaction commits. */
-  enqueue(em: EntityManager, type: string, subjectId: string, payload: Record<string, unknown>): OutboxMessage {
+  /** Records a message and its delivery jobs in `em`'s transaction; nothing is sent before that transaction commits. */
+  async enqueue(em: EntityManager, type: string, subjectId: string, payload: Record<string, unknown>): Promise<OutboxMessage> {
     const message = Object.assign(new OutboxMessage(), { type, subjectId, payload });
     em.persist(message);
     for (const subscriberUrl of this.config.subscriberUrls) {
-      em.persist(Object.assign(new OutboxDelivery(), { message, subscriberUrl }));
+      const delivery = Object.assign(new OutboxDelivery(), { message, subscriberUrl });
+      em.persist(delivery);
+      await this.jobs.enqueue(em, OUTBOX_DELIVERY_JOB, { deliveryId: delivery.id }, delivery.id);
     }
     return message;
   }
 
-  /** Delivers up to `limit` due deliveries, oldest first; returns how many were attempted. */
-  async deliverDue(limit = 50): Promise<number> {
-    const due = await this.orm.em.fork().find(
-      OutboxDelivery,
-      {
-        status: DeliveryStatus.PENDING,
-        nextAttemptAt: { $lte: new Date() },
-        $or: [{ lockedUntil: null }, { lockedUntil: { $lt: new Date() } }],
-      },
-      { orderBy: { nextAttemptAt: 'asc' }, limit, fields: ['id'] },
-    );
-    let attempted = 0;
-    for (const { id } of due) if (await this.deliver(id)) attempted += 1;
-    return attempted;
+  /**
+   * Gives every PENDING delivery a job unless it has one waiting (deliveries written before the
+   * job runner existed; a job's key folds the copies): run when the workers start. Receivers
+   * deduplicate on the event id, so a delivery sent once more is harmless.
+   */
+  async requeuePending(): Promise<number> {
+    const pending = await this.orm.em.fork().find(OutboxDelivery, { status: DeliveryStatus.PENDING }, { fields: ['id'] });
+    for (const { id } of pending) await this.jobs.enqueueNow(OUTBOX_DELIVERY_JOB, { deliveryId: id }, id);
+    return pending.length;
   }
 
   /** One page of deliveries, newest first, optionally of one status (admin). */
@@ -65,31 +76,35 @@ export class OutboxService {
     return keysetPage(this.orm.em.fork(), OutboxDelivery, where, { first, after }, toOutboxDeliveryType, { populate: ['message'] });
   }
 
-  /** Puts a delivery back in the queue now (admin redelivery), whatever its status. */
+  /** Puts a delivery back in the queue now (admin redelivery), whatever its status: a new delivery job. */
   async redeliver(deliveryId: string): Promise<OutboxDelivery | null> {
     const em = this.orm.em.fork();
-    const delivery = await em.findOne(OutboxDelivery, { id: deliveryId }, { populate: ['message'] });
-    if (!delivery) return null;
-    delivery.status = DeliveryStatus.PENDING;
-    delivery.nextAttemptAt = new Date();
-    delivery.lockedUntil = null;
-    await em.flush();
-    this.logger.info({ deliveryId, eventId: delivery.message.id }, 'outbox delivery queued again by an admin');
+    const delivery = await em.transactional(async (tx) => {
+      const found = await tx.findOne(OutboxDelivery, { id: deliveryId }, { populate: ['message'] });
+      if (!found) return null;
+      found.status = DeliveryStatus.PENDING;
+      found.nextAttemptAt = new Date();
+      // A waiting job for it (if any) absorbs this one: one queued job per delivery.
+      await this.jobs.enqueue(tx, OUTBOX_DELIVERY_JOB, { deliveryId }, deliveryId);
+      return found;
+    });
+    if (delivery) this.logger.info({ deliveryId, eventId: delivery.message.id }, 'outbox delivery queued again by an admin');
     return delivery;
   }
 
-  /** Claims one delivery with a lease (so two workers never send it at once) and sends it. */
-  private async deliver(id: string): Promise<boolean> {
-    const claimed: { id: string }[] = await this.orm.em.fork().getConnection().execute(
-      `update "outbox_delivery" set "locked_until" = now() + make_interval(secs => ?), "attempts" = "attempts" + 1
-        where "id" = ? and "status" = 'PENDING' and "next_attempt_at" <= now()
-          and ("locked_until" is null or "locked_until" < now())
-        returning "id"`,
-      [this.config.leaseSeconds ?? 60, id],
-    );
-    if (claimed.length === 0) return false;
+  /**
+   * Sends one delivery (a job: the runner holds it, so no other worker sends it meanwhile).
+   * Throws when the subscriber did not accept it, so the runner retries; the last attempt's
+   * failure makes it DEAD.
+   */
+  private async deliver(id: string, job: JobAttempt): Promise<void> {
     const em = this.orm.em.fork();
-    const delivery = await em.findOneOrFail(OutboxDelivery, { id }, { populate: ['message'] });
+    const delivery = await em.findOne(OutboxDelivery, { id }, { populate: ['message'] });
+    // Delivered already (a redelivery job that found it done is still a redelivery: only PENDING is sent).
+    if (!delivery || delivery.status !== DeliveryStatus.PENDING) return;
+    // Counted before sending, so an attempt cut short by a crash still shows.
+    delivery.attempts += 1;
+    await em.flush();
     const { message } = delivery;
     const body = JSON.stringify({ id: message.id, type: message.type, createdAt: message.createdAt.toISOString(), data: message.payload });
     const started = Date.now();
@@ -115,22 +130,20 @@ export class OutboxService {
     }
     const durationMs = Date.now() - started;
     em.persist(Object.assign(new OutboxAttempt(), { delivery, statusCode, error: error?.slice(0, MAX_ERROR_LENGTH) ?? null, durationMs }));
-    delivery.lockedUntil = null;
     delivery.lastStatusCode = statusCode;
     delivery.lastError = error?.slice(0, MAX_ERROR_LENGTH) ?? null;
-    const log = { deliveryId: delivery.id, eventId: message.id, type: message.type, url: delivery.subscriberUrl, attempt: delivery.attempts, statusCode, durationMs };
+    const log = { deliveryId: delivery.id, eventId: message.id, type: message.type, url: delivery.subscriberUrl, attempt: delivery.attempts, jobAttempt: job.attempt, statusCode, durationMs };
     if (!error) {
       delivery.status = DeliveryStatus.DELIVERED;
       delivery.deliveredAt = new Date();
       this.logger.info(log, 'outbox message delivered');
-    } else if (delivery.attempts >= this.config.maxAttempts) {
+    } else if (job.lastAttempt) {
       delivery.status = DeliveryStatus.DEAD;
       this.logger.error({ ...log, error }, 'outbox delivery gave up');
     } else {
-      delivery.nextAttemptAt = new Date(Date.now() + backoffWithJitterMs(delivery.attempts, { baseMs: this.config.retryBaseMs, maxMs: MAX_RETRY_MS }));
-      this.logger.warn({ ...log, error, nextAttemptAt: delivery.nextAttemptAt }, 'outbox delivery failed; will retry');
+      this.logger.warn({ ...log, error }, 'outbox delivery failed; will retry');
     }
     await em.flush();
-    return true;
+    if (error && !job.lastAttempt) throw new Error(`outbox delivery ${delivery.id}: ${error}`);
   }
 }

@@ -145,7 +145,7 @@ export class RefundSettlement {
     refund.lastGatewayError = null;
 
     const amountRefunded = payment.amountRefunded + refund.amount;
-    this.outbox.enqueue(em, 'refund.processed', refund.id, {
+    await this.outbox.enqueue(em, 'refund.processed', refund.id, {
       refundId: refund.id,
       paymentId: payment.id,
       amount: refund.amount,

@@ -18,6 +18,6 @@ export class WalletTopUpHandler implements PaymentEventHandler {
     if (event.type !== 'captured' || event.payment.purpose !== PaymentPurpose.WALLET_TOPUP) return;
     const { payment } = event;
     await this.wallets.creditTopUp(em, payment);
-    this.outbox.enqueue(em, 'wallet.credited', payment.id, { userId: payment.payerId, amount: payment.amount, currency: payment.currency, paymentId: payment.id });
+    await this.outbox.enqueue(em, 'wallet.credited', payment.id, { userId: payment.payerId, amount: payment.amount, currency: payment.currency, paymentId: payment.id });
   }
 }

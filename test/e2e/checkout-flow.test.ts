@@ -3,7 +3,7 @@ import { ledgerCheck } from '../../src/cli/ledger.commands.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
 import { CreateOrderDocument, PaymentDocument, PaymentStatusChangedDocument, MyPaymentUpdatesDocument, VerifyPaymentDocument } from '../graphql/generated.js';
 import { pay } from '../helpers/checkout.js';
-import { collect, eventually, startTestServer, type TestServer } from '../helpers/server.js';
+import { collect, eventually, resultsBeforeMarker, sendMarker, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 
@@ -70,9 +70,13 @@ describe('a payment from start to finish, over real HTTP and WebSocket', () => {
     ]);
 
     await eventually(() => watcher.results.length >= 2, 5000, 'the CAPTURED message');
-    await new Promise((resolve) => setTimeout(resolve, 300)); // room for a wrong extra message
-    expect(watcher.results.map((r) => r.data?.paymentStatusChanged.status)).toEqual(['CREATED', 'CAPTURED']);
-    expect(mine.results.map((r) => r.data?.myPaymentUpdates.status)).toEqual(['CAPTURED']);
+    // Every webhook is processed (above): a marker behind all that was published; a wrong
+    // extra message would arrive before it.
+    await sendMarker(server, session.payment.id);
+    const watched = await resultsBeforeMarker(watcher, (data) => data.paymentStatusChanged.version);
+    const minePayments = await resultsBeforeMarker(mine, (data) => data.myPaymentUpdates.version);
+    expect(watched.map((r) => r.data?.paymentStatusChanged.status)).toEqual(['CREATED', 'CAPTURED']);
+    expect(minePayments.map((r) => r.data?.myPaymentUpdates.status)).toEqual(['CAPTURED']);
     watcher.stop();
     mine.stop();
   });

@@ -23,7 +23,8 @@ import {
   VerifyPaymentDocument,
 } from '../graphql/generated.js';
 import { checkoutSignature, pay } from '../helpers/checkout.js';
-import { collect, eventually, startTestServer, TEST_JWT_SECRET, type GraphQLResponse, type TestServer } from '../helpers/server.js';
+import { webhooksDone } from '../helpers/assertions.js';
+import { collect, eventually, resultsBeforeMarker, sendMarker, startTestServer, TEST_JWT_SECRET, type GraphQLResponse, type TestServer } from '../helpers/server.js';
 
 type GraphQLError = NonNullable<GraphQLResponse<unknown>['errors']>[number];
 
@@ -320,9 +321,13 @@ describe('subscriptions over graphql-ws', () => {
     await eventually(() => bobMine.results.some((r) => r.data?.myPaymentUpdates.status === 'CAPTURED'), 10_000, "bob's CAPTURED update");
     expect(bobMine.results.every((r) => r.data?.myPaymentUpdates.id === bobsOrder.payment.id)).toBe(true);
 
-    await new Promise((resolve) => setTimeout(resolve, 300)); // room for a wrong message to arrive
-    expect(aliceMine.results).toEqual([]);
-    expect(aliceReady.results.map((r) => r.data?.paymentStatusChanged.status)).toEqual(['CREATED']);
+    // A marker on alice's own payment, published after bob's messages: anything of bob's that
+    // reached alice's feeds would be before it.
+    await webhooksDone(server);
+    await sendMarker(server, alicesOrder.payment.id);
+    expect(await resultsBeforeMarker(aliceMine, (data) => data.myPaymentUpdates.version)).toEqual([]);
+    const aliceSeen = await resultsBeforeMarker(aliceReady, (data) => data.paymentStatusChanged.version);
+    expect(aliceSeen.map((r) => r.data?.paymentStatusChanged.status)).toEqual(['CREATED']);
     for (const feed of [aliceMine, bobMine, aliceReady, bobReady]) feed.stop();
   });
 });

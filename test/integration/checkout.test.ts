@@ -368,9 +368,17 @@ describe('the refunds owed by failed bookings', () => {
   it('two instances asking at once: the refunder is called once', async () => {
     const { checkoutId } = await owedRefund('owed-2');
     let calls = 0;
-    const slow = { async refundInFull() { calls += 1; await new Promise((resolve) => setTimeout(resolve, 100)); } };
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The refunder holds its claim until the other two instances' four asks have given up (or,
+    // wrongly, a second call came); the holder's own second ask joins its attempt.
+    const slow = { async refundInFull() { calls += 1; await held; } };
     const instances = [1, 2, 3].map(() => new BookingFailureRefunds(server.db.orm, new AfterCommit(server.db.orm), slow, logger));
-    await Promise.all(instances.flatMap((instance) => [instance.refund(checkoutId), instance.refund(checkoutId)]));
+    let settled = 0;
+    const asks = instances.flatMap((instance) => [instance.refund(checkoutId), instance.refund(checkoutId)]).map((ask) => ask.finally(() => (settled += 1)));
+    await eventually(() => settled >= 4 || calls > 1, 10_000, 'the other instances to give up');
+    release();
+    await Promise.all(asks);
     expect(calls).toBe(1);
     expect((await em().findOneOrFail(CartCheckout, { id: checkoutId })).refundState).toBe(BookingRefundState.REQUESTED);
   });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboxAttempt, OutboxMessage } from '../../src/outbox/outbox.entities.js';
+import { DeliveryStatus, OutboxAttempt, OutboxDelivery, OutboxMessage } from '../../src/outbox/outbox.entities.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifyOutboxSignature } from '../../src/outbox/outbox.signature.js';
 import { OutboxDeliveriesDocument, RedeliverOutboxDeliveryDocument, RefundDocument } from '../graphql/generated.js';
 import { pay } from '../helpers/checkout.js';
@@ -43,7 +43,7 @@ let server: TestServer;
 beforeAll(async () => {
   subscriber = await startSubscriber(3);
   server = await startTestServer({
-    env: { OUTBOX_SUBSCRIBER_URLS: subscriber.url, OUTBOX_SECRET: SECRET, OUTBOX_RETRY_BASE_MS: '40', OUTBOX_INTERVAL_MS: '30', OUTBOX_MAX_ATTEMPTS: '6' },
+    env: { OUTBOX_SUBSCRIBER_URLS: subscriber.url, OUTBOX_SECRET: SECRET, OUTBOX_RETRY_BASE_MS: '40', OUTBOX_MAX_ATTEMPTS: '6' },
   });
 });
 afterAll(async () => {
@@ -58,8 +58,9 @@ describe('notifying other services (transactional outbox)', () => {
     const token = await server.token('ob-alice');
     const order = await createOrder(server, token, 45_000, { payeeId: 'tutor-3' });
     await payAndVerify(server, token, order.razorpayOrderId);
+    const ofThisPayment = () => bodiesOf('payment.captured').filter((r) => JSON.parse(r.body).data.paymentId === order.payment.id);
     const deliveries = await eventually(() => {
-      const captured = bodiesOf('payment.captured');
+      const captured = ofThisPayment();
       return captured.some((r) => r.status === 200) ? captured : null;
     }, 10_000, 'the capture to be delivered');
     expect(deliveries.map((d) => d.status)).toEqual([500, 500, 500, 200]);
@@ -67,18 +68,26 @@ describe('notifying other services (transactional outbox)', () => {
     for (const d of deliveries) expect(verifyOutboxSignature([SECRET], d.signature, d.body)).toBe(true);
     const message = JSON.parse(deliveries[0]!.body);
     expect(message).toMatchObject({ id: deliveries[0]!.eventId, type: 'payment.captured', data: { paymentId: order.payment.id, amount: 45_000, platformFee: 6750, payeeAmount: 38_250, payeeId: 'tutor-3', status: 'CAPTURED' } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(bodiesOf('payment.captured')).toHaveLength(4); // no delivery after the success
+    // The success is recorded (DELIVERED, so never due again): no delivery can follow it.
+    await eventually(async () => (await server.db.orm.em.fork().findOne(OutboxDelivery, { message: { type: 'payment.captured', subjectId: order.payment.id } }))?.status === DeliveryStatus.DELIVERED, 5000, 'the success recorded');
+    expect(ofThisPayment()).toHaveLength(4); // no delivery after the success
     expect(await server.db.orm.em.fork().count(OutboxMessage, { type: 'payment.captured', subjectId: order.payment.id })).toBe(1);
     expect(await server.db.orm.em.fork().count(OutboxAttempt, {})).toBeGreaterThanOrEqual(4);
   });
 
   it('admins list deliveries and redeliver one: the same event id again', async () => {
     const admin = await server.token('ob-ops', 'admin');
-    const list = await server.gql(OutboxDeliveriesDocument, { status: 'DELIVERED' }, admin);
-    expect(list.errors).toBeUndefined();
-    const delivered = list.data!.outboxDeliveries.edges.map((e) => e.node).find((n) => n.eventType === 'payment.captured')!;
-    expect(delivered).toMatchObject({ attempts: 4, lastStatusCode: 200, subscriberUrl: subscriber.url, lastError: null });
+    // Its own capture, delivered (the subscriber fails each event 3 times first): no other test's.
+    const token = await server.token('ob-dave');
+    const order = await createOrder(server, token, 15_000);
+    await payAndVerify(server, token, order.razorpayOrderId);
+    const { eventId } = await eventually(() => bodiesOf('payment.captured').find((r) => r.status === 200 && JSON.parse(r.body).data.paymentId === order.payment.id), 10_000, 'the capture delivered');
+    const delivered = await eventually(async () => {
+      const list = await server.gql(OutboxDeliveriesDocument, { status: 'DELIVERED' }, admin);
+      expect(list.errors).toBeUndefined();
+      return list.data!.outboxDeliveries.edges.map((e) => e.node).find((n) => n.eventId === eventId);
+    }, 5000, 'the delivery listed as DELIVERED');
+    expect(delivered).toMatchObject({ eventType: 'payment.captured', attempts: 4, lastStatusCode: 200, subscriberUrl: subscriber.url, lastError: null });
     const before = subscriber.received.filter((r) => r.eventId === delivered.eventId).length;
     const again = await server.gql(RedeliverOutboxDeliveryDocument, { id: delivered.id }, admin);
     expect(again.data!.redeliverOutboxDelivery.status).toBe('PENDING');

@@ -2,8 +2,9 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateOrderDocument, MyPaymentUpdatesDocument, PaymentStatusChangedDocument, VerifyPaymentDocument } from '../graphql/generated.js';
 import { pay } from '../helpers/checkout.js';
+import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { collect, eventually, startTestServer, type TestServer } from '../helpers/server.js';
+import { collect, eventually, resultsBeforeMarker, sendMarker, startTestServer, type TestServer } from '../helpers/server.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -66,8 +67,16 @@ describe.runIf(available)('two instances on one database and Redis', () => {
 
     await eventually(() => onB.results.length >= 2, 5000, 'the capture to reach B through Redis');
     await a.app.sandbox!.whenWebhooksSettled();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(onB.results.map((r) => r.data?.paymentStatusChanged.status)).toEqual(['CREATED', 'CAPTURED']);
-    expect(mineOnB.results.map((r) => r.data?.myPaymentUpdates.status)).toEqual(['CAPTURED']);
+    await eventually(async () => {
+      const events = await a.db.orm.em.fork().find(WebhookEvent, {});
+      return events.length >= 3 && events.every((e) => e.status === WebhookEventStatus.PROCESSED);
+    }, 10_000, 'every webhook processed (by A or B)');
+    // A marker published through Redis after all that: a duplicate published by either
+    // instance would reach B before it.
+    await sendMarker(a, session.payment.id);
+    const seenOnB = await resultsBeforeMarker(onB, (data) => data.paymentStatusChanged.version);
+    const mineSeenOnB = await resultsBeforeMarker(mineOnB, (data) => data.myPaymentUpdates.version);
+    expect(seenOnB.map((r) => r.data?.paymentStatusChanged.status)).toEqual(['CREATED', 'CAPTURED']);
+    expect(mineSeenOnB.map((r) => r.data?.myPaymentUpdates.status)).toEqual(['CAPTURED']);
   });
 });

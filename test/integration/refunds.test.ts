@@ -17,7 +17,7 @@ import {
 } from '../graphql/generated.js';
 import { pay } from '../helpers/checkout.js';
 import { createOrder, payAndVerify, topUp } from '../helpers/flows.js';
-import { collect, eventually, startTestServer, type TestServer } from '../helpers/server.js';
+import { collect, eventually, resultsBeforeMarker, sendMarker, startTestServer, type TestServer } from '../helpers/server.js';
 import { expectBooksBalanced as expectBooksBalancedOf, webhooksDone as webhooksDoneOf } from '../helpers/assertions.js';
 
 let server: TestServer;
@@ -93,10 +93,12 @@ describe('refunds to the source', () => {
     expect(await netByAccount(payment.id)).toEqual({ 'gateway_clearing:INR': 0, 'payee_payable:cleaner-rf-full:INR': 0, 'platform_fees:INR': 0 });
 
     await eventually(() => watcher.results.some((r) => r.data?.paymentStatusChanged.status === 'REFUNDED'), 5000, 'REFUNDED on the subscription');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const statuses = watcher.results.map((r) => r.data!.paymentStatusChanged.status);
+    // Every webhook handled (above): a marker behind all that was published; an extra message would be before it.
+    await sendMarker(server, payment.id);
+    const seen = await resultsBeforeMarker(watcher, (data) => data.paymentStatusChanged.version);
+    const statuses = seen.map((r) => r.data!.paymentStatusChanged.status);
     expect(statuses).toEqual(['CAPTURED', 'PARTIALLY_REFUNDED', 'REFUNDED']);
-    const versions = watcher.results.map((r) => r.data!.paymentStatusChanged.version);
+    const versions = seen.map((r) => r.data!.paymentStatusChanged.version);
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
     await expectBooksBalanced();
   });

@@ -470,11 +470,13 @@ describe('processing failures are recorded and retried, never lost', () => {
     let calls = 0;
     let running = 0;
     let mostAtOnce = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
     handleEventType(quiet.app.services, 'test.held', async () => {
       calls += 1;
       running += 1;
       mostAtOnce = Math.max(mostAtOnce, running);
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await held; // until the test has tried to take the event away
       running -= 1;
       return { outcome: 'processed' };
     });
@@ -490,6 +492,7 @@ describe('processing failures are recorded and retried, never lost', () => {
     await eventually(() => running === 1, 5000, 'the handler to be running');
     expect(await processor.replay(evtId)).toBe(false);
     expect(await processor.processDue()).toBe(0);
+    release();
     expect(await first).toBe(WebhookEventStatus.PROCESSED);
     expect([calls, mostAtOnce]).toEqual([1, 1]);
     // Once it is done, an operator may replay it.
@@ -500,9 +503,11 @@ describe('processing failures are recorded and retried, never lost', () => {
 
   it('two processors claiming the same event at once: it is handled once', async () => {
     let calls = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
     handleEventType(quiet.app.services, 'test.slow', async () => {
       calls += 1;
-      await new Promise((resolve) => setTimeout(resolve, 100)); // hold the claim while the others try
+      await held; // hold the claim while the others try
       return { outcome: 'processed' };
     });
     // Stored straight into the inbox, so nothing but this test processes it.
@@ -514,7 +519,13 @@ describe('processing failures are recorded and retried, never lost', () => {
     });
     expect(stored).toBe(true);
     const processor = quiet.app.services.webhookProcessor;
-    const results = await Promise.all([processor.processEvent(id), processor.processEvent(id), processor.processDue(), processor.processEvent(id)]);
+    let settled = 0;
+    const attempts = [processor.processEvent(id), processor.processEvent(id), processor.processDue(), processor.processEvent(id)]
+      .map((attempt) => attempt.finally(() => (settled += 1)));
+    // One attempt holds the claim until the three others have given up (or, wrongly, run the handler too).
+    await eventually(() => settled >= 3 || calls > 1, 10_000, 'the other claims to give up');
+    release();
+    const results = await Promise.all(attempts);
     expect(calls).toBe(1);
     const statuses = results.filter((r) => typeof r === 'string');
     expect(statuses.filter((s) => s === WebhookEventStatus.PROCESSED).length + (results[2] as number)).toBe(1);

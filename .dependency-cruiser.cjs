@@ -1,0 +1,91 @@
+// The layering as rules (npm run lint:deps, in CI). Layers, bottom up:
+//   base      money/, common/, db/, observability/, auth/, http/, config.ts, logger.ts
+//   gateways  gateways/ (the Gateway interface and one folder per gateway)
+//   core      payments/ (one way a payment changes; features subscribe to its events)
+//   features  bookings/ cart/ catalog/ ledger/ wallet/ refunds/ transactions/ outbox/ webhooks/
+//             reconciliation/ reports/ operator/ payment-methods/
+//   API       graphql/, app.ts, and per feature its resolvers and type-graphql shapes
+//             (*.resolver.ts, *.types.ts, *.inputs.ts, *.subscriptions.ts). Decided: *.types.ts and
+//             *.inputs.ts are the API's type-graphql classes (ObjectType/InputType), so they may use
+//             graphql/connection.ts; services still import them today (issue 10 item 4: services
+//             return domain objects), which no rule here forbids yet.
+//   wiring    app.ts, services.ts, main.ts, startup.ts, cli/ (and test/helpers/)
+// Imports run down. Known violations today are listed in .dependency-cruiser-known-violations.json
+// (accepted by `--ignore-known`); the list shrinks as they are fixed and is meant to be empty.
+/** Feature folders: everything that builds on the core. */
+const FEATURES = '^src/(bookings|cart|catalog|ledger|wallet|refunds|transactions|outbox|webhooks|reconciliation|reports|operator|payment-methods)/';
+/** The app's wiring: the only code that may know the sandbox. */
+const WIRING = ['^src/(app|services|main|startup)[.]ts$', '^src/cli/', '^test/helpers/'];
+/** The API layer: resolvers and the type-graphql shapes they return and accept. */
+const API = ['^src/graphql/', '^src/app[.]ts$', '[.]resolver[.]ts$', '[.]types[.]ts$', '[.]inputs[.]ts$', '[.]subscriptions[.]ts$'];
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A cycle makes two modules one: neither can be understood, tested or moved alone.',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'core-imports-no-feature',
+      severity: 'error',
+      comment: 'payments/ is the core: features subscribe to its events and register their rules (services.ts); it never imports them.',
+      from: { path: '^src/payments/' },
+      to: { path: FEATURES },
+    },
+    {
+      name: 'gateways-import-no-feature',
+      severity: 'error',
+      comment: 'A gateway adapter knows its provider and the Gateway interface, not the features (nor the core) that use it.',
+      from: { path: '^src/gateways/' },
+      to: { path: [FEATURES, '^src/payments/', '^src/sandbox/'] },
+    },
+    {
+      name: 'gateway-adapters-behind-the-interface',
+      severity: 'error',
+      comment: 'Features and the core know gateways/gateway.ts only; an adapter (gateways/<name>/) is chosen by the wiring.',
+      from: { path: '^src/', pathNot: [...WIRING, '^src/gateways/', '^src/sandbox/'] },
+      to: { path: '^src/gateways/[^/]+/' },
+    },
+    {
+      name: 'common-imports-no-feature',
+      severity: 'error',
+      comment: 'common/ is the bottom: ids, validation, the domain error, idempotent replay, backoff. It imports no feature, the core, gateways or the API.',
+      from: { path: '^src/common/' },
+      to: { path: [FEATURES, '^src/(payments|gateways|sandbox|graphql|cli|web)/', '^src/(app|services|main|startup)[.]ts$'] },
+    },
+    {
+      name: 'only-wiring-imports-sandbox',
+      severity: 'error',
+      comment: 'The sandbox is mounted by the app wiring (never in production); nothing else may depend on it.',
+      from: { path: '^src/', pathNot: [...WIRING, '^src/sandbox/'] },
+      to: { path: '^src/sandbox/' },
+    },
+    {
+      name: 'only-api-imports-graphql',
+      severity: 'error',
+      comment:
+        'graphql/ is the API layer. Services throw domain errors and return domain objects; only resolvers, the type-graphql shapes and the app turn them into GraphQL.',
+      from: { path: '^src/', pathNot: API },
+      to: { path: '^src/graphql/', pathNot: '^src/graphql/pubsub[.]ts$' },
+    },
+    {
+      name: 'only-api-and-wiring-import-the-bus',
+      severity: 'error',
+      comment: 'The message bus (graphql/pubsub.ts) is built by the wiring and used by the API layer; services publish through the core\'s publisher.',
+      from: { path: '^src/', pathNot: [...API, ...WIRING] },
+      to: { path: '^src/graphql/pubsub[.]ts$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^src/.*[.]browser[.]ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    cache: { folder: 'node_modules/.cache/dependency-cruiser', strategy: 'metadata' },
+  },
+};

@@ -1,0 +1,175 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { fromKnex, PgBoss, type JobWithMetadata, type Queue } from 'pg-boss';
+import type { Logger } from '../logger.js';
+
+/** How a queue retries: the library's backoff (delay doubling from `retryDelaySeconds`, capped). */
+export interface JobQueueOptions {
+  /** Attempts in all, the first included; after the last one fails the job is dead (state `failed`). */
+  maxAttempts: number;
+  retryDelaySeconds: number;
+  retryDelayMaxSeconds: number;
+  /** Jobs run at once on this instance. */
+  concurrency?: number;
+}
+
+/** The attempt a handler is running: the job's own id, which try (1-based), and whether it is the last. */
+export interface JobAttempt {
+  jobId: string;
+  attempt: number;
+  lastAttempt: boolean;
+}
+
+export type JobHandler<T> = (data: T, attempt: JobAttempt) => Promise<void>;
+
+export interface JobRunnerOptions {
+  databaseUrl: string;
+  /**
+   * How long a started job may run before it counts as abandoned (its process was killed) and is
+   * retried elsewhere (WORKER_LEASE_SECONDS). Checked by every instance's supervisor each second.
+   */
+  leaseSeconds: number;
+  /** PostgreSQL schema of the library's tables (its migrator owns it, not ours). */
+  schema?: string;
+}
+
+/**
+ * The one job runner: pg-boss on the service's PostgreSQL (why pg-boss: docs/operations.md, "Background
+ * jobs"). Jobs are inserted in the caller's transaction (`enqueue(em, …)`), so a job exists exactly
+ * when the event that causes it committed; a job whose process died is retried after the lease;
+ * failures are retried with the library's backoff and are dead after the queue's last attempt.
+ * The domain tables (webhook_event, outbox_delivery…) stay what operators list and replay.
+ */
+export class JobRunner {
+  private readonly boss: PgBoss;
+  private opened: Promise<void> | null = null;
+  private readonly queues = new Map<string, JobQueueOptions>();
+  private readonly workers: { name: string; handler: JobHandler<never>; options: JobQueueOptions }[] = [];
+  private working = false;
+  private readonly recurring: string[] = [];
+
+  constructor(
+    private readonly options: JobRunnerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.boss = new PgBoss({
+      connectionString: options.databaseUrl,
+      schema: options.schema ?? 'pgboss',
+      // Abandoned jobs (their process was killed) are noticed within a second of their lease.
+      superviseIntervalSeconds: 1,
+      // Expiry of active jobs is part of the queue monitor, whose own throttle defaults to a minute.
+      monitorIntervalSeconds: 1,
+      max: 4,
+      application_name: 'payments-jobs',
+    });
+    this.boss.on('error', (error: unknown) => this.logger.error({ err: error }, 'job runner error'));
+  }
+
+  /** Declares a queue; its jobs are run by `handler` once `startWorkers()` ran. */
+  define<T>(name: string, options: JobQueueOptions, handler: JobHandler<T>): void {
+    this.queues.set(name, options);
+    this.workers.push({ name, handler: handler as JobHandler<never>, options });
+  }
+
+  /**
+   * Starts the library (its migrator creates or upgrades its schema) and creates the declared
+   * queues; idempotent. Enqueueing needs it, so `enqueue` opens on demand (the CLI runs no workers).
+   */
+  open(): Promise<void> {
+    this.opened ??= (async () => {
+      await this.boss.start();
+      for (const [name, options] of this.queues) {
+        const queue: Omit<Queue, 'name'> = {
+          // Per key, one job waiting and one running at most: the same work enqueued twice while it waits
+          // adds nothing, and two workers never run it at once.
+          policy: 'stately',
+          retryLimit: options.maxAttempts - 1,
+          retryDelay: options.retryDelaySeconds,
+          // Exponential with jitter from the base; a base of 0 (tests) retries at once.
+          ...(options.retryDelaySeconds > 0 ? { retryBackoff: true, retryDelayMax: options.retryDelayMaxSeconds } : { retryBackoff: false }),
+          expireInSeconds: this.options.leaseSeconds,
+          notify: true,
+        };
+        // A queue's policy is fixed when it is created; its retry settings follow the configuration.
+        const { policy: _policy, ...settings } = queue;
+        if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, settings);
+        else await this.boss.createQueue(name, queue);
+      }
+    })();
+    return this.opened;
+  }
+
+  /**
+   * A recurring pass (reconciliation, the cart sweep): one job at a time across every instance,
+   * each run enqueueing the next `intervalMs` later. Every instance enqueues the first one when
+   * its workers start (one key: the copies fold into one), so the chain survives any instance;
+   * a pass whose process was killed is retried after the lease. A failed pass is logged, and the
+   * next one still comes.
+   */
+  every(name: string, intervalMs: number, pass: () => Promise<unknown>): void {
+    const key = name;
+    this.recurring.push(name);
+    this.define<Record<string, never>>(name, { maxAttempts: 2, retryDelaySeconds: 0, retryDelayMaxSeconds: 0, concurrency: 1 }, async () => {
+      try {
+        await pass();
+      } catch (error) {
+        this.logger.error({ err: error, job: name }, `${name} failed`);
+      } finally {
+        await this.enqueueNow(name, {}, key, intervalMs / 1000).catch((error: unknown) => this.logger.error({ err: error, job: name }, `${name}: could not schedule the next pass`));
+      }
+    });
+  }
+
+  /** Runs the declared queues' jobs on this instance. */
+  async startWorkers(): Promise<void> {
+    await this.open();
+    if (this.working) return;
+    this.working = true;
+    for (const { name, handler, options } of this.workers) {
+      // One fetch takes up to `concurrency` jobs (and fetches again at once while batches come back
+      // full); they run side by side and each is settled on its own: a throw fails (retries) that job only.
+      await this.boss.work<unknown>(
+        name,
+        { localConcurrency: 1, batchSize: options.concurrency ?? 2, perJobResults: true, burstWhenBatchFull: true, includeMetadata: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 },
+        async (jobs) => Promise.all(jobs.map(async (job) => {
+          const meta = job as JobWithMetadata<never>;
+          try {
+            await handler(meta.data, { jobId: meta.id, attempt: meta.retryCount + 1, lastAttempt: meta.retryCount >= meta.retryLimit });
+            return { id: meta.id, status: 'completed' as const };
+          } catch (error) {
+            return { id: meta.id, status: 'failed' as const, output: { message: error instanceof Error ? error.message : String(error) } };
+          }
+        })),
+      );
+    }
+    for (const name of this.recurring) await this.enqueueNow(name, {}, name);
+  }
+
+  /**
+   * Adds a job in `em`'s open transaction: it is visible to workers when that transaction commits,
+   * and never if it rolls back. `key` makes it unique among queued jobs of its queue.
+   */
+  async enqueue(em: EntityManager, name: string, data: object, key?: string): Promise<void> {
+    const trx = em.getTransactionContext();
+    if (!trx) throw new Error(`job ${name}: enqueue needs an open transaction (the job must commit with what causes it)`);
+    await this.enqueueWith(fromKnex(trx), name, data, key);
+  }
+
+  /** Adds a job now, outside any transaction (operator replay, recurring passes). */
+  async enqueueNow(name: string, data: object, key?: string, startAfterSeconds?: number): Promise<void> {
+    await this.enqueueWith(undefined, name, data, key, startAfterSeconds);
+  }
+
+  private async enqueueWith(db: ReturnType<typeof fromKnex> | undefined, name: string, data: object, key?: string, startAfterSeconds?: number): Promise<void> {
+    if (!this.queues.has(name)) throw new Error(`job ${name}: no such queue was defined`);
+    await this.open();
+    const startAfter = startAfterSeconds ? new Date(Date.now() + startAfterSeconds * 1000) : undefined;
+    await this.boss.send(name, data, { ...(db ? { db } : {}), ...(key ? { singletonKey: key } : {}), ...(startAfter ? { startAfter } : {}) });
+  }
+
+  /** Stops taking jobs, waits for the running ones (up to `timeoutMs`), closes the library's pool. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    if (!this.opened) return;
+    await this.opened.catch(() => undefined);
+    await this.boss.stop({ graceful: true, timeout: timeoutMs, close: true });
+  }
+}

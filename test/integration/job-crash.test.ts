@@ -1,0 +1,133 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { JobRunner } from '../../src/jobs/job-runner.js';
+import { createLogger } from '../../src/logger.js';
+import { DeliveryStatus, OutboxDelivery } from '../../src/outbox/outbox.entities.js';
+import { OUTBOX_DELIVERY_JOB, OutboxService } from '../../src/outbox/outbox.service.js';
+import { EVENT_ID_HEADER } from '../../src/outbox/outbox.signature.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { eventually, startTestServer, TEST_JWT_SECRET, type TestServer } from '../helpers/server.js';
+
+/**
+ * A real SIGKILL of a real service process (the build, as `npm start` runs it) in the middle of
+ * an outbox delivery job, and a message committed while no instance runs: after a restart
+ * each is delivered, and delivered once (the job runner retries the killed job after the lease).
+ */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SECRET = 'job-crash-outbox-secret-0123456789-abcdef';
+const ENV = {
+  OUTBOX_SECRET: SECRET,
+  OUTBOX_RETRY_BASE_MS: '200',
+  OUTBOX_TIMEOUT_MS: '2000',
+  RAZORPAY_TIMEOUT_MS: '2000',
+  WORKER_LEASE_SECONDS: '3',
+  RECONCILE_ENABLED: 'false',
+};
+
+interface Request { eventId: string; answered: boolean }
+
+/** A subscriber that never answers while `hang` is set (the delivery stays in flight), else accepts. */
+function startReceiver() {
+  const requests: Request[] = [];
+  const state = { hang: true };
+  const server = http.createServer((req, res) => {
+    req.resume();
+    const request = { eventId: String(req.headers[EVENT_ID_HEADER]), answered: false };
+    requests.push(request);
+    if (state.hang) return;
+    request.answered = true;
+    res.writeHead(200).end();
+  });
+  return new Promise<{ url: string; requests: Request[]; state: typeof state; close: () => Promise<void> }>((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+      requests,
+      state,
+      close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+    }));
+  });
+}
+
+describe('a crash between commit and delivery loses nothing (real SIGKILL)', () => {
+  let db: TestDatabase;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let child: ChildProcess | null = null;
+  let restarted: TestServer | null = null;
+  let producer: JobRunner;
+  let outbox: OutboxService;
+
+  beforeAll(async () => {
+    // The service as it runs in production: built once (incremental), started with node.
+    const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    expect(build.status).toBe(0);
+    db = await createTestDatabase();
+    receiver = await startReceiver();
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, OUTBOX_SUBSCRIBER_URLS: receiver.url, ...ENV });
+    // This process only writes messages (as a service's transaction would); it runs no workers.
+    producer = new JobRunner({ databaseUrl: db.url, leaseSeconds: 3 }, createLogger('silent'));
+    outbox = new OutboxService(db.orm, config.outbox, createLogger('silent'), producer);
+  }, 300_000);
+
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await restarted?.close();
+    await producer?.stop();
+    await receiver?.close();
+    await db?.drop();
+  });
+
+  function startChild(): Promise<ChildProcess> {
+    const proc = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', OUTBOX_SUBSCRIBER_URLS: receiver.url, ...ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    return new Promise((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        if (/Payment service on http:\/\/[\d.]+:\d+\/graphql/.test(output)) resolve(proc);
+      };
+      proc.stdout!.on('data', onData);
+      proc.stderr!.on('data', onData);
+      proc.once('exit', (code) => reject(new Error(`the service exited (${code}) before it was ready:\n${output.slice(-2000)}`)));
+    });
+  }
+
+  const deliveriesOf = (messageId: string) => db.orm.em.fork().find(OutboxDelivery, { message: messageId });
+
+  it('a delivery in flight when its process is SIGKILLed, and one committed while nothing runs, are each delivered once after a restart', async () => {
+    child = await startChild();
+    const inFlight = await db.orm.em.fork().transactional((em) => outbox.enqueue(em, 'test.crash', 'subject-1', { n: 1 }));
+    // The child's worker has it: the request reached the receiver, which holds it unanswered.
+    await eventually(() => receiver.requests.some((r) => r.eventId === inFlight.id), 20_000, 'the child to start delivering');
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child!.once('exit', resolve));
+    child = null;
+    // Committed while no instance runs at all.
+    const whileDown = await db.orm.em.fork().transactional((em) => outbox.enqueue(em, 'test.crash', 'subject-2', { n: 2 }));
+    receiver.state.hang = false;
+
+    restarted = await startTestServer({ db, env: { OUTBOX_SUBSCRIBER_URLS: receiver.url, ...ENV } });
+    for (const message of [inFlight, whileDown]) {
+      await eventually(async () => (await deliveriesOf(message.id))[0]?.status === DeliveryStatus.DELIVERED, 30_000, `message ${message.payload.n} delivered`);
+    }
+    // Every job is finished: nothing is left to send either message again.
+    await eventually(async () => {
+      const rows: { n: number }[] = await db.orm.em.fork().getConnection().execute(
+        `select count(*)::int as n from pgboss.job where name = ? and state in ('created', 'retry', 'active')`, [OUTBOX_DELIVERY_JOB]);
+      return rows[0]!.n === 0;
+    }, 10_000, 'the delivery jobs to finish');
+    const accepted = (id: string) => receiver.requests.filter((r) => r.eventId === id && r.answered).length;
+    expect([accepted(inFlight.id), accepted(whileDown.id)]).toEqual([1, 1]);
+    // The killed attempt and its retry; the other one once.
+    expect(receiver.requests.filter((r) => r.eventId === inFlight.id)).toHaveLength(2);
+    expect(receiver.requests.filter((r) => r.eventId === whileDown.id)).toHaveLength(1);
+    expect((await deliveriesOf(inFlight.id))[0]).toMatchObject({ status: DeliveryStatus.DELIVERED, attempts: 2, lastStatusCode: 200 });
+  }, 120_000);
+});
