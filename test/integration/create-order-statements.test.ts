@@ -10,7 +10,8 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  // Reconciliation's recurring passes (payments and PENDING refunds) would interleave their own statements.
+  server = await startTestServer({ env: { RECONCILE_ENABLED: 'false' } });
 });
 afterAll(async () => {
   await server?.close();
