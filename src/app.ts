@@ -28,6 +28,8 @@ import { buildAppSchema } from './graphql/schema.js';
 import type { Logger } from './logger.js';
 import { locateGateway } from './gateways/gateway.location.js';
 import { createSandboxRouter, type SandboxGateway } from './sandbox/razorpay/index.js';
+import { createPhonePeSandboxRouter, type PhonePeSandbox } from './sandbox/phonepe/index.js';
+import { locatePhonePe } from './gateways/phonepe/phonepe.location.js';
 import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
 import { createWebRouter } from './web/web.router.js';
@@ -45,6 +47,8 @@ export interface RunningApp {
   bus: MessageBus;
   /** The in-process Razorpay sandbox (sandbox mode only). */
   sandbox: SandboxGateway | null;
+  /** The in-process PhonePe sandbox (PhonePe in sandbox mode only). */
+  phonepeSandbox: PhonePeSandbox | null;
   close(): Promise<void>;
 }
 
@@ -77,9 +81,11 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const selfUrl = `http://127.0.0.1:${port}`;
   const sandboxMode = config.razorpay.mode === 'sandbox';
   if (sandboxMode && config.env === 'production') throw new Error('the sandbox gateway is never mounted in production');
+  const phonepeSandboxMode = config.phonepe.enabled && config.phonepe.mode === 'sandbox';
+  if (phonepeSandboxMode && config.env === 'production') throw new Error('the PhonePe sandbox is never mounted in production');
 
   const location = locateGateway(config, selfUrl);
-  const gateways = createGatewayRegistry(config, { razorpay: location }, logger, deps.gateway);
+  const gateways = createGatewayRegistry(config, { razorpay: location, phonepe: locatePhonePe(config, selfUrl) }, logger, deps.gateway);
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
   const services = createServices({ orm, gateways, bus, config, logger });
   const worker = new WebhookWorker(services.webhookProcessor, logger, config.webhooks.workerIntervalMs);
@@ -111,6 +117,21 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     });
     sandbox = router.sandbox;
     app.use('/sandbox/razorpay', router);
+  }
+  let phonepeSandbox: PhonePeSandbox | null = null;
+  if (phonepeSandboxMode) {
+    const router = await createPhonePeSandboxRouter({
+      clientId: config.phonepe.clientId,
+      clientSecret: config.phonepe.clientSecret,
+      clientVersion: config.phonepe.clientVersion,
+      webhookUsername: config.phonepe.webhookUsername,
+      webhookPassword: config.phonepe.webhookPassword,
+      webhookUrl: () => `${selfUrl}/webhooks/phonepe`,
+      databaseUrl: orm.config.get('clientUrl')!,
+      logger,
+    });
+    phonepeSandbox = router.sandbox;
+    app.use('/sandbox/phonepe', router);
   }
   // The storefront, the operator console and GraphiQL (before /graphql, which it answers for browsers).
   app.use(createWebRouter({ config }));
@@ -153,7 +174,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   // Runs every declared queue's jobs here (the library's schema is created or upgraded first).
   await services.jobs.startWorkers();
   await services.outbox.requeuePending();
-  logger.info({ port, gateway: config.razorpay.mode, bus: bus.kind }, 'payment service listening');
+  logger.info({ port, gateway: config.razorpay.mode, gateways: gateways.names(), defaultGateway: gateways.default.name, bus: bus.kind }, 'payment service listening');
 
   let closed = false;
   return {
@@ -164,11 +185,13 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     gateway: gateways.default,
     bus,
     sandbox,
+    phonepeSandbox,
     async close() {
       if (closed) return;
       closed = true;
       // The sandbox stops delivering first; what it had pending is delivered after a restart.
       await sandbox?.close();
+      await phonepeSandbox?.close();
       await worker.stop();
       await services.bookingRefunds.settled();
       await services.jobs.stop();
