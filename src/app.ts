@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import type { Gateway } from './gateways/gateway.js';
@@ -13,6 +13,7 @@ import type { PayoutGateway } from './gateways/payout-gateway.js';
 import { OperationBudget } from './graphql/budget.js';
 import type { Context } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
+import { jitExecutor } from './graphql/executor.js';
 import { mountGraphQLHttp } from './graphql/http.js';
 import { createRequestLimits } from './graphql/limits.js';
 import { operationLogging } from './graphql/logging.plugin.js';
@@ -150,7 +151,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const budget = new OperationBudget(config.rateLimitPerMinute, config.redisUrl);
   const ws = startGraphQLWebSocket({ httpServer, schema, config, services, orm, limits, budget, formatError, logger });
   const apollo = new ApolloServer<Context>({
-    schema,
+    // The schema, executed by graphql-jit (see executor.ts).
+    gateway: jitExecutor(schema),
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown (server, database, embedded PostgreSQL, in that order).
     stopOnTerminationSignals: false,
@@ -163,6 +165,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads scripts from a CDN.
       ApolloServerPluginLandingPageDisabled(),
+      // Installed by default, its willResolveField wraps every field of every response in
+      // instrumentation (13 % of a payments page's CPU); nothing here sets cache hints.
+      ApolloServerPluginCacheControlDisabled(),
       operationLogging(logger, metrics),
       requestErrorStatus(),
       { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },

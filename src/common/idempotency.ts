@@ -36,6 +36,12 @@ export interface IdempotentMutation<R, T> {
   replay(record: R, expired: boolean): Promise<Replay<T>>;
   /** Performs the mutation the first time; ALREADY_MADE when it found the same request's record under its lock. */
   perform(): Promise<T | typeof ALREADY_MADE>;
+  /**
+   * True when `perform`'s first write is the keyed insert, before any side effect (a gateway
+   * call): then a new key — the common case — is tried at once, and the stored record looked for
+   * only once the constraint refuses the insert: one statement fewer per request (createOrder).
+   */
+  writesKeyFirst?: boolean;
 }
 
 /**
@@ -46,8 +52,9 @@ export interface IdempotentMutation<R, T> {
  */
 export async function performOnce<R, T>(mutation: IdempotentMutation<R, T>, waitMs = IDEMPOTENCY_WAIT_MS): Promise<T> {
   const deadline = Date.now() + waitMs;
+  let lookFirst = !mutation.writesKeyFirst;
   for (;;) {
-    if (mutation.key) {
+    if (mutation.key && lookFirst) {
       const replayed = await replayStored(mutation, deadline);
       if (replayed) return replayed.answer;
     }
@@ -57,6 +64,7 @@ export async function performOnce<R, T>(mutation: IdempotentMutation<R, T>, wait
     } catch (error) {
       // Lost the race for the key: go back and answer with the winner's result.
       if (!mutation.key || !isKeyTaken(error, mutation.constraint) || Date.now() > deadline) throw error;
+      lookFirst = true;
     }
   }
 }

@@ -1,9 +1,9 @@
-import type { EntityManager, EntityName, FilterQuery, OrderDefinition } from '@mikro-orm/postgresql';
+import type { EntityManager, EntityName, FilterQuery, Knex, OrderDefinition } from '@mikro-orm/postgresql';
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { badInput } from './errors.js';
 
 /** Relay page info: whether more rows follow and the cursor to continue from. */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -20,7 +20,7 @@ export interface Page<T> {
 
 /** Builds the `XEdge`/`XConnection` pair for a node type (Relay-style connection). */
 export function Connection<T extends object>(nodeType: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field(() => String)
     cursor!: string;
@@ -29,7 +29,7 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType {
     @Field(() => [Edge])
     edges!: Edge[];
@@ -119,4 +119,25 @@ export async function keysetPage<E extends KeysetCursor & object, N>(
     em.count(entity, where),
   ]);
   return toPage(rows as E[], limit, totalCount, toNode);
+}
+
+/**
+ * The read path's connection page: `base` (a query on one table with the filter applied) run as
+ * two plain-row statements — the page, newest first after `after`, and the total — with each row
+ * mapped by `toNode` (no managed entities; see payments/payment.rows.ts).
+ */
+export async function keysetRowsPage<R, N extends KeysetCursor>(
+  base: Knex.QueryBuilder,
+  columns: readonly string[],
+  args: { first?: number | null; after?: string | null },
+  toNode: (row: R) => N,
+): Promise<Page<N>> {
+  const limit = pageSize(args.first);
+  const cursor = decodeCursor(args.after);
+  const page = base.clone().select(columns).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit + 1);
+  if (cursor) {
+    page.andWhere((q) => q.where('created_at', '<', cursor.createdAt).orWhere((same) => same.where('created_at', cursor.createdAt).andWhere('id', '<', cursor.id)));
+  }
+  const [rows, counted] = await Promise.all([page as Promise<R[]>, base.clone().count({ n: '*' }) as unknown as Promise<{ n: string | number }[]>]);
+  return toPage(rows.map(toNode), limit, Number(counted[0]!.n), (node) => node);
 }

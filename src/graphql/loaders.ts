@@ -2,12 +2,12 @@ import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadBookingFailuresByPaymentIds, loadBookingsByPaymentIds } from '../bookings/booking.queries.js';
 import type { BookingType } from '../bookings/booking.types.js';
-import { Payment } from '../payments/payment.entity.js';
-import { toPaymentType, type PaymentType } from '../payments/payment.types.js';
+import { loadPaymentsByIds } from '../payments/payment.rows.js';
+import type { PaymentType } from '../payments/payment.types.js';
 import { Refund } from '../refunds/refund.entity.js';
 import { toRefundType, type RefundType } from '../refunds/refund.types.js';
-import { Transaction } from '../transactions/transaction.entity.js';
-import { toTransactionNode, type TransactionNode } from '../transactions/transaction.types.js';
+import { loadTransactionsByPaymentIds } from '../transactions/transaction.rows.js';
+import type { TransactionNode } from '../transactions/transaction.types.js';
 
 export interface Loaders {
   paymentById: DataLoader<string, PaymentType | null>;
@@ -19,32 +19,15 @@ export interface Loaders {
 
 /**
  * Per-request loaders: every field that reaches another table goes through one, so the number
- * of SQL queries for a page does not depend on its size. Each batch reads through a fresh
- * EntityManager; subscriptions pass `cache: false` so a long-lived operation never sees stale rows.
+ * of SQL queries for a page does not depend on its size. The hot ones (a payments page's
+ * transactions, a transaction's payment) read plain rows; the others read through a fresh
+ * EntityManager. Subscriptions pass `cache: false` so a long-lived operation never sees stale rows.
  */
 export function createLoaders(orm: MikroORM, options: { cache: boolean } = { cache: true }): Loaders {
+  const knex = orm.em.getConnection().getKnex();
   return {
-    paymentById: new DataLoader(
-      async (ids) => {
-        const rows = await orm.em.fork().find(Payment, { id: { $in: [...ids] } });
-        const byId = new Map(rows.map((row) => [row.id, toPaymentType(row)]));
-        return ids.map((id) => byId.get(id) ?? null);
-      },
-      { cache: options.cache },
-    ),
-    transactionsByPaymentId: new DataLoader(
-      async (paymentIds) => {
-        const rows = await orm.em.fork().find(
-          Transaction,
-          { payment: { $in: [...paymentIds] } },
-          { orderBy: { createdAt: 'asc', id: 'asc' } },
-        );
-        const grouped = new Map<string, TransactionNode[]>(paymentIds.map((id) => [id, []]));
-        for (const row of rows) grouped.get(row.payment!.id)?.push(toTransactionNode(row));
-        return paymentIds.map((id) => grouped.get(id) ?? []);
-      },
-      { cache: options.cache },
-    ),
+    paymentById: new DataLoader((ids) => loadPaymentsByIds(knex, ids), { cache: options.cache }),
+    transactionsByPaymentId: new DataLoader((paymentIds) => loadTransactionsByPaymentIds(knex, paymentIds), { cache: options.cache }),
     refundsByPaymentId: new DataLoader(
       async (paymentIds) => {
         const rows = await orm.em.fork().find(Refund, { payment: { $in: [...paymentIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });

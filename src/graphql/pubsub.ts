@@ -6,6 +6,10 @@ import type { PubSub as TypeGraphqlPubSub } from 'type-graphql';
 /**
  * The message bus behind subscriptions: in-process by default, Redis when several instances
  * serve clients (`REDIS_URL`), so a change committed by one instance reaches subscribers of all.
+ *
+ * Messages are routed by topic (one topic per payment, per payer, and one for staff following
+ * everything): a message reaches only the listeners of its topic, so a change costs the same
+ * whatever the number of unrelated subscribers, and a stopped listener leaves the map at once.
  */
 export interface MessageBus {
   publish(topic: string, payload: unknown): Promise<void>;
@@ -14,11 +18,23 @@ export interface MessageBus {
    * and returns the function that stops listening.
    */
   listen(topic: string, onMessage: (payload: unknown) => void): Promise<() => void>;
+  /** Listeners of `topic` on this instance (0 once the last one stopped). */
+  listenerCount(topic: string): number;
+  /** Topics with at least one listener on this instance. */
+  topicCount(): number;
   close(): Promise<void>;
   readonly kind: 'in-process' | 'redis';
 }
 
+interface Route {
+  listeners: Set<(payload: unknown) => void>;
+  /** The engine's subscription for this topic: one per topic, however many listeners. */
+  subscription: Promise<number>;
+}
+
 class EngineBus implements MessageBus {
+  private readonly routes = new Map<string, Route>();
+
   constructor(
     private readonly engine: PubSubEngine,
     readonly kind: 'in-process' | 'redis',
@@ -30,8 +46,38 @@ class EngineBus implements MessageBus {
   }
 
   async listen(topic: string, onMessage: (payload: unknown) => void): Promise<() => void> {
-    const id = await this.engine.subscribe(topic, onMessage, {});
-    return () => this.engine.unsubscribe(id);
+    let route = this.routes.get(topic);
+    if (!route) {
+      const listeners = new Set<(payload: unknown) => void>();
+      // One message object (parsed once, for Redis) handed to every listener of the topic.
+      const dispatch = (payload: unknown) => {
+        for (const listener of listeners) listener(payload);
+      };
+      route = { listeners, subscription: this.engine.subscribe(topic, dispatch, {}) };
+      this.routes.set(topic, route);
+    }
+    const joined = route;
+    joined.listeners.add(onMessage);
+    const leave = () => {
+      if (!joined.listeners.delete(onMessage) || joined.listeners.size > 0) return;
+      if (this.routes.get(topic) === joined) this.routes.delete(topic);
+      void joined.subscription.then((id) => this.engine.unsubscribe(id)).catch(() => undefined);
+    };
+    try {
+      await joined.subscription;
+    } catch (error) {
+      leave();
+      throw error;
+    }
+    return leave;
+  }
+
+  listenerCount(topic: string): number {
+    return this.routes.get(topic)?.listeners.size ?? 0;
+  }
+
+  topicCount(): number {
+    return this.routes.size;
   }
 
   close(): Promise<void> {

@@ -13,6 +13,7 @@ import type { OperationBudget } from './budget.js';
 import type { Context } from './context.js';
 import { createLoaders } from './loaders.js';
 import { checkRequest, type RequestLimits } from './limits.js';
+import { createSharedSubscribe, shareKey } from './shared-subscribe.js';
 
 /** Close codes of our own (4000–4999 are the application's): too many connections for one user. */
 export const WS_CLOSE_TOO_MANY_CONNECTIONS = 4429;
@@ -52,12 +53,16 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
   const { config, limits, budget, formatError } = deps;
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: MAX_MESSAGE_BYTES });
   const connectionsPerUser = new Map<string, number>();
+  // Subscribers of one message running the same plain-field operation share its execution.
+  const sharing = createSharedSubscribe();
+  const shareKeys = new WeakMap<object, string | null>();
 
   const server = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema: deps.schema,
       // Never put an internal error's message in a close reason.
       isProd: true,
+      subscribe: (args) => sharing.subscribe(args, shareKeys.get(args.contextValue as object) ?? null),
       connectionInitWaitTimeout: config.ws.authTimeoutMs,
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization;
@@ -107,10 +112,12 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
           loaders: createLoaders(deps.orm, { cache: false }),
           requestId: randomUUID(),
         };
+        const operationName = typeof payload.operationName === 'string' ? payload.operationName : undefined;
+        shareKeys.set(contextValue, shareKey(deps.schema, checked.document, payload.query, payload.variables, operationName));
         return {
           schema: deps.schema,
           document: checked.document,
-          operationName: typeof payload.operationName === 'string' ? payload.operationName : undefined,
+          operationName,
           // graphql-ws has checked the message's shape: variables are an object or absent.
           variableValues: payload.variables ?? undefined,
           contextValue,

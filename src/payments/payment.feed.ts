@@ -2,10 +2,22 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import { forbidden, notFound } from '../common/errors.js';
 import { AsyncQueue, type MessageBus } from '../graphql/pubsub.js';
-import { Payment } from './payment.entity.js';
-import { PAYMENT_UPDATED_TOPIC } from './payment.publisher.js';
-import { fromPaymentMessage, toPaymentType, type PaymentMessage, type PaymentType } from './payment.types.js';
+import { PAYMENT_UPDATED_TOPIC, payerTopic, paymentTopic } from './payment.publisher.js';
+import { loadPaymentsByIds } from './payment.rows.js';
+import { fromPaymentMessage, type PaymentMessage, type PaymentType } from './payment.types.js';
 import { isUuid } from '../common/ids.js';
+
+/**
+ * One API object per bus message, shared by every subscriber it reaches: the conversion is done
+ * once per change, not once per subscriber, and subscribers selecting the same fields can share
+ * one execution of them (see graphql/shared-subscribe.ts), which keys on this object.
+ */
+const converted = new WeakMap<PaymentMessage, PaymentType>();
+function sharedPayment(message: PaymentMessage): PaymentType {
+  let payment = converted.get(message);
+  if (!payment) converted.set(message, (payment = fromPaymentMessage(message)));
+  return payment;
+}
 
 /**
  * Iterates messages, dropping any that is not newer than the last one yielded for its payment,
@@ -36,7 +48,7 @@ class VersionedFeed implements AsyncIterableIterator<PaymentType> {
       const message = result.value;
       if (message.version <= (this.versions.get(message.id) ?? 0)) continue;
       this.versions.set(message.id, message.version);
-      return { value: fromPaymentMessage(message), done: false };
+      return { value: sharedPayment(message), done: false };
     }
   }
 
@@ -66,25 +78,21 @@ export class PaymentFeed {
     let stop: () => void = () => undefined;
     const queue = new AsyncQueue<PaymentMessage>(1000, () => stop());
     // Listen before reading, so a change committed in between is not lost.
-    stop = await this.bus.listen(PAYMENT_UPDATED_TOPIC, (message) => {
-      if ((message as PaymentMessage).id === paymentId) queue.push(message as PaymentMessage);
-    });
-    const payment = await this.orm.em.fork().findOne(Payment, { id: paymentId });
+    stop = await this.bus.listen(paymentTopic(paymentId), (message) => queue.push(message as PaymentMessage));
+    // A plain row: nothing is written back (see payment.rows.ts).
+    const [payment] = await loadPaymentsByIds(this.orm.em.getConnection().getKnex(), [paymentId]);
     if (!payment || (!isStaff(user) && payment.payerId !== user.id)) {
       await queue.return();
       throw notFound('Payment', paymentId);
     }
-    return new VersionedFeed(queue, toPaymentType(payment));
+    return new VersionedFeed(queue, payment);
   }
 
   /** Follows every payment the caller pays, from now on. */
   async followMine(user: AuthUser): Promise<AsyncIterableIterator<PaymentType>> {
     let stop: () => void = () => undefined;
     const queue = new AsyncQueue<PaymentMessage>(1000, () => stop());
-    stop = await this.bus.listen(PAYMENT_UPDATED_TOPIC, (message) => {
-      const payment = message as PaymentMessage;
-      if (payment.payerId === user.id) queue.push(payment);
-    });
+    stop = await this.bus.listen(payerTopic(user.id), (message) => queue.push(message as PaymentMessage));
     return new VersionedFeed(queue, null);
   }
 

@@ -1,9 +1,23 @@
 import type { MessageBus } from '../graphql/pubsub.js';
 import type { Logger } from '../logger.js';
 import type { Payment } from './payment.entity.js';
-import { toPaymentMessage, toPaymentType } from './payment.types.js';
+import { toPaymentMessage, toPaymentType, type PaymentMessage } from './payment.types.js';
 
+/** Every change to any payment: staff following everything (the operator console). */
 export const PAYMENT_UPDATED_TOPIC = 'payments.updated';
+/** Changes to one payment: its followers only. */
+export const paymentTopic = (paymentId: string): string => `payments.updated.payment.${paymentId}`;
+/** Changes to the payments one user pays: that user's `myPaymentUpdates`. */
+export const payerTopic = (payerId: string): string => `payments.updated.payer.${payerId}`;
+
+/** Sends one message to each topic it belongs to: the payment's, its payer's, and the staff's. */
+export async function publishPaymentMessage(bus: MessageBus, message: PaymentMessage): Promise<void> {
+  await Promise.all([
+    bus.publish(paymentTopic(message.id), message),
+    bus.publish(payerTopic(message.payerId), message),
+    bus.publish(PAYMENT_UPDATED_TOPIC, message),
+  ]);
+}
 
 /** Tells subscribers (on every instance) that a payment changed; called only after commit. */
 export class PaymentPublisher {
@@ -18,7 +32,8 @@ export class PaymentPublisher {
    */
   async publish(payment: Payment): Promise<void> {
     try {
-      await this.bus.publish(PAYMENT_UPDATED_TOPIC, toPaymentMessage(toPaymentType(payment)));
+      // Built once; each topic reaches only its own listeners (see MessageBus).
+      await publishPaymentMessage(this.bus, toPaymentMessage(toPaymentType(payment)));
     } catch (error) {
       this.logger.warn({ err: error, paymentId: payment.id }, 'could not publish payment update');
     }

@@ -122,6 +122,8 @@ export class PaymentService {
         : null,
       replay: (existing, expired) => this.replayOrder(existing, request, expired),
       perform: async () => this.openGatewayOrder(await this.recordIntent(user, request)),
+      // The intent (keyed insert) is committed before the gateway is called.
+      writesKeyFirst: true,
     });
   }
 

@@ -21,7 +21,7 @@ export function toPaymentGateway(name: GatewayName): PaymentGateway {
   return API_GATEWAY[name];
 }
 
-@ObjectType({ description: 'How the customer paid, as the gateway reported it.' })
+@ObjectType({ description: 'How the customer paid, as the gateway reported it.', simpleResolvers: true })
 export class PaymentMethodDetails {
   @Field(() => String, { description: 'card, upi, netbanking, wallet, emi…' })
   method!: string;
@@ -42,7 +42,10 @@ export class PaymentMethodDetails {
   wallet!: string | null;
 }
 
-@ObjectType('Payment', { description: 'A payment. Amounts are integers in the smallest currency unit (paise).' })
+// simpleResolvers: plain properties are read by the executor itself, not through type-graphql's
+// per-field middleware wrapper (no field here has @Authorized or middleware). Field resolvers
+// declared elsewhere (transactions, refunds, auditTrail…) keep theirs.
+@ObjectType('Payment', { description: 'A payment. Amounts are integers in the smallest currency unit (paise).', simpleResolvers: true })
 export class PaymentType {
   @Field(() => ID)
   id!: string;

@@ -7,7 +7,7 @@ import { TransactionStatus, TransactionType, type Transaction } from './transact
 registerEnumType(TransactionType, { name: 'TransactionType' });
 registerEnumType(TransactionStatus, { name: 'TransactionStatus' });
 
-@ObjectType('Transaction', { description: 'A money movement as the user sees it; amounts in the smallest unit.' })
+@ObjectType('Transaction', { description: 'A money movement as the user sees it; amounts in the smallest unit.', simpleResolvers: true })
 export class TransactionNode {
   @Field(() => ID)
   id!: string;

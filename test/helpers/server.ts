@@ -7,7 +7,7 @@ import { signToken, type Role } from '../../src/auth/auth.js';
 import { loadConfig, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET, type Config } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { Payment } from '../../src/payments/payment.entity.js';
-import { PAYMENT_UPDATED_TOPIC } from '../../src/payments/payment.publisher.js';
+import { publishPaymentMessage } from '../../src/payments/payment.publisher.js';
 import { toPaymentMessage, toPaymentType } from '../../src/payments/payment.types.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -196,7 +196,7 @@ export const MARKER_VERSION = 1_000_000;
  */
 export async function sendMarker(via: TestServer, paymentId: string): Promise<void> {
   const payment = await via.db.orm.em.fork().findOneOrFail(Payment, { id: paymentId });
-  await via.app.bus.publish(PAYMENT_UPDATED_TOPIC, { ...toPaymentMessage(toPaymentType(payment)), version: MARKER_VERSION });
+  await publishPaymentMessage(via.app.bus, { ...toPaymentMessage(toPaymentType(payment)), version: MARKER_VERSION });
 }
 
 /** Waits for the marker on `feed` (see `sendMarker`) and returns the results that came before it. */

@@ -1,0 +1,190 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { signToken, type Role } from '../src/auth/auth.js';
+import { SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET } from '../src/config.js';
+import { adminQuery, databaseUrl, openScratchServer } from '../src/db/scratch.js';
+import { cloneOrders, seedPaymentPages } from './seed.js';
+import { measureBroadcast, measureOwnPayments } from './scenarios/live.js';
+import { measureRead } from './scenarios/read.js';
+import { measureWebhooks } from './scenarios/webhooks.js';
+import { CREATE_ORDER, measureCreateOrder, measurePgbench } from './scenarios/write.js';
+import { BENCH_DIST, PROJECT_ROOT, startChild, type Child } from './support.js';
+
+/**
+ * `npm run bench`: every figure of issue 11, each beside its reference, in one run and one JSON
+ * object. The service runs as in production (NODE_ENV=production, LOG_LEVEL=warn, its gateway
+ * remote: the Razorpay sandbox in a process of its own, reached over HTTP), with the operation
+ * budget lifted; the references are a bare Express 5 + pg route (bench/bare-route.ts) and pgbench.
+ *
+ * `--quick`: a few seconds, small numbers (CI checks the bench still works; never its timings).
+ * `--only read,write,webhooks,live`: some scenarios. `--profile <dir>`: the service writes a
+ * V8 CPU profile there (`node --cpu-prof`); `node dist/bench/profile-top.js <file>` sums it up.
+ * `--service <dir>`: measure the service built in another checkout (`<dir>/dist/src/main.js`).
+ */
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : null;
+const profileDir = args.includes('--profile') ? path.resolve(args[args.indexOf('--profile') + 1]!) : null;
+// Another build of the service to measure with the same scenarios (a checkout of an older commit, built).
+const serviceRoot = args.includes('--service') ? path.resolve(args[args.indexOf('--service') + 1]!) : PROJECT_ROOT;
+const wanted = (scenario: string) => !only || only.has(scenario);
+
+const SIZES = quick
+  ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1 }
+  : { pages: 20_000, seconds: 10, pgbenchScale: 8, webhookRate: 500, webhookSeconds: 30, broadcasts: [2_000, 10_000], own: 10_000, ownRate: 200, ownSeconds: 10 };
+const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-42';
+const AMOUNT = 10_000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Progress on stderr (stdout carries only the JSON object). */
+const step = (what: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${what}`);
+
+/** Runs one scenario; a failure is reported in its place and the others still run. */
+async function scenario<T>(name: string, run: () => Promise<T>): Promise<T | { error: string }> {
+  try {
+    return await run();
+  } catch (error) {
+    step(`${name} failed: ${String(error)}`);
+    return { error: error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}` : String(error) };
+  }
+}
+
+const token = (id: string, role: Role = 'customer') => signToken({ id, role }, JWT_SECRET, '2h');
+
+async function main(): Promise<void> {
+  const server = await openScratchServer(process.env.DATABASE_ADMIN_URL);
+  const suffix = randomBytes(4).toString('hex');
+  const name = `payments_bench_${suffix}`;
+  const pgbenchName = `payments_pgbench_${suffix}`;
+  await adminQuery(server.adminUrl, `create database "${name}"`);
+  const url = databaseUrl(server.adminUrl, name);
+  const [servicePort, sandboxPort, barePort] = [await freePort(), await freePort(), await freePort()];
+  const children: Child[] = [];
+  const db = new pg.Client({ connectionString: url });
+  const report: Record<string, unknown> = {
+    command: `npm run bench${quick ? ' -- --quick' : ''}`,
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version, postgres: server.kind },
+    service: 'NODE_ENV=production, LOG_LEVEL=warn, RATE_LIMIT_PER_MINUTE lifted; gateway: the Razorpay sandbox out of process, over HTTP',
+  };
+  try {
+    const service = await startChild(path.join(serviceRoot, 'dist/src/main.js'), {
+      NODE_ENV: 'production', PORT: String(servicePort), HOST: '127.0.0.1', DATABASE_URL: url, JWT_SECRET, LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '100000000', RAZORPAY_MODE: 'live', RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET,
+      RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, RAZORPAY_API_URL: `http://127.0.0.1:${sandboxPort}/sandbox/razorpay`, RECONCILE_ENABLED: 'false',
+    }, `http://127.0.0.1:${servicePort}`, { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+    children.push(service);
+    children.push(await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {
+      SANDBOX_PORT: String(sandboxPort), DATABASE_URL: url, SERVICE_WEBHOOK_URL: `${service.url}/webhooks/razorpay`,
+      RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET,
+    }, `http://127.0.0.1:${sandboxPort}`));
+    await db.connect();
+
+    if (wanted('read')) {
+      step('read: seeding pages, then the bare route and the service under load');
+      await seedPaymentPages(db, 'bench-reader', SIZES.pages);
+      const bare = await startChild(path.join(BENCH_DIST, 'bare-route.js'), { BARE_PORT: String(barePort), DATABASE_URL: url, JWT_SECRET }, `http://127.0.0.1:${barePort}`);
+      children.push(bare);
+      report.read = { scenario: `payments(first: 50) with transactions, 20 connections, ${SIZES.seconds} s (${SIZES.pages / 4} of the reader's payments among ${SIZES.pages})`,
+        ...(await scenario('read', async () => measureRead(service, bare, await token('bench-reader'), 20, SIZES.seconds))) };
+      await bare.stop();
+    }
+
+    // One order made by createOrder itself: the template of every order the later scenarios need.
+    const created = await (await fetch(`${service.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token('template-payer')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: CREATE_ORDER, variables: { input: { amount: AMOUNT, payeeId: 'bench-payee', idempotencyKey: 'bench-template' } } }),
+    })).json() as { data?: { createOrder: { payment: { id: string } } }; errors?: unknown };
+    if (!created.data) throw new Error(`createOrder failed: ${JSON.stringify(created.errors)}`);
+    const template = created.data.createOrder.payment.id;
+
+    if (wanted('write')) {
+      step('write: pgbench TPC-B, then createOrder');
+      await adminQuery(server.adminUrl, `create database "${pgbenchName}"`);
+      const pgbench = await measurePgbench(server.adminUrl, pgbenchName, SIZES.seconds, SIZES.pgbenchScale);
+      const tokens = await Promise.all(Array.from({ length: 16 }, (_, i) => token(`bench-buyer-${i}`)));
+      const createOrder = await scenario('createOrder', () => measureCreateOrder(service, tokens, 16, SIZES.seconds));
+      report.write = {
+        scenario: `createOrder, 16 connections, ${SIZES.seconds} s; the gateway (sandbox) in its own process`,
+        createOrder,
+        pgbench,
+        ratio: 'tps' in pgbench && 'perSecond' in createOrder ? Math.round((createOrder.perSecond / pgbench.tps) * 100) / 100 : null,
+      };
+    }
+
+    if (wanted('webhooks')) {
+      step(`webhooks: ${SIZES.webhookRate}/s for ${SIZES.webhookSeconds} s`);
+      const count = Math.ceil((SIZES.webhookRate * SIZES.webhookSeconds * 0.75) / 2);
+      const orders = await cloneOrders(db, template, count, 'hook', `'hook-payer-' || (g % 50)`);
+      report.webhooks = {
+        scenario: `${SIZES.webhookRate} signed deliveries/s for ${SIZES.webhookSeconds} s (a quarter repeats, a third of the payments captured before authorised), processed in the same process`,
+        ...(await scenario('webhooks', () => measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds))),
+      };
+    }
+
+    if (wanted('live')) {
+      const broadcasts = [];
+      for (const count of SIZES.broadcasts) {
+        step(`live: ${count} subscribers on one payment`);
+        const [order] = await cloneOrders(db, template, 1, `bcast${count}_`, `'template-payer'`);
+        const staff = await Promise.all(Array.from({ length: count }, (_, i) => token(`staff-${i}`, 'admin')));
+        broadcasts.push(await scenario('broadcast', () => measureBroadcast(service, SANDBOX_WEBHOOK_SECRET, (i) => staff[i]!, order!, count, AMOUNT)));
+      }
+      step(`live: ${SIZES.own} subscribers on their own payments, ${SIZES.ownRate} changes/s`);
+      const own = await cloneOrders(db, template, SIZES.own, 'own', `'own-' || g`);
+      report.live = {
+        broadcast: broadcasts,
+        ownPayments: await scenario('own payments', () => measureOwnPayments(service, SANDBOX_WEBHOOK_SECRET, (id) => token(id), own, AMOUNT, SIZES.ownRate, SIZES.ownSeconds)),
+      };
+    }
+  } finally {
+    await db.end().catch(() => undefined);
+    for (const child of children.reverse()) await child.stop();
+    await adminQuery(server.adminUrl, `drop database if exists "${name}" with (force)`);
+    await adminQuery(server.adminUrl, `drop database if exists "${pgbenchName}" with (force)`);
+    await server.stop();
+  }
+  // Correctness, never timing: an error, a lost or misrouted message, a payment not settled exactly once.
+  const problems = findProblems(report);
+  if (problems.length) report.problems = problems;
+  console.log(JSON.stringify(report, null, 2));
+  if (problems.length) {
+    step(`problems: ${problems.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+function findProblems(report: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  JSON.stringify(report, (key, value: unknown) => {
+    if (key === 'error') problems.push(`a scenario failed: ${String(value)}`);
+    return value;
+  });
+  const webhooks = report.webhooks as { paymentsNotCaptured?: number; paymentsWithoutExactlyOneCompletedCharge?: number } | undefined;
+  if (webhooks?.paymentsNotCaptured) problems.push(`${webhooks.paymentsNotCaptured} payments not captured after their webhooks`);
+  if (webhooks?.paymentsWithoutExactlyOneCompletedCharge) problems.push(`${webhooks.paymentsWithoutExactlyOneCompletedCharge} payments without exactly one completed CHARGE`);
+  const live = report.live as { broadcast?: { subscribers?: number; told?: number }[]; ownPayments?: { changes?: number; delivered?: number; wrongPayment?: number } } | undefined;
+  for (const b of live?.broadcast ?? []) if (b.told !== undefined && b.told !== b.subscribers) problems.push(`broadcast: ${b.told} of ${b.subscribers} told`);
+  const own = live?.ownPayments;
+  if (own?.delivered !== undefined && own.delivered !== own.changes) problems.push(`own payments: ${own.delivered} of ${own.changes} changes delivered`);
+  if (own?.wrongPayment) problems.push(`own payments: ${own.wrongPayment} messages reached a subscriber of another payment`);
+  return problems;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,154 @@
+import WebSocket from 'ws';
+import { cpuMs, percentile, round, rssMiB, waitFor, type Child } from '../support.js';
+import { deliver, paymentDelivery } from './webhooks.js';
+
+const FOLLOW = 'subscription Follow($id: ID!) { paymentStatusChanged(paymentId: $id) { id status version updatedAt } }';
+
+interface Subscriber {
+  socket: WebSocket;
+  /** Resolves on the first message (the current state). */
+  ready: Promise<void>;
+  /** Milliseconds from the change's commit (its updatedAt) to arrival, one per change received. */
+  delays: number[];
+  statuses: string[];
+}
+
+/** One graphql-ws connection (the protocol by hand: the client library would dominate the bench's own CPU) following one payment. */
+function subscribe(wsUrl: string, token: string, paymentId: string): Subscriber {
+  const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+  const subscriber: Subscriber = { socket, ready: Promise.resolve(), delays: [], statuses: [] };
+  subscriber.ready = new Promise<void>((resolve, reject) => {
+    let first = true;
+    socket.once('error', reject);
+    socket.once('close', (code, reason) => first && reject(new Error(`socket closed ${code} ${reason.toString()} before the first message`)));
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    socket.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as { type: string; payload?: { data?: { paymentStatusChanged: { status: string; updatedAt: string } }; errors?: unknown } };
+      if (message.type === 'connection_ack') {
+        socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: FOLLOW, variables: { id: paymentId } } }));
+      } else if (message.type === 'next' && message.payload?.data) {
+        const payment = message.payload.data.paymentStatusChanged;
+        if (first) {
+          first = false;
+          resolve();
+        } else {
+          subscriber.delays.push(Date.now() - Date.parse(payment.updatedAt));
+          subscriber.statuses.push(payment.status);
+        }
+      } else if (message.type === 'error' || message.payload?.errors) {
+        reject(new Error(`subscribe refused: ${JSON.stringify(message.payload)}`));
+      }
+    });
+  });
+  return subscriber;
+}
+
+/** Opens `count` subscribers, `parallel` handshakes at a time. */
+async function openSubscribers(wsUrl: string, count: number, who: (i: number) => { token: string; paymentId: string }): Promise<Subscriber[]> {
+  const subscribers: Subscriber[] = new Array(count);
+  let next = 0;
+  await Promise.all(Array.from({ length: 64 }, async () => {
+    while (next < count) {
+      const i = next++;
+      const { token, paymentId } = who(i);
+      subscribers[i] = subscribe(wsUrl, token, paymentId);
+      await subscribers[i].ready;
+    }
+  }));
+  return subscribers;
+}
+
+async function closeAll(subscribers: Subscriber[]): Promise<void> {
+  await Promise.all(subscribers.map((s) => new Promise<void>((resolve) => {
+    if (s.socket.readyState === WebSocket.CLOSED) return resolve();
+    s.socket.once('close', () => resolve());
+    s.socket.close();
+  })));
+}
+
+export interface BroadcastFigures {
+  subscribers: number;
+  told: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  serverKiBPerSubscriber: number;
+  rssMiB: number;
+  /** CPU time the server spent from the webhook to the last subscriber told (10 ms ticks). */
+  serverCpuMsForTheChange: number;
+}
+
+/** `count` subscribers on one payment (distinct staff users), one change (authorised by a webhook): who is told, how fast after the commit. */
+export async function measureBroadcast(service: Child, secret: string, tokens: (i: number) => string, order: { id: string; orderId: string }, count: number, amount: number): Promise<BroadcastFigures> {
+  const before = rssMiB(service.pid);
+  const subscribers = await openSubscribers(`${service.url.replace('http', 'ws')}/graphql`, count, (i) => ({ token: tokens(i), paymentId: order.id }));
+  const rss = rssMiB(service.pid);
+  const cpuBefore = cpuMs(service.pid);
+  const status = await deliver(service, paymentDelivery(secret, order, `pay_bcast${order.id.slice(0, 8)}`, 'payment.authorized', amount));
+  if (status !== 200) throw new Error(`the broadcast's webhook was answered ${status}`);
+  await waitFor(async () => subscribers.every((s) => s.delays.length > 0), 20_000);
+  const cpu = cpuMs(service.pid) - cpuBefore;
+  const delays = subscribers.flatMap((s) => s.delays.slice(0, 1)).sort((a, b) => a - b);
+  await closeAll(subscribers);
+  return {
+    subscribers: count,
+    told: delays.length,
+    p50Ms: percentile(delays, 50),
+    p99Ms: percentile(delays, 99),
+    maxMs: delays.at(-1) ?? NaN,
+    serverKiBPerSubscriber: Math.round(((rss - before) * 1024) / count),
+    rssMiB: rss,
+    serverCpuMsForTheChange: cpu,
+  };
+}
+
+export interface OwnPaymentFigures {
+  subscribers: number;
+  changesPerSecond: number;
+  changes: number;
+  delivered: number;
+  wrongPayment: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  rssPeakMiB: number;
+}
+
+/**
+ * `orders.length` customers each following their own payment, while `rate` of those payments a
+ * second are authorised (by webhook) for `seconds`: delay from each change's commit to its one
+ * subscriber, and that nobody hears of a payment they do not follow.
+ */
+export async function measureOwnPayments(service: Child, secret: string, tokenOf: (payerId: string) => Promise<string>, orders: { id: string; orderId: string; payerId: string }[], amount: number, rate: number, seconds: number): Promise<OwnPaymentFigures> {
+  const tokens = await Promise.all(orders.map((o) => tokenOf(o.payerId)));
+  const subscribers = await openSubscribers(`${service.url.replace('http', 'ws')}/graphql`, orders.length, (i) => ({ token: tokens[i]!, paymentId: orders[i]!.id }));
+  let peak = rssMiB(service.pid);
+  const changes = Math.min(orders.length, Math.round(rate * seconds));
+  const started = Date.now();
+  const sends: Promise<number>[] = [];
+  for (let i = 0; i < changes; i += 1) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    sends.push(deliver(service, paymentDelivery(secret, orders[i]!, `pay_own${String(i).padStart(9, '0')}`, 'payment.authorized', amount)));
+    if (i % 50 === 0) peak = Math.max(peak, rssMiB(service.pid));
+  }
+  const statuses = await Promise.all(sends);
+  if (statuses.some((s) => s !== 200)) throw new Error(`webhooks answered ${[...new Set(statuses)].join(', ')}`);
+  await waitFor(async () => subscribers.slice(0, changes).every((s) => s.delays.length > 0), 30_000);
+  peak = Math.max(peak, rssMiB(service.pid));
+  const delays = subscribers.slice(0, changes).flatMap((s) => s.delays).sort((a, b) => a - b);
+  const wrongPayment = subscribers.slice(changes).reduce((sum, s) => sum + s.delays.length, 0);
+  await closeAll(subscribers);
+  return {
+    subscribers: orders.length,
+    changesPerSecond: rate,
+    changes,
+    delivered: delays.length,
+    wrongPayment,
+    p50Ms: percentile(delays, 50),
+    p99Ms: percentile(delays, 99),
+    maxMs: delays.at(-1) ?? NaN,
+    rssPeakMiB: round(peak),
+  };
+}

@@ -1,0 +1,118 @@
+import { createHmac } from 'node:crypto';
+import type pg from 'pg';
+import { load, round, waitFor, type Child } from '../support.js';
+
+export interface Delivery {
+  eventId: string;
+  body: string;
+  signature: string;
+}
+
+/** A Razorpay `payment.authorized` / `payment.captured` delivery for one of our orders, signed as Razorpay signs. */
+export function paymentDelivery(secret: string, order: { orderId: string }, paymentId: string, event: 'payment.authorized' | 'payment.captured', amount: number): Delivery {
+  const captured = event === 'payment.captured';
+  const body = JSON.stringify({
+    entity: 'event', account_id: 'acc_BENCH', event, contains: ['payment'], created_at: Math.floor(Date.now() / 1000),
+    payload: { payment: { entity: {
+      id: paymentId, entity: 'payment', amount, currency: 'INR', status: captured ? 'captured' : 'authorized', order_id: order.orderId, method: 'upi',
+      captured, amount_refunded: 0, refund_status: null, vpa: 'bench@ybl', card: null, bank: null, wallet: null, fee: captured ? 236 : null, tax: captured ? 36 : null,
+      error_code: null, error_description: null, error_reason: null, error_source: null, error_step: null, created_at: Math.floor(Date.now() / 1000), notes: [],
+    } } },
+  });
+  return { eventId: `evt_${paymentId}_${event}`, body, signature: createHmac('sha256', secret).update(body).digest('hex') };
+}
+
+/** Sends one delivery to the webhook route; the HTTP status. */
+export async function deliver(service: Child, delivery: Delivery): Promise<number> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const response = await fetch(`${service.url}/webhooks/razorpay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-razorpay-signature': delivery.signature, 'x-razorpay-event-id': delivery.eventId },
+        body: delivery.body,
+      });
+      await response.arrayBuffer();
+      return response.status;
+    } catch (error) {
+      // A kept-alive connection the server closed as it was reused: Razorpay retries too, and a
+      // repeated event id is answered as a duplicate.
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+/**
+ * The deliveries for `orders`: each order authorised then captured, a third of them captured
+ * first (out of order), and a quarter of all deliveries repeats of an earlier one.
+ */
+export function webhookPlan(secret: string, orders: { orderId: string }[], amount: number): Delivery[] {
+  const plan: Delivery[] = [];
+  orders.forEach((order, i) => {
+    const paymentId = `pay_bench${String(i).padStart(9, '0')}`;
+    const events = [paymentDelivery(secret, order, paymentId, 'payment.authorized', amount), paymentDelivery(secret, order, paymentId, 'payment.captured', amount)];
+    if (i % 3 === 2) events.reverse();
+    for (const event of events) {
+      plan.push(event);
+      // After every third delivery, one repeats a delivery sent a little earlier.
+      if (plan.length % 4 === 3) plan.push(plan[Math.max(0, plan.length - 1 - (plan.length % 7))]!);
+    }
+  });
+  return plan;
+}
+
+export interface WebhookFigures {
+  deliveries: number;
+  payments: number;
+  ratePerSecond: number;
+  acks: { perSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
+  allProcessedAfterLastDeliveryS: number | null;
+  paymentsNotCaptured: number;
+  paymentsWithoutExactlyOneCompletedCharge: number;
+}
+
+/**
+ * `rate` deliveries a second for `seconds` (the plan above) against the route while the same
+ * process processes them; then how long until every payment is CAPTURED, and the money check:
+ * exactly one completed CHARGE per payment.
+ */
+export async function measureWebhooks(service: Child, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number): Promise<WebhookFigures> {
+  const plan = webhookPlan(secret, orders, amount);
+  let next = 0;
+  const acks = await load({
+    url: service.url,
+    connections: Math.min(100, Math.max(10, Math.round(rate / 10))),
+    overallRate: rate,
+    amount: plan.length,
+    timeout: 10,
+    requests: [{
+      method: 'POST',
+      path: '/webhooks/razorpay',
+      setupRequest: (req) => {
+        const delivery = plan[next++ % plan.length]!;
+        return {
+          ...req,
+          headers: { 'content-type': 'application/json', 'x-razorpay-signature': delivery.signature, 'x-razorpay-event-id': delivery.eventId },
+          body: delivery.body,
+        };
+      },
+    }],
+  });
+  const lastDelivery = Date.now();
+  const ids = orders.map((o) => o.id);
+  const notCaptured = async () => Number((await db.query(`select count(*)::int as n from payment where id = any($1) and status <> 'CAPTURED'`, [ids])).rows[0].n);
+  const settled = await waitFor(async () => (await notCaptured()) === 0, Math.max(30_000, seconds * 2_000));
+  const processedAfter = settled ? round((Date.now() - lastDelivery) / 1000) : null;
+  const { rows: [charges] } = await db.query(`
+    select count(*)::int as n from payment p
+    where p.id = any($1) and (select count(*) from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status = 'COMPLETED') <> 1
+       or p.id = any($1) and exists (select 1 from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status <> 'COMPLETED')`, [ids]);
+  return {
+    deliveries: plan.length,
+    payments: orders.length,
+    ratePerSecond: rate,
+    acks: { perSecond: acks.perSecond, p50Ms: acks.p50Ms, p99Ms: acks.p99Ms, non2xx: acks.non2xx, errors: acks.errors },
+    allProcessedAfterLastDeliveryS: processedAfter,
+    paymentsNotCaptured: await notCaptured(),
+    paymentsWithoutExactlyOneCompletedCharge: charges.n,
+  };
+}

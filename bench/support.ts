@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+/** dist/bench: where the compiled entries of the child processes live. */
+export const BENCH_DIST = path.dirname(fileURLToPath(import.meta.url));
+export const PROJECT_ROOT = path.resolve(BENCH_DIST, '../..');
+
+export const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** The p-th percentile of ascending `sorted` (nearest rank). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Resident set size of a process in MiB (Linux /proc). */
+export function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return round(kib / 1024);
+}
+
+/** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc, clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Samples a process's RSS every 250 ms; `stop()` returns the peak seen. */
+export function watchRss(pid: number): { stop(): number } {
+  let peak = rssMiB(pid);
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssMiB(pid));
+    } catch {
+      // the process is gone: keep the peak seen
+    }
+  }, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+export interface Child {
+  pid: number;
+  url: string;
+  stop(): Promise<void>;
+  /** What the child wrote on stderr (the last 64 KiB), for a failure report. */
+  stderr(): string;
+}
+
+/**
+ * Starts `node <script>` with `env` and waits until `GET <url><readyPath>` answers 200.
+ * `nodeArgs` go before the script (`--cpu-prof`).
+ */
+export async function startChild(script: string, env: Record<string, string>, url: string, options: { readyPath?: string; nodeArgs?: string[] } = {}): Promise<Child> {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    // BENCH_CHILD_LOG=<file>: the children's stdout (their JSON logs) appended there.
+    stdio: ['ignore', process.env.BENCH_CHILD_LOG ? openSync(process.env.BENCH_CHILD_LOG, 'a') : 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-65_536);
+  });
+  let exited: number | null = null;
+  child.once('exit', (code) => void (exited = code ?? -1));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited !== null) throw new Error(`${path.basename(script)} exited (${exited}) before it was ready:\n${stderr}`);
+    try {
+      const response = await fetch(`${url}${options.readyPath ?? '/healthz'}`, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${path.basename(script)} was not ready within 60 s:\n${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    pid: child.pid!,
+    url,
+    stderr: () => stderr,
+    async stop() {
+      if (exited !== null) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface LoadFigures {
+  requests: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  /** CPU time the server spent per request: what a shared, loaded machine does not distort. */
+  serverCpuMsPerRequest?: number;
+}
+
+/** Runs autocannon and keeps the figures the report prints. */
+export async function load(options: autocannon.Options, serverPid?: number): Promise<LoadFigures> {
+  const cpuBefore = serverPid ? cpuMs(serverPid) : 0;
+  const result = await autocannon({ ...options });
+  return {
+    ...(serverPid ? { serverCpuMsPerRequest: round((cpuMs(serverPid) - cpuBefore) / Math.max(1, result.requests.total), 2) } : {}),
+    requests: result.requests.total,
+    perSecond: round(result.requests.total / (result.duration || 1), 0),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** Polls `check` every 50 ms until it returns true or `timeoutMs` passes; false on timeout. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * What one createOrder costs the database (issue 11): the intent in one transaction (payment,
+ * its CHARGE, its audit event), then the gateway order id — and, with a new idempotency key, no
+ * lookup first. A repeated key still answers the first order.
+ */
+import 'reflect-metadata';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createOrder } from '../helpers/flows.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  // Reconciliation's recurring passes (payments and PENDING refunds) would interleave their own statements.
+  server = await startTestServer({ env: { RECONCILE_ENABLED: 'false' } });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
+  const knex = server.db.orm.em.getConnection().getKnex();
+  const seen: string[] = [];
+  // The background workers poll on their own schedule; the sandbox keeps its own tables.
+  const listener = (query: { sql: string }) => {
+    if (!/webhook_event|outbox_delivery|sandbox_razorpay/.test(query.sql)) seen.push(query.sql.split(' ').slice(0, 3).join(' '));
+  };
+  knex.on('query', listener);
+  try {
+    await work();
+  } finally {
+    knex.removeListener('query', listener);
+  }
+  return seen;
+}
+
+it('a new order is 6 statements: the intent in one transaction, then its gateway order id', async () => {
+  const token = await server.token('counted');
+  await createOrder(server, token, 10_000, { idempotencyKey: 'warm-up-key-1' });
+  const statements = await statementsOf(() => createOrder(server, token, 10_000, { idempotencyKey: 'counted-key-1' }));
+  expect(statements).toEqual([
+    'BEGIN;', 'insert into "payment"', 'insert into "transaction"', 'insert into "payment_event"', 'COMMIT;', 'update "payment" set',
+  ]);
+  // Without a key: the same.
+  expect(await statementsOf(() => createOrder(server, token, 10_000))).toHaveLength(6);
+});
+
+it('a key already used: the insert is refused by the unique key and the first order is answered', async () => {
+  const token = await server.token('repeater');
+  const first = await createOrder(server, token, 12_000, { idempotencyKey: 'repeat-key-1' });
+  const again = await createOrder(server, token, 12_000, { idempotencyKey: 'repeat-key-1' });
+  expect(again.razorpayOrderId).toBe(first.razorpayOrderId);
+  expect(again.payment.id).toBe(first.payment.id);
+  const [{ n }] = await server.db.orm.em.getConnection().execute(`select count(*)::int as n from payment where payer_id = 'repeater'`);
+  expect(n).toBe(1);
+});
