@@ -9,7 +9,7 @@ import { graphqlCors } from '../http/security.js';
 import type { Services } from '../services.js';
 import type { OperationBudget } from './budget.js';
 import type { Context } from './context.js';
-import { findNulCharacter, nulCharacterError } from './limits.js';
+import { findUnstorableText, unstorableTextError } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { acceptsOnlyLegacyJson } from './status.plugin.js';
 
@@ -27,13 +27,13 @@ function ipBudget(budget: OperationBudget): RequestHandler {
   };
 }
 
-/** A request carrying the NUL character anywhere is refused before Apollo sees it (see limits.ts). */
+/** A request carrying text PostgreSQL cannot store (NUL, lone surrogates) anywhere is refused before Apollo sees it (see limits.ts). */
 const refuseNulCharacters: RequestHandler = (req, res, next) => {
   const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { query?: unknown; variables?: unknown; operationName?: unknown };
-  const found = findNulCharacter(body.query, 'query') ?? findNulCharacter(body.operationName, 'operationName') ??
-    findNulCharacter(body.variables, '') ?? findNulCharacter(req.query, 'query');
+  const found = findUnstorableText(body.query, 'query') ?? findUnstorableText(body.operationName, 'operationName') ??
+    findUnstorableText(body.variables, '') ?? findUnstorableText(req.query, 'query');
   if (!found) return next();
-  const error = nulCharacterError(found);
+  const error = unstorableTextError(found);
   res.status(acceptsOnlyLegacyJson(req.get('accept')) ? 200 : 400).json({ errors: [{ message: error.message, extensions: { code: 'BAD_USER_INPUT', field: error.extensions.field } }] });
 };
 

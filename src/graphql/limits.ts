@@ -43,13 +43,27 @@ function reportToContext(context: ValidationContext | null, error: GraphQLError)
   context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, '')));
 }
 
-/** A string literal in the document holding the NUL character (written `\\u0000`): see findNulCharacter. */
-function noNulCharacterRule(context: ValidationContext): ASTVisitor {
+/** A string literal in the document PostgreSQL cannot store (NUL, a lone surrogate): see findUnstorableText. */
+function noUnstorableTextRule(context: ValidationContext): ASTVisitor {
   return {
     StringValue(node) {
-      if (node.value.includes('\u0000')) context.reportError(new GraphQLError('a string in the query contains the NUL character (\\u0000), which cannot be stored', { nodes: [node] }));
+      const rule = unstorableTextRule(node.value);
+      if (rule) context.reportError(new GraphQLError(`a string in the query ${rule}, which cannot be stored`, { nodes: [node] }));
     },
   };
+}
+
+const NUL_RULE = 'must not contain the NUL character (\\u0000)';
+const SURROGATE_RULE = 'must be well-formed Unicode (a lone surrogate such as \\ud800 is not text)';
+
+/** A UTF-16 surrogate without its pair (what String.prototype.isWellFormed, ES2024, looks for). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why `text` cannot be stored in PostgreSQL text or jsonb, or null when it can. */
+function unstorableTextRule(text: string): string | null {
+  if (text.includes('\u0000')) return NUL_RULE;
+  if (LONE_SURROGATE.test(text)) return SURROGATE_RULE;
+  return null;
 }
 
 export function createRequestLimits(config: Pick<Config, 'env' | 'graphqlMaxDepth' | 'graphqlLimits'>): RequestLimits {
@@ -59,42 +73,46 @@ export function createRequestLimits(config: Pick<Config, 'env' | 'graphqlMaxDept
     maxAliasesRule({ n: config.graphqlLimits.maxAliases, ...report }),
     maxDirectivesRule({ n: 20, ...report }),
     costLimitRule({ maxCost: config.graphqlLimits.maxCost, ...report }),
-    noNulCharacterRule,
+    noUnstorableTextRule,
   ];
   if (!introspection) rules.push(NoSchemaIntrospectionCustomRule);
   return { parseOptions: { maxTokens: config.graphqlLimits.maxTokens }, validationRules: rules, introspection };
 }
 
 /**
- * Where a request carries the NUL character (in the query's string literals, a variable or a
- * variable's key): PostgreSQL cannot store it in text, so it is refused up front
- * (BAD_USER_INPUT) rather than failing inside a query. The path names the variable the way
- * input errors name fields (`input.notes.job`); null when there is none.
+ * Where a request carries text PostgreSQL cannot store (the NUL character, or a lone UTF-16
+ * surrogate that is not Unicode at all) in the query's string literals, a variable or a
+ * variable's key: refused up front (BAD_USER_INPUT) rather than failing inside a query. The path
+ * names the variable the way input errors name fields (`input.notes.job`); null when there is none.
  */
-export function findNulCharacter(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+export function findUnstorableText(value: unknown, path: string): { path: string; rule: string } | null {
+  if (typeof value === 'string') {
+    const rule = unstorableTextRule(value);
+    return rule ? { path, rule } : null;
+  }
   const at = (key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
-      const found = findNulCharacter(value[i], at(i));
+      const found = findUnstorableText(value[i], at(i));
       if (found) return found;
     }
     return null;
   }
   if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\u0000')) return path || 'variables';
-      const found = findNulCharacter(item, at(key));
+      const keyRule = unstorableTextRule(key);
+      if (keyRule) return { path: path || 'variables', rule: keyRule };
+      const found = findUnstorableText(item, at(key));
       if (found) return found;
     }
   }
   return null;
 }
 
-/** The error for a NUL character found at `path` (`input.userId`, `query`). */
-export function nulCharacterError(path: string): GraphQLError {
-  return new GraphQLError(`${path}: must not contain the NUL character (\\u0000)`, {
-    extensions: { code: 'BAD_USER_INPUT', field: path, http: { status: 400 } },
+/** The error for unstorable text found at `found.path` (`input.userId`, `query`). */
+export function unstorableTextError(found: { path: string; rule: string }): GraphQLError {
+  return new GraphQLError(`${found.path}: ${found.rule}`, {
+    extensions: { code: 'BAD_USER_INPUT', field: found.path, http: { status: 400 } },
   });
 }
 
@@ -114,8 +132,8 @@ export function checkRequest(
   if (typeof request.query !== 'string' || request.query.trim() === '') {
     return { errors: [fail('query must be a non-empty string', 'BAD_REQUEST')] };
   }
-  const nul = findNulCharacter(request.query, 'query') ?? findNulCharacter(request.variables, '');
-  if (nul) return { errors: [nulCharacterError(nul)] };
+  const unstorable = findUnstorableText(request.query, 'query') ?? findUnstorableText(request.variables, '');
+  if (unstorable) return { errors: [unstorableTextError(unstorable)] };
   let document: DocumentNode;
   try {
     document = parse(request.query, limits.parseOptions);

@@ -100,6 +100,9 @@ export class WalletService {
 
   /** Freezes or unfreezes a user's wallet (admin). */
   async setFrozen(userId: string, frozen: boolean, reason: string | null): Promise<Wallet> {
+    // A user id is a token's `sub`: 1 to 64 characters (the column's width). Checked here because
+    // unfreezeWallet takes it as a bare argument, with no input type to carry the rule.
+    if (userId.length === 0 || userId.length > 64) throw badInput('userId', `must be 1 to 64 characters, got ${userId.length}`);
     const wallet = await this.orm.em.fork().transactional(async (em) => {
       const locked = await this.walletFor(em, userId, WALLET_CURRENCY, { lock: true });
       locked.status = frozen ? WalletStatus.FROZEN : WalletStatus.ACTIVE;
