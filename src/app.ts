@@ -30,7 +30,6 @@ import { createSandboxRouter, type SandboxGateway } from './sandbox/razorpay/ind
 import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
 import { createWebRouter } from './web/web.router.js';
-import { WebhookWorker } from './webhooks/webhook.worker.js';
 
 export interface RunningApp {
   /** `http://127.0.0.1:<port>`: the GraphQL endpoint is `${url}/graphql`. */
@@ -81,7 +80,6 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const gateways = createGatewayRegistry(config, { razorpay: location }, logger, deps.gateway);
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
   const services = createServices({ orm, gateways, bus, config, logger });
-  const worker = new WebhookWorker(services.webhookProcessor, logger, config.webhooks.workerIntervalMs);
   // Recurring passes: one at a time across all instances, on the job runner.
   services.jobs.every('cart.checkout-sweep', config.cart.sweepIntervalMs, () => services.checkout.sweep());
   if (config.reconcile.enabled) services.jobs.every('reconciliation', config.reconcile.intervalMs, () => services.reconciler.runOnce());
@@ -96,7 +94,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   app.use(metrics.middleware());
   app.use(createHealthRouter(orm, metrics, { token: config.metricsToken, open: config.env !== 'production' }));
   // Raw body: mounted before any JSON parser (see DESIGN.md).
-  app.use(createWebhookRouter({ gateways, inbox: services.webhookInbox, logger, onStored: (id) => worker.processSoon(id) }));
+  app.use(createWebhookRouter({ gateways, inbox: services.webhookInbox, logger }));
   let sandbox: SandboxGateway | null = null;
   if (sandboxMode) {
     const router = await createSandboxRouter({
@@ -144,10 +142,10 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   // Keep last: routes mounted after these would never be reached.
   app.use(...errorAnswers(logger));
 
-  worker.start();
   // Runs every declared queue's jobs here (the library's schema is created or upgraded first).
   await services.jobs.startWorkers();
   await services.outbox.requeuePending();
+  await services.webhookProcessor.requeueUnsettled();
   logger.info({ port, gateway: config.razorpay.mode, bus: bus.kind }, 'payment service listening');
 
   let closed = false;
@@ -164,7 +162,6 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       closed = true;
       // The sandbox stops delivering first; what it had pending is delivered after a restart.
       await sandbox?.close();
-      await worker.stop();
       await services.bookingRefunds.settled();
       await services.jobs.stop();
       await apollo.stop();
