@@ -55,7 +55,7 @@ function serviceEnv(url: string, outboxUrl: string, redisUrl: string | null): No
     // Half the default, so an intent orphaned by a kill is taken over after 25 s rather than 45 s;
     // 2 s proved too short on a loaded machine (gateway calls timed out and runs could not finish).
     RAZORPAY_TIMEOUT_MS: '5000',
-    WEBHOOK_WORKER_INTERVAL_MS: '200',
+    PHONEPE_TIMEOUT_MS: '5000',
     RECONCILE_INTERVAL_MS: '300',
     RECONCILE_AFTER_MS: '500',
     CART_CHECKOUT_TIMEOUT_MS: '2500',

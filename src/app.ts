@@ -27,6 +27,8 @@ import { buildAppSchema } from './graphql/schema.js';
 import type { Logger } from './logger.js';
 import { locateGateway } from './gateways/gateway.location.js';
 import { createSandboxRouter, type SandboxGateway } from './sandbox/razorpay/index.js';
+import { createPhonePeSandboxRouter, type PhonePeSandbox } from './sandbox/phonepe/index.js';
+import { locatePhonePe } from './gateways/phonepe/phonepe.location.js';
 import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
 import { createWebRouter } from './web/web.router.js';
@@ -43,6 +45,8 @@ export interface RunningApp {
   bus: MessageBus;
   /** The in-process Razorpay sandbox (sandbox mode only). */
   sandbox: SandboxGateway | null;
+  /** The in-process PhonePe sandbox (PhonePe in sandbox mode only). */
+  phonepeSandbox: PhonePeSandbox | null;
   close(): Promise<void>;
 }
 
@@ -75,9 +79,11 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const selfUrl = `http://127.0.0.1:${port}`;
   const sandboxMode = config.razorpay.mode === 'sandbox';
   if (sandboxMode && config.env === 'production') throw new Error('the sandbox gateway is never mounted in production');
+  const phonepeSandboxMode = config.phonepe.enabled && config.phonepe.mode === 'sandbox';
+  if (phonepeSandboxMode && config.env === 'production') throw new Error('the PhonePe sandbox is never mounted in production');
 
   const location = locateGateway(config, selfUrl);
-  const gateways = createGatewayRegistry(config, { razorpay: location }, logger, deps.gateway);
+  const gateways = createGatewayRegistry(config, { razorpay: location, phonepe: locatePhonePe(config, selfUrl) }, logger, deps.gateway);
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
   const services = createServices({ orm, gateways, bus, config, logger });
   // Recurring passes: one at a time across all instances, on the job runner.
@@ -108,6 +114,21 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     });
     sandbox = router.sandbox;
     app.use('/sandbox/razorpay', router);
+  }
+  let phonepeSandbox: PhonePeSandbox | null = null;
+  if (phonepeSandboxMode) {
+    const router = await createPhonePeSandboxRouter({
+      clientId: config.phonepe.clientId,
+      clientSecret: config.phonepe.clientSecret,
+      clientVersion: config.phonepe.clientVersion,
+      webhookUsername: config.phonepe.webhookUsername,
+      webhookPassword: config.phonepe.webhookPassword,
+      webhookUrl: () => `${selfUrl}/webhooks/phonepe`,
+      databaseUrl: orm.config.get('clientUrl')!,
+      logger,
+    });
+    phonepeSandbox = router.sandbox;
+    app.use('/sandbox/phonepe', router);
   }
   // The storefront, the operator console and GraphiQL (before /graphql, which it answers for browsers).
   app.use(createWebRouter({ config }));
@@ -146,7 +167,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   await services.jobs.startWorkers();
   await services.outbox.requeuePending();
   await services.webhookProcessor.requeueUnsettled();
-  logger.info({ port, gateway: config.razorpay.mode, bus: bus.kind }, 'payment service listening');
+  logger.info({ port, gateway: config.razorpay.mode, gateways: gateways.names(), defaultGateway: gateways.default.name, bus: bus.kind }, 'payment service listening');
 
   let closed = false;
   return {
@@ -157,11 +178,13 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     gateway: gateways.default,
     bus,
     sandbox,
+    phonepeSandbox,
     async close() {
       if (closed) return;
       closed = true;
       // The sandbox stops delivering first; what it had pending is delivered after a restart.
       await sandbox?.close();
+      await phonepeSandbox?.close();
       await services.bookingRefunds.settled();
       await services.jobs.stop();
       await apollo.stop();

@@ -6,6 +6,10 @@ export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
 export const SANDBOX_KEY_ID = 'rzp_test_sandbox0000001';
 export const SANDBOX_KEY_SECRET = 'sandbox_key_secret_not_for_production';
 export const SANDBOX_WEBHOOK_SECRET = 'sandbox_webhook_secret_not_for_production';
+export const SANDBOX_PHONEPE_CLIENT_ID = 'PHONEPE_SANDBOX_CLIENT';
+export const SANDBOX_PHONEPE_CLIENT_SECRET = 'phonepe_sandbox_client_secret_not_for_production';
+export const SANDBOX_PHONEPE_WEBHOOK_USERNAME = 'phonepe_sandbox_callback_user';
+export const SANDBOX_PHONEPE_WEBHOOK_PASSWORD = 'phonepe_sandbox_callback_password_not_for_production';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -24,6 +28,17 @@ const envSchema = z.object({
   RAZORPAY_WEBHOOK_SECRET_PREVIOUS: z.string().optional(),
   RAZORPAY_API_URL: z.string().url().optional(),
   RAZORPAY_TIMEOUT_MS: positiveInt(10_000),
+  PHONEPE_MODE: z.enum(['live', 'sandbox']).optional(),
+  PHONEPE_CLIENT_ID: z.string().optional(),
+  PHONEPE_CLIENT_SECRET: z.string().optional(),
+  PHONEPE_CLIENT_VERSION: positiveInt(1),
+  PHONEPE_WEBHOOK_USERNAME: z.string().optional(),
+  PHONEPE_WEBHOOK_PASSWORD: z.string().optional(),
+  PHONEPE_API_URL: z.string().url().optional(),
+  PHONEPE_REDIRECT_URL: z.string().url().optional(),
+  PHONEPE_ORDER_EXPIRY_SECONDS: z.coerce.number().int().min(300).max(3600).default(1800),
+  PHONEPE_TIMEOUT_MS: positiveInt(10_000),
+  DEFAULT_GATEWAY: z.enum(['razorpay', 'phonepe']).default('razorpay'),
   PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(1500),
   MAX_ORDER_AMOUNT: positiveInt(50_000_000),
   REDIS_URL: z.string().optional(),
@@ -87,6 +102,27 @@ export interface Config {
     apiUrl: string | null;
     timeoutMs: number;
   };
+  /**
+   * PhonePe (src/gateways/phonepe). Off (`enabled: false`) only in production with no PhonePe
+   * setting at all; elsewhere the built-in sandbox unless a client id is set.
+   */
+  phonepe: {
+    enabled: boolean;
+    mode: 'live' | 'sandbox';
+    clientId: string;
+    clientSecret: string;
+    clientVersion: number;
+    webhookUsername: string;
+    webhookPassword: string;
+    /** One base URL for PhonePe's PG and OAuth paths; null: PhonePe's own (live) or this service's /sandbox/phonepe. */
+    apiUrl: string | null;
+    /** Where PhonePe sends the customer back; null: this service's storefront (sandbox only). */
+    redirectUrl: string | null;
+    orderExpirySeconds: number;
+    timeoutMs: number;
+  };
+  /** The gateway an order uses when the client names none. */
+  defaultGateway: 'razorpay' | 'phonepe';
   platformFeeBps: number;
   maxOrderAmount: number;
   redisUrl: string | null;
@@ -168,13 +204,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.WALLET_MAX_TOPUP > e.WALLET_MAX_BALANCE) throw new ConfigError('WALLET_MAX_TOPUP must not exceed WALLET_MAX_BALANCE');
   // A claim must outlive the work it covers, or a slow gateway call or delivery would be taken over
   // (and done twice) while still running.
-  const longestWorkMs = Math.max(e.RAZORPAY_TIMEOUT_MS, e.OUTBOX_TIMEOUT_MS);
+  const longestWorkMs = Math.max(e.RAZORPAY_TIMEOUT_MS, e.PHONEPE_TIMEOUT_MS, e.OUTBOX_TIMEOUT_MS);
   if (e.WORKER_LEASE_SECONDS * 1000 <= longestWorkMs) {
-    throw new ConfigError(`WORKER_LEASE_SECONDS (${e.WORKER_LEASE_SECONDS}) must be longer than RAZORPAY_TIMEOUT_MS and OUTBOX_TIMEOUT_MS (${longestWorkMs} ms): a lease shorter than the work lets a second worker start the same work`);
+    throw new ConfigError(`WORKER_LEASE_SECONDS (${e.WORKER_LEASE_SECONDS}) must be longer than RAZORPAY_TIMEOUT_MS, PHONEPE_TIMEOUT_MS and OUTBOX_TIMEOUT_MS (${longestWorkMs} ms): a lease shorter than the work lets a second worker start the same work`);
   }
   if (mode === 'live') {
     const missing = (['RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET', 'RAZORPAY_WEBHOOK_SECRET'] as const).filter((k) => !e[k]);
     if (missing.length > 0) throw new ConfigError(`RAZORPAY_MODE=live needs ${missing.join(', ')}`);
+  }
+
+  const phonepe = readPhonePe(e, production);
+  if (e.DEFAULT_GATEWAY === 'phonepe' && !phonepe.enabled) {
+    throw new ConfigError('DEFAULT_GATEWAY=phonepe needs PhonePe: set PHONEPE_CLIENT_ID, PHONEPE_CLIENT_SECRET, PHONEPE_WEBHOOK_USERNAME, PHONEPE_WEBHOOK_PASSWORD and PHONEPE_REDIRECT_URL');
   }
 
   const subscriberUrls = e.OUTBOX_SUBSCRIBER_URLS.split(',').map((u) => u.trim()).filter(Boolean);
@@ -203,6 +244,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: e.RAZORPAY_API_URL ?? null,
       timeoutMs: e.RAZORPAY_TIMEOUT_MS,
     },
+    phonepe,
+    defaultGateway: e.DEFAULT_GATEWAY,
     platformFeeBps: e.PLATFORM_FEE_BPS,
     maxOrderAmount: Math.min(e.MAX_ORDER_AMOUNT, 2_147_483_647),
     redisUrl: e.REDIS_URL ?? null,
@@ -246,6 +289,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
     },
     reportTimezone: e.REPORT_TIMEZONE,
+  };
+}
+
+/**
+ * PhonePe's settings. Mode: PHONEPE_MODE, else live when PHONEPE_CLIENT_ID is set, else the
+ * sandbox. Production never takes the sandbox, and leaves PhonePe off when nothing of it is set
+ * (a Razorpay-only deployment needs no PhonePe settings).
+ */
+function readPhonePe(e: z.infer<typeof envSchema>, production: boolean): Config['phonepe'] {
+  const anySet = [e.PHONEPE_MODE, e.PHONEPE_CLIENT_ID, e.PHONEPE_CLIENT_SECRET, e.PHONEPE_WEBHOOK_USERNAME, e.PHONEPE_WEBHOOK_PASSWORD, e.PHONEPE_API_URL, e.PHONEPE_REDIRECT_URL]
+    .some((value) => value !== undefined);
+  const mode = e.PHONEPE_MODE ?? (e.PHONEPE_CLIENT_ID ? 'live' : 'sandbox');
+  const sandbox = mode === 'sandbox';
+  if (production && sandbox && (anySet || e.DEFAULT_GATEWAY === 'phonepe')) {
+    throw new ConfigError('NODE_ENV=production refuses PHONEPE_MODE=sandbox: set PHONEPE_CLIENT_ID, PHONEPE_CLIENT_SECRET, PHONEPE_WEBHOOK_USERNAME, PHONEPE_WEBHOOK_PASSWORD and PHONEPE_REDIRECT_URL');
+  }
+  if (mode === 'live') {
+    const missing = (['PHONEPE_CLIENT_ID', 'PHONEPE_CLIENT_SECRET', 'PHONEPE_WEBHOOK_USERNAME', 'PHONEPE_WEBHOOK_PASSWORD', 'PHONEPE_REDIRECT_URL'] as const).filter((k) => !e[k]);
+    if (missing.length > 0) throw new ConfigError(`PHONEPE_MODE=live needs ${missing.join(', ')}`);
+  }
+  return {
+    enabled: !(production && !anySet),
+    mode,
+    clientId: e.PHONEPE_CLIENT_ID ?? (sandbox ? SANDBOX_PHONEPE_CLIENT_ID : ''),
+    clientSecret: e.PHONEPE_CLIENT_SECRET ?? (sandbox ? SANDBOX_PHONEPE_CLIENT_SECRET : ''),
+    clientVersion: e.PHONEPE_CLIENT_VERSION,
+    webhookUsername: e.PHONEPE_WEBHOOK_USERNAME ?? (sandbox ? SANDBOX_PHONEPE_WEBHOOK_USERNAME : ''),
+    webhookPassword: e.PHONEPE_WEBHOOK_PASSWORD ?? (sandbox ? SANDBOX_PHONEPE_WEBHOOK_PASSWORD : ''),
+    apiUrl: e.PHONEPE_API_URL ?? null,
+    redirectUrl: e.PHONEPE_REDIRECT_URL ?? null,
+    orderExpirySeconds: e.PHONEPE_ORDER_EXPIRY_SECONDS,
+    timeoutMs: e.PHONEPE_TIMEOUT_MS,
   };
 }
 

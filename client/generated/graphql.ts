@@ -16,6 +16,8 @@ export type AddCartItemInput = {
 export type AddWalletBalanceInput = {
   /** In paise, within WALLET_MIN_TOPUP and WALLET_MAX_TOPUP. */
   amount: number;
+  /** RAZORPAY (the answer has Checkout's options) or PHONEPE (the answer has a redirectUrl); default: the service's DEFAULT_GATEWAY. */
+  gateway?: PaymentGateway | null | undefined;
   /** The same key from the same caller returns the original result and moves no money twice. */
   idempotencyKey?: string | null | undefined;
 };
@@ -54,6 +56,11 @@ export type PaymentFilter = {
   status?: Array<PaymentStatus> | null | undefined;
 };
 
+/** The payment gateway a payment goes through. */
+export type PaymentGateway =
+  | 'PHONEPE'
+  | 'RAZORPAY';
+
 export type PaymentPurpose =
   | 'CART'
   | 'ORDER'
@@ -70,6 +77,8 @@ export type PaymentStatus =
 /** Pays for a cart at the catalog prices of this moment. */
 export type ProcessCartInput = {
   cartId: string | number;
+  /** RAZORPAY (the answer has Checkout's options) or PHONEPE (the answer has a redirectUrl); default: the service's DEFAULT_GATEWAY. */
+  gateway?: PaymentGateway | null | undefined;
   /** The same key from the same caller returns the original result and pays nothing twice. */
   idempotencyKey?: string | null | undefined;
   method: CartPaymentMethod;

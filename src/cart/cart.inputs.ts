@@ -1,5 +1,7 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { GatewayChoiceField } from '../payments/payment.inputs.js';
+import type { PaymentGateway } from '../payments/payment.types.js';
 import { IdempotencyKeyField } from '../common/validation.js';
 import { CartPaymentMethod } from './cart.entity.js';
 
@@ -52,4 +54,7 @@ export class ProcessCartInput {
 
   @IdempotencyKeyField('The same key from the same caller returns the original result and pays nothing twice.')
   idempotencyKey?: string | null;
+
+  @GatewayChoiceField()
+  gateway?: PaymentGateway | null;
 }

@@ -10,7 +10,7 @@ import { Payment, PaymentPurpose } from '../payments/payment.entity.js';
 import type { OrderRequest, PaymentService } from '../payments/payment.service.js';
 import type { LockedPayment } from '../payments/payment.core.js';
 import { PaymentStatus } from '../payments/payment.state.js';
-import { toPaymentType, type CheckoutSession } from '../payments/payment.types.js';
+import { toPaymentType, type CheckoutSession, type PaymentGateway } from '../payments/payment.types.js';
 import type { WalletService } from '../wallet/wallet.service.js';
 import { CartCheckout, CartPaymentMethod, CheckoutStatus, checkoutPaymentKey } from './cart.entity.js';
 import type { ProcessCartInput } from './cart.inputs.js';
@@ -101,7 +101,7 @@ export class CheckoutService {
     const { cart, checkout } = start;
     let session: CheckoutSession;
     try {
-      session = await this.payments.createOrder(user, this.orderRequest(checkout, cart.id));
+      session = await this.payments.createOrder(user, this.orderRequest(checkout, cart.id, input.gateway ?? null));
     } catch (error) {
       await this.orm.em.fork().transactional((em) => this.lifecycle.abandon(em, checkout.id));
       this.logger.warn({ cartId: cart.id, checkoutId: checkout.id, err: error }, 'gateway order for a cart failed: cart ACTIVE again');
@@ -165,7 +165,7 @@ export class CheckoutService {
     };
   }
 
-  private orderRequest(checkout: CartCheckout, cartId: string): OrderRequest {
+  private orderRequest(checkout: CartCheckout, cartId: string, gateway: PaymentGateway | null = null): OrderRequest {
     const items = checkout.lines.reduce((sum, line) => sum + line.quantity, 0);
     return this.payments.orderRequest({
       amount: checkout.total,
@@ -175,6 +175,7 @@ export class CheckoutService {
       notes: { cartId, checkoutId: checkout.id },
       // One payment per checkout: a repeated or concurrent request finds it by this key.
       idempotencyKey: checkoutPaymentKey(checkout.id),
+      gateway,
     }, PaymentPurpose.CART);
   }
 

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
 import { locateGateway } from '../gateways/gateway.location.js';
+import { locatePhonePe } from '../gateways/phonepe/phonepe.location.js';
 import { createGatewayRegistry } from '../gateways/gateway.wiring.js';
 import { createInProcessBus, createRedisBus } from '../graphql/pubsub.js';
 import { createLogger } from '../logger.js';
@@ -23,9 +24,12 @@ export async function cliServices(
 ): Promise<{ services: Services; close(): Promise<void> }> {
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const needsService = config.razorpay.mode === 'sandbox' && !config.razorpay.apiUrl;
-  const location = locateGateway(config, needsService ? await findRunningService(serviceRecord) : null);
+  const serviceUrl = needsService ? await findRunningService(serviceRecord) : null;
+  const location = locateGateway(config, serviceUrl);
   print(`gateway: ${location.description}`);
-  const gateways = createGatewayRegistry(config, { razorpay: location }, logger);
+  const phonepe = locatePhonePe(config, serviceUrl);
+  if (phonepe) print(`gateway: ${phonepe.description}`);
+  const gateways = createGatewayRegistry(config, { razorpay: location, phonepe }, logger);
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
   const services = createServices({ orm, gateways, bus, config, logger });
   // The job runner opens only if a command enqueued (webhook replay); its pool must close for the CLI to exit.

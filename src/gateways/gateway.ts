@@ -26,6 +26,8 @@ export interface GatewayOrder {
   attempts: number;
   notes: Record<string, string>;
   createdAt: Date;
+  /** A redirecting gateway (PhonePe): where the customer's browser goes to pay. Razorpay: none (Checkout opens in the page). */
+  redirectUrl?: string;
 }
 
 /** What the gateway reports about how the customer paid. */

@@ -39,7 +39,7 @@ export class PaymentEvent {
   @Property({ type: 'string', length: 64, nullable: true })
   actorId: string | null = null;
 
-  @Property({ type: 'string', length: 40, nullable: true })
+  @Property({ type: 'string', length: 100, nullable: true })
   gatewayPaymentId: string | null = null;
 
   /** The HTTP request (X-Request-Id) that caused it, to follow it through the logs. */

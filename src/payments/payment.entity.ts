@@ -88,8 +88,16 @@ export class Payment {
   @Property({ type: 'string', length: 40, nullable: true, unique: 'payment_razorpay_order_id_unique' })
   razorpayOrderId: string | null = null;
 
+  /**
+   * A redirecting gateway's page for this order (PhonePe's pay answer), kept so a replay with the
+   * same idempotency key answers the same session. Null for Razorpay (Checkout opens in the page).
+   */
+  @Property({ type: 'text', nullable: true })
+  redirectUrl: string | null = null;
+
   /** The attempt that decided the current status. */
-  @Property({ type: 'string', length: 40, nullable: true, unique: 'payment_razorpay_payment_id_unique' })
+  // 100: PhonePe's payment ids are `<merchantOrderId>:<transactionId>` (src/gateways/phonepe/phonepe.ids.ts).
+  @Property({ type: 'string', length: 100, nullable: true, unique: 'payment_razorpay_payment_id_unique' })
   razorpayPaymentId: string | null = null;
 
   @Property({ type: 'json', nullable: true })

@@ -5,11 +5,24 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { PaymentPurpose } from './payment.entity.js';
 import { PaymentStatus } from './payment.state.js';
 import { CURRENCIES } from '../money/money.js';
+import { PaymentGateway } from './payment.types.js';
 
 const CURRENCY_CODES = Object.keys(CURRENCIES);
 /** Razorpay's minimum order amount is 100 paise (₹1.00). */
 const MIN_AMOUNT = 100;
 const ID_PATTERN = /^[A-Za-z0-9_.:@-]+$/;
+
+/** The optional `gateway` of the inputs that open a gateway order; null: the service's DEFAULT_GATEWAY. */
+export function GatewayChoiceField(): PropertyDecorator {
+  return (target, property) => {
+    Field(() => PaymentGateway, {
+      nullable: true,
+      description: "RAZORPAY (the answer has Checkout's options) or PHONEPE (the answer has a redirectUrl); default: the service's DEFAULT_GATEWAY.",
+    })(target, property);
+    IsOptional()(target, property);
+    IsIn(Object.values(PaymentGateway), { message: `must be one of ${Object.keys(PaymentGateway).join(', ')}` })(target, property);
+  };
+}
 
 @InputType()
 export class CreateOrderInput {
@@ -49,6 +62,9 @@ export class CreateOrderInput {
 
   @IdempotencyKeyField('The same key from the same caller returns the original order.')
   idempotencyKey?: string | null;
+
+  @GatewayChoiceField()
+  gateway?: PaymentGateway | null;
 }
 
 @InputType({ description: 'What Razorpay Checkout handed the browser on success.' })

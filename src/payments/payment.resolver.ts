@@ -20,10 +20,17 @@ export class PaymentResolver {
     return ctx.services.paymentQueries.listPayments(requireUser(ctx), filter, first, after);
   }
 
-  @Mutation(() => CheckoutSession, { description: 'Creates a payment and its Razorpay order; open Checkout with the result.' })
+  @Mutation(() => CheckoutSession, { description: "Creates a payment and its gateway order: open Razorpay Checkout, or send the browser to PhonePe's redirectUrl (see CheckoutSession.gateway)." })
   createOrder(@Arg('input', () => CreateOrderInput) input: CreateOrderInput, @Ctx() ctx: Context) {
     const { payments } = ctx.services;
     return payments.createOrder(requireUser(ctx), payments.orderRequest(input));
+  }
+
+  @Mutation(() => PaymentType, {
+    description: "Asks the payment's gateway about it and applies the answer: call it when the customer is back from PhonePe's page (the return proves nothing). Works for any gateway.",
+  })
+  async confirmPayment(@Arg('paymentId', () => ID) paymentId: string, @Ctx() ctx: Context) {
+    return toPaymentType(await ctx.services.payments.confirmPayment(requireUser(ctx), paymentId));
   }
 
   @Mutation(() => PaymentType, { description: 'Confirms what Checkout returned; the status comes from Razorpay, not the client.' })

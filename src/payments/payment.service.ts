@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import type { Config } from '../config.js';
-import { GatewayError } from '../gateways/gateway.js';
+import { GatewayError, type GatewayName } from '../gateways/gateway.js';
 import type { GatewayRegistry } from '../gateways/gateway.registry.js';
 import { badInput, conflict, gatewayError, notFound } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
@@ -18,6 +18,8 @@ import { toPaymentType, type CheckoutSession } from './payment.types.js';
 const MAX_NOTES = 15;
 const MAX_NOTE_KEY = 40;
 const MAX_NOTE_VALUE = 256;
+/** How errors name each gateway to a client. */
+const GATEWAY_LABELS: Record<GatewayName, string> = { razorpay: 'Razorpay', phonepe: 'PhonePe' };
 /**
  * An intent still without its gateway order after this many gateway timeouts (plus a margin)
  * was left by a process that died during the call: no live request can still be making it
@@ -36,6 +38,8 @@ export interface OrderRequest {
   description: string | null;
   notes: Record<string, string> | null;
   idempotencyKey: string | null;
+  /** The gateway asked for; null: the default. */
+  gateway: GatewayName | null;
   /** Basis points of the platform's fee (a purpose's registered rule may waive it). */
   feeBps: number;
 }
@@ -80,7 +84,15 @@ export class PaymentService {
     if (input.amount > this.config.maxOrderAmount) {
       throw badInput('input.amount', `must be at most ${this.config.maxOrderAmount} (${formatMoney(this.config.maxOrderAmount, currency)}), got ${input.amount}`);
     }
+    const gateway = input.gateway ?? null;
+    if (gateway !== null && !this.gateways.find(gateway)) {
+      throw badInput('input.gateway', `${gateway.toUpperCase()} is not configured on this service (configured: ${this.gateways.names().map((n) => n.toUpperCase()).join(', ')})`);
+    }
+    if ((gateway ?? this.gateways.default.name) === 'phonepe' && currency !== 'INR') {
+      throw badInput('input.currency', `PhonePe takes INR only, got ${currency}: pay in INR or choose RAZORPAY`);
+    }
     return {
+      gateway,
       purpose,
       amount: input.amount,
       currency,
@@ -104,7 +116,8 @@ export class PaymentService {
       constraint: 'payment_payer_idempotency_key_unique',
       find: () => this.orm.em.fork().findOne(Payment, { payerId: user.id, idempotencyKey: request.idempotencyKey }),
       mismatch: (existing) => existing.purpose !== request.purpose || existing.amount !== request.amount || existing.currency !== request.currency ||
-        existing.payeeId !== request.payeeId || existing.reference !== request.reference
+        existing.payeeId !== request.payeeId || existing.reference !== request.reference ||
+        (request.gateway !== null && existing.gateway !== request.gateway)
         ? `idempotencyKey ${request.idempotencyKey} was already used for a different order (${existing.amount} ${existing.currency}, ${existing.purpose}): use a new key for a new order`
         : null,
       replay: (existing, expired) => this.replayOrder(existing, request, expired),
@@ -122,11 +135,28 @@ export class PaymentService {
       this.logger.warn({ paymentId: payment.id, attempt: input.razorpayPaymentId, userId: user.id }, 'checkout signature mismatch');
       throw badInput('input.razorpaySignature', 'does not match this order and payment id: pass the values Checkout returned, unchanged');
     }
-    const snapshot = await this.callGateway(() => gateway.fetchPayment(input.razorpayPaymentId), 'input.razorpayPaymentId');
+    const snapshot = await this.callGateway(() => gateway.fetchPayment(input.razorpayPaymentId), 'input.razorpayPaymentId', gateway.name);
     if (snapshot.orderId !== payment.razorpayOrderId) {
       throw badInput('input.razorpayPaymentId', `belongs to another order (${snapshot.orderId}), not ${payment.razorpayOrderId}`);
     }
     await this.settlement.applyGatewayPayment(snapshot, { source: 'api:verifyPayment', actorId: user.id });
+    return this.orm.em.fork().findOneOrFail(Payment, { id: payment.id });
+  }
+
+  /**
+   * Asks the payment's gateway about every attempt on its order and applies each, oldest
+   * first, as reconciliation does: how a redirecting gateway's payment (PhonePe) is confirmed
+   * when the customer comes back, since the return itself proves nothing. Any gateway.
+   */
+  async confirmPayment(user: AuthUser, paymentId: string): Promise<Payment> {
+    const payment = isUuid(paymentId) ? await this.orm.em.fork().findOne(Payment, { id: paymentId }) : null;
+    if (!payment || !canSee(user, payment)) throw notFound('Payment', paymentId);
+    if (!payment.razorpayOrderId) throw conflict(`payment ${payment.id} has no gateway order yet: retry shortly`);
+    const gateway = this.gateways.get(payment.gateway);
+    const attempts = await this.callGateway(() => gateway.listOrderPayments(payment.razorpayOrderId!), 'paymentId', gateway.name);
+    for (const snapshot of attempts) {
+      await this.settlement.applyGatewayPayment(snapshot, { source: 'api:confirmPayment', actorId: user.id });
+    }
     return this.orm.em.fork().findOneOrFail(Payment, { id: payment.id });
   }
 
@@ -150,7 +180,7 @@ export class PaymentService {
   recordPayment(em: EntityManager, user: AuthUser, request: OrderRequest): Promise<LockedPayment> {
     const split = splitFee(request.amount, request.feeBps);
     return this.core.create(em, {
-      gateway: this.gateways.default.name,
+      gateway: request.gateway ?? this.gateways.default.name,
       purpose: request.purpose,
       amount: request.amount,
       currency: request.currency,
@@ -168,6 +198,7 @@ export class PaymentService {
 
   private async openGatewayOrder(payment: Payment): Promise<CheckoutSession> {
     let orderId: string;
+    let redirectUrl: string | null;
     try {
       const order = await this.gateways.get(payment.gateway).createOrder({
         amount: payment.amount,
@@ -177,17 +208,19 @@ export class PaymentService {
         autoCapture: true,
       });
       orderId = order.id;
+      redirectUrl = order.redirectUrl ?? null;
     } catch (error) {
       // Undo the intent: nothing half-written stays behind, and the idempotency key is free again.
       await this.orm.em.fork().nativeDelete(Payment, { id: payment.id });
-      throw this.toApiError(error, 'input');
+      throw this.toApiError(error, 'input', payment.gateway);
     }
     // Only if no other request (one that took over this intent, thinking it orphaned) set one
     // first: then that order is the one clients are told, and this one is never paid.
-    const recorded = await this.orm.em.fork().nativeUpdate(Payment, { id: payment.id, razorpayOrderId: null }, { razorpayOrderId: orderId });
+    const recorded = await this.orm.em.fork().nativeUpdate(Payment, { id: payment.id, razorpayOrderId: null }, { razorpayOrderId: orderId, redirectUrl });
     if (recorded === 0) return this.session(await this.orm.em.fork().findOneOrFail(Payment, { id: payment.id }));
     payment.razorpayOrderId = orderId;
-    this.logger.info({ paymentId: payment.id, orderId, amount: payment.amount, currency: payment.currency }, 'order created');
+    payment.redirectUrl = redirectUrl;
+    this.logger.info({ paymentId: payment.id, gateway: payment.gateway, orderId, amount: payment.amount, currency: payment.currency }, 'order created');
     return this.session(payment);
   }
 
@@ -220,28 +253,32 @@ export class PaymentService {
 
   /** What Checkout needs to take a payment whose gateway order exists: the key id of the payment's gateway, among others. */
   session(payment: Payment): CheckoutSession {
+    const api = toPaymentType(payment);
     return {
-      payment: toPaymentType(payment),
+      payment: api,
       keyId: this.gateways.get(payment.gateway).keyId,
       razorpayOrderId: payment.razorpayOrderId!,
+      gateway: api.gateway,
+      redirectUrl: payment.redirectUrl,
       amount: payment.amount,
       currency: payment.currency,
     };
   }
 
-  private async callGateway<T>(call: () => Promise<T>, field: string): Promise<T> {
+  private async callGateway<T>(call: () => Promise<T>, field: string, gateway: GatewayName): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      throw this.toApiError(error, field);
+      throw this.toApiError(error, field, gateway);
     }
   }
 
-  private toApiError(error: unknown, field: string): Error {
+  private toApiError(error: unknown, field: string, gateway: GatewayName): Error {
     if (!(error instanceof GatewayError)) return error instanceof Error ? error : new Error(String(error));
-    this.logger.warn({ kind: error.kind, httpStatus: error.httpStatus, gatewayCode: error.gatewayCode, msg: error.message }, 'gateway call failed');
+    this.logger.warn({ gateway, kind: error.kind, httpStatus: error.httpStatus, gatewayCode: error.gatewayCode, msg: error.message }, 'gateway call failed');
     if (error.kind === 'not_found') return badInput(field, `the gateway has no such record: ${error.message}`);
-    return gatewayError(`Razorpay: ${error.message}`, error.kind === 'unavailable');
+    const label = GATEWAY_LABELS[gateway];
+    return gatewayError(error.message.startsWith(label) ? error.message : `${label}: ${error.message}`, error.kind === 'unavailable');
   }
 }
 

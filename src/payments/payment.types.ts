@@ -118,8 +118,14 @@ export class CheckoutSession {
   @Field(() => String, { description: 'Public key id; the secret never leaves the server.' })
   keyId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The gateway's order id (PhonePe: its merchantOrderId)." })
   razorpayOrderId!: string;
+
+  @Field(() => PaymentGateway, { description: 'What to do next. RAZORPAY: open Checkout with keyId and razorpayOrderId, then verifyPayment. PHONEPE: send the browser to redirectUrl, then confirmPayment when it comes back.' })
+  gateway!: PaymentGateway;
+
+  @Field(() => String, { nullable: true, description: "PHONEPE: PhonePe's payment page for this order (the return from it proves nothing: call confirmPayment). RAZORPAY: null." })
+  redirectUrl!: string | null;
 
   @Field(() => Int)
   amount!: number;

@@ -24,7 +24,10 @@ export function registerRefundWebhooks(dispatch: WebhookDispatch, refunds: Refun
 export async function confirmRefund(gateway: Gateway, claimed: GatewayRefund): Promise<GatewayRefund | null> {
   try {
     const refund = await gateway.fetchRefund(claimed.paymentId, claimed.id);
-    return refund.id === claimed.id && refund.paymentId === claimed.paymentId ? refund : null;
+    // The adapter found it through claimed.paymentId (a refund of another payment is not found);
+    // its answer may name the payment more exactly (PhonePe's callbacks name only the order), and
+    // the settlement checks that payment and the amount against our own refund row.
+    return refund.id === claimed.id ? refund : null;
   } catch (error) {
     if (error instanceof GatewayError && error.kind === 'not_found') return null;
     throw error;

@@ -13,7 +13,7 @@ export class WalletResolver {
 
   @Mutation(() => CheckoutSession, { description: 'Opens a Razorpay order whose capture credits your wallet, once.' })
   addWalletBalance(@Arg('input', () => AddWalletBalanceInput) input: AddWalletBalanceInput, @Ctx() ctx: Context) {
-    return ctx.services.wallets.topUp(requireUser(ctx), input.amount, input.idempotencyKey ?? null);
+    return ctx.services.wallets.topUp(requireUser(ctx), input.amount, input.idempotencyKey ?? null, input.gateway ?? null);
   }
 
   @Mutation(() => PaymentType, { description: 'Pays one of your CREATED orders from your wallet; it is CAPTURED at once.' })

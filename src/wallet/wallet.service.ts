@@ -12,7 +12,7 @@ import { isUuid } from '../common/ids.js';
 import { performOnce } from '../common/idempotency.js';
 import type { PaymentService, PurposeRules } from '../payments/payment.service.js';
 import { MONEY_RECEIVED_STATUSES, PaymentStatus } from '../payments/payment.state.js';
-import type { CheckoutSession } from '../payments/payment.types.js';
+import type { CheckoutSession, PaymentGateway } from '../payments/payment.types.js';
 import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
 import { Wallet, WalletStatus } from './wallet.entity.js';
 
@@ -61,7 +61,7 @@ export class WalletService {
    * Opens a gateway order that credits the caller's wallet once captured. The amount must be
    * within the top-up limits and keep the balance within the maximum; a frozen wallet refuses.
    */
-  async topUp(user: AuthUser, amount: number, idempotencyKey: string | null): Promise<CheckoutSession> {
+  async topUp(user: AuthUser, amount: number, idempotencyKey: string | null, gateway: PaymentGateway | null = null): Promise<CheckoutSession> {
     const { minTopUp, maxTopUp, maxBalance } = this.config.wallet;
     if (amount < minTopUp || amount > maxTopUp) {
       throw badInput('input.amount', `a top-up must be between ${minTopUp} and ${maxTopUp} (${formatMoney(minTopUp, WALLET_CURRENCY)} to ${formatMoney(maxTopUp, WALLET_CURRENCY)}), got ${amount}`);
@@ -71,7 +71,7 @@ export class WalletService {
     if (wallet.balance + amount > maxBalance) {
       throw badInput('input.amount', `the balance would be ${formatMoney(wallet.balance + amount, WALLET_CURRENCY)}, above the maximum of ${formatMoney(maxBalance, WALLET_CURRENCY)}: top up at most ${Math.max(0, maxBalance - wallet.balance)}`);
     }
-    return this.payments.createOrder(user, this.payments.orderRequest({ amount, currency: WALLET_CURRENCY, idempotencyKey }, PaymentPurpose.WALLET_TOPUP));
+    return this.payments.createOrder(user, this.payments.orderRequest({ amount, currency: WALLET_CURRENCY, idempotencyKey, gateway }, PaymentPurpose.WALLET_TOPUP));
   }
 
   /**

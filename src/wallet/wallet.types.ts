@@ -1,5 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IsInt, MaxLength, MinLength } from 'class-validator';
+import { GatewayChoiceField } from '../payments/payment.inputs.js';
+import type { PaymentGateway } from '../payments/payment.types.js';
 import { IdempotencyKeyField } from '../common/validation.js';
 import { WalletStatus, type Wallet } from './wallet.entity.js';
 
@@ -46,6 +48,9 @@ export class AddWalletBalanceInput {
 
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
+
+  @GatewayChoiceField()
+  gateway?: PaymentGateway | null;
 }
 
 @InputType()

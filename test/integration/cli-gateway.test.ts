@@ -41,7 +41,8 @@ describe('the CLI finds the gateway as the service does', () => {
     const printed: string[] = [];
     const { services, close } = await cliServices(server.db.orm, cliConfig(), (line) => printed.push(line), record);
     try {
-      expect(printed).toEqual([`gateway: Razorpay sandbox at ${server.url}/sandbox/razorpay`]);
+      // Both sandboxes live in the running service; the CLI reaches each there.
+      expect(printed).toEqual([`gateway: Razorpay sandbox at ${server.url}/sandbox/razorpay`, `gateway: PhonePe sandbox at ${server.url}/sandbox/phonepe`]);
       const report = await services.reconciler.runOnce();
       expect(report.errors).toBe(0);
       expect(report.claimed).toEqual([order.payment.id]);

@@ -37,9 +37,35 @@ describe('loadConfig', () => {
   });
 
   it('refuses a worker lease that does not outlive the gateway and outbox timeouts', () => {
-    expect(loadConfig({ WORKER_LEASE_SECONDS: '8', OUTBOX_TIMEOUT_MS: '5000', RAZORPAY_TIMEOUT_MS: '5000' }).jobs.leaseSeconds).toBe(8);
-    expect(() => loadConfig({ WORKER_LEASE_SECONDS: '8' })).toThrow(/WORKER_LEASE_SECONDS \(8\) must be longer than RAZORPAY_TIMEOUT_MS and OUTBOX_TIMEOUT_MS \(10000 ms\)/);
+    expect(loadConfig({ WORKER_LEASE_SECONDS: '8', OUTBOX_TIMEOUT_MS: '5000', RAZORPAY_TIMEOUT_MS: '5000', PHONEPE_TIMEOUT_MS: '5000' }).jobs.leaseSeconds).toBe(8);
+    expect(() => loadConfig({ WORKER_LEASE_SECONDS: '8' })).toThrow(/WORKER_LEASE_SECONDS \(8\) must be longer than RAZORPAY_TIMEOUT_MS, PHONEPE_TIMEOUT_MS and OUTBOX_TIMEOUT_MS \(10000 ms\)/);
+    expect(() => loadConfig({ WORKER_LEASE_SECONDS: '8', OUTBOX_TIMEOUT_MS: '5000', RAZORPAY_TIMEOUT_MS: '5000' })).toThrow(/PHONEPE_TIMEOUT_MS/);
     expect(() => loadConfig({ WORKER_LEASE_SECONDS: '0' })).toThrow(/WORKER_LEASE_SECONDS/);
+  });
+
+  it('PhonePe: the sandbox outside production, live with a client id, refused as a sandbox in production, off when unset there', () => {
+    const phonepeLive = {
+      PHONEPE_CLIENT_ID: 'M22ABCDEF',
+      PHONEPE_CLIENT_SECRET: 'secret',
+      PHONEPE_WEBHOOK_USERNAME: 'user',
+      PHONEPE_WEBHOOK_PASSWORD: 'password',
+      PHONEPE_REDIRECT_URL: 'https://shop.example.com/phonepe/return',
+    };
+    const local = loadConfig({});
+    expect(local.phonepe).toMatchObject({ enabled: true, mode: 'sandbox', clientVersion: 1, apiUrl: null, redirectUrl: null, orderExpirySeconds: 1800, timeoutMs: 10_000 });
+    expect(local.defaultGateway).toBe('razorpay');
+    expect(loadConfig(phonepeLive).phonepe).toMatchObject({ enabled: true, mode: 'live', clientId: 'M22ABCDEF' });
+    expect(() => loadConfig({ PHONEPE_CLIENT_ID: 'M22ABCDEF' })).toThrow(/PHONEPE_MODE=live needs PHONEPE_CLIENT_SECRET, PHONEPE_WEBHOOK_USERNAME, PHONEPE_WEBHOOK_PASSWORD, PHONEPE_REDIRECT_URL/);
+    expect(() => loadConfig({ PHONEPE_ORDER_EXPIRY_SECONDS: '120' })).toThrow(/PHONEPE_ORDER_EXPIRY_SECONDS/);
+    expect(() => loadConfig({ DEFAULT_GATEWAY: 'paytm' })).toThrow(/DEFAULT_GATEWAY/);
+    expect(loadConfig({ DEFAULT_GATEWAY: 'phonepe' }).defaultGateway).toBe('phonepe');
+
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/payments', JWT_SECRET: 'x'.repeat(40), ...live };
+    expect(loadConfig(production).phonepe.enabled).toBe(false);
+    expect(() => loadConfig({ ...production, PHONEPE_MODE: 'sandbox' })).toThrow(/refuses PHONEPE_MODE=sandbox/);
+    expect(() => loadConfig({ ...production, PHONEPE_API_URL: 'http://127.0.0.1:4000/sandbox/phonepe' })).toThrow(/refuses PHONEPE_MODE=sandbox/);
+    expect(() => loadConfig({ ...production, DEFAULT_GATEWAY: 'phonepe' })).toThrow(/refuses PHONEPE_MODE=sandbox/);
+    expect(loadConfig({ ...production, ...phonepeLive, DEFAULT_GATEWAY: 'phonepe' })).toMatchObject({ defaultGateway: 'phonepe', phonepe: { enabled: true, mode: 'live' } });
   });
 
   it('names each bad variable', () => {
