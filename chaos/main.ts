@@ -8,7 +8,7 @@
  * late and lost webhooks, wallet top-ups and payments, carts, operators' partial refunds, the
  * same request sent twice) while the seed's kill schedule SIGKILLs instances at random moments
  * and restarts them, the clients re-sending what died with the process under the same
- * idempotency keys. Then it waits, bounded, for the webhook worker, reconciliation and outbox
+ * idempotency keys. Then it waits, bounded, for the webhook jobs, reconciliation and outbox
  * deliveries to finish, and checks: every payment paid at the gateway captured here exactly once
  * (one charge, one capture journal, one wallet credit, one booking), nothing captured that the
  * gateway did not take, no refund made twice, every webhook processed and every outbox message

@@ -56,7 +56,6 @@ function serviceEnv(url: string, outboxUrl: string, redisUrl: string | null): No
     // 2 s proved too short on a loaded machine (gateway calls timed out and runs could not finish).
     RAZORPAY_TIMEOUT_MS: '5000',
     PHONEPE_TIMEOUT_MS: '5000',
-    WEBHOOK_WORKER_INTERVAL_MS: '200',
     RECONCILE_INTERVAL_MS: '300',
     RECONCILE_AFTER_MS: '500',
     CART_CHECKOUT_TIMEOUT_MS: '2500',

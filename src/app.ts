@@ -34,7 +34,6 @@ import { locatePhonePe } from './gateways/phonepe/phonepe.location.js';
 import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
 import { createWebRouter } from './web/web.router.js';
-import { WebhookWorker } from './webhooks/webhook.worker.js';
 
 export interface RunningApp {
   /** `http://127.0.0.1:<port>`: the GraphQL endpoint is `${url}/graphql`. */
@@ -92,7 +91,6 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const payoutGateway = deps.payoutGateway ?? createPayoutGateway(config, location, logger);
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
   const services = createServices({ orm, gateways, payoutGateway, bus, config, logger });
-  const worker = new WebhookWorker(services.webhookProcessor, logger, config.webhooks.workerIntervalMs);
   // Recurring passes: one at a time across all instances, on the job runner.
   services.jobs.every('cart.checkout-sweep', config.cart.sweepIntervalMs, () => services.checkout.sweep());
   if (config.reconcile.enabled) {
@@ -111,7 +109,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   app.use(metrics.middleware());
   app.use(createHealthRouter(orm, metrics, { token: config.metricsToken, open: config.env !== 'production' }));
   // Raw body: mounted before any JSON parser (see DESIGN.md).
-  app.use(createWebhookRouter({ gateways, inbox: services.webhookInbox, logger, onStored: (id) => worker.processSoon(id) }));
+  app.use(createWebhookRouter({ gateways, inbox: services.webhookInbox, logger }));
   let sandbox: SandboxGateway | null = null;
   if (sandboxMode) {
     const router = await createSandboxRouter({
@@ -178,10 +176,10 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   // Keep last: routes mounted after these would never be reached.
   app.use(...errorAnswers(logger));
 
-  worker.start();
   // Runs every declared queue's jobs here (the library's schema is created or upgraded first).
   await services.jobs.startWorkers();
   await services.outbox.requeuePending();
+  await services.webhookProcessor.requeueUnsettled();
   logger.info({ port, gateway: config.razorpay.mode, gateways: gateways.names(), defaultGateway: gateways.default.name, bus: bus.kind }, 'payment service listening');
 
   let closed = false;
@@ -200,7 +198,6 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       // The sandbox stops delivering first; what it had pending is delivered after a restart.
       await sandbox?.close();
       await phonepeSandbox?.close();
-      await worker.stop();
       await services.bookingRefunds.settled();
       await services.jobs.stop();
       await apollo.stop();

@@ -45,10 +45,11 @@ const envSchema = z.object({
   WALLET_MIN_TOPUP: positiveInt(100),
   WALLET_MAX_TOPUP: positiveInt(10_000_000),
   WALLET_MAX_BALANCE: positiveInt(20_000_000),
-  WEBHOOK_WORKER_INTERVAL_MS: positiveInt(2_000),
+  // The first retry of a failed webhook event's job, doubling per attempt up to an hour (under 500 ms: at once).
+  WEBHOOK_RETRY_BASE_MS: positiveInt(5_000),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
-  // How long a claimed webhook event, or a started job (pg-boss's expiry: outbox delivery, the
-  // recurring passes), stays claimed: a process killed mid-work leaves it, and another worker
+  // How long a started job (pg-boss's expiry: webhook event, outbox delivery, the recurring
+  // passes) stays claimed: a process killed mid-work leaves it, and another worker
   // takes the work over once the lease runs out.
   WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   CART_CHECKOUT_TIMEOUT_MS: positiveInt(30 * 60_000),
@@ -127,7 +128,7 @@ export interface Config {
   redisUrl: string | null;
   /** Wallet limits in minor units (INR): per top-up and for the balance. */
   wallet: { minTopUp: number; maxTopUp: number; maxBalance: number };
-  webhooks: { workerIntervalMs: number; maxAttempts: number; leaseSeconds: number };
+  webhooks: { retryBaseMs: number; maxAttempts: number };
   /**
    * A gateway checkout unpaid for `checkoutTimeoutMs` releases its cart; the sweep runs every
    * `sweepIntervalMs` (a fifth of the timeout, between 100 ms and a minute).
@@ -249,7 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxOrderAmount: Math.min(e.MAX_ORDER_AMOUNT, 2_147_483_647),
     redisUrl: e.REDIS_URL ?? null,
     wallet: { minTopUp: Math.max(100, e.WALLET_MIN_TOPUP), maxTopUp: e.WALLET_MAX_TOPUP, maxBalance: e.WALLET_MAX_BALANCE },
-    webhooks: { workerIntervalMs: e.WEBHOOK_WORKER_INTERVAL_MS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, leaseSeconds: e.WORKER_LEASE_SECONDS },
+    webhooks: { retryBaseMs: e.WEBHOOK_RETRY_BASE_MS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS },
     cart: {
       checkoutTimeoutMs: e.CART_CHECKOUT_TIMEOUT_MS,
       sweepIntervalMs: Math.min(60_000, Math.max(100, Math.floor(e.CART_CHECKOUT_TIMEOUT_MS / 5))),

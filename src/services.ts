@@ -90,7 +90,7 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
   const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
   const settlement = new PaymentSettlement(orm, core, logger);
   const webhookDispatch = new WebhookDispatch(gateways);
-  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, config.webhooks.maxAttempts, config.webhooks.leaseSeconds);
+  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, jobs, { maxAttempts: config.webhooks.maxAttempts, retryBaseMs: config.webhooks.retryBaseMs });
   registerPaymentWebhooks(webhookDispatch, settlement);
   const payments = new PaymentService(orm, gateways, core, settlement, config, logger);
   payments.registerPurpose(PaymentPurpose.WALLET_TOPUP, TOP_UP_RULES);
@@ -123,7 +123,7 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
     transactionQueries: new TransactionQueries(orm),
     settlement,
     feed: new PaymentFeed(orm, bus),
-    webhookInbox: new WebhookInbox(orm),
+    webhookInbox: new WebhookInbox(orm, (em, id) => webhookProcessor.enqueue(em, id)),
     webhookDispatch,
     webhookProcessor,
     paymentMethods: new PaymentMethodService(orm, logger),

@@ -32,5 +32,7 @@ export async function cliServices(
   const gateways = createGatewayRegistry(config, { razorpay: location, phonepe }, logger);
   const payoutGateway = createPayoutGateway(config, location, logger);
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
-  return { services: createServices({ orm, gateways, payoutGateway, bus, config, logger }), close: () => bus.close() };
+  const services = createServices({ orm, gateways, payoutGateway, bus, config, logger });
+  // The job runner opens only if a command enqueued (webhook replay); its pool must close for the CLI to exit.
+  return { services, close: async () => { await services.jobs.stop(); await bus.close(); } };
 }

@@ -22,8 +22,8 @@ export async function webhooksList(orm: MikroORM, options: { failed: boolean; li
 }
 
 /**
- * `webhooks replay <eventId>`: processes a stored event again now, through the same handlers
- * (safe: every handler applies each change at most once).
+ * `webhooks replay <eventId>`: queues a stored event's job again now (the running service's
+ * workers process it, through the same handlers: each applies a change at most once) and waits for its outcome.
  */
 export async function webhooksReplay(orm: MikroORM, processor: WebhookProcessor, eventId: string, print: Print): Promise<boolean> {
   const event = await orm.em.fork().findOne(WebhookEvent, { eventId });
@@ -35,11 +35,12 @@ export async function webhooksReplay(orm: MikroORM, processor: WebhookProcessor,
     print(`event ${eventId} is QUARANTINED (${event.lastError ?? 'its body could not be stored as sent'}): it is never replayed; reconciliation settles its payment from Razorpay`);
     return false;
   }
-  if (!(await processor.replay(eventId))) {
-    print(`event ${eventId} is being processed right now; retry in a minute`);
+  const after = await processor.replayAndWait(eventId);
+  if (!after) {
+    print(`event ${eventId} is queued or being processed right now; retry in a minute`);
     return false;
   }
-  const status = await processor.processEvent(event.id);
-  print(`event ${eventId} (${event.eventType}) replayed: ${status ?? 'taken by a running worker'}`);
-  return status !== null;
+  const status = after.status === WebhookEventStatus.PENDING ? 'queued (the running service processes it)' : after.status;
+  print(`event ${eventId} (${event.eventType}) replayed: ${status}`);
+  return true;
 }

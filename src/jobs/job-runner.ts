@@ -154,6 +154,40 @@ export class JobRunner {
     await this.enqueueWith(fromKnex(trx), name, data, key);
   }
 
+  /**
+   * Replaces the job waiting under `key` (if any, its backoff and attempt count with it) by a fresh
+   * one that runs now, in `em`'s open transaction (operator replay). A job already running under
+   * the key is not touched: the fresh one waits until it is done (one runs at a time per key).
+   */
+  async enqueueAgain(em: EntityManager, name: string, data: object, key: string): Promise<void> {
+    const trx = em.getTransactionContext();
+    if (!trx) throw new Error(`job ${name}: enqueueAgain needs an open transaction`);
+    if (!this.queues.has(name)) throw new Error(`job ${name}: no such queue was defined`);
+    await this.open();
+    const db = fromKnex(trx);
+    const waiting = await this.boss.findJobs(name, { key, queued: true, db });
+    if (waiting.length > 0) await this.boss.deleteJob(name, waiting.map((job) => job.id), { db });
+    await this.enqueueWith(db, name, data, key);
+  }
+
+  /**
+   * Adds a job now unless one under `key` waits, waits for its retry or runs (a waiting retry keeps
+   * its backoff; the library's `stately` policy would let a fresh job run beside a retry). Returns whether it added one.
+   */
+  async enqueueUnlessPending(name: string, data: object, key: string): Promise<boolean> {
+    const pending = (await this.jobsFor(name, key)).some((job) => ['created', 'retry', 'active'].includes(job.state));
+    if (pending) return false;
+    await this.enqueueNow(name, data, key);
+    return true;
+  }
+
+  /** The jobs of a queue under `key`, any state (operators, tests): what waits, runs, retries or died. */
+  async jobsFor(name: string, key: string): Promise<{ id: string; state: string; retryCount: number; startAfter: Date }[]> {
+    await this.open();
+    const jobs = await this.boss.findJobs(name, { key });
+    return jobs.map((job) => ({ id: job.id, state: job.state, retryCount: job.retryCount, startAfter: job.startAfter }));
+  }
+
   /** Adds a job now, outside any transaction (operator replay, recurring passes). */
   async enqueueNow(name: string, data: object, key?: string, startAfterSeconds?: number): Promise<void> {
     await this.enqueueWith(undefined, name, data, key, startAfterSeconds);

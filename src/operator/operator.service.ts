@@ -60,16 +60,15 @@ export class OperatorService {
   }
 
   /**
-   * Processes a stored event again now, through the same handlers as the worker (safe: each
-   * handler applies a change at most once). An event a worker holds right now is left to
-   * that worker and answered as it stands.
+   * Processes a stored event again now (a fresh job, through the same handlers: each applies a
+   * change at most once) and answers its outcome. An event whose job is queued or running is
+   * left to it and answered as it stands.
    */
   async replayWebhookEvent(eventId: string): Promise<WebhookEventType> {
     const em = this.orm.em.fork();
     const event = await em.findOne(WebhookEvent, { eventId });
     if (!event) throw notFound('Webhook event', eventId);
-    if (await this.webhooks.replay(eventId)) await this.webhooks.processEvent(event.id);
-    const after = await this.orm.em.fork().findOneOrFail(WebhookEvent, { id: event.id });
+    const after = (await this.webhooks.replayAndWait(eventId)) ?? (await this.orm.em.fork().findOneOrFail(WebhookEvent, { id: event.id }));
     return toWebhookEventType(after);
   }
 

@@ -7,7 +7,7 @@ export enum WebhookEventStatus {
   PROCESSED = 'PROCESSED',
   /** Stored and acknowledged, but nothing to do: unknown event type or unknown order. */
   IGNORED = 'IGNORED',
-  /** Processing failed; the worker retries it at `nextAttemptAt`. */
+  /** Processing failed; its job is retried with backoff, at `nextAttemptAt` at the latest. */
   FAILED = 'FAILED',
   /** Failed `WEBHOOK_MAX_ATTEMPTS` times; an operator replays it. */
   DEAD = 'DEAD',
@@ -54,10 +54,6 @@ export class WebhookEvent {
 
   @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
   nextAttemptAt: Date = new Date();
-
-  /** While a worker holds it; another worker may take it over after this time. */
-  @Property({ type: 'datetime', columnType: 'timestamptz(3)', nullable: true })
-  lockedUntil: Date | null = null;
 
   @Property({ type: 'text', nullable: true })
   lastError: string | null = null;

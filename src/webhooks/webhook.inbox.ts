@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { GatewayName } from '../gateways/gateway.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
 
@@ -14,9 +14,18 @@ export interface IncomingWebhook {
   quarantine?: { raw: Buffer; problems: string[] };
 }
 
-/** The webhook inbox: stores each delivery once, keyed by its gateway and the gateway's event id. */
+/** Adds the processing job of a newly stored event, in the transaction that stores it. */
+export type EnqueueProcessing = (em: EntityManager, id: string) => Promise<void>;
+
+/**
+ * The webhook inbox: stores each delivery once, keyed by its gateway and the gateway's event id,
+ * with its processing job in the same transaction (never for a duplicate or a QUARANTINED event).
+ */
 export class WebhookInbox {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly enqueueProcessing: EnqueueProcessing,
+  ) {}
 
   /**
    * Stores the event unless one with the same id is already stored. Resolves only once the
@@ -26,25 +35,29 @@ export class WebhookInbox {
     const em = this.orm.em.fork();
     const { quarantine, ...fields } = event;
     const row = Object.assign(new WebhookEvent(), fields);
-    const inserted: { id: string }[] = await em
-      .createQueryBuilder(WebhookEvent)
-      .insert({
-        id: row.id,
-        gateway: row.gateway,
-        eventId: row.eventId,
-        eventType: row.eventType,
-        payload: row.payload,
-        status: quarantine ? WebhookEventStatus.QUARANTINED : WebhookEventStatus.PENDING,
-        rawBody: quarantine ? quarantine.raw.toString('base64') : null,
-        lastError: quarantine ? `quarantined: ${quarantine.problems.join('; ')}` : null,
-        attempts: 0,
-        nextAttemptAt: row.nextAttemptAt,
-        receivedAt: row.receivedAt,
-      })
-      .onConflict(['gateway', 'event_id'])
-      .ignore()
-      .returning('id')
-      .execute('all');
+    const inserted = await em.transactional(async (tx) => {
+      const rows: { id: string }[] = await tx
+        .createQueryBuilder(WebhookEvent)
+        .insert({
+          id: row.id,
+          gateway: row.gateway,
+          eventId: row.eventId,
+          eventType: row.eventType,
+          payload: row.payload,
+          status: quarantine ? WebhookEventStatus.QUARANTINED : WebhookEventStatus.PENDING,
+          rawBody: quarantine ? quarantine.raw.toString('base64') : null,
+          lastError: quarantine ? `quarantined: ${quarantine.problems.join('; ')}` : null,
+          attempts: 0,
+          nextAttemptAt: row.nextAttemptAt,
+          receivedAt: row.receivedAt,
+        })
+        .onConflict(['gateway', 'event_id'])
+        .ignore()
+        .returning('id')
+        .execute('all');
+      if (rows.length > 0 && !quarantine) await this.enqueueProcessing(tx, rows[0]!.id);
+      return rows;
+    });
     if (inserted.length > 0) return { stored: true, id: inserted[0]!.id };
     const existing = await em.findOneOrFail(WebhookEvent, { gateway: event.gateway, eventId: event.eventId });
     return { stored: false, id: existing.id };

@@ -1,23 +1,31 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { backoffWithJitterMs } from '../common/backoff.js';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
 import type { GatewayEvent } from '../gateways/gateway.js';
+import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
 import type { HandlerResult, WebhookDispatch } from './webhook.dispatch.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
 
-const BASE_BACKOFF_MS = 5_000;
-const MAX_BACKOFF_MS = 60 * 60_000;
+/** The job that processes one stored event (keyed by the event row's id). */
+export const WEBHOOK_PROCESS_JOB = 'webhook.process';
+const MAX_RETRY_SECONDS = 60 * 60;
+/** How long an operator's or the CLI's replay waits for the event's outcome before answering as it stands. */
+const REPLAY_WAIT_MS = 30_000;
 
-/** Exponential backoff with full jitter: attempt 1 waits up to 5 s, doubling, at most 1 h. */
-export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
-  return backoffWithJitterMs(attempts, { baseMs: BASE_BACKOFF_MS, maxMs: MAX_BACKOFF_MS }, random);
+export interface WebhookProcessorOptions {
+  /** WEBHOOK_MAX_ATTEMPTS: after this many failures the event is DEAD. */
+  maxAttempts: number;
+  /** WEBHOOK_RETRY_BASE_MS: the first retry's delay, doubling (the job runner's backoff), at most an hour. */
+  retryBaseMs: number;
+  /** Events processed at once on this instance. */
+  concurrency?: number;
 }
 
 /**
- * Processes stored webhook events through the same service methods the API uses. An event
- * is claimed with a lease (a conditional UPDATE), so two workers or instances never process
- * the same event at once; a failure is recorded on the event and retried with backoff, and
- * after `maxAttempts` it is DEAD for an operator to replay.
+ * Processes stored webhook events through the same service methods the API uses, as jobs on the
+ * job runner: the job is inserted in the transaction that stores the event, one job runs per event
+ * at a time (the runner's key), a failure is recorded on the event and retried with the runner's
+ * backoff, and after `maxAttempts` the event is DEAD for an operator to replay. `webhook_event`
+ * stays the record operators list and replay from (status, attempts, last error).
  */
 export class WebhookProcessor {
   private readonly settledListeners: ((event: WebhookEvent, status: WebhookEventStatus) => void)[] = [];
@@ -27,21 +35,59 @@ export class WebhookProcessor {
     /** Decodes an event through its gateway and routes it to the handler of its kind. */
     private readonly dispatch: WebhookDispatch,
     private readonly logger: Logger,
-    private readonly maxAttempts: number,
-    /** How long a claim holds: a process killed mid-event leaves it, and the event is taken over after this. */
-    private readonly leaseSeconds = 60,
-  ) {}
+    private readonly jobs: JobRunner,
+    private readonly options: WebhookProcessorOptions,
+  ) {
+    jobs.define<{ id: string }>(
+      WEBHOOK_PROCESS_JOB,
+      {
+        maxAttempts: options.maxAttempts,
+        // The library counts in whole seconds: a base under half a second retries at once (tests).
+        retryDelaySeconds: Math.round(options.retryBaseMs / 1000),
+        retryDelayMaxSeconds: MAX_RETRY_SECONDS,
+        concurrency: options.concurrency ?? 4,
+      },
+      async (data, attempt) => {
+        const status = await this.process(data.id, attempt);
+        if (status === WebhookEventStatus.FAILED) throw new Error(`webhook event ${data.id} failed; retried with backoff`);
+      },
+    );
+  }
 
   /** Observes every processing outcome (metrics: lag and outcome). */
   onSettled(listener: (event: WebhookEvent, status: WebhookEventStatus) => void): void {
     this.settledListeners.push(listener);
   }
 
-  /** Processes one event if it is due and nobody else holds it. */
-  async processEvent(id: string): Promise<WebhookEventStatus | null> {
+  /** Adds the event's job in `em`'s open transaction (the one storing the event). */
+  async enqueue(em: EntityManager, id: string): Promise<void> {
+    await this.jobs.enqueue(em, WEBHOOK_PROCESS_JOB, { id }, id);
+  }
+
+  /**
+   * Gives every PENDING or FAILED event a job unless it has one waiting, retrying or running
+   * (events stored before the job runner processed them): run when the workers start. A FAILED
+   * event's waiting retry keeps its backoff. Returns how many jobs it added.
+   */
+  async requeueUnsettled(): Promise<number> {
+    const events = await this.orm.em.fork().find(
+      WebhookEvent,
+      { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] } },
+      { fields: ['id'], orderBy: { receivedAt: 'asc' } },
+    );
+    let added = 0;
+    for (const { id } of events) if (await this.jobs.enqueueUnlessPending(WEBHOOK_PROCESS_JOB, { id }, id)) added += 1;
+    return added;
+  }
+
+  /**
+   * One attempt at an event (the job handler; the runner runs one job per event at a time).
+   * Returns the status it left, or null when there was nothing to do (settled, quarantined).
+   */
+  async process(id: string, job: JobAttempt): Promise<WebhookEventStatus | null> {
     const claimed = await this.claim(id);
     if (!claimed) return null;
-    const log = this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts });
+    const log = this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts, jobAttempt: job.attempt });
     let note: string | null = null;
     let event: GatewayEvent | null = null;
     try {
@@ -51,28 +97,30 @@ export class WebhookProcessor {
       note = `malformed event: ${error instanceof Error ? error.message : String(error)}`;
       log.error({ note }, 'webhook event is malformed');
     }
-    const outcome = event ? await this.handle(event, claimed, log) : { status: WebhookEventStatus.DEAD, note };
+    const lastAttempt = job.lastAttempt || claimed.attempts >= this.options.maxAttempts;
+    const outcome = event ? await this.handle(event, claimed, lastAttempt, log) : { status: WebhookEventStatus.DEAD, note };
     const failed = outcome.status === WebhookEventStatus.FAILED;
     const dead = outcome.status === WebhookEventStatus.DEAD;
+    for (const listener of this.settledListeners) listener(claimed, outcome.status);
     await this.orm.em.fork().nativeUpdate(
       WebhookEvent,
       { id: claimed.id },
       {
         status: outcome.status,
         lastError: outcome.note,
-        lockedUntil: null,
         processedAt: failed || dead ? null : new Date(),
-        nextAttemptAt: failed ? new Date(Date.now() + retryDelayMs(claimed.attempts)) : claimed.nextAttemptAt,
+        // When the runner retries it, at the latest (its backoff: the base doubling per attempt).
+        nextAttemptAt: failed ? new Date(Date.now() + Math.min(MAX_RETRY_SECONDS * 1000, this.options.retryBaseMs * 2 ** claimed.attempts)) : claimed.nextAttemptAt,
       },
     );
-    for (const listener of this.settledListeners) listener(claimed, outcome.status);
     return outcome.status;
   }
 
-  /** Runs the event's handler; a throw means "retry later", up to `maxAttempts`. */
+  /** Runs the event's handler; a throw means "retry later", until the last attempt. */
   private async handle(
     event: GatewayEvent,
     claimed: WebhookEvent,
+    lastAttempt: boolean,
     log: Logger,
   ): Promise<{ status: WebhookEventStatus; note: string | null }> {
     try {
@@ -82,56 +130,58 @@ export class WebhookProcessor {
       log.info({ status, note }, 'webhook event handled');
       return { status, note };
     } catch (error) {
-      const status = claimed.attempts >= this.maxAttempts ? WebhookEventStatus.DEAD : WebhookEventStatus.FAILED;
+      const status = lastAttempt ? WebhookEventStatus.DEAD : WebhookEventStatus.FAILED;
       log.error({ err: error, status }, 'webhook event failed');
       return { status, note: error instanceof Error ? error.message : String(error) };
     }
   }
 
-  /** Processes up to `limit` due events (PENDING or FAILED past their retry time), oldest first. */
-  async processDue(limit = 50): Promise<number> {
-    const due = await this.orm.em.fork().find(
-      WebhookEvent,
-      {
-        status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] },
-        nextAttemptAt: { $lte: new Date() },
-        $or: [{ lockedUntil: null }, { lockedUntil: { $lt: new Date() } }],
-      },
-      { orderBy: { receivedAt: 'asc' }, limit, fields: ['id'] },
-    );
-    let processed = 0;
-    for (const event of due) if ((await this.processEvent(event.id)) !== null) processed += 1;
-    return processed;
+  /**
+   * Puts a PROCESSED/IGNORED/FAILED/DEAD event back in the queue with a fresh count (operator
+   * replay): a job that runs now, replacing a waiting retry. Not a PENDING one (its job is queued
+   * or running: a second run beside it would process it twice at once), never a QUARANTINED one
+   * (its payload is a sanitised copy, not what the gateway sent).
+   */
+  async replay(eventId: string): Promise<boolean> {
+    return this.orm.em.fork().transactional(async (tx) => {
+      const rows: { id: string }[] = await tx.getConnection().execute(
+        `update "webhook_event" set "status" = 'PENDING', "attempts" = 0, "next_attempt_at" = now()
+          where "event_id" = ? and "status" in ('PROCESSED', 'IGNORED', 'FAILED', 'DEAD')
+          returning "id"`,
+        [eventId],
+        'all',
+        tx.getTransactionContext(),
+      );
+      if (rows.length === 0) return false;
+      await this.jobs.enqueueAgain(tx, WEBHOOK_PROCESS_JOB, { id: rows[0]!.id }, rows[0]!.id);
+      return true;
+    });
   }
 
   /**
-   * Puts a PROCESSED/IGNORED/DEAD event back in the queue (operator replay). Not while a
-   * worker holds it: clearing its lease would let a second worker process it at the same time.
-   * Never a QUARANTINED one: its payload is a sanitised copy, not what the gateway sent.
+   * Replays the event and waits (up to 30 s) for the job's outcome: the row as it then stands.
+   * Null when the event does not exist or could not be replayed (pending, quarantined).
    */
-  async replay(eventId: string): Promise<boolean> {
-    const updated = await this.orm.em.fork().nativeUpdate(
-      WebhookEvent,
-      {
-        eventId,
-        status: { $ne: WebhookEventStatus.QUARANTINED },
-        $or: [{ lockedUntil: null }, { lockedUntil: { $lt: new Date() } }],
-      },
-      { status: WebhookEventStatus.PENDING, nextAttemptAt: new Date(), lockedUntil: null, attempts: 0 },
-    );
-    return updated > 0;
+  async replayAndWait(eventId: string, timeoutMs = REPLAY_WAIT_MS): Promise<WebhookEvent | null> {
+    if (!(await this.replay(eventId))) return null;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = await this.orm.em.fork().findOneOrFail(WebhookEvent, { eventId });
+      if (row.status !== WebhookEventStatus.PENDING || Date.now() >= deadline) return row;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
+  /**
+   * Takes the event for this attempt: counts it and shows it PENDING while it runs (so a replay
+   * leaves it to this run). The runner's key already keeps a second run of it from starting.
+   */
   private async claim(id: string): Promise<WebhookEvent | null> {
-    // Due by this process's clock, the one that wrote `next_attempt_at`: an event that failed
-    // after processDue listed it waits for its backoff instead of being retried at once.
     const rows: Record<string, unknown>[] = await this.orm.em.fork().getConnection().execute(
-      `update "webhook_event"
-          set "locked_until" = now() + make_interval(secs => ?), "attempts" = "attempts" + 1
-        where "id" = ? and "status" in ('PENDING', 'FAILED') and "next_attempt_at" <= ?
-          and ("locked_until" is null or "locked_until" < now())
+      `update "webhook_event" set "attempts" = "attempts" + 1, "status" = 'PENDING'
+        where "id" = ? and "status" in ('PENDING', 'FAILED')
         returning *`,
-      [this.leaseSeconds, id, new Date()],
+      [id],
     );
     if (rows.length === 0) return null;
     return this.orm.em.fork().map(WebhookEvent, rows[0]!);

@@ -20,7 +20,6 @@ export function createWebhookRouter(deps: {
   gateways: GatewayLookup;
   inbox: WebhookInbox;
   logger: Logger;
-  onStored: (id: string) => void;
 }): Router {
   const router = express.Router();
   const knownGateway = (req: Request, res: Response, next: NextFunction) => {
@@ -41,12 +40,11 @@ export function createWebhookRouter(deps: {
     }
     const { eventId, eventType, payload, quarantine } = receipt;
     try {
-      const { stored, id } = await deps.inbox.store({ gateway: gateway.name, eventId, eventType, payload, quarantine });
+      const { stored } = await deps.inbox.store({ gateway: gateway.name, eventId, eventType, payload, quarantine });
       const log = { gateway: gateway.name, eventId, eventType, duplicate: !stored };
       if (quarantine) deps.logger.warn({ ...log, problems: quarantine.problems }, 'webhook stored QUARANTINED for an operator');
       else deps.logger.info(log, 'webhook stored');
       res.status(200).json({ status: stored ? 'stored' : 'duplicate' });
-      if (stored) deps.onStored(id);
     } catch (error) {
       // The driver's message quotes the SQL and the values: only its class and SQLSTATE are logged.
       deps.logger.error({ gateway: gateway.name, eventId, error: storeErrorSummary(error) }, 'webhook could not be stored');

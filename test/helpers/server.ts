@@ -45,7 +45,6 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     DATABASE_URL: db.url,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    WEBHOOK_WORKER_INTERVAL_MS: '200',
     RATE_LIMIT_PER_MINUTE: '100000',
     ...options.env,
   });

@@ -11,6 +11,10 @@ import { DeliveryStatus, OutboxDelivery } from '../../src/outbox/outbox.entities
 import { OUTBOX_DELIVERY_JOB, OutboxService } from '../../src/outbox/outbox.service.js';
 import { EVENT_ID_HEADER } from '../../src/outbox/outbox.signature.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
+import { WebhookInbox } from '../../src/webhooks/webhook.inbox.js';
+import { WEBHOOK_PROCESS_JOB } from '../../src/webhooks/webhook.processor.js';
+import { postWebhook } from '../helpers/checkout.js';
 import { eventually, startTestServer, TEST_JWT_SECRET, type TestServer } from '../helpers/server.js';
 
 /**
@@ -25,6 +29,7 @@ const ENV = {
   OUTBOX_RETRY_BASE_MS: '200',
   OUTBOX_TIMEOUT_MS: '2000',
   RAZORPAY_TIMEOUT_MS: '2000',
+  PHONEPE_TIMEOUT_MS: '2000',
   WORKER_LEASE_SECONDS: '3',
   RECONCILE_ENABLED: 'false',
 };
@@ -81,6 +86,7 @@ describe('a crash between commit and delivery loses nothing (real SIGKILL)', () 
     await db?.drop();
   });
 
+  let childUrl = '';
   function startChild(): Promise<ChildProcess> {
     const proc = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
       cwd: ROOT,
@@ -91,7 +97,11 @@ describe('a crash between commit and delivery loses nothing (real SIGKILL)', () 
     return new Promise((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         output += chunk.toString('utf8');
-        if (/Payment service on http:\/\/[\d.]+:\d+\/graphql/.test(output)) resolve(proc);
+        const ready = /Payment service on (http:\/\/[\d.]+:\d+)\/graphql/.exec(output);
+        if (ready) {
+          childUrl = ready[1]!;
+          resolve(proc);
+        }
       };
       proc.stdout!.on('data', onData);
       proc.stderr!.on('data', onData);
@@ -129,5 +139,43 @@ describe('a crash between commit and delivery loses nothing (real SIGKILL)', () 
     expect(receiver.requests.filter((r) => r.eventId === inFlight.id)).toHaveLength(2);
     expect(receiver.requests.filter((r) => r.eventId === whileDown.id)).toHaveLength(1);
     expect((await deliveriesOf(inFlight.id))[0]).toMatchObject({ status: DeliveryStatus.DELIVERED, attempts: 2, lastStatusCode: 200 });
+  }, 120_000);
+
+  it('a webhook acknowledged by a process SIGKILLed right after, and one stored while nothing runs, are each processed once after a restart', async () => {
+    await restarted?.close();
+    restarted = null;
+    // This process stores events as the route does (the event and its job in one transaction); it runs no workers.
+    const storer = new JobRunner({ databaseUrl: db.url, leaseSeconds: 3 }, createLogger('silent'));
+    storer.define(WEBHOOK_PROCESS_JOB, { maxAttempts: 3, retryDelaySeconds: 0, retryDelayMaxSeconds: 0 }, () => Promise.reject(new Error('this process runs no workers')));
+    const inbox = new WebhookInbox(db.orm, (em, id) => storer.enqueue(em, WEBHOOK_PROCESS_JOB, { id }, id));
+    const body = (n: number) => JSON.stringify({ entity: 'event', account_id: 'acc_TESTACCOUNT001', event: 'test.crash', contains: [], payload: {}, created_at: Math.floor(Date.now() / 1000) + n });
+    try {
+      child = await startChild();
+      const acknowledged = `evt_crash_ack_${Date.now()}`;
+      expect((await postWebhook(childUrl, body(1), { eventId: acknowledged })).status).toBe(200);
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child!.once('exit', resolve));
+      child = null;
+      const whileDown = `evt_crash_down_${Date.now()}`;
+      expect((await inbox.store({ gateway: 'razorpay', eventId: whileDown, eventType: 'test.crash', payload: JSON.parse(body(2)) as Record<string, unknown> })).stored).toBe(true);
+
+      restarted = await startTestServer({ db, env: { OUTBOX_SUBSCRIBER_URLS: receiver.url, ...ENV } });
+      const row = (eventId: string) => db.orm.em.fork().findOneOrFail(WebhookEvent, { eventId });
+      for (const eventId of [acknowledged, whileDown]) {
+        await eventually(async () => (await row(eventId)).status === WebhookEventStatus.IGNORED, 30_000, `${eventId} processed`);
+      }
+      await eventually(async () => {
+        const rows: { n: number }[] = await db.orm.em.fork().getConnection().execute(
+          `select count(*)::int as n from pgboss.job where name = ? and state in ('created', 'retry', 'active')`, [WEBHOOK_PROCESS_JOB]);
+        return rows[0]!.n === 0;
+      }, 10_000, 'the webhook jobs to finish');
+      // Once each: the one stored while down on its only attempt; the acknowledged one at most once more if the kill cut its attempt short.
+      expect((await row(whileDown)).attempts).toBe(1);
+      expect((await row(acknowledged)).attempts).toBeGreaterThanOrEqual(1);
+      expect((await row(acknowledged)).attempts).toBeLessThanOrEqual(2);
+      expect((await row(acknowledged)).processedAt).not.toBeNull();
+    } finally {
+      await storer.stop();
+    }
   }, 120_000);
 });

@@ -10,6 +10,7 @@ import { Payment } from '../../src/payments/payment.entity.js';
 import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { newId } from '../../src/sandbox/razorpay/sandbox.ids.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
+import { WEBHOOK_PROCESS_JOB } from '../../src/webhooks/webhook.processor.js';
 import { MAX_WEBHOOK_DEPTH } from '../../src/gateways/webhook.body.js';
 import { CreateOrderDocument } from '../graphql/generated.js';
 import { paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
@@ -19,7 +20,7 @@ let server: TestServer;
 
 beforeAll(async () => {
   // The interval worker never runs: the test calls the processor itself.
-  server = await startTestServer({ env: { WEBHOOK_WORKER_INTERVAL_MS: '3600000', RECONCILE_ENABLED: 'false' } });
+  server = await startTestServer({ env: { RECONCILE_ENABLED: 'false' } });
 });
 afterAll(async () => {
   await server?.close();
@@ -48,10 +49,11 @@ async function expectQuarantined(body: Buffer, eventId: string, paymentId: strin
   expect(row.status).toBe(WebhookEventStatus.QUARANTINED);
   expect(Buffer.from(row.rawBody!, 'base64').equals(body)).toBe(true);
   expect(row.lastError).toMatch(problem);
-  // The worker never takes it, and an operator's replay does not either.
-  expect(await server.app.services.webhookProcessor.processEvent(row.id)).toBeNull();
+  // It has no job, a run of the job handler leaves it alone, and an operator's replay does not take it either.
+  expect(await server.app.services.jobs.jobsFor(WEBHOOK_PROCESS_JOB, row.id)).toEqual([]);
+  expect(await server.app.services.webhookProcessor.process(row.id, { jobId: 'test', attempt: 1, lastAttempt: false })).toBeNull();
   expect(await server.app.services.webhookProcessor.replay(eventId)).toBe(false);
-  expect(await server.app.services.webhookProcessor.processDue()).toBe(0);
+  expect(await server.app.services.jobs.jobsFor(WEBHOOK_PROCESS_JOB, row.id)).toEqual([]);
   expect((await em().findOneOrFail(Payment, { id: paymentId })).status).toBe(PaymentStatus.CREATED);
   expect((await rowFor(eventId))!.status).toBe(WebhookEventStatus.QUARANTINED);
   return row;
@@ -89,9 +91,9 @@ describe('signed webhooks PostgreSQL cannot hold as they are', () => {
     expect(response.status).toBe(200);
     const row = (await rowFor(event.eventId))!;
     expect(row).toMatchObject({ status: WebhookEventStatus.PENDING, rawBody: null, lastError: null });
-    // Acknowledged, then processed at once (the route hands it to the worker).
-    await eventually(async () => (await em().findOneOrFail(Payment, { id: event.paymentId })).status === PaymentStatus.CAPTURED, 10_000, 'CAPTURED');
-    expect((await rowFor(event.eventId))!.status).toBe(WebhookEventStatus.PROCESSED);
+    // Acknowledged, then processed at once (its job was stored with it).
+    await eventually(async () => (await rowFor(event.eventId))!.status === WebhookEventStatus.PROCESSED, 10_000, 'PROCESSED');
+    expect((await em().findOneOrFail(Payment, { id: event.paymentId })).status).toBe(PaymentStatus.CAPTURED);
   });
 });
 

@@ -11,13 +11,13 @@ import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event
 import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { newId } from '../../src/sandbox/razorpay/sandbox.ids.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
+import { WEBHOOK_PROCESS_JOB } from '../../src/webhooks/webhook.processor.js';
 import { CreateOrderDocument } from '../graphql/generated.js';
 import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
 import { eventually, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET, startTestServer, type TestServer } from '../helpers/server.js';
 import { handleEventType } from '../helpers/webhooks.js';
 
 /** Long enough that the interval worker never runs during a test: only the test drives retries. */
-const NO_INTERVAL_WORKER = { WEBHOOK_WORKER_INTERVAL_MS: '3600000' };
 
 let server: TestServer;
 
@@ -76,10 +76,6 @@ async function expectNoTrace(s: TestServer, paymentId: string, act: () => Promis
 }
 
 /** Moves an event's retry time into the past, so the next pass takes it without waiting for the backoff. */
-async function makeDue(s: TestServer, id: string): Promise<void> {
-  await s.db.orm.em.fork().nativeUpdate(WebhookEvent, { eventId: id }, { nextAttemptAt: new Date(Date.now() - 1000) });
-}
-
 describe('refused deliveries: 400 and no trace', () => {
   it('without X-Razorpay-Signature', async () => {
     const { paymentId, orderId, amount } = await newOrder(server);
@@ -348,19 +344,22 @@ describe('processing failures are recorded and retried, never lost', () => {
 
   beforeAll(async () => {
     [quiet, mortal] = await Promise.all([
-      startTestServer({ env: NO_INTERVAL_WORKER }),
-      startTestServer({ env: { ...NO_INTERVAL_WORKER, WEBHOOK_MAX_ATTEMPTS: '2' } }),
+      // Retries after 1–2 s, then 2–4 s (the job runner's backoff from a 1 s base).
+      startTestServer({ env: { WEBHOOK_RETRY_BASE_MS: '1000' } }),
+      startTestServer({ env: { WEBHOOK_MAX_ATTEMPTS: '2', WEBHOOK_RETRY_BASE_MS: '1000' } }),
     ]);
   });
   afterAll(async () => {
     await Promise.all([quiet?.close(), mortal?.close()]);
   });
 
-  it('a handler failing twice: FAILED with attempts, error and a future retry time, then PROCESSED', async () => {
-    let calls = 0;
+  const jobsOf = (s: TestServer, rowId: string) => s.app.services.jobs.jobsFor(WEBHOOK_PROCESS_JOB, rowId);
+
+  it('a handler failing twice: FAILED with attempts, error and a retry time, retried with growing backoff, then PROCESSED', async () => {
+    const calledAt: number[] = [];
     handleEventType(quiet.app.services, 'test.flaky', async () => {
-      calls += 1;
-      if (calls <= 2) throw new Error(`flaky failure #${calls}`);
+      calledAt.push(Date.now());
+      if (calledAt.length <= 2) throw new Error(`flaky failure #${calledAt.length}`);
       return { outcome: 'processed' };
     });
     const id = eventId();
@@ -371,53 +370,45 @@ describe('processing failures are recorded and retried, never lost', () => {
       const r = await rowFor(quiet, id);
       return r?.status === WebhookEventStatus.FAILED ? r : null;
     }, 5000, 'the first failure recorded');
-    expect(first).toMatchObject({ attempts: 1, lastError: 'flaky failure #1', processedAt: null, lockedUntil: null });
-    expect(first.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
-    // Not due yet: a pass now leaves it alone.
-    expect(await quiet.app.services.webhookProcessor.processDue()).toBe(0);
-    expect(calls).toBe(1);
+    expect(first).toMatchObject({ attempts: 1, lastError: 'flaky failure #1', processedAt: null });
+    expect(first.nextAttemptAt.getTime()).toBeGreaterThan(calledAt[0]!);
 
-    await makeDue(quiet, id);
-    expect(await quiet.app.services.webhookProcessor.processDue()).toBe(1);
-    const second = (await rowFor(quiet, id))!;
-    expect(second).toMatchObject({ status: WebhookEventStatus.FAILED, attempts: 2, lastError: 'flaky failure #2' });
-    expect(second.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
-
-    await makeDue(quiet, id);
-    expect(await quiet.app.services.webhookProcessor.processDue()).toBe(1);
-    const done = (await rowFor(quiet, id))!;
-    expect(done).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 3, lastError: null, lockedUntil: null });
+    const done = await eventually(async () => {
+      const r = await rowFor(quiet, id);
+      return r?.status === WebhookEventStatus.PROCESSED ? r : null;
+    }, 20_000, 'the event processed on its third attempt');
+    expect(done).toMatchObject({ attempts: 3, lastError: null });
     expect(done.processedAt).not.toBeNull();
-    expect(calls).toBe(3);
-
-    // Processed events are not taken again.
-    await makeDue(quiet, id);
-    expect(await quiet.app.services.webhookProcessor.processDue()).toBe(0);
-    expect(calls).toBe(3);
+    expect(calledAt).toHaveLength(3);
+    // Backoff: the first retry waited at least the base (1 s), the second at least twice it.
+    expect(calledAt[1]! - calledAt[0]!).toBeGreaterThanOrEqual(900);
+    expect(calledAt[2]! - calledAt[1]!).toBeGreaterThanOrEqual(1900);
+    // One job for the event, completed: a processed event is not taken again.
+    const jobs = await jobsOf(quiet, done.id);
+    expect(jobs.map((j) => [j.state, j.retryCount])).toEqual([['completed', 2]]);
   });
 
-  it('processEvent(id) leaves a failed event alone until its retry time: the backoff is never bypassed', async () => {
-    // processDue lists due events, then claims them one by one; an event in that list may fail
-    // meanwhile (processed right after it was stored) and must then wait for its backoff.
+  it('a failed event waits for its backoff: nothing runs it sooner', async () => {
     let calls = 0;
-    handleEventType(quiet.app.services, 'test.backoff', async () => {
+    handleEventType(mortal.app.services, 'test.backoff', async () => {
       calls += 1;
       throw new Error('still down');
     });
     const id = eventId();
-    expect((await postWebhook(quiet.url, envelope('test.backoff', {}), { eventId: id })).status).toBe(200);
+    expect((await postWebhook(mortal.url, envelope('test.backoff', {}), { eventId: id })).status).toBe(200);
     const failed = await eventually(async () => {
-      const r = await rowFor(quiet, id);
+      const r = await rowFor(mortal, id);
       return r?.status === WebhookEventStatus.FAILED ? r : null;
     }, 5000, 'the first failure');
-    expect(await quiet.app.services.webhookProcessor.processEvent(failed.id)).toBeNull();
-    expect(calls).toBe(1);
-    expect(await rowFor(quiet, id)).toMatchObject({ status: WebhookEventStatus.FAILED, attempts: 1 });
-
-    await makeDue(quiet, id);
-    expect(await quiet.app.services.webhookProcessor.processEvent(failed.id)).toBe(WebhookEventStatus.FAILED);
+    const [retry] = await jobsOf(mortal, failed.id);
+    // Waiting for its retry, due 1–2 s after the failure (the runner's backoff), not before.
+    expect(retry).toMatchObject({ state: 'retry' });
+    expect(retry!.startAfter.getTime()).toBeGreaterThanOrEqual(failed.nextAttemptAt.getTime() - 2 * 1000 + 900);
+    // Startup's requeue leaves the waiting retry alone: no second job runs it before its time.
+    expect(await mortal.app.services.webhookProcessor.requeueUnsettled()).toBe(0);
+    expect((await jobsOf(mortal, failed.id)).map((j) => j.id)).toEqual([retry!.id]);
+    await eventually(async () => (await rowFor(mortal, id))?.status === WebhookEventStatus.DEAD, 10_000, 'the second, last attempt');
     expect(calls).toBe(2);
-    expect(await rowFor(quiet, id)).toMatchObject({ status: WebhookEventStatus.FAILED, attempts: 2 });
   });
 
   it('after WEBHOOK_MAX_ATTEMPTS failures the event is DEAD; replay(eventId) puts it back and it is processed', async () => {
@@ -430,22 +421,21 @@ describe('processing failures are recorded and retried, never lost', () => {
     });
     const id = eventId();
     expect((await postWebhook(mortal.url, envelope('test.doomed', {}), { eventId: id })).status).toBe(200);
-    await eventually(async () => (await rowFor(mortal, id))?.status === WebhookEventStatus.FAILED, 5000, 'first failure');
-
-    await makeDue(mortal, id);
-    await mortal.app.services.webhookProcessor.processDue();
-    const dead = (await rowFor(mortal, id))!;
-    expect(dead).toMatchObject({ status: WebhookEventStatus.DEAD, attempts: 2, lastError: 'downstream is down', processedAt: null });
+    const dead = await eventually(async () => {
+      const r = await rowFor(mortal, id);
+      return r?.status === WebhookEventStatus.DEAD ? r : null;
+    }, 10_000, 'the event DEAD after two attempts');
+    expect(dead).toMatchObject({ attempts: 2, lastError: 'downstream is down', processedAt: null });
     expect(calls).toBe(2);
-    // A dead event is never taken by the worker, however long one waits.
-    await makeDue(mortal, id);
-    expect(await mortal.app.services.webhookProcessor.processDue()).toBe(0);
+    // A dead event's job is over (its last attempt recorded DEAD): nothing takes it again, not even a restart's requeue.
+    await eventually(async () => (await jobsOf(mortal, dead.id)).every((j) => j.state === 'completed'), 5000, 'the last job to finish');
+    await mortal.app.services.webhookProcessor.requeueUnsettled();
+    expect((await jobsOf(mortal, dead.id)).map((j) => j.state)).toEqual(['completed']);
     expect(calls).toBe(2);
 
     broken = false;
     expect(await mortal.app.services.webhookProcessor.replay(id)).toBe(true);
-    expect(await rowFor(mortal, id)).toMatchObject({ status: WebhookEventStatus.PENDING, attempts: 0 });
-    expect(await mortal.app.services.webhookProcessor.processDue()).toBe(1);
+    await eventually(async () => (await rowFor(mortal, id))?.status === WebhookEventStatus.PROCESSED, 10_000, 'the replayed event processed');
     expect(await rowFor(mortal, id)).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 1, lastError: null });
     expect(calls).toBe(3);
     expect(await mortal.app.services.webhookProcessor.replay('evt_doesNotExist00')).toBe(false);
@@ -456,9 +446,8 @@ describe('processing failures are recorded and retried, never lost', () => {
     const { body, eventId: id } = paymentEvent('payment.captured', wirePayment(orderId, newId('pay'), 'captured', amount));
     expect((await postWebhook(quiet.url, body, { eventId: id })).status).toBe(200);
     await eventually(async () => (await rowFor(quiet, id))?.status === WebhookEventStatus.PROCESSED, 5000, 'processed');
-    expect(await quiet.app.services.webhookProcessor.replay(id)).toBe(true);
-    expect(await quiet.app.services.webhookProcessor.processDue()).toBe(1);
-    expect(await rowFor(quiet, id)).toMatchObject({ status: WebhookEventStatus.PROCESSED });
+    const replayed = await quiet.app.services.webhookProcessor.replayAndWait(id);
+    expect(replayed).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 1 });
     expect(await paymentState(quiet, paymentId)).toMatchObject({
       status: PaymentStatus.CAPTURED,
       version: 2,
@@ -488,51 +477,58 @@ describe('processing failures are recorded and retried, never lost', () => {
       payload: JSON.parse(envelope('test.held', {})) as Record<string, unknown>,
     });
     const processor = quiet.app.services.webhookProcessor;
-    const first = processor.processEvent(id);
     await eventually(() => running === 1, 5000, 'the handler to be running');
     expect(await processor.replay(evtId)).toBe(false);
-    expect(await processor.processDue()).toBe(0);
     release();
-    expect(await first).toBe(WebhookEventStatus.PROCESSED);
+    await eventually(async () => (await rowFor(quiet, evtId))?.status === WebhookEventStatus.PROCESSED, 5000, 'processed');
     expect([calls, mostAtOnce]).toEqual([1, 1]);
     // Once it is done, an operator may replay it.
-    expect(await processor.replay(evtId)).toBe(true);
-    expect(await processor.processDue()).toBe(1);
+    expect(await processor.replayAndWait(evtId)).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 1 });
     expect([calls, mostAtOnce]).toEqual([2, 1]);
+    await eventually(async () => (await jobsOf(quiet, id)).filter((j) => j.state === 'completed').length === 2, 5000, 'both jobs completed');
+    expect((await jobsOf(quiet, id)).map((j) => j.state)).toEqual(['completed', 'completed']);
   });
 
-  it('two processors claiming the same event at once: it is handled once', async () => {
-    let calls = 0;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    handleEventType(quiet.app.services, 'test.slow', async () => {
-      calls += 1;
-      await held; // hold the claim while the others try
-      return { outcome: 'processed' };
-    });
-    // Stored straight into the inbox, so nothing but this test processes it.
-    const { stored, id } = await quiet.app.services.webhookInbox.store({
-      gateway: 'razorpay',
-      eventId: eventId(),
-      eventType: 'test.slow',
-      payload: JSON.parse(envelope('test.slow', {})) as Record<string, unknown>,
-    });
-    expect(stored).toBe(true);
-    const processor = quiet.app.services.webhookProcessor;
-    let settled = 0;
-    const attempts = [processor.processEvent(id), processor.processEvent(id), processor.processDue(), processor.processEvent(id)]
-      .map((attempt) => attempt.finally(() => (settled += 1)));
-    // One attempt holds the claim until the three others have given up (or, wrongly, run the handler too).
-    await eventually(() => settled >= 3 || calls > 1, 10_000, 'the other claims to give up');
-    release();
-    const results = await Promise.all(attempts);
-    expect(calls).toBe(1);
-    const statuses = results.filter((r) => typeof r === 'string');
-    expect(statuses.filter((s) => s === WebhookEventStatus.PROCESSED).length + (results[2] as number)).toBe(1);
-    const row = (await quiet.db.orm.em.fork().findOneOrFail(WebhookEvent, { id }))!;
-    expect(row).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 1 });
-    // And once done, a late claim finds nothing to do.
-    expect(await processor.processEvent(id)).toBeNull();
-    expect(calls).toBe(1);
+  it('two workers never process the same event at once: its job, enqueued again from two instances while it runs, runs once at a time', async () => {
+    // A second instance on the same database: its workers take from the same queue.
+    const other = await startTestServer({ db: quiet.db, env: { WEBHOOK_RETRY_BASE_MS: '1000' } });
+    try {
+      let calls = 0;
+      let running = 0;
+      let mostAtOnce = 0;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      for (const s of [quiet, other]) {
+        handleEventType(s.app.services, 'test.slow', async () => {
+          calls += 1;
+          running += 1;
+          mostAtOnce = Math.max(mostAtOnce, running);
+          await held; // hold the event while the others try
+          running -= 1;
+          return { outcome: 'processed' };
+        });
+      }
+      const { stored, id } = await quiet.app.services.webhookInbox.store({
+        gateway: 'razorpay',
+        eventId: eventId(),
+        eventType: 'test.slow',
+        payload: JSON.parse(envelope('test.slow', {})) as Record<string, unknown>,
+      });
+      expect(stored).toBe(true);
+      await eventually(() => running === 1, 5000, 'one worker to run the event');
+      // Both instances enqueue it again (a restart's requeue does this) while it runs.
+      await Promise.all([quiet.app.services.webhookProcessor.requeueUnsettled(), other.app.services.webhookProcessor.requeueUnsettled(), quiet.app.services.webhookProcessor.requeueUnsettled()]);
+      const queued = await jobsOf(quiet, id);
+      expect(queued.filter((j) => j.state === 'active')).toHaveLength(1);
+      expect(queued.filter((j) => j.state === 'created').length).toBeLessThanOrEqual(1);
+      expect(running).toBe(1);
+      release();
+      await eventually(async () => (await jobsOf(quiet, id)).every((j) => j.state === 'completed'), 10_000, 'every job of the event done');
+      expect([calls, mostAtOnce]).toEqual([1, 1]);
+      const row = await quiet.db.orm.em.fork().findOneOrFail(WebhookEvent, { id });
+      expect(row).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 1 });
+    } finally {
+      await other.close();
+    }
   });
 });

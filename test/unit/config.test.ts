@@ -37,7 +37,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses a worker lease that does not outlive the gateway and outbox timeouts', () => {
-    expect(loadConfig({ WORKER_LEASE_SECONDS: '8', OUTBOX_TIMEOUT_MS: '5000', RAZORPAY_TIMEOUT_MS: '5000', PHONEPE_TIMEOUT_MS: '5000' }).webhooks.leaseSeconds).toBe(8);
+    expect(loadConfig({ WORKER_LEASE_SECONDS: '8', OUTBOX_TIMEOUT_MS: '5000', RAZORPAY_TIMEOUT_MS: '5000', PHONEPE_TIMEOUT_MS: '5000' }).jobs.leaseSeconds).toBe(8);
     expect(() => loadConfig({ WORKER_LEASE_SECONDS: '8' })).toThrow(/WORKER_LEASE_SECONDS \(8\) must be longer than RAZORPAY_TIMEOUT_MS, PHONEPE_TIMEOUT_MS and OUTBOX_TIMEOUT_MS \(10000 ms\)/);
     expect(() => loadConfig({ WORKER_LEASE_SECONDS: '8', OUTBOX_TIMEOUT_MS: '5000', RAZORPAY_TIMEOUT_MS: '5000' })).toThrow(/PHONEPE_TIMEOUT_MS/);
     expect(() => loadConfig({ WORKER_LEASE_SECONDS: '0' })).toThrow(/WORKER_LEASE_SECONDS/);
