@@ -1,7 +1,7 @@
 import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import type { Config } from '../config.js';
-import { keysetPage, type Page } from '../graphql/connection.js';
+import { keysetPage, type Page } from '../common/paging.js';
 import { badInput, notFound } from '../common/errors.js';
 import type { Logger } from '../logger.js';
 import { formatMoney } from '../money/money.js';

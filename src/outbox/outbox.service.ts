@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { keysetPage, type Page } from '../graphql/connection.js';
+import { keysetPage, type Page } from '../common/paging.js';
 import type { Logger } from '../logger.js';
 import { toOutboxDeliveryType, type OutboxDeliveryType } from './outbox.types.js';
 import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';

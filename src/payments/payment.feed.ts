@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import { forbidden, notFound } from '../common/errors.js';
-import { AsyncQueue, type MessageBus } from '../graphql/pubsub.js';
+import { AsyncQueue, type MessageBus } from '../common/bus.js';
 import { PAYMENT_UPDATED_TOPIC, payerTopic, paymentTopic } from './payment.publisher.js';
 import { loadPaymentsByIds } from './payment.rows.js';
 import { fromPaymentMessage, type PaymentMessage, type PaymentType } from './payment.types.js';

@@ -1,4 +1,4 @@
-import type { MessageBus } from '../graphql/pubsub.js';
+import type { MessageBus } from '../common/bus.js';
 import type { Logger } from '../logger.js';
 import type { Payment } from './payment.entity.js';
 import { toPaymentMessage, toPaymentType, type PaymentMessage } from './payment.types.js';

@@ -1,7 +1,7 @@
 import type { Knex, MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
-import { keysetRowsPage, type Page } from '../graphql/connection.js';
-import { badInput, forbidden } from '../graphql/errors.js';
+import { keysetRowsPage, type Page } from '../common/paging.js';
+import { badInput, forbidden } from '../common/errors.js';
 import { PaymentStatus } from './payment.state.js';
 import type { PaymentFilter } from './payment.inputs.js';
 import { PAYMENT_COLUMNS, paymentFromRow } from './payment.rows.js';

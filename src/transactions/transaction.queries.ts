@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
-import { keysetRowsPage, type Page } from '../graphql/connection.js';
-import { forbidden } from '../graphql/errors.js';
+import { keysetRowsPage, type Page } from '../common/paging.js';
+import { forbidden } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
 import { TRANSACTION_COLUMNS, transactionFromRow } from './transaction.rows.js';
 import type { TransactionFilter, TransactionNode } from './transaction.types.js';
