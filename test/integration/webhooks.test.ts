@@ -383,7 +383,9 @@ describe('processing failures are recorded and retried, never lost', () => {
     // Backoff: the first retry waited at least the base (1 s), the second at least twice it.
     expect(calledAt[1]! - calledAt[0]!).toBeGreaterThanOrEqual(900);
     expect(calledAt[2]! - calledAt[1]!).toBeGreaterThanOrEqual(1900);
-    // One job for the event, completed: a processed event is not taken again.
+    // One job for the event, completed (the runner records that just after the row says
+    // PROCESSED): a processed event is not taken again.
+    await eventually(async () => (await jobsOf(quiet, done.id)).every((j) => j.state === 'completed'), 5000, 'the job to finish');
     const jobs = await jobsOf(quiet, done.id);
     expect(jobs.map((j) => [j.state, j.retryCount])).toEqual([['completed', 2]]);
   });
@@ -400,13 +402,17 @@ describe('processing failures are recorded and retried, never lost', () => {
       const r = await rowFor(mortal, id);
       return r?.status === WebhookEventStatus.FAILED ? r : null;
     }, 5000, 'the first failure');
-    const [retry] = await jobsOf(mortal, failed.id);
+    // The row says FAILED as the handler's attempt ends; the runner records the job's failure
+    // (state `retry`) just after, so wait for that rather than read the job at once.
+    const retry = await eventually(async () => {
+      const jobs = await jobsOf(mortal, failed.id);
+      return jobs.length === 1 && jobs[0]!.state === 'retry' ? jobs[0] : null;
+    }, 5000, 'the job waiting for its retry');
     // Waiting for its retry, due 1–2 s after the failure (the runner's backoff), not before.
-    expect(retry).toMatchObject({ state: 'retry' });
-    expect(retry!.startAfter.getTime()).toBeGreaterThanOrEqual(failed.nextAttemptAt.getTime() - 2 * 1000 + 900);
+    expect(retry.startAfter.getTime()).toBeGreaterThanOrEqual(failed.nextAttemptAt.getTime() - 2 * 1000 + 900);
     // Startup's requeue leaves the waiting retry alone: no second job runs it before its time.
     expect(await mortal.app.services.webhookProcessor.requeueUnsettled()).toBe(0);
-    expect((await jobsOf(mortal, failed.id)).map((j) => j.id)).toEqual([retry!.id]);
+    expect((await jobsOf(mortal, failed.id)).map((j) => j.id)).toEqual([retry.id]);
     await eventually(async () => (await rowFor(mortal, id))?.status === WebhookEventStatus.DEAD, 10_000, 'the second, last attempt');
     expect(calls).toBe(2);
   });
