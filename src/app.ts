@@ -179,6 +179,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   // Runs every declared queue's jobs here (the library's schema is created or upgraded first).
   await services.jobs.startWorkers();
   await services.outbox.requeuePending();
+  await services.bookingRefunds.requeueOwed();
   await services.webhookProcessor.requeueUnsettled();
   logger.info({ port, gateway: config.razorpay.mode, gateways: gateways.names(), defaultGateway: gateways.default.name, bus: bus.kind }, 'payment service listening');
 
@@ -198,7 +199,6 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       // The sandbox stops delivering first; what it had pending is delivered after a restart.
       await sandbox?.close();
       await phonepeSandbox?.close();
-      await services.bookingRefunds.settled();
       await services.jobs.stop();
       await apollo.stop();
       await new Promise<void>((resolve) => ws.wsServer.close(() => resolve()));

@@ -7,7 +7,6 @@ import { CheckoutLifecycle } from './cart/checkout.lifecycle.js';
 import { CheckoutService } from './cart/checkout.service.js';
 import { ProductService } from './catalog/product.service.js';
 import type { Config } from './config.js';
-import { AfterCommit } from './db/after-commit.js';
 import type { GatewayRegistry } from './gateways/gateway.registry.js';
 import type { PayoutGateway } from './gateways/payout-gateway.js';
 import type { MessageBus } from './graphql/pubsub.js';
@@ -109,8 +108,8 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
   const carts = new CartService(orm, config, logger);
   const bookings = new BookingService(orm, outbox, logger);
   const checkouts = new CheckoutLifecycle(config, logger);
-  // A booking that fails after its capture is refunded in full through the refunds feature, after the capture commits.
-  const bookingRefunds = new BookingFailureRefunds(orm, new AfterCommit(orm), refundServiceRefunder(refunds), logger);
+  // A booking that fails after its capture is refunded in full through the refunds feature, by a job enqueued with the capture.
+  const bookingRefunds = new BookingFailureRefunds(orm, refundServiceRefunder(refunds), logger, jobs);
   // A cart payment's capture books it (or records why not), its failure releases the cart, its full refund cancels the booking.
   core.subscribe(new CartBookingHandler(checkouts, bookings, bookingRefunds, logger));
   const payeeAccounts = new PayeeAccountService(orm, payoutGateway, logger);

@@ -10,7 +10,7 @@ import type { BookingService } from './booking.service.js';
  * The cart's own purpose: what a cart payment's events do, in the same transaction and under the payment's
  * lock (verifyPayment, webhook, reconciliation and wallet alike, so exactly once):
  * - captured: the booking is made and the cart CONVERTED; if it cannot be made, the failure is
- *   recorded and the payment refunded in full after the commit. Never throws for that: the
+ *   recorded and a job enqueued that refunds the payment in full once this commits. Never throws for that: the
  *   money is real and its capture must commit.
  * - failed: the checkout is released and its cart ACTIVE again, to be paid anew.
  * - refunded in full: the booking is CANCELLED.
@@ -48,7 +48,7 @@ export class CartBookingHandler implements PaymentEventHandler {
     const problem = await this.bookings.whyNotBookable(em, checkout, payment);
     if (problem) {
       await this.checkouts.recordBookingFailure(em, checkout, payment, problem);
-      this.refunds.refundAfterCommit(em, checkout.id);
+      await this.refunds.enqueue(em, checkout.id);
       this.logger.warn({ paymentId: payment.id, checkoutId: checkout.id, problem }, 'booking failed after capture: refunding in full');
       return;
     }

@@ -38,9 +38,9 @@ export enum CheckoutStatus {
 }
 
 export enum BookingRefundState {
-  /** Owed; asked for right after the capture commits, then retried with backoff. */
+  /** Owed; a booking.refund job asks for it once the capture commits, then retries with backoff (refundNextAttemptAt). */
   PENDING = 'PENDING',
-  /** Being asked for (a claim older than its retry time was abandoned and is taken again). */
+  /** Being asked for by its job (if that process died, the job runner retries it after the lease). */
   IN_PROGRESS = 'IN_PROGRESS',
   /** The refund service accepted it: the payment moves to REFUNDED as it settles. */
   REQUESTED = 'REQUESTED',

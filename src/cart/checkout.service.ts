@@ -63,11 +63,10 @@ export class CheckoutService {
 
   /**
    * The recurring pass (a job app.ts schedules every `CART_CHECKOUT_TIMEOUT_MS / 5`, at most every
-   * minute): releases expired checkouts, then asks again for refunds failed bookings still owe.
+   * minute): releases expired checkouts. (Refunds failed bookings owe are jobs of their own: booking.refunds.ts.)
    */
   async sweep(now = new Date()): Promise<void> {
     await this.releaseExpired(now);
-    await this.refunds.retryDue(now);
   }
 
   /**
@@ -125,8 +124,8 @@ export class CheckoutService {
     });
     if (!paid) return null;
     this.logger.info({ cartId: paid.checkout.cart.id, paymentId: paid.payment.id, total: paid.checkout.total }, 'cart paid from wallet');
-    // Already started after the commit; waiting for it lets the answer show the refund.
-    if (paid.checkout.status === CheckoutStatus.BOOKING_FAILED) await this.refunds.refund(paid.checkout.id);
+    // Its job was enqueued with the capture and runs now; waiting for its first attempt lets the answer show the refund.
+    if (paid.checkout.status === CheckoutStatus.BOOKING_FAILED) await this.refunds.firstAttempt(paid.checkout.id);
     return this.result(paid.checkout.id);
   }
 

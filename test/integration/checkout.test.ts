@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Booking } from '../../src/bookings/booking.entity.js';
-import { BookingFailureRefunds, RefundRefusedError } from '../../src/bookings/booking.refunds.js';
+import { BOOKING_REFUND_JOB, BookingFailureRefunds, RefundRefusedError, type BookingFailureRefunder } from '../../src/bookings/booking.refunds.js';
 import { CartCheckout, CheckoutStatus, BookingRefundState } from '../../src/cart/cart.entity.js';
-import { AfterCommit } from '../../src/db/after-commit.js';
+import { JobRunner } from '../../src/jobs/job-runner.js';
 import { createLogger } from '../../src/logger.js';
 import { Payment, PaymentPurpose } from '../../src/payments/payment.entity.js';
 import {
@@ -339,78 +339,156 @@ describe('the refunds owed by failed bookings', () => {
   }
   const logger = createLogger('silent');
 
-  it('a failed request is recorded and retried with backoff; success marks it REQUESTED', async () => {
+  /**
+   * Booking refunds on a job runner of their own (a schema apart from the test server's, whose
+   * workers would otherwise take these jobs with the real refunder), as many instances as asked.
+   */
+  const runners: JobRunner[] = [];
+  async function refundWorkers(count: number, refunder: BookingFailureRefunder) {
+    const made = [];
+    for (let i = 0; i < count; i += 1) {
+      const jobs = new JobRunner({ databaseUrl: server.db.url, leaseSeconds: 30, schema: 'booking_refund_test' }, logger);
+      runners.push(jobs);
+      const refunds = new BookingFailureRefunds(server.db.orm, refunder, logger, jobs);
+      await jobs.startWorkers();
+      made.push({ jobs, refunds });
+    }
+    return made;
+  }
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((jobs) => jobs.stop()));
+  });
+  /** Enqueues the refund as the transaction recording the failure does. */
+  const enqueue = (refunds: BookingFailureRefunds, checkoutId: string) => server.db.orm.em.fork().transactional((tx) => refunds.enqueue(tx, checkoutId));
+  const checkoutRow = (id: string) => em().findOneOrFail(CartCheckout, { id });
+  const jobsDone = (jobs: JobRunner, key: string, count: number) => eventually(async () => {
+    const all = await jobs.jobsFor(BOOKING_REFUND_JOB, key);
+    return all.length >= count && all.every((job) => job.state === 'completed') ? all : null;
+  }, 15_000, `${count} booking.refund job(s) of ${key} to complete`);
+
+  it('a failed request is recorded and retried with the library’s backoff; success marks it REQUESTED', async () => {
     const { checkoutId, paymentId } = await owedRefund('owed-1');
     const calls: string[] = [];
     let failures = 1;
-    const refunds = new BookingFailureRefunds(server.db.orm, new AfterCommit(server.db.orm), {
+    const [{ jobs, refunds }] = await refundWorkers(1, {
       async refundInFull(id, reason) {
         calls.push(`${id}|${reason}`);
         if (failures-- > 0) throw new Error('refund service unavailable');
       },
-    }, logger);
+    });
     const before = Date.now();
-    await refunds.refund(checkoutId);
+    await enqueue(refunds, checkoutId);
+    const [retrying] = await eventually(async () => {
+      const all = await jobs.jobsFor(BOOKING_REFUND_JOB, checkoutId);
+      return all.length === 1 && all[0]!.state === 'retry' ? all : null;
+    }, 10_000, 'the first attempt to fail');
+    const failedAt = Date.now();
     expect(calls).toEqual([`${paymentId}|The booking could not be made: test`]);
-    const failed = await em().findOneOrFail(CartCheckout, { id: checkoutId });
+    const failed = await checkoutRow(checkoutId);
     expect(failed).toMatchObject({ refundState: BookingRefundState.PENDING, refundAttempts: 1, refundError: 'refund service unavailable' });
-    expect(failed.refundNextAttemptAt!.getTime()).toBeGreaterThanOrEqual(before);
-    expect(failed.refundNextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now() + 5_000);
+    // Operators see when it is asked again: not before 5 s (the library waits 5 to 10 s after a first failure).
+    expect(failed.refundNextAttemptAt!.getTime()).toBeGreaterThanOrEqual(before + 5_000);
+    expect(failed.refundNextAttemptAt!.getTime()).toBeLessThanOrEqual(failedAt + 5_000);
+    expect(retrying!.startAfter.getTime()).toBeGreaterThanOrEqual(failed.refundNextAttemptAt!.getTime() - 1_000);
 
-    expect(await refunds.retryDue(new Date(Date.now() + 3_600_000))).toBeGreaterThanOrEqual(1);
+    const requested = await eventually(async () => {
+      const row = await checkoutRow(checkoutId);
+      return row.refundState === BookingRefundState.REQUESTED ? row : null;
+    }, 20_000, 'the retry to succeed');
+    expect(Date.now() - failedAt).toBeGreaterThanOrEqual(4_000);
     expect(calls).toHaveLength(2);
-    expect(await em().findOneOrFail(CartCheckout, { id: checkoutId })).toMatchObject({ refundState: BookingRefundState.REQUESTED, refundAttempts: 2, refundError: null });
-    // Nothing more is owed: asking again calls nobody.
-    await refunds.refund(checkoutId);
+    expect(requested).toMatchObject({ refundAttempts: 2, refundError: null, refundNextAttemptAt: null });
+    await jobsDone(jobs, checkoutId, 1);
+    // Nothing more is owed: another job calls nobody.
+    await enqueue(refunds, checkoutId);
+    await jobsDone(jobs, checkoutId, 2);
     expect(calls).toHaveLength(2);
   });
 
-  it('two instances asking at once: the refunder is called once', async () => {
-    const { checkoutId } = await owedRefund('owed-2');
+  it('three instances asking at once, and again while it runs: the refunder is called once', async () => {
+    const { checkoutId, paymentId } = await owedRefund('owed-2');
+    const probe = await owedRefund('owed-2-probe');
     let calls = 0;
+    const probed: string[] = [];
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    // The refunder holds its claim until the other two instances' four asks have given up (or,
-    // wrongly, a second call came); the holder's own second ask joins its attempt.
-    const slow = { async refundInFull() { calls += 1; await held; } };
-    const instances = [1, 2, 3].map(() => new BookingFailureRefunds(server.db.orm, new AfterCommit(server.db.orm), slow, logger));
-    let settled = 0;
-    const asks = instances.flatMap((instance) => [instance.refund(checkoutId), instance.refund(checkoutId)]).map((ask) => ask.finally(() => (settled += 1)));
-    await eventually(() => settled >= 4 || calls > 1, 10_000, 'the other instances to give up');
-    release();
-    await Promise.all(asks);
+    // The refunder holds the first checkout's refund until the asks made while it runs have had
+    // their chance to run beside it (wrongly) or to wait.
+    const slow = {
+      async refundInFull(id: string) {
+        if (id !== paymentId) return void probed.push(id);
+        calls += 1;
+        await held;
+      },
+    };
+    const instances = await refundWorkers(3, slow);
+    await Promise.all(instances.map(({ refunds }) => enqueue(refunds, checkoutId)));
+    await eventually(() => calls >= 1, 10_000, 'one instance to ask for the refund');
+    await Promise.all(instances.map(({ refunds }) => enqueue(refunds, checkoutId)));
+    const states = (await instances[0]!.jobs.jobsFor(BOOKING_REFUND_JOB, checkoutId)).map((job) => job.state).sort();
+    expect(states).toEqual(['active', 'created']);
+    // A job queued after the waiting one is run: the workers have fetched since, and passed the waiting one by.
+    await enqueue(instances[1]!.refunds, probe.checkoutId);
+    await eventually(() => probed.length === 1 || calls > 1, 10_000, 'a later job to run');
     expect(calls).toBe(1);
-    expect((await em().findOneOrFail(CartCheckout, { id: checkoutId })).refundState).toBe(BookingRefundState.REQUESTED);
+    release();
+    await jobsDone(instances[0]!.jobs, checkoutId, 2);
+    expect(calls).toBe(1);
+    expect(await checkoutRow(checkoutId)).toMatchObject({ refundState: BookingRefundState.REQUESTED, refundAttempts: 1 });
   });
 
   it('a definite refusal is left for an operator, not retried', async () => {
     const { checkoutId } = await owedRefund('owed-3');
     let calls = 0;
-    const refunds = new BookingFailureRefunds(server.db.orm, new AfterCommit(server.db.orm), {
+    const [{ jobs, refunds }] = await refundWorkers(1, {
       async refundInFull() {
         calls += 1;
         throw new RefundRefusedError('refund rfnd_X was refused: insufficient balance');
       },
-    }, logger);
-    await refunds.refund(checkoutId);
-    await refunds.retryDue(new Date(Date.now() + 3_600_000));
+    });
+    await enqueue(refunds, checkoutId);
+    const [job] = await jobsDone(jobs, checkoutId, 1);
+    expect(job!.retryCount).toBe(0);
     expect(calls).toBe(1);
-    expect(await em().findOneOrFail(CartCheckout, { id: checkoutId })).toMatchObject({ refundState: BookingRefundState.REFUSED, refundError: 'refund rfnd_X was refused: insufficient balance' });
+    expect(await checkoutRow(checkoutId)).toMatchObject({
+      refundState: BookingRefundState.REFUSED, refundError: 'refund rfnd_X was refused: insufficient balance', refundNextAttemptAt: null, refundAttempts: 1,
+    });
   });
 
-  it('AfterCommit runs its task after a commit, never after a rollback', async () => {
-    const afterCommit = new AfterCommit(server.db.orm);
-    const ran: string[] = [];
+  it('an attempt cut short (its process died, IN_PROGRESS left behind) is taken again by the next attempt', async () => {
+    const { checkoutId, paymentId } = await owedRefund('owed-4');
+    await em().nativeUpdate(CartCheckout, { id: checkoutId }, { refundState: BookingRefundState.IN_PROGRESS, refundAttempts: 1, refundNextAttemptAt: null });
+    const calls: string[] = [];
+    const [{ jobs, refunds }] = await refundWorkers(1, { async refundInFull(id) { calls.push(id); } });
+    await enqueue(refunds, checkoutId);
+    await jobsDone(jobs, checkoutId, 1);
+    expect(calls).toEqual([paymentId]);
+    expect(await checkoutRow(checkoutId)).toMatchObject({ refundState: BookingRefundState.REQUESTED, refundAttempts: 2 });
+  });
+
+  it('the job exists exactly when the transaction recording the failure commits', async () => {
+    const { checkoutId } = await owedRefund('owed-5');
+    const calls: string[] = [];
+    const [{ jobs, refunds }] = await refundWorkers(1, { async refundInFull(id) { calls.push(id); } });
     await expect(server.db.orm.em.fork().transactional(async (tx) => {
-      afterCommit.schedule(tx, () => ran.push('rolled back'));
+      await refunds.enqueue(tx, checkoutId);
       throw new Error('abort');
     })).rejects.toThrow('abort');
-    await server.db.orm.em.fork().transactional(async (tx) => {
-      afterCommit.schedule(tx, () => ran.push('committed'));
-      expect(ran).toEqual([]);
-    });
-    expect(ran).toEqual(['committed']);
-    expect(() => afterCommit.schedule(server.db.orm.em.fork(), () => undefined)).toThrow(/needs an open transaction/);
+    expect(await jobs.jobsFor(BOOKING_REFUND_JOB, checkoutId)).toEqual([]);
+    await expect(refunds.enqueue(server.db.orm.em.fork(), checkoutId)).rejects.toThrow(/needs an open transaction/);
+    await enqueue(refunds, checkoutId);
+    await jobsDone(jobs, checkoutId, 1);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('a refund owed without a job (recorded before the job runner took them) is queued when the workers start', async () => {
+    const { checkoutId, paymentId } = await owedRefund('owed-6');
+    const calls: string[] = [];
+    const [{ jobs, refunds }] = await refundWorkers(1, { async refundInFull(id) { calls.push(id); } });
+    expect(await refunds.requeueOwed()).toBeGreaterThanOrEqual(1);
+    await jobsDone(jobs, checkoutId, 1);
+    expect(calls).toContain(paymentId);
+    expect((await checkoutRow(checkoutId)).refundState).toBe(BookingRefundState.REQUESTED);
   });
 });
 
