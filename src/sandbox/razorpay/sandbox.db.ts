@@ -136,8 +136,10 @@ create table if not exists ${SCHEMA}.webhooks (
   attempts integer not null default 0,
   copies integer not null check (copies >= 1),
   due_at timestamptz not null,
-  owner text not null
+  owner text not null,
+  held boolean not null default false
 );
+alter table ${SCHEMA}.webhooks add column if not exists held boolean not null default false;
 create index if not exists webhooks_pending_idx on ${SCHEMA}.webhooks (owner, batch_id, position) where outcome = 'pending';
 `;
 
