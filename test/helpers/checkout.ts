@@ -18,6 +18,8 @@ export interface PayOptions {
   duplicateWebhooks?: number;
   shuffleWebhooks?: boolean;
   dropWebhooks?: boolean;
+  /** Keep the webhooks pending until `releaseWebhooks` (orders deliveries without a clock). */
+  holdWebhooks?: boolean;
   awaitWebhooks?: boolean;
   authorizeOnly?: boolean;
 }
@@ -42,6 +44,17 @@ export async function setSandboxFaults(baseUrl: string, faults: Record<string, u
     body: JSON.stringify(faults),
   });
   if (!response.ok) throw new Error(`control/faults answered ${response.status}: ${await response.text()}`);
+}
+
+/** Releases held webhooks over HTTP (`/control/webhooks/release`): the batch of `eventId`, or all. */
+export async function releaseWebhooks(baseUrl: string, which: { eventId: string } | { all: true }): Promise<string[]> {
+  const response = await fetch(`${baseUrl}/sandbox/razorpay/control/webhooks/release`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(which),
+  });
+  if (!response.ok) throw new Error(`control/webhooks/release answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { released: string[] }).released;
 }
 
 /** What Checkout would sign for `orderId|paymentId` with the sandbox key secret. */

@@ -19,7 +19,7 @@ import {
   VerifyPaymentDocument,
   type PaymentStatusChangedSubscription,
 } from '../graphql/generated.js';
-import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
+import { pay, paymentEvent, postWebhook, releaseWebhooks, wirePayment } from '../helpers/checkout.js';
 import { collect, eventually, resultsBeforeMarker, sendMarker, startTestServer, type TestServer } from '../helpers/server.js';
 import { webhooksDone as webhooksDoneOf } from '../helpers/assertions.js';
 
@@ -351,16 +351,19 @@ describe('4. a failed attempt and a captured attempt on the same order', () => {
     }));
   });
 
-  it('through the sandbox: the failed attempt\'s webhook delayed past the successful one\'s', async () => {
+  it('through the sandbox: the failed attempt\'s webhook held until the successful one\'s is processed', async () => {
     const order = await newOrder('attempts-jai');
-    const failed = await pay(server.url, order.orderId, { outcome: 'failure', webhookDelayMs: 1500 });
+    const failed = await pay(server.url, order.orderId, { outcome: 'failure', holdWebhooks: true });
     const failedRecord = (await server.app.sandbox!.state()).webhooks.at(-1)!;
     expect(failedRecord.event).toBe('payment.failed');
     const success = await pay(server.url, order.orderId, { awaitWebhooks: true });
     await eventually(async () => (await statusOf(order.paymentId)) === PaymentStatus.CAPTURED, 5000, 'pay_B captured');
     // The premise: pay_A's failure is still on its way when pay_B's capture is recorded.
     expect((await server.app.sandbox!.state()).webhooks.find((w) => w.eventId === failedRecord.eventId)!.outcome).toBe('pending');
+    // Only now is it let go: it arrives after pay_B's, by construction rather than by a clock.
+    expect(await releaseWebhooks(server.url, { eventId: failedRecord.eventId })).toEqual([failedRecord.eventId]);
     await webhooksDone();
+    expect((await server.app.sandbox!.state()).webhooks.find((w) => w.eventId === failedRecord.eventId)!.outcome).toBe('delivered');
     const { events } = await expectSettled(order, { status: PaymentStatus.CAPTURED, razorpayPaymentId: success.razorpay_payment_id });
     const aboutA = events.filter((e) => e.gatewayPaymentId === failed.error.metadata.payment_id);
     // pay_A's failure came last: refused, never applied after the capture.

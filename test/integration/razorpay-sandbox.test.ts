@@ -373,6 +373,32 @@ describe('webhooks', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(145);
   });
 
+  it('holds the webhooks until released, each batch when its turn comes', async () => {
+    const first = await newOrder();
+    const second = await newOrder();
+    await pay(first, { holdWebhooks: true });
+    await pay(second, { holdWebhooks: true });
+    const queued = (await router.sandbox.state()).webhooks.slice(-6);
+    const firstIds = queued.slice(0, 3).map((record) => record.eventId);
+    const secondIds = queued.slice(3).map((record) => record.eventId);
+    await router.sandbox.whenWebhooksSettled();
+    expect(received).toHaveLength(0);
+    expect(queued.map((record) => record.outcome)).toEqual(Array(6).fill('pending'));
+
+    // The second order's batch first, named by one of its events; then everything left.
+    const later = await post<{ released: string[] }>('/control/webhooks/release', { eventId: secondIds[1] });
+    expect(later).toEqual({ status: 200, body: { released: secondIds } });
+    await router.sandbox.whenWebhooksSettled();
+    expect(received.map((webhook) => webhook.eventId)).toEqual(secondIds);
+    expect((await post('/control/webhooks/release', { all: true })).body).toEqual({ released: firstIds });
+    await router.sandbox.whenWebhooksSettled();
+    expect(received.map((webhook) => webhook.eventId)).toEqual([...secondIds, ...firstIds]);
+    // Released once: naming them again releases nothing.
+    expect((await post('/control/webhooks/release', { eventId: firstIds[0] })).body).toEqual({ released: [] });
+    const bad = await post<{ error: { field?: string } }>('/control/webhooks/release', { eventId: '' });
+    expect(bad.status).toBe(400);
+  });
+
   it('redelivers an event the receiver failed, with the same event id', async () => {
     webhookAnswers.push(500);
     await failAttempt(await newOrder(), { awaitWebhooks: true });

@@ -9,7 +9,7 @@ import { Payment } from '../../src/payments/payment.entity.js';
 import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { Refund } from '../../src/refunds/refund.entity.js';
 import { RefundDocument } from '../graphql/generated.js';
-import { pay } from '../helpers/checkout.js';
+import { pay, releaseWebhooks } from '../helpers/checkout.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { createOrder, payAndVerify } from '../helpers/flows.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
@@ -86,7 +86,7 @@ describe('the sandbox across a restart of the service', () => {
     const token = await server.token('restart-cid');
     const order = await createOrder(server, token, 9_900);
     const before = await webhookOutcomes();
-    await pay(server.url, order.razorpayOrderId, { webhookDelayMs: 3_000 });
+    await pay(server.url, order.razorpayOrderId, { holdWebhooks: true });
     const queued = Object.keys(await webhookOutcomes()).filter((id) => !(id in before));
     expect(queued).toHaveLength(3); // payment.authorized, payment.captured, order.paid
 
@@ -95,6 +95,12 @@ describe('the sandbox across a restart of the service', () => {
     const stopped = await webhookOutcomes();
     expect(queued.map((id) => stopped[id])).toEqual(['pending', 'pending', 'pending']);
     server = await startTestServer({ db, env: ENV });
+    // Still held by the new instance until released: the hold outlives the restart.
+    await server.app.sandbox!.whenWebhooksSettled();
+    const held = await webhookOutcomes();
+    expect(queued.map((id) => held[id])).toEqual(['pending', 'pending', 'pending']);
+    expect(await statusOf(order.payment.id)).toBe(PaymentStatus.CREATED);
+    expect((await releaseWebhooks(server.url, { all: true })).sort()).toEqual([...queued].sort());
 
     await eventually(async () => (await statusOf(order.payment.id)) === PaymentStatus.CAPTURED, 15_000, 'CAPTURED by the delivered webhooks');
     await server.app.sandbox!.whenWebhooksSettled();

@@ -4,7 +4,7 @@
  * not luck). A second instance on the same database leaves the first one's deliveries alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pay } from '../helpers/checkout.js';
+import { pay, releaseWebhooks } from '../helpers/checkout.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -78,8 +78,10 @@ describe('sandbox state under concurrency', () => {
   });
 
   it('a second instance on the same database leaves the deliveries of a live one alone', async () => {
+    // The refunds above send webhooks nobody waited for; under load some are still pending here.
+    await server.app.sandbox!.whenWebhooksSettled();
     const order = await api<{ id: string }>('POST', '/orders', { amount: 2_000, currency: 'INR' });
-    await pay(server.url, order.body.id, { webhookDelayMs: 4_000 });
+    await pay(server.url, order.body.id, { holdWebhooks: true });
     const pendingIds = (await server.app.sandbox!.state()).webhooks.filter((w) => w.outcome === 'pending').map((w) => w.eventId);
     expect(pendingIds).toHaveLength(3);
     const second = await startTestServer({ db: server.db, env: { RECONCILE_ENABLED: 'false' } });
@@ -87,6 +89,9 @@ describe('sandbox state under concurrency', () => {
       // The premise: the second instance started while they were still pending.
       const atStart = (await second.app.sandbox!.state()).webhooks.filter((w) => pendingIds.includes(w.eventId));
       expect(atStart.map((w) => w.outcome)).toEqual(['pending', 'pending', 'pending']);
+      // The second instance holds no claim on them: releasing there releases nothing.
+      expect(await releaseWebhooks(second.url, { all: true })).toEqual([]);
+      expect((await releaseWebhooks(server.url, { all: true })).sort()).toEqual([...pendingIds].sort());
       await server.app.sandbox!.whenWebhooksSettled();
       await second.app.sandbox!.whenWebhooksSettled();
       const records = (await server.app.sandbox!.state()).webhooks.filter((w) => pendingIds.includes(w.eventId));

@@ -16,6 +16,7 @@ export const checkoutPaySchema = z.strictObject({
   duplicateWebhooks: z.number().int().min(1).max(20).optional(),
   shuffleWebhooks: z.boolean().optional(),
   dropWebhooks: z.boolean().optional(),
+  holdWebhooks: z.boolean().optional(),
   awaitWebhooks: z.boolean().optional(),
   authorizeOnly: z.boolean().optional(),
 });
@@ -53,6 +54,7 @@ export function deliveryKnobs(request: CheckoutPayParsed): DeliveryKnobs {
     duplicates: request.duplicateWebhooks,
     reverse: request.shuffleWebhooks,
     drop: request.dropWebhooks,
+    hold: request.holdWebhooks,
   };
 }
 

@@ -136,8 +136,16 @@ create table if not exists ${SCHEMA}.webhooks (
   attempts integer not null default 0,
   copies integer not null check (copies >= 1),
   due_at timestamptz not null,
-  owner text not null
+  owner text not null,
+  held boolean not null default false
 );
+-- Added after the table: checked first, so a sandbox that has it takes no table lock here.
+do $$ begin
+  if not exists (select 1 from information_schema.columns
+                  where table_schema = '${SCHEMA}' and table_name = 'webhooks' and column_name = 'held') then
+    alter table ${SCHEMA}.webhooks add column held boolean not null default false;
+  end if;
+end $$;
 create index if not exists webhooks_pending_idx on ${SCHEMA}.webhooks (owner, batch_id, position) where outcome = 'pending';
 `;
 

@@ -184,7 +184,17 @@ export class SandboxGateway {
     return { ...state, faults: this.#faults.current(), webhooks };
   }
 
-  /** Resolves once every webhook delivery (and its retries) has finished. */
+  /**
+   * Releases held webhooks (`holdWebhooks`) this instance delivers: the batches holding any of
+   * `eventIds`, or every held batch when null. Answers the event ids released.
+   */
+  async releaseWebhooks(eventIds: string[] | null): Promise<string[]> {
+    const released = await this.#outbox.releaseHeld(eventIds);
+    this.#webhooks.release(released.batchIds);
+    return released.eventIds;
+  }
+
+  /** Resolves once every webhook delivery (and its retries) has finished; held ones are not waited for. */
   whenWebhooksSettled(): Promise<void> {
     return this.#webhooks.whenIdle();
   }

@@ -34,6 +34,11 @@ export interface DeliveryKnobs {
   reverse?: boolean;
   /** Deliver nothing, as when Razorpay's webhook is missed; reconciliation must cope. */
   drop?: boolean;
+  /**
+   * Hold the events (pending, across restarts too) until released (`releaseHeld`), so a test
+   * can order deliveries without waiting on a clock.
+   */
+  hold?: boolean;
 }
 
 export type WebhookOutcome = 'pending' | 'delivered' | 'failed' | 'dropped';
@@ -54,11 +59,14 @@ export interface QueuedEvent {
 
 /** The webhooks one change causes, in delivery order, with when and how often to send them. */
 export interface QueuedBatch {
+  batchId: string;
   events: QueuedEvent[];
   /** Epoch milliseconds of the first delivery. */
   dueAt: number;
   copies: number;
   dropped: boolean;
+  /** Waits for `releaseHeld` before its due time counts. */
+  held: boolean;
 }
 
 interface WebhookRow {
@@ -68,6 +76,7 @@ interface WebhookRow {
   body: string;
   copies: number;
   due_at: Date;
+  held: boolean;
 }
 
 const MAX_RECORDS = 200;
@@ -98,10 +107,12 @@ export class WebhookOutbox {
     const batchId = randomUUID();
     const delayMs = knobs.delayMs ?? 0;
     const batch: QueuedBatch = {
+      batchId,
       events: events.map((event) => this.#seal(event)),
       dueAt: Date.now() + delayMs,
       copies: Math.max(1, knobs.duplicates ?? 1),
       dropped: knobs.drop ?? false,
+      held: !(knobs.drop ?? false) && (knobs.hold ?? false),
     };
     const order = knobs.reverse ? [...batch.events].reverse() : batch.events;
     let statement: Statement | null = null;
@@ -112,10 +123,11 @@ export class WebhookOutbox {
         return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
       });
       const n = values.length;
-      values.push(batchId, batch.dropped ? 'dropped' : 'pending', batch.copies, new Date(batch.dueAt), this.owner);
+      values.push(batchId, batch.dropped ? 'dropped' : 'pending', batch.copies, new Date(batch.dueAt), this.owner, batch.held);
       statement = {
-        text: `insert into ${SCHEMA}.webhooks (event_id, position, event, body, batch_id, outcome, copies, due_at, owner)
-         select v.event_id, v.position::int, v.event, v.body, $${n + 1}::uuid, $${n + 2}, $${n + 3}::int, $${n + 4}::timestamptz, $${n + 5}
+        text: `insert into ${SCHEMA}.webhooks (event_id, position, event, body, batch_id, outcome, copies, due_at, owner, held)
+         select v.event_id, v.position::int, v.event, v.body, $${n + 1}::uuid, $${n + 2}, $${n + 3}::int, $${n + 4}::timestamptz, $${n + 5},
+                $${n + 6}::boolean
            from (values ${rows.join(', ')}) as v (event_id, position, event, body)`,
         values,
       };
@@ -130,6 +142,21 @@ export class WebhookOutbox {
       outcome,
       attempts,
     ]);
+  }
+
+  /**
+   * Releases this instance's held batches: the ones holding any of `eventIds`, or all of them
+   * when `eventIds` is null. Returns the batches and events released (not ones released before).
+   */
+  async releaseHeld(eventIds: string[] | null): Promise<{ batchIds: string[]; eventIds: string[] }> {
+    const { rows } = await this.db.query<{ batch_id: string; event_id: string }>(
+      `update ${SCHEMA}.webhooks set held = false
+        where owner = $1 and held and outcome = 'pending'
+          and ($2::text[] is null or batch_id in (select batch_id from ${SCHEMA}.webhooks where event_id = any($2::text[])))
+        returning batch_id, event_id`,
+      [this.owner, eventIds],
+    );
+    return { batchIds: [...new Set(rows.map((row) => row.batch_id))], eventIds: rows.map((row) => row.event_id) };
   }
 
   /**
@@ -154,7 +181,7 @@ export class WebhookOutbox {
       }
     }
     const { rows } = await this.db.query<WebhookRow>(
-      `select event_id, batch_id, event, body, copies, due_at from ${SCHEMA}.webhooks
+      `select event_id, batch_id, event, body, copies, due_at, held from ${SCHEMA}.webhooks
         where owner = $1 and outcome = 'pending' order by batch_id, position`,
       [this.owner],
     );
@@ -162,7 +189,7 @@ export class WebhookOutbox {
     for (const row of rows) {
       let batch = batches.get(row.batch_id);
       if (!batch) {
-        batch = { events: [], dueAt: row.due_at.getTime(), copies: row.copies, dropped: false };
+        batch = { batchId: row.batch_id, events: [], dueAt: row.due_at.getTime(), copies: row.copies, dropped: false, held: row.held };
         batches.set(row.batch_id, batch);
       }
       batch.events.push({ eventId: row.event_id, event: row.event, body: Buffer.from(row.body, 'utf8') });

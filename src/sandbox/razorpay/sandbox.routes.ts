@@ -24,6 +24,11 @@ export interface SandboxRouteDeps {
 const MIN_IDEMPOTENCY_KEY = 10;
 
 const settleSchema = z.strictObject({ status: z.enum(['processed', 'failed']) });
+/** Which held webhooks to release: the batch holding `eventId`, or all of them. */
+const releaseSchema = z.union([
+  z.strictObject({ eventId: z.string().min(1) }),
+  z.strictObject({ all: z.literal(true) }),
+]);
 
 /** Validates a control body with zod, answering Razorpay's 400 shape on failure. */
 function parseControl<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -110,6 +115,10 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
   });
   router.post('/control/payments/:id/authorize', async (req, res) => {
     res.json(await sandbox.authorizeLatePayment(req.params.id));
+  });
+  router.post('/control/webhooks/release', async (req, res) => {
+    const which = parseControl(releaseSchema, req.body);
+    res.json({ released: await sandbox.releaseWebhooks('eventId' in which ? [which.eventId] : null) });
   });
   router.get('/control/state', async (_req, res) => {
     res.json(await sandbox.state());

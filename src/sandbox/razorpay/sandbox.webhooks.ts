@@ -33,6 +33,8 @@ export class WebhookDispatcher {
   readonly #options: Required<Omit<WebhookDispatcherOptions, 'logger'>> & { logger: SandboxLogger | undefined };
   readonly #inFlight = new Set<Promise<void>>();
   readonly #stopping = new AbortController();
+  /** Held batches by id: `release` delivers one, `settle` ends its wait without delivering (stop). */
+  readonly #held = new Map<string, { release: () => void; settle: () => void }>();
 
   constructor(options: WebhookDispatcherOptions) {
     this.#options = { maxTries: 3, retryBaseMs: 200, timeoutMs: 5_000, ...options, logger: options.logger };
@@ -42,9 +44,19 @@ export class WebhookDispatcher {
    * Delivers a batch one event after the other, duplicates of one event at once, from its due
    * time. The returned promise never rejects and settles when every delivery has succeeded,
    * given up, or been cut short by `stop()` (then the rest stays pending in the outbox).
+   * A held batch waits, outside `whenIdle`, until `release` names it.
    */
   deliver(batch: QueuedBatch): Promise<void> {
     if (batch.dropped || batch.events.length === 0) return Promise.resolve();
+    if (batch.held) {
+      if (this.#stopping.signal.aborted) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        this.#held.set(batch.batchId, {
+          release: () => resolve(this.deliver({ ...batch, held: false })),
+          settle: resolve,
+        });
+      });
+    }
     const signal = this.#stopping.signal;
     const run = (async () => {
       const wait = batch.dueAt - Date.now();
@@ -68,9 +80,20 @@ export class WebhookDispatcher {
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
   }
 
+  /** Starts the held batches named (released in the outbox first), from their due time. */
+  release(batchIds: string[]): void {
+    for (const batchId of batchIds) {
+      const held = this.#held.get(batchId);
+      this.#held.delete(batchId);
+      held?.release();
+    }
+  }
+
   /** Cuts every delivery short (what is left stays pending) and waits for them to stop. */
   async stop(): Promise<void> {
     this.#stopping.abort();
+    for (const held of this.#held.values()) held.settle();
+    this.#held.clear();
     await this.whenIdle();
   }
 
