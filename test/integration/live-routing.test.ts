@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAYMENT_UPDATED_TOPIC, payerTopic, paymentTopic } from '../../src/payments/payment.publisher.js';
 import { pay } from '../helpers/checkout.js';
 import { createOrder } from '../helpers/flows.js';
-import { collect, eventually, startTestServer, type TestServer } from '../helpers/server.js';
+import { collect, eventually, resultsBeforeMarker, sendMarker, startTestServer, type TestServer } from '../helpers/server.js';
 import { MyPaymentUpdatesDocument, PaymentStatusChangedDocument, PaymentsWithTransactionsDocument } from '../graphql/generated.js';
 
 /** A selection with a field resolver (transactions): run per subscriber, never shared. */
@@ -77,10 +77,13 @@ describe('live status routing', () => {
     const page = await server.gql(PaymentsWithTransactionsDocument, { first: 10 }, alice);
     expect(page.data!.payments.edges.find((e) => e.node.id === a1.payment.id)!.node).toMatchObject({ status: 'CAPTURED', transactions: [{ type: 'CHARGE', status: 'COMPLETED' }] });
 
-    await new Promise((resolve) => setTimeout(resolve, 300)); // room for a wrong message to arrive
-    expect(statuses(a2Only)).toEqual(['CREATED']);
-    expect(statuses(bFollow)).toEqual(['CREATED']);
-    expect(bobMine.results).toEqual([]);
+    // Markers on a2 and on bob's payment: a message about a1 wrongly routed to their followers
+    // was published before them, so it would be among the results before each marker.
+    await Promise.all([sendMarker(server, a2.payment.id), sendMarker(server, b.payment.id)]);
+    const followed = (data: { paymentStatusChanged: { version: number } }) => data.paymentStatusChanged.version;
+    expect((await resultsBeforeMarker(a2Only, followed)).map((r) => r.data?.paymentStatusChanged.status)).toEqual(['CREATED']);
+    expect((await resultsBeforeMarker(bFollow, followed)).map((r) => r.data?.paymentStatusChanged.status)).toEqual(['CREATED']);
+    expect(await resultsBeforeMarker(bobMine, (data) => data.myPaymentUpdates.version)).toEqual([]);
 
     // Unsubscribed: gone from the map at once. A socket that dies: gone once the server sees it close.
     a1First.stop();

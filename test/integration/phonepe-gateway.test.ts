@@ -10,6 +10,7 @@ import { GatewayError, type GatewayErrorKind, type WebhookReceipt } from '../../
 import { PhonePeGateway, type PhonePeGatewayOptions } from '../../src/gateways/phonepe/phonepe.gateway.js';
 import { createPhonePeSandboxRouter, type PhonePeSandboxRouter, type PhonePeSandboxState } from '../../src/sandbox/phonepe/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { eventually } from '../helpers/server.js';
 
 const CLIENT_ID = 'PHONEPE_IT_CLIENT';
 const CLIENT_SECRET = 'phonepe_integration_client_secret';
@@ -85,14 +86,13 @@ async function expectGatewayError(promise: Promise<unknown>, kind: GatewayErrorK
   return error as GatewayError;
 }
 
+/** Polls `probe` until `done` holds (the shared `eventually`, keeping the value it saw). */
 async function waitFor<T>(probe: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const seen = await eventually(async () => {
     const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    return done(value) ? { value } : null;
+  }, timeoutMs, 'the probed condition');
+  return seen.value;
 }
 
 beforeAll(async () => {
