@@ -8,8 +8,7 @@
  * with full jitter, `retryWhenTransient` for reads and the settlements PATCH (repeatable),
  * `retryWhenNotApplied` for creations (a timed-out create may have been made).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import Razorpay from 'razorpay';
+import type Razorpay from 'razorpay';
 import { GatewayError } from '../../gateway.js';
 import type {
   LinkedAccount,
@@ -20,36 +19,13 @@ import type {
   Stakeholder,
   StakeholderRequest,
 } from '../../payout-gateway.js';
-import {
-  classifyFailure,
-  describeForLog,
-  MAX_BACKOFF_MS,
-  retryWhenNotApplied,
-  retryWhenTransient,
-  toGatewayError,
-  toReadableAxiosFailure,
-  type RetryRule,
-} from '../razorpay.failures.js';
-import type { GatewayLogger } from '../razorpay.gateway.js';
+import { RazorpayClient, type RazorpayClientOptions } from '../razorpay.client.js';
+import { retryWhenNotApplied, retryWhenTransient, type RetryRule } from '../razorpay.failures.js';
 import { parseLinkedAccount, parseRouteProduct, parseStakeholder, parseStakeholders } from './route.mappers.js';
 import type { WireAccountCreateRequest, WireProductRequest, WireSettlementsPatch, WireStakeholderCreateRequest } from './route.wire.js';
 
-export interface RazorpayRouteOptions {
-  keyId: string;
-  keySecret: string;
-  /** Base URL without `/v1` or `/v2`, e.g. the sandbox's `http://127.0.0.1:4000/sandbox/razorpay`. */
-  apiUrl?: string;
-  timeoutMs?: number;
-  maxRetries?: number;
-  retryBaseMs?: number;
-  logger?: GatewayLogger;
-  name?: string;
-}
-
-interface SdkHttpClient {
-  defaults: { baseURL?: string; timeout?: number };
-  interceptors: { response: { use(onFulfilled: null, onRejected: (error: unknown) => unknown): number } };
-}
+/** The same settings as the payment adapter's client (base URL, timeout, retries, logger). */
+export type RazorpayRouteOptions = RazorpayClientOptions;
 
 const ID_PATTERNS = {
   account: /^acc_[A-Za-z0-9]+$/,
@@ -64,28 +40,17 @@ function assertId(kind: keyof typeof ID_PATTERNS, id: string): void {
 }
 
 export class RazorpayRouteGateway implements PayoutGateway {
-  readonly #sdk: Razorpay;
-  readonly #maxRetries: number;
-  readonly #retryBaseMs: number;
-  readonly #logger: GatewayLogger | undefined;
-  readonly #name: string;
+  readonly #client: RazorpayClient;
 
   constructor(options: RazorpayRouteOptions) {
     if (!options.keyId || !options.keySecret) throw new Error('RazorpayRouteGateway needs keyId and keySecret');
-    this.#maxRetries = options.maxRetries ?? 3;
-    this.#retryBaseMs = options.retryBaseMs ?? 200;
-    this.#logger = options.logger;
-    this.#name = options.name ?? 'razorpay';
-    this.#sdk = new Razorpay({ key_id: options.keyId, key_secret: options.keySecret });
-    const http = (this.#sdk.api as unknown as { rq?: SdkHttpClient }).rq;
-    if (!http?.defaults || !http.interceptors) {
-      throw new Error('razorpay SDK no longer exposes api.rq; RazorpayRouteGateway needs updating');
-    }
-    if (options.apiUrl) http.defaults.baseURL = options.apiUrl.replace(/\/+$/, '');
-    http.defaults.timeout = options.timeoutMs ?? 10_000;
-    // Also drops axios's error (its config holds the credentials and the request body, which
-    // here carries a bank account number or a PAN).
-    http.interceptors.response.use(null, (error) => Promise.reject(toReadableAxiosFailure(error)));
+    // The client also drops axios's error (its config holds the credentials and the request
+    // body, which here carries a bank account number or a PAN).
+    this.#client = new RazorpayClient(options);
+  }
+
+  get #sdk(): Razorpay {
+    return this.#client.sdk;
   }
 
   createLinkedAccount(request: LinkedAccountRequest): Promise<LinkedAccount> {
@@ -159,29 +124,7 @@ export class RazorpayRouteGateway implements PayoutGateway {
     return this.#call('fetchRouteProduct', () => this.#sdk.products.fetch(accountId, productId), parseRouteProduct, retryWhenTransient);
   }
 
-  /** One call: attempts, backoff with full jitter, validation, error mapping (as RazorpayGateway's). */
-  async #call<T>(operation: string, send: () => Promise<unknown>, parse: (body: unknown) => T, retryable: RetryRule): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      let body: unknown;
-      try {
-        body = await send();
-      } catch (error) {
-        const failure = classifyFailure(error);
-        if (attempt >= this.#maxRetries || !retryable(failure)) throw toGatewayError(failure);
-        const delayMs = Math.round(Math.random() * Math.min(MAX_BACKOFF_MS, this.#retryBaseMs * 2 ** attempt));
-        this.#logger?.warn({ gateway: this.#name, operation, attempt: attempt + 1, delayMs, ...describeForLog(failure) }, 'Razorpay Route call failed; retrying');
-        await sleep(delayMs);
-        continue;
-      }
-      try {
-        return parse(body);
-      } catch (error) {
-        this.#logger?.warn(
-          { gateway: this.#name, operation, problem: error instanceof Error ? error.message : String(error) },
-          'Razorpay Route answered with an unexpected shape',
-        );
-        throw new GatewayError('Payment gateway returned an unexpected response', 'unavailable');
-      }
-    }
+  #call<T>(operation: string, send: () => Promise<unknown>, parse: (body: unknown) => T, retryable: RetryRule): Promise<T> {
+    return this.#client.call(operation, send, parse, retryable);
   }
 }
