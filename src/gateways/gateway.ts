@@ -7,7 +7,7 @@
  * means (headers, signatures, envelopes, event names) stays inside its adapter
  * (`gateways/<name>/`): webhooks and handlers see only the types below.
  */
-import type { RouteProductEvent } from './payout-gateway.js';
+import type { RouteProductEvent, TransferEvent } from './payout-gateway.js';
 
 /** Every gateway this service can be wired to; the registry holds the configured ones. */
 export type GatewayName = 'razorpay' | 'phonepe';
@@ -117,6 +117,8 @@ export type GatewayEvent =
   | { kind: 'refund'; type: string; refund: GatewayRefund; trusted: boolean }
   /** A payee's linked account changed activation (Razorpay Route's `product.route.*`). */
   | { kind: 'payee_account'; type: string; product: RouteProductEvent; trusted: boolean }
+  /** A transfer to a payee's linked account moved, or its settlement was paid out (Route). */
+  | { kind: 'transfer'; type: string; event: TransferEvent; trusted: boolean }
   /** Nothing this service acts on; `reason` (optional) tells an operator why, when it is not just an unknown type. */
   | { kind: 'other'; type: string; reason?: string };
 

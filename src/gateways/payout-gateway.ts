@@ -92,6 +92,64 @@ export interface RouteProductEvent {
   occurredAt: Date;
 }
 
+/** A transfer's state at Razorpay (read from `status`, or `transfer_status` on older objects). */
+export const TRANSFER_STATUSES = ['created', 'pending', 'processed', 'failed', 'reversed', 'partially_reversed'] as const;
+export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
+
+/** Moves part of a captured payment to a linked account (`POST /v1/payments/:id/transfers`). */
+export interface TransferRequest {
+  /** The linked account, `acc_…`. */
+  accountId: string;
+  /** Paise. */
+  amount: number;
+  currency: 'INR';
+  /** The service's own payout id: how a retry finds a transfer an earlier attempt made. */
+  payoutId: string;
+  /** Held at Razorpay until released (`on_hold`), or until this time (`on_hold_until`). */
+  onHold: boolean;
+  onHoldUntil: Date | null;
+}
+
+export interface Transfer {
+  /** `trf_…` */
+  id: string;
+  /** The payment it came from, `pay_…`. */
+  sourcePaymentId: string | null;
+  accountId: string;
+  amount: number;
+  /** Amount reversed so far, paise. */
+  amountReversed: number;
+  status: TransferStatus;
+  onHold: boolean;
+  onHoldUntil: Date | null;
+  /** `notes.payout_id` as we sent it; null for a transfer not made by this service. */
+  payoutId: string | null;
+  /** Set once Razorpay settled it to the linked account's bank. */
+  recipientSettlementId: string | null;
+  /** Razorpay's error (`error.description` or `error.reason`) when it failed. */
+  failureReason: string | null;
+}
+
+export interface TransferReversalRequest {
+  /** Paise; never `reverse_all` (see docs/payouts.md). */
+  amount: number;
+  /** The service's own reversal id, in `notes.reversal_id`. */
+  reversalId: string;
+}
+
+export interface TransferReversal {
+  /** `rvrsl_…` */
+  id: string;
+  transferId: string;
+  amount: number;
+  reversalId: string | null;
+}
+
+/** A `transfer.*` or `settlement.processed` webhook, decoded. */
+export type TransferEvent =
+  | { type: 'transfer.processed' | 'transfer.failed'; transfer: Transfer; occurredAt: Date }
+  | { type: 'settlement.processed'; settlementId: string; occurredAt: Date };
+
 export interface PayoutGateway {
   /** Creates a `route` linked account. Not idempotent at Razorpay except that `email` is unique per platform. */
   createLinkedAccount(request: LinkedAccountRequest): Promise<LinkedAccount>;
@@ -107,4 +165,30 @@ export interface PayoutGateway {
   submitSettlementDetails(accountId: string, productId: string, details: SettlementDetails): Promise<RouteProduct>;
   /** The product's activation state now: what the reconciliation check asks. */
   fetchRouteProduct(accountId: string, productId: string): Promise<RouteProduct>;
+}
+
+/**
+ * Transfers to linked accounts and their reversals (Razorpay Route's payment transfers).
+ * Implemented by the Razorpay Route adapter beside {@link PayoutGateway}; the two are one
+ * interface once it is.
+ */
+export interface TransferGateway {
+  /**
+   * Transfers from a captured payment. Razorpay takes no idempotency key here: retried only
+   * when the request surely did not arrive; after a timeout the caller lists the payment's
+   * transfers and matches `payoutId` before trying again.
+   */
+  transferFromPayment(gatewayPaymentId: string, request: TransferRequest): Promise<Transfer>;
+  /** Every transfer made from a payment (`GET /v1/payments/:id/transfers`). */
+  listPaymentTransfers(gatewayPaymentId: string): Promise<Transfer[]>;
+  fetchTransfer(transferId: string): Promise<Transfer>;
+  /** Changes a transfer's hold (`PATCH /v1/transfers/:id`); idempotent. */
+  editTransferHold(transferId: string, hold: { onHold: boolean; onHoldUntil: Date | null }): Promise<Transfer>;
+  /**
+   * Takes `amount` back from the linked account. GatewayError `rejected` when the account's
+   * balance does not cover it (the caller records the payee's debt).
+   */
+  reverseTransfer(transferId: string, request: TransferReversalRequest): Promise<TransferReversal>;
+  /** The transfer's reversals: how a retried reversal finds one an earlier attempt made. */
+  listTransferReversals(transferId: string): Promise<TransferReversal[]>;
 }
