@@ -7,8 +7,10 @@
 //   API       graphql/, app.ts, and per feature its resolvers and type-graphql shapes
 //             (*.resolver.ts, *.types.ts, *.inputs.ts, *.subscriptions.ts). Decided: *.types.ts and
 //             *.inputs.ts are the API's type-graphql classes (ObjectType/InputType), so they may use
-//             graphql/connection.ts; services still import them today (issue 10 item 4: services
-//             return domain objects), which no rule here forbids yet.
+//             graphql/connection.ts. Services return domain objects (entities, plain interfaces such
+//             as payments/payment.checkout.ts); the resolvers map them with the to…Type functions of
+//             *.types.ts (rule services-return-domain-objects). The read path's query modules
+//             (*.queries.ts, *.rows.ts) map rows straight into API types on purpose (issue 11).
 //   wiring    app.ts, services.ts, main.ts, startup.ts, cli/ (and test/helpers/)
 // Imports run down. .dependency-cruiser-known-violations.json (accepted by `--ignore-known`) is
 // empty: a new violation fails CI; list one there only while it is being fixed.
@@ -18,6 +20,12 @@ const FEATURES = '^src/(bookings|cart|catalog|ledger|wallet|refunds|transactions
 const WIRING = ['^src/(app|services|main|startup)[.]ts$', '^src/cli/', '^test/helpers/'];
 /** The API layer: resolvers and the type-graphql shapes they return and accept. */
 const API = ['^src/graphql/', '^src/app[.]ts$', '[.]resolver[.]ts$', '[.]types[.]ts$', '[.]inputs[.]ts$', '[.]subscriptions[.]ts$'];
+/**
+ * Modules allowed to build the API's object types besides the API layer itself: the read path's
+ * query modules, which map plain rows straight into them (the fast read path of issue 11,
+ * docs/performance.md), and the live feed, whose bus message is the subscription's payload.
+ */
+const API_SHAPE_BUILDERS = ['[.]queries[.]ts$', '[.]rows[.]ts$', '^src/payments/payment[.](publisher|feed)[.]ts$'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -71,6 +79,17 @@ module.exports = {
         'graphql/ is the API layer. Services throw domain errors and return domain objects; only resolvers, the type-graphql shapes and the app turn them into GraphQL.',
       from: { path: '^src/', pathNot: API },
       to: { path: '^src/graphql/', pathNot: '^src/graphql/pubsub[.]ts$' },
+    },
+    {
+      name: 'services-return-domain-objects',
+      severity: 'error',
+      comment:
+        'Services (*.service.ts and the modules they are made of) return domain objects: entities and plain interfaces of their feature ' +
+        '(payments/payment.checkout.ts, cart/checkout.result.ts…). The API\'s object types (*.types.ts) are built by the resolvers, ' +
+        'through the to…Type mappers in *.types.ts. Deliberate exceptions: the read path\'s *.queries.ts and *.rows.ts, which map ' +
+        'rows straight into API types (issue 11, docs/performance.md), and the live feed (payment.publisher.ts, payment.feed.ts).',
+      from: { path: '^src/', pathNot: [...API, ...WIRING, ...API_SHAPE_BUILDERS] },
+      to: { path: '^src/.+[.]types[.]ts$', pathNot: '^src/config[.]types[.]ts$' },
     },
     {
       name: 'only-api-and-wiring-import-the-bus',

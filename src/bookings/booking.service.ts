@@ -9,8 +9,6 @@ import { formatMoney } from '../money/money.js';
 import type { Payment } from '../payments/payment.entity.js';
 import { isUuid } from '../common/ids.js';
 import { Booking, BookingItem, BookingStatus, newBookingReference } from './booking.entity.js';
-import { loadBookingsByPaymentIds } from './booking.queries.js';
-import type { BookingType } from './booking.types.js';
 
 /**
  * Bookings. Rules kept here: a booking is made only for a captured cart payment, in the
@@ -34,8 +32,8 @@ export class BookingService {
   }
 
   /** The booking a payment paid for, if any (the caller has checked who may see the payment). */
-  async findByPayment(paymentId: string): Promise<BookingType | null> {
-    return (await loadBookingsByPaymentIds(this.orm, [paymentId]))[0] ?? null;
+  async findByPayment(paymentId: string): Promise<Booking | null> {
+    return this.orm.em.fork().findOne(Booking, { payment: paymentId }, { populate: ['items'] });
   }
 
   /**

@@ -7,8 +7,8 @@ import type { Logger } from '../logger.js';
 import { formatMoney } from '../money/money.js';
 import { isUuid } from '../common/ids.js';
 import { Cart, CartLine, CartStatus, OPEN_CART_STATUSES } from './cart.entity.js';
+import { readCartView, type CartView } from './cart.view.js';
 import { MAX_QUANTITY, type AddCartItemInput, type RemoveCartItemInput, type UpdateCartItemInput } from './cart.inputs.js';
-import { toCartType, type CartType } from './cart.types.js';
 
 /** The most different products one cart may hold. */
 export const MAX_CART_LINES = 50;
@@ -33,21 +33,21 @@ export class CartService {
    * or null when there is none; reading never creates one. With `id`: that cart, the caller's
    * own (staff: anyone's), or NOT_FOUND.
    */
-  async getCart(user: AuthUser, id?: string | null): Promise<CartType | null> {
+  async getCart(user: AuthUser, id?: string | null): Promise<CartView | null> {
     const em = this.orm.em.fork();
     if (id === undefined || id === null) {
       const open = await em.findOne(Cart, { userId: user.id, status: { $in: [...OPEN_CART_STATUSES] } });
-      return open ? cartView(em, open) : null;
+      return open ? readCartView(em, open) : null;
     }
     const cart = isUuid(id) ? await em.findOne(Cart, { id }) : null;
     if (!cart || (!isStaff(user) && cart.userId !== user.id)) throw notFound('Cart', id);
-    return cartView(em, cart);
+    return readCartView(em, cart);
   }
 
-  /** A cart as the API shows it, read now (the caller has checked who may see it). */
-  async view(cartId: string): Promise<CartType> {
+  /** A cart and its lines, read now (the caller has checked who may see it). */
+  async view(cartId: string): Promise<CartView> {
     const em = this.orm.em.fork();
-    return cartView(em, await em.findOneOrFail(Cart, { id: cartId }));
+    return readCartView(em, await em.findOneOrFail(Cart, { id: cartId }));
   }
 
   /**
@@ -55,7 +55,7 @@ export class CartService {
    * quantity increased, to at most 99. Without `cartId` the caller's open cart is used, and
    * created if they have none.
    */
-  async addItem(user: AuthUser, input: AddCartItemInput): Promise<CartType> {
+  async addItem(user: AuthUser, input: AddCartItemInput): Promise<CartView> {
     return this.edit(user, input.cartId, true, async (em, cart) => {
       const product = await em.findOne(Product, { id: input.productId });
       if (!product) throw notFound('Product', input.productId);
@@ -86,7 +86,7 @@ export class CartService {
   }
 
   /** Sets the quantity (1 to 99) of a product already in the cart; a product no longer offered can only be removed. */
-  async updateItem(user: AuthUser, input: UpdateCartItemInput): Promise<CartType> {
+  async updateItem(user: AuthUser, input: UpdateCartItemInput): Promise<CartView> {
     return this.edit(user, input.cartId, false, async (em, cart) => {
       const lines = await em.find(CartLine, { cart }, { populate: ['product'] });
       const line = lines.find((candidate) => candidate.product.id === input.productId);
@@ -100,7 +100,7 @@ export class CartService {
   }
 
   /** Takes a product out of the cart. */
-  async removeItem(user: AuthUser, input: RemoveCartItemInput): Promise<CartType> {
+  async removeItem(user: AuthUser, input: RemoveCartItemInput): Promise<CartView> {
     return this.edit(user, input.cartId, false, async (em, cart) => {
       const line = await lineOf(em, cart, input.productId);
       em.remove(line);
@@ -109,7 +109,7 @@ export class CartService {
   }
 
   /** Empties the cart (it stays the caller's open cart). */
-  async clear(user: AuthUser, cartId: string | null | undefined): Promise<CartType> {
+  async clear(user: AuthUser, cartId: string | null | undefined): Promise<CartView> {
     return this.edit(user, cartId, false, async (em, cart) => {
       for (const line of await em.find(CartLine, { cart })) em.remove(line);
       cart.currency = null;
@@ -131,14 +131,14 @@ export class CartService {
     cartId: string | null | undefined,
     createIfNone: boolean,
     change: (em: EntityManager, cart: Cart) => Promise<void>,
-  ): Promise<CartType> {
+  ): Promise<CartView> {
     return this.orm.em.fork().transactional(async (em) => {
       const cart = cartId ? await lockOwnCart(em, user, cartId) : await this.lockOpenCart(em, user, createIfNone);
       if (cart.status !== CartStatus.ACTIVE) throw conflict(notEditable(cart));
       await change(em, cart);
       cart.updatedAt = new Date();
       await em.flush();
-      return cartView(em, cart);
+      return readCartView(em, cart);
     });
   }
 
@@ -173,12 +173,6 @@ async function lineOf(em: EntityManager, cart: Cart, productId: string): Promise
   const line = await em.findOne(CartLine, { cart, product: productId }, { populate: ['product'] });
   if (!line) throw notFound('Product', `${productId} in cart ${cart.id}`);
   return line;
-}
-
-/** Reads a cart's lines with their products and builds its API shape. */
-export async function cartView(em: EntityManager, cart: Cart): Promise<CartType> {
-  const lines = await em.find(CartLine, { cart }, { populate: ['product'], orderBy: { createdAt: 'asc', id: 'asc' } });
-  return toCartType(cart, lines);
 }
 
 /** Why a cart that is not ACTIVE cannot change, and what to do instead. */

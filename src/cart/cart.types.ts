@@ -1,8 +1,10 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { BookingType } from '../bookings/booking.types.js';
+import { BookingType, toBookingType } from '../bookings/booking.types.js';
 import { ProductType, toProductType } from '../catalog/product.types.js';
-import { CheckoutSession, PaymentType } from '../payments/payment.types.js';
-import { CartPaymentMethod, CartStatus, type Cart, type CartLine } from './cart.entity.js';
+import { CheckoutSession, PaymentType, toCheckoutSession, toPaymentType } from '../payments/payment.types.js';
+import { CartPaymentMethod, CartStatus } from './cart.entity.js';
+import type { CartView } from './cart.view.js';
+import type { ProcessedCart } from './checkout.result.js';
 
 registerEnumType(CartStatus, { name: 'CartStatus' });
 registerEnumType(CartPaymentMethod, { name: 'CartPaymentMethod' });
@@ -74,7 +76,7 @@ export class ProcessCartResult {
 }
 
 /** The API shape of a cart and its lines (each with its product loaded). */
-export function toCartType(cart: Cart, lines: CartLine[]): CartType {
+export function toCartType({ cart, lines }: CartView): CartType {
   const priced = lines.map((line) => {
     // An ACTIVE cart shows today's prices; after checkout, the fixed ones.
     const unitPrice = cart.status === CartStatus.ACTIVE || line.unitPrice === null ? line.product.price : line.unitPrice;
@@ -97,5 +99,15 @@ export function toCartType(cart: Cart, lines: CartLine[]): CartType {
     createdAt: cart.createdAt,
     updatedAt: cart.updatedAt,
     paymentId: cart.payment?.id ?? null,
+  });
+}
+
+/** The API shape of what processCart did. */
+export function toProcessCartResult(result: ProcessedCart): ProcessCartResult {
+  return Object.assign(new ProcessCartResult(), {
+    payment: toPaymentType(result.payment),
+    checkout: result.checkout ? toCheckoutSession(result.checkout) : null,
+    booking: result.booking ? toBookingType(result.booking) : null,
+    cart: toCartType(result.cart),
   });
 }

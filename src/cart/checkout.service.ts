@@ -3,20 +3,21 @@ import type { AuthUser } from '../auth/auth.js';
 import type { BookingFailureRefunds } from '../bookings/booking.refunds.js';
 import type { BookingService } from '../bookings/booking.service.js';
 import type { Config } from '../config.js';
+import type { GatewayName } from '../gateways/gateway.js';
 import { conflict, relocate } from '../common/errors.js';
 import { ALREADY_MADE, performOnce, type Replay } from '../common/idempotency.js';
 import type { Logger } from '../logger.js';
+import type { PaymentCheckout } from '../payments/payment.checkout.js';
 import { Payment, PaymentPurpose } from '../payments/payment.entity.js';
 import type { OrderRequest, PaymentService } from '../payments/payment.service.js';
 import type { LockedPayment } from '../payments/payment.core.js';
 import { PaymentStatus } from '../payments/payment.state.js';
-import { toPaymentType, type CheckoutSession, type PaymentGateway } from '../payments/payment.types.js';
 import type { WalletService } from '../wallet/wallet.service.js';
 import { CartCheckout, CartPaymentMethod, CheckoutStatus, checkoutPaymentKey } from './cart.entity.js';
 import type { ProcessCartInput } from './cart.inputs.js';
 import type { CartService } from './cart.service.js';
-import type { ProcessCartResult } from './cart.types.js';
 import type { CheckoutLifecycle } from './checkout.lifecycle.js';
+import type { ProcessedCart } from './checkout.result.js';
 
 const SWEEP_BATCH = 100;
 /** Payments that may still be paid, so their checkout can be released: nothing authorised or received. */
@@ -46,10 +47,10 @@ export class CheckoutService {
    * in one transaction, then the Razorpay order is created outside it and linked; if the gateway
    * fails, the cart is ACTIVE again and the error returned. WALLET: checkout, debit, capture and
    * booking commit together. A second call on a CHECKED_OUT cart is a CONFLICT, unless it carries
-   * the same idempotency key: then it gets the first call's result.
+   * the same idempotency key: then it gets the first call's result (read again from its checkout).
    */
-  async processCart(user: AuthUser, input: ProcessCartInput): Promise<ProcessCartResult> {
-    return performOnce<CartCheckout, ProcessCartResult>({
+  async processCart(user: AuthUser, input: ProcessCartInput): Promise<ProcessedCart> {
+    return performOnce<CartCheckout, ProcessedCart>({
       key: input.idempotencyKey ?? null,
       constraint: 'cart_checkout_user_idempotency_key_unique',
       find: () => this.orm.em.fork().findOne(CartCheckout, { userId: user.id, idempotencyKey: input.idempotencyKey }, { populate: ['payment'] }),
@@ -94,11 +95,11 @@ export class CheckoutService {
     return released;
   }
 
-  private async payThroughGateway(user: AuthUser, input: ProcessCartInput): Promise<ProcessCartResult | null> {
+  private async payThroughGateway(user: AuthUser, input: ProcessCartInput): Promise<ProcessedCart | null> {
     const start = await this.orm.em.fork().transactional((em) => this.lifecycle.begin(em, user, input));
     if (start.kind === 'replay') return null;
     const { cart, checkout } = start;
-    let session: CheckoutSession;
+    let session: PaymentCheckout;
     try {
       session = await this.payments.createOrder(user, this.orderRequest(checkout, cart.id, input.gateway ?? null));
     } catch (error) {
@@ -111,7 +112,7 @@ export class CheckoutService {
     return { payment: session.payment, checkout: session, booking: null, cart: await this.carts.view(cart.id) };
   }
 
-  private async payFromWallet(user: AuthUser, input: ProcessCartInput): Promise<ProcessCartResult | null> {
+  private async payFromWallet(user: AuthUser, input: ProcessCartInput): Promise<ProcessedCart | null> {
     const paid = await this.orm.em.fork().transactional(async (em) => {
       const start = await this.lifecycle.begin(em, user, input);
       if (start.kind === 'replay') return null;
@@ -139,7 +140,7 @@ export class CheckoutService {
   }
 
   /** The first result of a repeated request, once its gateway order exists. */
-  private async replay(checkout: CartCheckout, input: ProcessCartInput, expired: boolean): Promise<Replay<ProcessCartResult>> {
+  private async replay(checkout: CartCheckout, input: ProcessCartInput, expired: boolean): Promise<Replay<ProcessedCart>> {
     if (checkout.payment && (checkout.method === CartPaymentMethod.WALLET || checkout.payment.razorpayOrderId)) {
       return { kind: 'answer', answer: await this.result(checkout.id) };
     }
@@ -149,22 +150,19 @@ export class CheckoutService {
     return { kind: 'pending' };
   }
 
-  private async result(checkoutId: string): Promise<ProcessCartResult> {
+  private async result(checkoutId: string): Promise<ProcessedCart> {
     const em = this.orm.em.fork();
     const checkout = await em.findOneOrFail(CartCheckout, { id: checkoutId }, { populate: ['payment'] });
     const payment = checkout.payment!;
-    const session: CheckoutSession | null = checkout.method === CartPaymentMethod.GATEWAY && payment.razorpayOrderId
-      ? this.payments.session(payment)
-      : null;
     return {
-      payment: toPaymentType(payment),
-      checkout: session,
+      payment,
+      checkout: checkout.method === CartPaymentMethod.GATEWAY && payment.razorpayOrderId ? this.payments.checkout(payment) : null,
       booking: await this.bookings.findByPayment(payment.id),
       cart: await this.carts.view(checkout.cart.id),
     };
   }
 
-  private orderRequest(checkout: CartCheckout, cartId: string, gateway: PaymentGateway | null = null): OrderRequest {
+  private orderRequest(checkout: CartCheckout, cartId: string, gateway: GatewayName | null = null): OrderRequest {
     const items = checkout.lines.reduce((sum, line) => sum + line.quantity, 0);
     return this.payments.orderRequest({
       amount: checkout.total,

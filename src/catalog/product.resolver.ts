@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { mapPage } from '../common/paging.js';
 import { requireRole, requireUser, type Context } from '../graphql/context.js';
 import { AddProductInput, UpdateProductInput } from './product.inputs.js';
 import { ProductConnection, ProductType, toProductType } from './product.types.js';
@@ -6,12 +7,12 @@ import { ProductConnection, ProductType, toProductType } from './product.types.j
 @Resolver(() => ProductType)
 export class ProductResolver {
   @Query(() => ProductConnection, { description: 'The catalog, newest first: active products (admin/service: all).' })
-  products(
+  async products(
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: '1 to 100; default 20' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return ctx.services.products.listProducts(requireUser(ctx), first, after);
+    return mapPage(await ctx.services.products.listProducts(requireUser(ctx), first, after), toProductType);
   }
 
   @Authorized(['admin'])

@@ -46,6 +46,11 @@ export function decodeCursor(after: string | null | undefined): KeysetCursor | n
   return { createdAt, id };
 }
 
+/** The same page with each node mapped (a service's entities to the API's types, in a resolver); cursors and counts unchanged. */
+export function mapPage<T, N>(page: Page<T>, toNode: (node: T) => N): Page<N> {
+  return { ...page, edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: toNode(edge.node) })) };
+}
+
 /** Turns rows fetched with `limit + 1` into a page. */
 export function toPage<R extends KeysetCursor, T>(rows: R[], limit: number, totalCount: number, toNode: (row: R) => T): Page<T> {
   const pageRows = rows.slice(0, limit);

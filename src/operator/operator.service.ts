@@ -1,18 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { checkLedger } from '../ledger/ledger.check.js';
+import { checkLedger, type LedgerReport } from '../ledger/ledger.check.js';
 import { badInput, notFound } from '../common/errors.js';
 import { PaymentEvent } from '../payments/payment-event.entity.js';
 import { MONEY_RECEIVED_STATUSES } from '../payments/payment.state.js';
 import { WebhookEvent, type WebhookEventStatus } from '../webhooks/webhook-event.entity.js';
 import type { WebhookProcessor } from '../webhooks/webhook.processor.js';
-import {
-  toAuditEventType,
-  toLedgerCheckType,
-  toWebhookEventType,
-  type LedgerCheckType,
-  type PaymentAuditEventType,
-  type WebhookEventType,
-} from './operator.types.js';
 
 /** One hour of payment traffic in a currency: how many, how many succeeded, what they brought. */
 export interface HourlyVolume {
@@ -22,6 +14,11 @@ export interface HourlyVolume {
   succeeded: number;
   /** Captured amount in minor units (gross of refunds). */
   volume: number;
+}
+
+/** The ledger proof's report, and when it was taken. */
+export interface LedgerCheckResult extends LedgerReport {
+  checkedAt: Date;
 }
 
 const MAX_HOURLY_SPAN_MS = 7 * 86_400_000;
@@ -45,18 +42,16 @@ export class OperatorService {
   ) {}
 
   /** A payment's audit trail, oldest first: every change, and every change refused. */
-  async auditTrail(paymentId: string): Promise<PaymentAuditEventType[]> {
-    const events = await this.orm.em.fork().find(PaymentEvent, { payment: paymentId }, { orderBy: { id: 'asc' } });
-    return events.map(toAuditEventType);
+  async auditTrail(paymentId: string): Promise<PaymentEvent[]> {
+    return this.orm.em.fork().find(PaymentEvent, { payment: paymentId }, { orderBy: { id: 'asc' } });
   }
 
   /** The webhook inbox, newest first; `status` narrows it (FAILED and DEAD are the ones to replay). */
-  async webhookEvents(statuses: WebhookEventStatus[] | null, first: number | null | undefined): Promise<WebhookEventType[]> {
+  async webhookEvents(statuses: WebhookEventStatus[] | null, first: number | null | undefined): Promise<WebhookEvent[]> {
     const limit = first ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_WEBHOOK_EVENTS) throw badInput('first', `must be between 1 and ${MAX_WEBHOOK_EVENTS}, got ${limit}`);
     const where = statuses && statuses.length > 0 ? { status: { $in: statuses } } : {};
-    const events = await this.orm.em.fork().find(WebhookEvent, where, { orderBy: { receivedAt: 'desc', id: 'desc' }, limit });
-    return events.map(toWebhookEventType);
+    return this.orm.em.fork().find(WebhookEvent, where, { orderBy: { receivedAt: 'desc', id: 'desc' }, limit });
   }
 
   /**
@@ -64,18 +59,17 @@ export class OperatorService {
    * change at most once) and answers its outcome. An event whose job is queued or running is
    * left to it and answered as it stands.
    */
-  async replayWebhookEvent(eventId: string): Promise<WebhookEventType> {
+  async replayWebhookEvent(eventId: string): Promise<WebhookEvent> {
     const em = this.orm.em.fork();
     const event = await em.findOne(WebhookEvent, { eventId });
     if (!event) throw notFound('Webhook event', eventId);
-    const after = (await this.webhooks.replayAndWait(eventId)) ?? (await this.orm.em.fork().findOneOrFail(WebhookEvent, { id: event.id }));
-    return toWebhookEventType(after);
+    return (await this.webhooks.replayAndWait(eventId)) ?? (await this.orm.em.fork().findOneOrFail(WebhookEvent, { id: event.id }));
   }
 
   /** Runs the ledger proof (read-only, one snapshot). */
-  async ledgerCheck(): Promise<LedgerCheckType> {
+  async ledgerCheck(): Promise<LedgerCheckResult> {
     const report = await checkLedger(this.orm.em.fork());
-    return toLedgerCheckType(report, new Date());
+    return { ...report, checkedAt: new Date() };
   }
 
   /**

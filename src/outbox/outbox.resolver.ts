@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-g
 import { requireRole, type Context } from '../graphql/context.js';
 import { notFound } from '../graphql/errors.js';
 import { isUuid } from '../common/ids.js';
+import { mapPage } from '../common/paging.js';
 import { DeliveryStatus } from './outbox.entities.js';
 import { OutboxDeliveryConnection, OutboxDeliveryType, toOutboxDeliveryType } from './outbox.types.js';
 
@@ -9,14 +10,14 @@ import { OutboxDeliveryConnection, OutboxDeliveryType, toOutboxDeliveryType } fr
 export class OutboxResolver {
   @Authorized(['admin'])
   @Query(() => OutboxDeliveryConnection, { description: 'Admin: deliveries to other services, newest first.' })
-  outboxDeliveries(
+  async outboxDeliveries(
     @Ctx() ctx: Context,
     @Arg('status', () => DeliveryStatus, { nullable: true }) status?: DeliveryStatus,
     @Arg('first', () => Int, { nullable: true, description: '1 to 100; default 20' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     requireRole(ctx, ['admin']);
-    return ctx.services.outbox.listDeliveries(status ?? null, first, after);
+    return mapPage(await ctx.services.outbox.listDeliveries(status ?? null, first, after), toOutboxDeliveryType);
   }
 
   @Authorized(['admin'])

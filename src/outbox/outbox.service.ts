@@ -1,7 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { keysetPage, type Page } from '../common/paging.js';
 import type { Logger } from '../logger.js';
-import { toOutboxDeliveryType, type OutboxDeliveryType } from './outbox.types.js';
 import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
 import { DeliveryStatus, OutboxAttempt, OutboxDelivery, OutboxMessage } from './outbox.entities.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signOutboxBody } from './outbox.signature.js';
@@ -71,9 +70,9 @@ export class OutboxService {
   }
 
   /** One page of deliveries, newest first, optionally of one status (admin). */
-  listDeliveries(status: DeliveryStatus | null, first?: number | null, after?: string | null): Promise<Page<OutboxDeliveryType>> {
+  listDeliveries(status: DeliveryStatus | null, first?: number | null, after?: string | null): Promise<Page<OutboxDelivery>> {
     const where = status ? { status } : {};
-    return keysetPage(this.orm.em.fork(), OutboxDelivery, where, { first, after }, toOutboxDeliveryType, { populate: ['message'] });
+    return keysetPage(this.orm.em.fork(), OutboxDelivery, where, { first, after }, (delivery) => delivery, { populate: ['message'] });
   }
 
   /** Puts a delivery back in the queue now (admin redelivery), whatever its status: a new delivery job. */

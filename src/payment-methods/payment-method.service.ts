@@ -6,7 +6,6 @@ import { isUuid } from '../common/ids.js';
 import { SavedPaymentMethod } from './payment-method.entity.js';
 import type { AddSavedPaymentMethodInput, UpdateSavedPaymentMethodInput } from './payment-method.inputs.js';
 import { checkNewPaymentMethod, checkNickname, FULL_CARD_NUMBER_REFUSED } from './payment-method.rules.js';
-import { toSavedPaymentMethodNode, type SavedPaymentMethodNode } from './payment-method.types.js';
 
 /** How many live (not removed) methods one user may keep. */
 export const MAX_SAVED_METHODS = 20;
@@ -22,18 +21,17 @@ export class PaymentMethodService {
   constructor(
     private readonly orm: MikroORM,
     private readonly logger: Logger,
-    private readonly now: () => Date = () => new Date(),
+    /** The clock: what "expired" is judged against, here and where a method is shown. */
+    readonly now: () => Date = () => new Date(),
   ) {}
 
   /** The caller's live methods: the default first, then newest first. */
-  async listSavedPaymentMethods(user: AuthUser): Promise<SavedPaymentMethodNode[]> {
-    const methods = await this.orm.em.fork().find(
+  async listSavedPaymentMethods(user: AuthUser): Promise<SavedPaymentMethod[]> {
+    return this.orm.em.fork().find(
       SavedPaymentMethod,
       { userId: user.id, deletedAt: null },
       { orderBy: { isDefault: 'desc', createdAt: 'desc', id: 'desc' } },
     );
-    const now = this.now();
-    return methods.map((method) => toSavedPaymentMethodNode(method, now));
   }
 
   /**
@@ -42,7 +40,7 @@ export class PaymentMethodService {
    * {@link MAX_SAVED_METHODS} live methods. The first method becomes the default; `isDefault`
    * makes a later one the default in place of the current one.
    */
-  async addSavedPaymentMethod(user: AuthUser, input: AddSavedPaymentMethodInput): Promise<SavedPaymentMethodNode> {
+  async addSavedPaymentMethod(user: AuthUser, input: AddSavedPaymentMethodInput): Promise<SavedPaymentMethod> {
     const fields = this.checked(user, () => checkNewPaymentMethod(input, this.now()));
     const method = await this.orm.em.fork().transactional(async (em) => {
       await lockUser(em, user.id);
@@ -57,7 +55,7 @@ export class PaymentMethodService {
       return created;
     });
     this.logger.info({ userId: user.id, methodId: method.id, type: method.type, isDefault: method.isDefault }, 'payment method saved');
-    return toSavedPaymentMethodNode(method, this.now());
+    return method;
   }
 
   /**
@@ -65,7 +63,7 @@ export class PaymentMethodService {
    * default cannot be unset (`isDefault: false` on it is refused): another method must be made
    * default instead, so that a user with methods always has one.
    */
-  async updateSavedPaymentMethod(user: AuthUser, input: UpdateSavedPaymentMethodInput): Promise<SavedPaymentMethodNode> {
+  async updateSavedPaymentMethod(user: AuthUser, input: UpdateSavedPaymentMethodInput): Promise<SavedPaymentMethod> {
     const nickname = input.nickname === undefined ? undefined : this.checked(user, () => checkNickname(input.nickname));
     const method = await this.orm.em.fork().transactional(async (em) => {
       await lockUser(em, user.id);
@@ -77,7 +75,7 @@ export class PaymentMethodService {
       if (input.isDefault === true && !method.isDefault) await makeDefault(em, method);
       return method;
     });
-    return toSavedPaymentMethodNode(method, this.now());
+    return method;
   }
 
   /**
@@ -85,14 +83,14 @@ export class PaymentMethodService {
    * transaction under the per-user lock: whatever the number of concurrent calls, the user
    * ends with exactly one default (the last call to run).
    */
-  async setDefaultPaymentMethod(user: AuthUser, id: string): Promise<SavedPaymentMethodNode> {
+  async setDefaultPaymentMethod(user: AuthUser, id: string): Promise<SavedPaymentMethod> {
     const method = await this.orm.em.fork().transactional(async (em) => {
       await lockUser(em, user.id);
       const method = await findOwn(em, user, id);
       if (!method.isDefault) await makeDefault(em, method);
       return method;
     });
-    return toSavedPaymentMethodNode(method, this.now());
+    return method;
   }
 
   /**
@@ -100,7 +98,7 @@ export class PaymentMethodService {
    * longer listed or usable). Removing the default makes the newest remaining method the
    * default, or leaves none when none remains.
    */
-  async removeSavedPaymentMethod(user: AuthUser, id: string): Promise<SavedPaymentMethodNode> {
+  async removeSavedPaymentMethod(user: AuthUser, id: string): Promise<SavedPaymentMethod> {
     const removed = await this.orm.em.fork().transactional(async (em) => {
       await lockUser(em, user.id);
       const method = await findOwn(em, user, id);
@@ -120,7 +118,7 @@ export class PaymentMethodService {
       return method;
     });
     this.logger.info({ userId: user.id, methodId: removed.id }, 'payment method removed');
-    return toSavedPaymentMethodNode(removed, this.now());
+    return removed;
   }
 
   /** Runs a field check; a refused card number is logged (who and which field, never the value). */

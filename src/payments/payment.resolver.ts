@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireUser, type Context } from '../graphql/context.js';
 import { CreateOrderInput, PaymentFilter, VerifyPaymentInput } from './payment.inputs.js';
-import { CheckoutSession, PaymentConnection, PaymentType, toPaymentType } from './payment.types.js';
+import { CheckoutSession, PaymentConnection, PaymentType, toCheckoutSession, toPaymentType } from './payment.types.js';
 
 @Resolver(() => PaymentType)
 export class PaymentResolver {
@@ -21,9 +21,9 @@ export class PaymentResolver {
   }
 
   @Mutation(() => CheckoutSession, { description: "Creates a payment and its gateway order: open Razorpay Checkout, or send the browser to PhonePe's redirectUrl (see CheckoutSession.gateway)." })
-  createOrder(@Arg('input', () => CreateOrderInput) input: CreateOrderInput, @Ctx() ctx: Context) {
+  async createOrder(@Arg('input', () => CreateOrderInput) input: CreateOrderInput, @Ctx() ctx: Context) {
     const { payments } = ctx.services;
-    return payments.createOrder(requireUser(ctx), payments.orderRequest(input));
+    return toCheckoutSession(await payments.createOrder(requireUser(ctx), payments.orderRequest(input)));
   }
 
   @Mutation(() => PaymentType, {

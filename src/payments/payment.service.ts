@@ -1,312 +1,77 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { isStaff, type AuthUser } from '../auth/auth.js';
+import type { AuthUser } from '../auth/auth.js';
 import type { Config } from '../config.js';
-import { GatewayError, type GatewayName } from '../gateways/gateway.js';
 import type { GatewayRegistry } from '../gateways/gateway.registry.js';
-import { badInput, conflict, gatewayError, notFound } from '../common/errors.js';
-import { isUuid } from '../common/ids.js';
-import { performOnce, type Replay } from '../common/idempotency.js';
-import { NO_NUL_RULE, NUL } from '../common/validation.js';
 import type { Logger } from '../logger.js';
-import { CURRENCIES, formatMoney, splitFee } from '../money/money.js';
+import { findVisiblePayment } from './payment.access.js';
+import type { PaymentCheckout } from './payment.checkout.js';
+import { PaymentConfirmation, type CheckoutProof } from './payment.confirmation.js';
 import type { LockedPayment, PaymentCore } from './payment.core.js';
-import { Payment, PaymentPurpose } from './payment.entity.js';
-import type { CreateOrderInput, VerifyPaymentInput } from './payment.inputs.js';
+import { PaymentPurpose, type Payment } from './payment.entity.js';
+import { PaymentOrders, type OrderInput, type OrderRequest, type PurposeRules } from './payment.orders.js';
 import type { PaymentSettlement } from './payment.settlement.js';
-import { toPaymentType, type CheckoutSession } from './payment.types.js';
 
-const MAX_NOTES = 15;
-const MAX_NOTE_KEY = 40;
-const MAX_NOTE_VALUE = 256;
-/** How errors name each gateway to a client. */
-const GATEWAY_LABELS: Record<GatewayName, string> = { razorpay: 'Razorpay', phonepe: 'PhonePe' };
-/**
- * An intent still without its gateway order after this many gateway timeouts (plus a margin)
- * was left by a process that died during the call: no live request can still be making it
- * (the adapter makes at most 4 attempts, each bounded by RAZORPAY_TIMEOUT_MS, with short backoffs).
- */
-const ORPHANED_INTENT_TIMEOUTS = 4;
-const ORPHANED_INTENT_MARGIN_MS = 5_000;
-
-/** An order to create, after the API's input was checked. */
-export interface OrderRequest {
-  purpose: PaymentPurpose;
-  amount: number;
-  currency: string;
-  payeeId: string | null;
-  reference: string | null;
-  description: string | null;
-  notes: Record<string, string> | null;
-  idempotencyKey: string | null;
-  /** The gateway asked for; null: the default. */
-  gateway: GatewayName | null;
-  /** Basis points of the platform's fee (a purpose's registered rule may waive it). */
-  feeBps: number;
-}
-
-/** What a feature registers for its own purpose of payment (see {@link PaymentService.registerPurpose}). */
-export interface PurposeRules {
-  /** The platform fee in basis points for this purpose, instead of the configured one. */
-  feeBps?: number;
-}
+export type { OrderInput, OrderRequest, PurposeRules } from './payment.orders.js';
 
 /**
- * Orders and checkout verification. Rules kept here: amounts are integers in the smallest
- * unit within the currency's minimum and the configured maximum; the fee split is fixed at
- * creation; a gateway call never happens inside a database transaction.
+ * The payments feature as the API and the other features call it: opening orders
+ * (payment.orders.ts), confirming them from the client's side (payment.confirmation.ts) and
+ * reading one. Each returns domain objects (the entity, a {@link PaymentCheckout}); the
+ * resolvers map them to the API's types.
  */
 export class PaymentService {
-  private readonly purposes = new Map<PaymentPurpose, PurposeRules>();
+  private readonly orders: PaymentOrders;
+  private readonly confirmation: PaymentConfirmation;
 
   constructor(
     private readonly orm: MikroORM,
-    /** A new payment goes through the default gateway; everything later through the payment's own. */
-    private readonly gateways: GatewayRegistry,
-    private readonly core: PaymentCore,
-    private readonly settlement: PaymentSettlement,
-    private readonly config: Config,
-    private readonly logger: Logger,
-  ) {}
+    gateways: GatewayRegistry,
+    core: PaymentCore,
+    settlement: PaymentSettlement,
+    config: Config,
+    logger: Logger,
+  ) {
+    this.orders = new PaymentOrders(orm, gateways, core, config, logger);
+    this.confirmation = new PaymentConfirmation(orm, gateways, settlement, logger);
+  }
 
-  /** Lets the feature that owns a purpose (the wallet's top-ups, say) set its rules; the core knows none itself. */
+  /** See {@link PaymentOrders.registerPurpose}. */
   registerPurpose(purpose: PaymentPurpose, rules: PurposeRules): void {
-    this.purposes.set(purpose, rules);
+    this.orders.registerPurpose(purpose, rules);
   }
 
-  /** Checks an order's input against the rules that depend on configuration. */
-  orderRequest(input: Pick<CreateOrderInput, 'amount'> & Partial<CreateOrderInput>, purpose: PaymentPurpose = PaymentPurpose.ORDER): OrderRequest {
-    const currency = input.currency ?? 'INR';
-    const rules = CURRENCIES[currency];
-    if (!rules) throw badInput('input.currency', `must be one of ${Object.keys(CURRENCIES).join(', ')}, got ${currency}`);
-    if (input.amount < rules.minimumAmount) {
-      throw badInput('input.amount', `must be at least ${rules.minimumAmount} (${formatMoney(rules.minimumAmount, currency)}), got ${input.amount}`);
-    }
-    if (input.amount > this.config.maxOrderAmount) {
-      throw badInput('input.amount', `must be at most ${this.config.maxOrderAmount} (${formatMoney(this.config.maxOrderAmount, currency)}), got ${input.amount}`);
-    }
-    const gateway = input.gateway ?? null;
-    if (gateway !== null && !this.gateways.find(gateway)) {
-      throw badInput('input.gateway', `${gateway.toUpperCase()} is not configured on this service (configured: ${this.gateways.names().map((n) => n.toUpperCase()).join(', ')})`);
-    }
-    if ((gateway ?? this.gateways.default.name) === 'phonepe' && currency !== 'INR') {
-      throw badInput('input.currency', `PhonePe takes INR only, got ${currency}: pay in INR or choose RAZORPAY`);
-    }
-    return {
-      gateway,
-      purpose,
-      amount: input.amount,
-      currency,
-      payeeId: input.payeeId ?? null,
-      reference: input.reference ?? null,
-      description: input.description ?? null,
-      notes: normaliseNotes(input.notes),
-      idempotencyKey: input.idempotencyKey ?? null,
-      feeBps: this.purposes.get(purpose)?.feeBps ?? this.config.platformFeeBps,
-    };
+  /** See {@link PaymentOrders.orderRequest}. */
+  orderRequest(input: OrderInput, purpose: PaymentPurpose = PaymentPurpose.ORDER): OrderRequest {
+    return this.orders.orderRequest(input, purpose);
   }
 
-  /**
-   * Creates a payment and its gateway order. The intent is committed first (so a concurrent
-   * request with the same idempotency key finds it), then the gateway is called, then the
-   * order id recorded; if the gateway fails the intent is removed and nothing remains.
-   */
-  async createOrder(user: AuthUser, request: OrderRequest): Promise<CheckoutSession> {
-    return performOnce<Payment, CheckoutSession>({
-      key: request.idempotencyKey,
-      constraint: 'payment_payer_idempotency_key_unique',
-      find: () => this.orm.em.fork().findOne(Payment, { payerId: user.id, idempotencyKey: request.idempotencyKey }),
-      mismatch: (existing) => existing.purpose !== request.purpose || existing.amount !== request.amount || existing.currency !== request.currency ||
-        existing.payeeId !== request.payeeId || existing.reference !== request.reference ||
-        (request.gateway !== null && existing.gateway !== request.gateway)
-        ? `idempotencyKey ${request.idempotencyKey} was already used for a different order (${existing.amount} ${existing.currency}, ${existing.purpose}): use a new key for a new order`
-        : null,
-      replay: (existing, expired) => this.replayOrder(existing, request, expired),
-      perform: async () => this.openGatewayOrder(await this.recordIntent(user, request)),
-      // The intent (keyed insert) is committed before the gateway is called.
-      writesKeyFirst: true,
-    });
+  /** See {@link PaymentOrders.createOrder}. */
+  createOrder(user: AuthUser, request: OrderRequest): Promise<PaymentCheckout> {
+    return this.orders.createOrder(user, request);
   }
 
-  /** Verifies what Checkout handed the browser and applies the gateway's own account of it. */
-  async verifyPayment(user: AuthUser, input: VerifyPaymentInput): Promise<Payment> {
-    const payment = await this.orm.em.fork().findOne(Payment, { razorpayOrderId: input.razorpayOrderId });
-    if (!payment || !canSee(user, payment)) throw notFound('Order', input.razorpayOrderId);
-    const gateway = this.gateways.get(payment.gateway);
-    // The signature is computed over the order id stored here, not the one the client sent.
-    if (!gateway.verifyCheckoutSignature(payment.razorpayOrderId!, input.razorpayPaymentId, input.razorpaySignature)) {
-      this.logger.warn({ paymentId: payment.id, attempt: input.razorpayPaymentId, userId: user.id }, 'checkout signature mismatch');
-      throw badInput('input.razorpaySignature', 'does not match this order and payment id: pass the values Checkout returned, unchanged');
-    }
-    const snapshot = await this.callGateway(() => gateway.fetchPayment(input.razorpayPaymentId), 'input.razorpayPaymentId', gateway.name);
-    if (snapshot.orderId !== payment.razorpayOrderId) {
-      throw badInput('input.razorpayPaymentId', `belongs to another order (${snapshot.orderId}), not ${payment.razorpayOrderId}`);
-    }
-    await this.settlement.applyGatewayPayment(snapshot, { source: 'api:verifyPayment', actorId: user.id });
-    return this.orm.em.fork().findOneOrFail(Payment, { id: payment.id });
+  /** See {@link PaymentOrders.recordPayment}. */
+  recordPayment(em: EntityManager, user: AuthUser, request: OrderRequest): Promise<LockedPayment> {
+    return this.orders.recordPayment(em, user, request);
   }
 
-  /**
-   * Asks the payment's gateway about every attempt on its order and applies each, oldest
-   * first, as reconciliation does: how a redirecting gateway's payment (PhonePe) is confirmed
-   * when the customer comes back, since the return itself proves nothing. Any gateway.
-   */
-  async confirmPayment(user: AuthUser, paymentId: string): Promise<Payment> {
-    const payment = isUuid(paymentId) ? await this.orm.em.fork().findOne(Payment, { id: paymentId }) : null;
-    if (!payment || !canSee(user, payment)) throw notFound('Payment', paymentId);
-    if (!payment.razorpayOrderId) throw conflict(`payment ${payment.id} has no gateway order yet: retry shortly`);
-    const gateway = this.gateways.get(payment.gateway);
-    const attempts = await this.callGateway(() => gateway.listOrderPayments(payment.razorpayOrderId!), 'paymentId', gateway.name);
-    for (const snapshot of attempts) {
-      await this.settlement.applyGatewayPayment(snapshot, { source: 'api:confirmPayment', actorId: user.id });
-    }
-    return this.orm.em.fork().findOneOrFail(Payment, { id: payment.id });
+  /** See {@link PaymentOrders.checkout}. */
+  checkout(payment: Payment): PaymentCheckout {
+    return this.orders.checkout(payment);
+  }
+
+  /** See {@link PaymentConfirmation.verifyPayment}. */
+  verifyPayment(user: AuthUser, proof: CheckoutProof): Promise<Payment> {
+    return this.confirmation.verifyPayment(user, proof);
+  }
+
+  /** See {@link PaymentConfirmation.confirmPayment}. */
+  confirmPayment(user: AuthUser, paymentId: string): Promise<Payment> {
+    return this.confirmation.confirmPayment(user, paymentId);
   }
 
   /** A payment the user may see (their own; staff: any), or NOT_FOUND. */
-  async getPayment(user: AuthUser, id: string): Promise<Payment> {
-    const payment = isUuid(id) ? await this.orm.em.fork().findOne(Payment, { id }) : null;
-    if (!payment || !canSee(user, payment)) throw notFound('Payment', id);
-    return payment;
+  getPayment(user: AuthUser, id: string): Promise<Payment> {
+    return findVisiblePayment(this.orm.em.fork(), user, id);
   }
-
-  private recordIntent(user: AuthUser, request: OrderRequest): Promise<LockedPayment> {
-    return this.orm.em.fork().transactional((em) => this.recordPayment(em, user, request));
-  }
-
-  /**
-   * Writes a CREATED payment with its fee split and its audit event in `em`'s transaction (the
-   * core's handlers add its PENDING CHARGE transaction). Used for gateway orders (before the
-   * gateway is called) and for payments funded without the gateway (the wallet), which the
-   * caller captures at once.
-   */
-  recordPayment(em: EntityManager, user: AuthUser, request: OrderRequest): Promise<LockedPayment> {
-    const split = splitFee(request.amount, request.feeBps);
-    return this.core.create(em, {
-      gateway: request.gateway ?? this.gateways.default.name,
-      purpose: request.purpose,
-      amount: request.amount,
-      currency: request.currency,
-      feeBps: request.feeBps,
-      platformFee: split.platformFee,
-      payeeAmount: split.payeeAmount,
-      payerId: user.id,
-      payeeId: request.payeeId,
-      reference: request.reference,
-      description: request.description,
-      notes: request.notes,
-      idempotencyKey: request.idempotencyKey,
-    }, { source: 'api:createOrder', actorId: user.id });
-  }
-
-  private async openGatewayOrder(payment: Payment): Promise<CheckoutSession> {
-    let orderId: string;
-    let redirectUrl: string | null;
-    try {
-      const order = await this.gateways.get(payment.gateway).createOrder({
-        amount: payment.amount,
-        currency: payment.currency,
-        receipt: payment.id,
-        notes: payment.notes ?? undefined,
-        autoCapture: true,
-      });
-      orderId = order.id;
-      redirectUrl = order.redirectUrl ?? null;
-    } catch (error) {
-      // Undo the intent: nothing half-written stays behind, and the idempotency key is free again.
-      await this.orm.em.fork().nativeDelete(Payment, { id: payment.id });
-      throw this.toApiError(error, 'input', payment.gateway);
-    }
-    // Only if no other request (one that took over this intent, thinking it orphaned) set one
-    // first: then that order is the one clients are told, and this one is never paid.
-    const recorded = await this.orm.em.fork().nativeUpdate(Payment, { id: payment.id, razorpayOrderId: null }, { razorpayOrderId: orderId, redirectUrl });
-    if (recorded === 0) return this.session(await this.orm.em.fork().findOneOrFail(Payment, { id: payment.id }));
-    payment.razorpayOrderId = orderId;
-    payment.redirectUrl = redirectUrl;
-    this.logger.info({ paymentId: payment.id, gateway: payment.gateway, orderId, amount: payment.amount, currency: payment.currency }, 'order created');
-    return this.session(payment);
-  }
-
-  /**
-   * The order already made with this idempotency key, once its gateway order exists. An intent
-   * whose creator died before recording the gateway order (found by the chaos run: the key
-   * otherwise answered CONFLICT forever) is claimed by one waiting request, which opens it.
-   */
-  private async replayOrder(existing: Payment, request: OrderRequest, expired: boolean): Promise<Replay<CheckoutSession>> {
-    if (existing.razorpayOrderId) return { kind: 'answer', answer: this.session(existing) };
-    if (await this.claimOrphanedIntent(existing)) return { kind: 'answer', answer: await this.openGatewayOrder(existing) };
-    if (expired) {
-      throw conflict(`the order for idempotencyKey ${request.idempotencyKey} is still being created: retry shortly with the same key`);
-    }
-    return { kind: 'pending' };
-  }
-
-  /** True for the one request that claims an intent left without its gateway order for too long. */
-  private async claimOrphanedIntent(payment: Payment): Promise<boolean> {
-    const orphanedBefore = new Date(Date.now() - ORPHANED_INTENT_TIMEOUTS * this.config.razorpay.timeoutMs - ORPHANED_INTENT_MARGIN_MS);
-    if (payment.updatedAt >= orphanedBefore) return false;
-    const claimed = await this.orm.em.fork().nativeUpdate(
-      Payment,
-      { id: payment.id, razorpayOrderId: null, updatedAt: { $lt: orphanedBefore } },
-      { updatedAt: new Date() },
-    );
-    if (claimed > 0) this.logger.warn({ paymentId: payment.id, createdAt: payment.createdAt }, 'order intent left without its gateway order: opening it now');
-    return claimed > 0;
-  }
-
-  /** What Checkout needs to take a payment whose gateway order exists: the key id of the payment's gateway, among others. */
-  session(payment: Payment): CheckoutSession {
-    const api = toPaymentType(payment);
-    return {
-      payment: api,
-      keyId: this.gateways.get(payment.gateway).keyId,
-      razorpayOrderId: payment.razorpayOrderId!,
-      gateway: api.gateway,
-      redirectUrl: payment.redirectUrl,
-      amount: payment.amount,
-      currency: payment.currency,
-    };
-  }
-
-  private async callGateway<T>(call: () => Promise<T>, field: string, gateway: GatewayName): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw this.toApiError(error, field, gateway);
-    }
-  }
-
-  private toApiError(error: unknown, field: string, gateway: GatewayName): Error {
-    if (!(error instanceof GatewayError)) return error instanceof Error ? error : new Error(String(error));
-    this.logger.warn({ gateway, kind: error.kind, httpStatus: error.httpStatus, gatewayCode: error.gatewayCode, msg: error.message }, 'gateway call failed');
-    if (error.kind === 'not_found') return badInput(field, `the gateway has no such record: ${error.message}`);
-    const label = GATEWAY_LABELS[gateway];
-    return gatewayError(error.message.startsWith(label) ? error.message : `${label}: ${error.message}`, error.kind === 'unavailable');
-  }
-}
-
-/** Customers see their own payments; admin and service see all. */
-export function canSee(user: AuthUser, payment: Payment): boolean {
-  return isStaff(user) || payment.payerId === user.id;
-}
-
-/** Razorpay notes: at most 15 pairs of short keys and ≤ 256-character values; numbers and booleans become strings. */
-function normaliseNotes(notes: Record<string, unknown> | null | undefined): Record<string, string> | null {
-  if (notes === null || notes === undefined) return null;
-  if (typeof notes !== 'object' || Array.isArray(notes)) throw badInput('input.notes', 'must be an object of key/value pairs');
-  const entries = Object.entries(notes);
-  if (entries.length > MAX_NOTES) throw badInput('input.notes', `may hold at most ${MAX_NOTES} pairs, got ${entries.length}`);
-  const result: Record<string, string> = {};
-  for (const [key, value] of entries) {
-    if (key.length === 0 || key.length > MAX_NOTE_KEY) throw badInput(`input.notes.${key.slice(0, 40)}`, `keys must be 1 to ${MAX_NOTE_KEY} characters`);
-    // PostgreSQL's jsonb cannot hold U+0000; the key itself is left out of the field name.
-    if (key.includes(NUL)) throw badInput('input.notes', `keys ${NO_NUL_RULE}`);
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      throw badInput(`input.notes.${key}`, 'values must be strings, numbers or booleans');
-    }
-    const text = String(value);
-    if (text.length > MAX_NOTE_VALUE) throw badInput(`input.notes.${key}`, `values must be at most ${MAX_NOTE_VALUE} characters`);
-    if (text.includes(NUL)) throw badInput(`input.notes.${key}`, `values ${NO_NUL_RULE}`);
-    result[key] = text;
-  }
-  return result;
 }

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { GatewayName } from '../gateways/gateway.js';
+import type { PaymentCheckout } from './payment.checkout.js';
 import { PaymentPurpose, type Payment } from './payment.entity.js';
 import { PaymentStatus } from './payment.state.js';
 import { Connection } from '../graphql/connection.js';
@@ -161,6 +162,23 @@ export function toPaymentType(payment: Payment): PaymentType {
     createdAt: payment.createdAt,
     updatedAt: payment.updatedAt,
     paidAt: payment.paidAt,
+  });
+}
+
+/**
+ * The API shape of a checkout: the payment, and what the client does next. Razorpay's Checkout
+ * options (keyId, the order id) for both kinds; `redirectUrl` only for a redirecting gateway.
+ */
+export function toCheckoutSession(checkout: PaymentCheckout): CheckoutSession {
+  const { payment, instructions } = checkout;
+  return Object.assign(new CheckoutSession(), {
+    payment: toPaymentType(payment),
+    keyId: instructions.keyId,
+    razorpayOrderId: instructions.orderId,
+    gateway: toPaymentGateway(instructions.gateway),
+    redirectUrl: instructions.kind === 'redirect' ? instructions.redirectUrl : null,
+    amount: payment.amount,
+    currency: payment.currency,
   });
 }
 

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireRole, requireUser, type Context } from '../graphql/context.js';
-import { CheckoutSession, PaymentType, toPaymentType } from '../payments/payment.types.js';
+import { CheckoutSession, PaymentType, toCheckoutSession, toPaymentType } from '../payments/payment.types.js';
 import { TransactionConnection } from '../transactions/transaction.types.js';
 import { AddWalletBalanceInput, FreezeWalletInput, PayWithWalletInput, toWalletType, WalletType } from './wallet.types.js';
 
@@ -12,8 +12,8 @@ export class WalletResolver {
   }
 
   @Mutation(() => CheckoutSession, { description: 'Opens a Razorpay order whose capture credits your wallet, once.' })
-  addWalletBalance(@Arg('input', () => AddWalletBalanceInput) input: AddWalletBalanceInput, @Ctx() ctx: Context) {
-    return ctx.services.wallets.topUp(requireUser(ctx), input.amount, input.idempotencyKey ?? null, input.gateway ?? null);
+  async addWalletBalance(@Arg('input', () => AddWalletBalanceInput) input: AddWalletBalanceInput, @Ctx() ctx: Context) {
+    return toCheckoutSession(await ctx.services.wallets.topUp(requireUser(ctx), input.amount, input.idempotencyKey ?? null, input.gateway ?? null));
   }
 
   @Mutation(() => PaymentType, { description: 'Pays one of your CREATED orders from your wallet; it is CAPTURED at once.' })

@@ -1,18 +1,19 @@
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../auth/auth.js';
 import type { Config } from '../config.js';
+import type { GatewayName } from '../gateways/gateway.js';
 import { badInput, conflict, forbidden, notFound } from '../common/errors.js';
 import { accounts } from '../ledger/ledger.lines.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
 import { formatMoney } from '../money/money.js';
+import type { PaymentCheckout } from '../payments/payment.checkout.js';
 import type { LockedPayment, PaymentCore } from '../payments/payment.core.js';
 import { Payment, PaymentFunding, PaymentPurpose } from '../payments/payment.entity.js';
 import { isUuid } from '../common/ids.js';
 import { performOnce } from '../common/idempotency.js';
 import type { PaymentService, PurposeRules } from '../payments/payment.service.js';
 import { MONEY_RECEIVED_STATUSES, PaymentStatus } from '../payments/payment.state.js';
-import type { CheckoutSession, PaymentGateway } from '../payments/payment.types.js';
 import { Transaction, TransactionStatus, TransactionType } from '../transactions/transaction.entity.js';
 import { Wallet, WalletStatus } from './wallet.entity.js';
 
@@ -60,8 +61,9 @@ export class WalletService {
   /**
    * Opens a gateway order that credits the caller's wallet once captured. The amount must be
    * within the top-up limits and keep the balance within the maximum; a frozen wallet refuses.
+   * Answers the order's checkout (a repeated key: the first order's, rebuilt from its payment).
    */
-  async topUp(user: AuthUser, amount: number, idempotencyKey: string | null, gateway: PaymentGateway | null = null): Promise<CheckoutSession> {
+  async topUp(user: AuthUser, amount: number, idempotencyKey: string | null, gateway: GatewayName | null = null): Promise<PaymentCheckout> {
     const { minTopUp, maxTopUp, maxBalance } = this.config.wallet;
     if (amount < minTopUp || amount > maxTopUp) {
       throw badInput('input.amount', `a top-up must be between ${minTopUp} and ${maxTopUp} (${formatMoney(minTopUp, WALLET_CURRENCY)} to ${formatMoney(maxTopUp, WALLET_CURRENCY)}), got ${amount}`);

@@ -123,13 +123,13 @@ describe('the payment core under random arrival orders', () => {
           const payer: AuthUser = { id: `core-${run}`, role: 'customer' };
           if (funded) {
             const topUp = await wallets.topUp(payer, amount, null);
-            await settlement.applyGatewayPayment(snapshot(topUp.razorpayOrderId, `pay_topup${run}`, 'captured', amount), { source: 'test' });
+            await settlement.applyGatewayPayment(snapshot(topUp.instructions.orderId, `pay_topup${run}`, 'captured', amount), { source: 'test' });
           }
           const order = await payments.createOrder(payer, payments.orderRequest({ amount }));
           const perform = async (step: Command): Promise<void> => {
             if (step.kind === 'gateway') {
               const attempt = `pay_core${run}x${step.attempt}`;
-              await settlement.applyGatewayPayment(snapshot(order.razorpayOrderId, attempt, step.status, step.wrongAmount ? amount + 1 : amount), { source: 'test' });
+              await settlement.applyGatewayPayment(snapshot(order.instructions.orderId, attempt, step.status, step.wrongAmount ? amount + 1 : amount), { source: 'test' });
             } else if (step.kind === 'wallet') {
               await wallets.payOrder(payer, order.payment.id, null);
             } else {
