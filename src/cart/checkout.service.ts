@@ -99,17 +99,17 @@ export class CheckoutService {
     const start = await this.orm.em.fork().transactional((em) => this.lifecycle.begin(em, user, input));
     if (start.kind === 'replay') return null;
     const { cart, checkout } = start;
-    let session: PaymentCheckout;
+    let opened: PaymentCheckout;
     try {
-      session = await this.payments.createOrder(user, this.orderRequest(checkout, cart.id, input.gateway ?? null));
+      opened = await this.payments.createOrder(user, this.orderRequest(checkout, cart.id, input.gateway ?? null));
     } catch (error) {
       await this.orm.em.fork().transactional((em) => this.lifecycle.abandon(em, checkout.id));
       this.logger.warn({ cartId: cart.id, checkoutId: checkout.id, err: error }, 'gateway order for a cart failed: cart ACTIVE again');
       throw error;
     }
-    await this.orm.em.fork().transactional((em) => this.lifecycle.link(em, checkout.id, session.payment.id));
-    this.logger.info({ cartId: cart.id, checkoutId: checkout.id, paymentId: session.payment.id, total: checkout.total }, 'cart checked out');
-    return { payment: session.payment, checkout: session, booking: null, cart: await this.carts.view(cart.id) };
+    await this.orm.em.fork().transactional((em) => this.lifecycle.link(em, checkout.id, opened.payment.id));
+    this.logger.info({ cartId: cart.id, checkoutId: checkout.id, paymentId: opened.payment.id, total: checkout.total }, 'cart checked out');
+    return { payment: opened.payment, checkout: opened, booking: null, cart: await this.carts.view(cart.id) };
   }
 
   private async payFromWallet(user: AuthUser, input: ProcessCartInput): Promise<ProcessedCart | null> {
