@@ -101,7 +101,7 @@ export function buildPhonePeSandboxRouter({ sandbox, logger }: PhonePeSandboxRou
     res.json({ expired: true });
   });
   router.post('/control/tokens/revoke', async (_req, res) => {
-    await sandbox.store.revokeTokens();
+    await sandbox.tokens.revokeTokens();
     res.json({ revoked: true });
   });
   router.get('/control/state', async (_req, res) => {
