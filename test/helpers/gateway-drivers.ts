@@ -12,8 +12,8 @@
 import { expect } from 'vitest';
 import { callbackAuthorization } from '../../src/gateways/phonepe/phonepe.callbacks.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
-import { ConfirmPaymentDocument, VerifyPaymentDocument, type PaymentGateway } from '../graphql/generated.js';
-import { pay, paymentEvent, postWebhook, wirePayment } from './checkout.js';
+import { ConfirmPaymentDocument, VerifyPaymentDocument, type PaymentFieldsFragment, type PaymentGateway } from '../graphql/generated.js';
+import { pay, paymentEvent, postWebhook, releaseWebhooks, wirePayment } from './checkout.js';
 import { eventually, type GraphQLResponse, type TestServer } from './server.js';
 
 /** The part of a createOrder / addWalletBalance / processCart session a driver needs. */
@@ -34,16 +34,22 @@ export interface Attempt {
 
 export interface PayOptions {
   outcome?: 'success' | 'failure' | 'pending';
-  /** The gateway's notifications: delivered (default), never sent, or sent `copies` times. */
-  notifications?: 'deliver' | 'drop' | { copies: number };
+  /**
+   * The gateway's notifications: delivered (default), never sent, held until
+   * `releaseNotifications` (so they arrive after the confirmation, by construction), or sent
+   * `copies` times.
+   */
+  notifications?: 'deliver' | 'drop' | 'hold' | { copies: number };
   /** Resolve only once the sandbox has delivered them. */
   awaitNotifications?: boolean;
+  /** How the customer pays (PhonePe: always UPI, its sandbox page's default). */
+  method?: 'upi' | 'card';
 }
 
 /** The service's answer to the client's confirmation, whichever mutation made it. */
 export interface Confirmed {
   errors: GraphQLResponse<unknown>['errors'];
-  payment: { id: string; status: string; razorpayOrderId: string | null; razorpayPaymentId: string | null; version: number } | null;
+  payment: PaymentFieldsFragment | null;
 }
 
 export interface GatewayDriver {
@@ -54,6 +60,10 @@ export interface GatewayDriver {
   confirm(server: TestServer, token: string, session: Session, attempt: Attempt): Promise<Confirmed>;
   /** The gateway's "paid" notification for a successful attempt, delivered once more; the HTTP status. */
   notify(server: TestServer, session: Session, attempt: Attempt): Promise<number>;
+  /** Lets held notifications go, in order. */
+  releaseNotifications(server: TestServer): Promise<void>;
+  /** The public key the session carries (Razorpay's key id; PhonePe's client id). */
+  keyId(server: TestServer): string;
 }
 
 const razorpay: GatewayDriver = {
@@ -65,7 +75,9 @@ const razorpay: GatewayDriver = {
     if (outcome === 'pending') throw new Error('Razorpay Checkout has no pending outcome (PhonePe only)');
     const result = await pay(server.url, session.razorpayOrderId, {
       outcome,
+      method: options.method ?? 'card',
       dropWebhooks: notifications === 'drop',
+      holdWebhooks: notifications === 'hold',
       ...(typeof notifications === 'object' && { duplicateWebhooks: notifications.copies }),
       awaitWebhooks: options.awaitNotifications ?? false,
     });
@@ -83,6 +95,10 @@ const razorpay: GatewayDriver = {
     const { body, eventId } = paymentEvent('payment.captured', wirePayment(session.razorpayOrderId, attempt.gatewayPaymentId, 'captured', session.amount));
     return (await postWebhook(server.url, body, { eventId })).status;
   },
+  async releaseNotifications(server) {
+    await releaseWebhooks(server.url, { all: true });
+  },
+  keyId: (server) => server.config.razorpay.keyId,
 };
 
 const phonepe: GatewayDriver = {
@@ -96,6 +112,7 @@ const phonepe: GatewayDriver = {
     // each add their own drop.
     if (notifications === 'drop') sandbox.setFaults({ callbacks: { dropNext: sandbox.setFaults({}).callbacks.dropNext + 1 } });
     if (typeof notifications === 'object') sandbox.setFaults({ callbacks: { copies: notifications.copies } });
+    if (notifications === 'hold') sandbox.setFaults({ callbacks: { hold: true } });
     try {
       const response = await fetch(session.redirectUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome }) });
       const body = (await response.json()) as { transaction: { transactionId: string } | null };
@@ -104,6 +121,7 @@ const phonepe: GatewayDriver = {
       return { gatewayPaymentId: `${session.razorpayOrderId}:${body.transaction.transactionId}`, outcome, signature: null };
     } finally {
       if (typeof notifications === 'object') sandbox.setFaults({ callbacks: { copies: 1 } });
+      if (notifications === 'hold') sandbox.setFaults({ callbacks: { hold: false } });
     }
   },
   async confirm(server, token, session) {
@@ -121,6 +139,10 @@ const phonepe: GatewayDriver = {
     await response.body?.cancel();
     return response.status;
   },
+  async releaseNotifications(server) {
+    await server.app.phonepeSandbox!.releaseCallbacks(false);
+  },
+  keyId: (server) => server.config.phonepe.clientId,
 };
 
 /** The table: `describe.each(GATEWAY_DRIVERS)('$gateway', (driver) => …)`. */

@@ -215,7 +215,8 @@ describe('choosing a gateway: bad input named', () => {
       const query = `mutation ($gateway: PaymentGateway) { ${mutation}(input: ${input}) { __typename } }`;
       const answer = await postGraphQL(JSON.stringify({ query, variables: { gateway: 'PAYPAL' } }), { authorization: `Bearer ${alice}` });
       expectGraphQLError(answer, 400, 'BAD_USER_INPUT');
-      expect(answer.json.errors![0]!.message, mutation).toMatch(/gateway.*PAYPAL.*PaymentGateway|PAYPAL.*PaymentGateway/);
+      // Named and why; the value itself is not echoed (see "no echoed input" above).
+      expect(answer.json.errors![0]!.message, mutation).toMatch(/at "gateway": not a value of the "PaymentGateway" enum/);
     }
   });
 });
@@ -224,7 +225,7 @@ describe.each(GATEWAY_DRIVERS)('$gateway: a currency that is not one of ours →
   it('createOrder', async () => {
     const order = await server.gql(CreateOrderDocument, { input: { amount: 10_000, currency: 'XYZ', gateway } }, alice);
     expect(order.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.currency' } });
-    expect(order.errors?.[0]?.message).toMatch(/must be one of .*got XYZ/);
+    expect(order.errors?.[0]?.message).toMatch(/^input\.currency: must be one of INR, /);
   });
 });
 
