@@ -32,19 +32,27 @@ function chosenGateway(): ShopGateway {
   return (document.querySelector<HTMLInputElement>('input[name="gateway"]:checked')?.value as ShopGateway | undefined) ?? 'RAZORPAY';
 }
 
-/** One radio button per gateway on offer, the default checked; the pay button names the choice. */
+const GATEWAY_KEY = 'shop.gateway';
+
+/**
+ * One radio button per gateway on offer; checked: this tab's last choice (kept across PhonePe's
+ * redirect), else the default. The pay button names the choice.
+ */
 function renderGatewayChoice(gateways: ShopGateway[]): void {
   const choice = byId('gateway-choice');
   choice.hidden = gateways.length < 2;
+  const remembered = sessionStorage.getItem(GATEWAY_KEY);
+  const checked = gateways.find((g) => g === remembered) ?? gateways[0];
   const options = byId('gateway-options');
-  options.replaceChildren(...gateways.map((gateway, i) => {
+  options.replaceChildren(...gateways.map((gateway) => {
     const label = document.createElement('label');
     const radio = document.createElement('input');
     radio.type = 'radio';
     radio.name = 'gateway';
     radio.value = gateway;
-    radio.checked = i === 0;
+    radio.checked = gateway === checked;
     radio.addEventListener('change', () => {
+      sessionStorage.setItem(GATEWAY_KEY, chosenGateway());
       payGateway.textContent = `Pay with ${GATEWAY_NAMES[chosenGateway()]}`;
     });
     label.append(radio, ` ${GATEWAY_NAMES[gateway]}`);
