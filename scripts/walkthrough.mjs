@@ -101,4 +101,30 @@ try {
   await client.dispose();
 }
 check(statuses[0] === 'CREATED', 'the current state (CREATED) comes first');
-console.log(`\nwalkthrough: OK (order ${ORDER} captured; live status ${statuses.join(' → ')})`);
+
+// 5. The same payment through PhonePe (README "The same payment through PhonePe").
+// 5a. Create the order with gateway PHONEPE: the answer is a redirect URL, nothing to sign.
+const PHONEPE_ORDER = 'mutation($input: CreateOrderInput!) { createOrder(input: $input) { gateway redirectUrl razorpayOrderId payment { id status } } }';
+const phonepe = (await graphql(PHONEPE_ORDER, { input: { amount: 49900, payeeId: 'freelancer-7', gateway: 'PHONEPE', idempotencyKey: `job-44-${run}` } })).createOrder;
+show('5a. createOrder (gateway PHONEPE)', { data: { createOrder: phonepe } });
+check(phonepe.gateway === 'PHONEPE' && phonepe.redirectUrl && phonepe.payment.status === 'CREATED', 'a PhonePe session with a redirect URL');
+
+// 5b. The browser follows redirectUrl to PhonePe's page (the sandbox's) and the customer chooses
+// success there; the page sends the browser back to the shop, with nothing that proves anything.
+const page = await fetch(phonepe.redirectUrl);
+const html = await page.text();
+check(page.ok && html.includes('Pay (success)'), `the PhonePe sandbox page answered ${page.status}`);
+const chosen = await fetch(phonepe.redirectUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'outcome=success', redirect: 'manual' });
+await chosen.arrayBuffer();
+const back = chosen.headers.get('location');
+show('5b. the PhonePe page: Pay (success)', { status: chosen.status, location: back });
+check(chosen.status === 303 && back?.includes(`merchantOrderId=${phonepe.razorpayOrderId}`), 'the page sends the browser back to the shop');
+
+// 5c. Back on the shop, confirmPayment: the service asks PhonePe's order status.
+const CONFIRM = 'mutation($id: ID!) { confirmPayment(paymentId: $id) { status gateway razorpayPaymentId } }';
+const { confirmPayment } = await graphql(CONFIRM, { id: phonepe.payment.id });
+show('5c. confirmPayment', { data: { confirmPayment } });
+check(confirmPayment.status === 'CAPTURED' && confirmPayment.gateway === 'PHONEPE', `expected a CAPTURED PhonePe payment, got ${JSON.stringify(confirmPayment)}`);
+check(confirmPayment.razorpayPaymentId?.startsWith(`${phonepe.razorpayOrderId}:`), 'the attempt id is <merchantOrderId>:<transactionId>');
+
+console.log(`\nwalkthrough: OK (order ${ORDER} captured; live status ${statuses.join(' → ')}; PhonePe order ${phonepe.razorpayOrderId} captured by confirmPayment)`);

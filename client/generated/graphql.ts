@@ -238,7 +238,7 @@ export type ShopBookingFragment = { id: string, reference: string, status: strin
 
 export type ShopCartFragment = { id: string, status: CartStatus, currency: string | null, itemCount: number, total: number, failureReason: string | null, lines: Array<{ quantity: number, unitPrice: number, lineTotal: number, product: { id: string, name: string } }>, payment: { id: string, status: PaymentStatus } | null };
 
-export type ShopCheckoutFragment = { keyId: string, razorpayOrderId: string, amount: number, currency: string, payment: { id: string, status: PaymentStatus, purpose: PaymentPurpose, amount: number, amountRefunded: number, currency: string, version: number, description: string | null, failureReason: string | null, razorpayOrderId: string | null, createdAt: string, paidAt: string | null, booking: { id: string, reference: string, status: string } | null } };
+export type ShopCheckoutFragment = { keyId: string, razorpayOrderId: string, gateway: PaymentGateway, redirectUrl: string | null, amount: number, currency: string, payment: { id: string, status: PaymentStatus, purpose: PaymentPurpose, amount: number, amountRefunded: number, currency: string, version: number, description: string | null, failureReason: string | null, razorpayOrderId: string | null, createdAt: string, paidAt: string | null, booking: { id: string, reference: string, status: string } | null } };
 
 export type ShopProductsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -278,7 +278,7 @@ export type ShopProcessCartMutationVariables = Exact<{
 }>;
 
 
-export type ShopProcessCartMutation = { processCart: { payment: { id: string, status: PaymentStatus, purpose: PaymentPurpose, amount: number, amountRefunded: number, currency: string, version: number, description: string | null, failureReason: string | null, razorpayOrderId: string | null, createdAt: string, paidAt: string | null, booking: { id: string, reference: string, status: string } | null }, checkout: { keyId: string, razorpayOrderId: string, amount: number, currency: string, payment: { id: string, status: PaymentStatus, purpose: PaymentPurpose, amount: number, amountRefunded: number, currency: string, version: number, description: string | null, failureReason: string | null, razorpayOrderId: string | null, createdAt: string, paidAt: string | null, booking: { id: string, reference: string, status: string } | null } } | null, booking: { id: string, reference: string, status: string, totalAmount: number, currency: string, createdAt: string, items: Array<{ productId: string, name: string, quantity: number, unitPrice: number, lineTotal: number }> } | null, cart: { id: string, status: CartStatus, currency: string | null, itemCount: number, total: number, failureReason: string | null, lines: Array<{ quantity: number, unitPrice: number, lineTotal: number, product: { id: string, name: string } }>, payment: { id: string, status: PaymentStatus } | null } } };
+export type ShopProcessCartMutation = { processCart: { payment: { id: string, status: PaymentStatus, purpose: PaymentPurpose, amount: number, amountRefunded: number, currency: string, version: number, description: string | null, failureReason: string | null, razorpayOrderId: string | null, createdAt: string, paidAt: string | null, booking: { id: string, reference: string, status: string } | null }, checkout: { keyId: string, razorpayOrderId: string, gateway: PaymentGateway, redirectUrl: string | null, amount: number, currency: string, payment: { id: string, status: PaymentStatus, purpose: PaymentPurpose, amount: number, amountRefunded: number, currency: string, version: number, description: string | null, failureReason: string | null, razorpayOrderId: string | null, createdAt: string, paidAt: string | null, booking: { id: string, reference: string, status: string } | null } } | null, booking: { id: string, reference: string, status: string, totalAmount: number, currency: string, createdAt: string, items: Array<{ productId: string, name: string, quantity: number, unitPrice: number, lineTotal: number }> } | null, cart: { id: string, status: CartStatus, currency: string | null, itemCount: number, total: number, failureReason: string | null, lines: Array<{ quantity: number, unitPrice: number, lineTotal: number, product: { id: string, name: string } }>, payment: { id: string, status: PaymentStatus } | null } } };
 
 export type ShopVerifyPaymentMutationVariables = Exact<{
   input: VerifyPaymentInput;
@@ -286,6 +286,13 @@ export type ShopVerifyPaymentMutationVariables = Exact<{
 
 
 export type ShopVerifyPaymentMutation = { verifyPayment: { id: string, status: PaymentStatus, purpose: PaymentPurpose, amount: number, amountRefunded: number, currency: string, version: number, description: string | null, failureReason: string | null, razorpayOrderId: string | null, createdAt: string, paidAt: string | null, booking: { id: string, reference: string, status: string } | null } };
+
+export type ShopConfirmPaymentMutationVariables = Exact<{
+  paymentId: string | number;
+}>;
+
+
+export type ShopConfirmPaymentMutation = { confirmPayment: { id: string, status: PaymentStatus, purpose: PaymentPurpose, amount: number, amountRefunded: number, currency: string, version: number, description: string | null, failureReason: string | null, razorpayOrderId: string | null, createdAt: string, paidAt: string | null, booking: { id: string, reference: string, status: string } | null } };
 
 export type ShopWalletQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -299,7 +306,7 @@ export type ShopTopUpMutationVariables = Exact<{
 }>;
 
 
-export type ShopTopUpMutation = { addWalletBalance: { keyId: string, razorpayOrderId: string, amount: number, currency: string, payment: { id: string, status: PaymentStatus, purpose: PaymentPurpose, amount: number, amountRefunded: number, currency: string, version: number, description: string | null, failureReason: string | null, razorpayOrderId: string | null, createdAt: string, paidAt: string | null, booking: { id: string, reference: string, status: string } | null } } };
+export type ShopTopUpMutation = { addWalletBalance: { keyId: string, razorpayOrderId: string, gateway: PaymentGateway, redirectUrl: string | null, amount: number, currency: string, payment: { id: string, status: PaymentStatus, purpose: PaymentPurpose, amount: number, amountRefunded: number, currency: string, version: number, description: string | null, failureReason: string | null, razorpayOrderId: string | null, createdAt: string, paidAt: string | null, booking: { id: string, reference: string, status: string } | null } } };
 
 export type ShopMyPaymentsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -444,6 +451,8 @@ export const ShopCheckoutFragmentDoc = new TypedDocumentString(`
     fragment ShopCheckout on CheckoutSession {
   keyId
   razorpayOrderId
+  gateway
+  redirectUrl
   amount
   currency
   payment {
@@ -918,6 +927,8 @@ fragment ShopCart on Cart {
 fragment ShopCheckout on CheckoutSession {
   keyId
   razorpayOrderId
+  gateway
+  redirectUrl
   amount
   currency
   payment {
@@ -949,6 +960,31 @@ export const ShopVerifyPaymentDocument = new TypedDocumentString(`
     status
   }
 }`) as unknown as TypedDocumentString<ShopVerifyPaymentMutation, ShopVerifyPaymentMutationVariables>;
+export const ShopConfirmPaymentDocument = new TypedDocumentString(`
+    mutation ShopConfirmPayment($paymentId: ID!) {
+  confirmPayment(paymentId: $paymentId) {
+    ...ShopPayment
+  }
+}
+    fragment ShopPayment on Payment {
+  id
+  status
+  purpose
+  amount
+  amountRefunded
+  currency
+  version
+  description
+  failureReason
+  razorpayOrderId
+  createdAt
+  paidAt
+  booking {
+    id
+    reference
+    status
+  }
+}`) as unknown as TypedDocumentString<ShopConfirmPaymentMutation, ShopConfirmPaymentMutationVariables>;
 export const ShopWalletDocument = new TypedDocumentString(`
     query ShopWallet($first: Int) {
   wallet {
@@ -999,6 +1035,8 @@ export const ShopTopUpDocument = new TypedDocumentString(`
 fragment ShopCheckout on CheckoutSession {
   keyId
   razorpayOrderId
+  gateway
+  redirectUrl
   amount
   currency
   payment {

@@ -32,6 +32,8 @@ export interface ShopSettings {
   checkoutScript: string;
   /** Sandbox only: the page may sign in a demo customer by id. */
   demoSignIn: boolean;
+  /** The gateways the shopper may choose at checkout, the default first. */
+  gateways: ('RAZORPAY' | 'PHONEPE')[];
 }
 
 export function createWebRouter({ config, distDir = webDistDir() }: WebRouterOptions): Router {
@@ -68,6 +70,7 @@ export function createWebRouter({ config, distDir = webDistDir() }: WebRouterOpt
         mode: sandbox ? 'sandbox' : 'live',
         checkoutScript: sandbox ? '/sandbox/razorpay/checkout.js' : 'https://checkout.razorpay.com/v1/checkout.js',
         demoSignIn: sandbox,
+        gateways: shopGateways(config),
       };
       res.setHeader('Cache-Control', 'no-cache');
       res.json(settings);
@@ -105,4 +108,11 @@ export function createWebRouter({ config, distDir = webDistDir() }: WebRouterOpt
     });
   }
   return router;
+}
+
+/** The gateways on offer, the configured default first (PhonePe only when it is enabled). */
+function shopGateways(config: Config): ShopSettings['gateways'] {
+  const offered: ShopSettings['gateways'] = config.phonepe.enabled ? ['RAZORPAY', 'PHONEPE'] : ['RAZORPAY'];
+  const first = config.defaultGateway === 'phonepe' && config.phonepe.enabled ? 'PHONEPE' : 'RAZORPAY';
+  return [first, ...offered.filter((g) => g !== first)];
 }

@@ -2,12 +2,14 @@
  * The storefront in Chromium against the real service (its own database, the sandbox over
  * HTTP): a two-product cart through the sandbox's Checkout, a wallet top-up then a wallet
  * checkout, and a failed payment leaving the cart payable. The Checkout modal is driven with
- * the keyboard where a person could.
+ * the keyboard where a person could. And a cart paid with PhonePe: to the sandbox's hosted
+ * page and back, where confirmPayment (not the return) decides.
  */
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCatalog } from '../../src/catalog/catalog.seed.js';
 import { createLogger } from '../../src/logger.js';
+import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event.entity.js';
 import { PaymentsDocument } from '../graphql/generated.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 import { BROWSER_TEST_TIMEOUT_MS, useBrowser } from './browser.js';
@@ -101,5 +103,38 @@ describe('storefront', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
       return list.length === 2 ? list : null;
     }, 10_000, 'both payments listed');
     expect(statuses).toEqual(['CAPTURED', 'FAILED']);
+  });
+
+  it('pays a cart with PhonePe: the sandbox page, back to the shop, confirmPayment decides (gone back unpaid first)', async () => {
+    const page = await browser.page();
+    await signInCustomer(page, server.url, 'phonepe-1');
+    await addToCart(page, 'Bathroom cleaning', '₹599.00');
+    await page.getByLabel('PhonePe').check();
+    const payButton = page.getByRole('button', { name: 'Pay with PhonePe' });
+
+    // To PhonePe's page and straight back: the return alone pays nothing.
+    await payButton.click();
+    await page.waitForURL(/\/sandbox\/phonepe\/pay\/mo_[0-9a-f]{24}$/);
+    await page.getByRole('button', { name: 'Go back without paying' }).click();
+    await page.waitForURL(`${server.url}/shop/`);
+    await page.locator('#announcer', { hasText: 'Not paid yet' }).waitFor();
+    expect((await paymentsOf('phonepe-1')).map((p) => p.status)).toEqual(['CREATED']);
+
+    // Again (the same order, resumed), and paid; PhonePe's callback is lost on the way, so
+    // only the shop's confirmPayment can tell the service.
+    await expect.poll(() => payButton.isEnabled()).toBe(true);
+    server.app.phonepeSandbox!.setFaults({ callbacks: { dropNext: 1 } });
+    await payButton.click();
+    await page.getByRole('button', { name: 'Pay (success)' }).click();
+    await page.locator('#booking-reference').waitFor();
+    expect(await page.locator('#booking').textContent()).toContain('₹599.00');
+    await paymentStatus(page, 'CAPTURED').waitFor();
+    server.app.phonepeSandbox!.resetFaults();
+
+    const payments = await paymentsOf('phonepe-1');
+    expect(payments).toHaveLength(1);
+    expect(payments[0]).toMatchObject({ status: 'CAPTURED', amount: 59_900, purpose: 'CART' });
+    const changes = await server.db.orm.em.fork().find(PaymentEvent, { payment: payments[0]!.id, type: PaymentEventType.STATUS_CHANGED });
+    expect(changes.map((c) => [c.toStatus, c.source])).toEqual([['CAPTURED', 'api:confirmPayment']]);
   });
 });

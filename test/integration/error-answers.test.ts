@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FreezeWalletDocument } from '../graphql/generated.js';
+import { CreateOrderDocument, FreezeWalletDocument, ProcessCartDocument } from '../graphql/generated.js';
+import { GATEWAY_DRIVERS } from '../helpers/gateway-drivers.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -201,5 +202,44 @@ describe('headers: helmet, CORS from the allow-list, /metrics behind its token',
     const ok = await send('/metrics', { headers: { authorization: 'Bearer metrics-token-0123456789' } });
     expect(ok.status).toBe(200);
     expect(ok.text).toMatch(/http_requests_total/);
+  });
+});
+
+describe('choosing a gateway: bad input named', () => {
+  it('an unknown gateway value on createOrder, addWalletBalance and processCart → 400 BAD_USER_INPUT naming gateway', async () => {
+    for (const [mutation, input] of [
+      ['createOrder', '{ amount: 10000, gateway: $gateway }'],
+      ['addWalletBalance', '{ amount: 10000, gateway: $gateway }'],
+      ['processCart', '{ cartId: "00000000-0000-4000-8000-000000000000", method: GATEWAY, gateway: $gateway }'],
+    ] as const) {
+      const query = `mutation ($gateway: PaymentGateway) { ${mutation}(input: ${input}) { __typename } }`;
+      const answer = await postGraphQL(JSON.stringify({ query, variables: { gateway: 'PAYPAL' } }), { authorization: `Bearer ${alice}` });
+      expectGraphQLError(answer, 400, 'BAD_USER_INPUT');
+      // Named and why; the value itself is not echoed (see "no echoed input" above).
+      expect(answer.json.errors![0]!.message, mutation).toMatch(/at "gateway": not a value of the "PaymentGateway" enum/);
+    }
+  });
+});
+
+describe.each(GATEWAY_DRIVERS)('$gateway: a currency that is not one of ours → BAD_USER_INPUT naming input.currency', ({ gateway }) => {
+  it('createOrder', async () => {
+    const order = await server.gql(CreateOrderDocument, { input: { amount: 10_000, currency: 'XYZ', gateway } }, alice);
+    expect(order.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.currency' } });
+    expect(order.errors?.[0]?.message).toMatch(/^input\.currency: must be one of INR, /);
+  });
+});
+
+// PhonePe only: it has no currency field and takes INR alone; Razorpay takes the others listed.
+describe('PhonePe: any currency but INR refused before anything is sent', () => {
+  it('createOrder in USD → BAD_USER_INPUT on input.currency saying PhonePe takes INR only; no payment, no PhonePe order', async () => {
+    const sandboxOrders = async () => Number((await server.db.orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*)::text as n from sandbox_phonepe.orders'))[0]!.n);
+    const ordersBefore = await sandboxOrders();
+    const answer = await server.gql(CreateOrderDocument, { input: { amount: 10_000, currency: 'USD', gateway: 'PHONEPE' } }, alice);
+    expect(answer.data?.createOrder ?? null).toBeNull();
+    expect(answer.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.currency' } });
+    expect(answer.errors?.[0]?.message).toMatch(/currency.*PhonePe takes INR only/);
+    expect(await sandboxOrders()).toBe(ordersBefore);
+    const cart = await server.gql(ProcessCartDocument, { input: { cartId: '00000000-0000-4000-8000-000000000000', method: 'GATEWAY', gateway: 'PHONEPE' } }, alice);
+    expect(cart.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 });

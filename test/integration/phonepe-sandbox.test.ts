@@ -115,6 +115,15 @@ describe('PhonePe sandbox API', () => {
     expect(await api('POST', '/checkout/v2/pay', valid, auth)).toMatchObject({ status: 400, body: { code: 'DUPLICATE_ORDER' } });
   });
 
+  it('the hosted page allows its own forms and the merchant\'s return (form-action), and nothing else', async () => {
+    const order = await gateway.createOrder({ amount: 10_000, currency: 'INR', receipt: 'page' });
+    const page = await fetch(`${baseUrl}/sandbox/phonepe/pay/${order.id}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Pay (success)');
+    // The service's own policy is form-action 'none': without this the page's buttons do nothing.
+    expect(page.headers.get('content-security-policy')).toBe(`default-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self' ${baseUrl}`);
+  });
+
   it('reads `details` however often the SDK repeats it', async () => {
     const auth = { Authorization: await token() };
     const order = await gateway.createOrder({ amount: 1_000, currency: 'INR', receipt: 'q' });

@@ -70,9 +70,9 @@ describe('pages', () => {
 });
 
 describe('sandbox storefront helpers', () => {
-  it('settings name the sandbox checkout.js, which is served as JavaScript defining Razorpay', async () => {
+  it('settings name the sandbox checkout.js, which is served as JavaScript defining Razorpay, and the gateways on offer, the default first', async () => {
     const settings = (await (await fetch(`${server.url}/shop/settings.json`)).json()) as { checkoutScript: string };
-    expect(settings).toEqual({ mode: 'sandbox', checkoutScript: '/sandbox/razorpay/checkout.js', demoSignIn: true });
+    expect(settings).toEqual({ mode: 'sandbox', checkoutScript: '/sandbox/razorpay/checkout.js', demoSignIn: true, gateways: ['RAZORPAY', 'PHONEPE'] });
     const script = await fetch(`${server.url}${settings.checkoutScript}`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/javascript/);

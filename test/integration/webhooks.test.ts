@@ -2,6 +2,11 @@
  * The webhook route and inbox over real HTTP: signature checks over the raw bytes, what is
  * stored and acknowledged, duplicates, secret rotation, and the processor's retries, dead
  * letters, replay and single claim. Every refused delivery must leave no trace.
+ *
+ * Most of this file is Razorpay's: its webhooks are an HMAC over the body with an event id
+ * header. PhonePe's callbacks carry neither (a fixed credential hash in `Authorization`, no
+ * id), so their refusals and duplicates have their own section below; the inbox's retries,
+ * dead letters and replay are the same code for both and are tested once.
  */
 import 'reflect-metadata';
 import { createHmac } from 'node:crypto';
@@ -16,6 +21,8 @@ import { CreateOrderDocument } from '../graphql/generated.js';
 import { pay, paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
 import { eventually, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET, startTestServer, type TestServer } from '../helpers/server.js';
 import { handleEventType } from '../helpers/webhooks.js';
+import { callbackAuthorization } from '../../src/gateways/phonepe/phonepe.callbacks.js';
+import { GATEWAY_DRIVERS } from '../helpers/gateway-drivers.js';
 
 /** Long enough that the interval worker never runs during a test: only the test drives retries. */
 
@@ -264,6 +271,59 @@ describe('stored and acknowledged, nothing to do', () => {
     await eventually(async () => (await paymentState(server, paymentId)).status === PaymentStatus.FAILED, 5000, 'FAILED');
     const rows = (await webhookRows(server)).filter((r) => r.eventId.startsWith('sha256:'));
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe('PhonePe callbacks (their own: a shared-credential Authorization header, no signature, no event id)', () => {
+  const phonepe = GATEWAY_DRIVERS.find((d) => d.gateway === 'PHONEPE')!;
+
+  async function phonepeOrder(user: string) {
+    const created = await server.gql(CreateOrderDocument, { input: { amount: 10_000, gateway: 'PHONEPE' } }, await server.token(user));
+    expect(created.errors).toBeUndefined();
+    return created.data!.createOrder;
+  }
+
+  /** A callback claiming the order was paid (what a forger would send). */
+  function completedBody(merchantOrderId: string, amount: number): string {
+    const payload = {
+      merchantOrderId, orderId: 'OMOFORGED', state: 'COMPLETED', amount, expireAt: Date.now() + 60_000,
+      paymentDetails: [{ transactionId: 'OMFORGED1', paymentMode: 'UPI_INTENT', timestamp: Date.now(), amount, state: 'COMPLETED' }],
+    };
+    return JSON.stringify({ type: 'CHECKOUT_ORDER_COMPLETED', event: 'checkout.order.completed', payload });
+  }
+
+  const postCallback = async (body: string, authorization?: string) => {
+    const response = await fetch(`${server.url}/webhooks/phonepe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization !== undefined && { authorization }) },
+      body,
+    });
+    return { status: response.status, body: await response.text() };
+  };
+
+  it('without Authorization, with a wrong one, with another credential\'s hash or with a scheme: 400 and no trace', async () => {
+    const session = await phonepeOrder('phonepe-forger');
+    const body = completedBody(session.razorpayOrderId, 10_000);
+    const { webhookUsername, webhookPassword } = server.config.phonepe;
+    const right = callbackAuthorization(webhookUsername, webhookPassword);
+    await expectNoTrace(server, session.payment.id, async () => {
+      for (const authorization of [undefined, '', 'f'.repeat(64), callbackAuthorization(webhookUsername, `${webhookPassword}x`), `SHA256 ${right}`, right.slice(1)]) {
+        const response = await postCallback(body, authorization);
+        expect(response.status, `Authorization: ${String(authorization)}`).toBe(400);
+        expect(response.body).not.toContain(right);
+      }
+    });
+  });
+
+  it('the same callback twice: 200 both times, stored once, the payment captured once', async () => {
+    const session = await phonepeOrder('phonepe-twice');
+    const attempt = await phonepe.pay(server, session, { notifications: 'drop' });
+    const statuses = await Promise.all([phonepe.notify(server, session, attempt), phonepe.notify(server, session, attempt)]);
+    expect(statuses).toEqual([200, 200]);
+    await eventually(async () => (await paymentState(server, session.payment.id)).status === PaymentStatus.CAPTURED, 10_000, 'CAPTURED by the callback');
+    const rows = (await webhookRows(server)).filter((r) => r.gateway === 'phonepe' && r.eventType === 'checkout.order.completed');
+    expect(new Set(rows.map((r) => r.eventId)).size).toBe(rows.length);
+    expect(await paymentState(server, session.payment.id)).toMatchObject({ status: PaymentStatus.CAPTURED, version: 2 });
   });
 });
 

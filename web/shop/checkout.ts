@@ -1,10 +1,12 @@
 /**
- * Opens Razorpay Checkout exactly as a real integration does: load checkout.js (Razorpay's, or
- * in sandbox mode the sandbox's stand-in with the same options and callbacks), then
- * `new Razorpay(options).open()`; the `handler` result goes to verifyPayment, which asks the
- * gateway for the real status (the browser's word is never taken for it).
+ * Takes the customer through the session's gateway. Razorpay: Checkout exactly as a real
+ * integration opens it (load checkout.js, Razorpay's or in sandbox mode the sandbox's stand-in
+ * with the same options and callbacks, then `new Razorpay(options).open()`); the `handler`
+ * result goes to verifyPayment, which asks the gateway for the real status. PhonePe: the
+ * browser goes to the session's redirectUrl (PhonePe's page) and comes back to the shop with
+ * nothing that proves anything; the shop then calls confirmPayment, which asks PhonePe.
  */
-import { ShopVerifyPaymentDocument, type ShopCheckoutFragment, type ShopPaymentFragment } from '../../client/src/index.js';
+import { ShopConfirmPaymentDocument, ShopVerifyPaymentDocument, type ShopCheckoutFragment, type ShopPaymentFragment } from '../../client/src/index.js';
 import { request } from '../shared/api.js';
 
 interface RazorpayResponse { razorpay_payment_id: string; razorpay_order_id: string; razorpay_signature: string }
@@ -12,7 +14,8 @@ interface RazorpayFailure { error: { description: string; reason: string; metada
 interface RazorpayInstance { open(): void; on(event: 'payment.failed', listener: (response: RazorpayFailure) => void): void }
 type RazorpayConstructor = new (options: Record<string, unknown>) => RazorpayInstance;
 
-export interface ShopSettings { mode: 'sandbox' | 'live'; checkoutScript: string; demoSignIn: boolean }
+export type ShopGateway = 'RAZORPAY' | 'PHONEPE';
+export interface ShopSettings { mode: 'sandbox' | 'live'; checkoutScript: string; demoSignIn: boolean; gateways: ShopGateway[] }
 
 let loading: Promise<RazorpayConstructor> | null = null;
 
@@ -40,8 +43,25 @@ export type CheckoutOutcome =
   | { kind: 'failed'; reason: string }
   | { kind: 'dismissed'; failedBefore: string | null };
 
-/** Opens Checkout for a session and settles when the customer paid (verified), or closed it. */
-export async function openCheckout(settings: ShopSettings, session: ShopCheckoutFragment, description: string): Promise<CheckoutOutcome> {
+/** What the shop remembers while the customer is on PhonePe's page (this tab only). */
+export interface PendingRedirect {
+  paymentId: string;
+  merchantOrderId: string;
+  what: 'cart' | 'top-up';
+  /** The cart checkout's idempotency key, so that paying again resumes the same order. */
+  cartId?: string;
+  idempotencyKey?: string;
+}
+
+const PENDING_KEY = 'shop.pendingRedirect';
+
+/**
+ * Opens Checkout for a session and settles when the customer paid (verified), or closed it.
+ * For PhonePe the page is left for PhonePe's and this never settles: the return is handled by
+ * `returnFromGateway` when the shop loads again.
+ */
+export async function openCheckout(settings: ShopSettings, session: ShopCheckoutFragment, description: string, pending: Omit<PendingRedirect, 'paymentId' | 'merchantOrderId'> = { what: 'cart' }): Promise<CheckoutOutcome> {
+  if (session.gateway === 'PHONEPE') return redirectToPhonePe(session, pending);
   const Razorpay = await loadCheckout(settings);
   return new Promise((resolve, reject) => {
     let lastFailure: string | null = null;
@@ -68,4 +88,29 @@ export async function openCheckout(settings: ShopSettings, session: ShopCheckout
     });
     checkout.open();
   });
+}
+
+function redirectToPhonePe(session: ShopCheckoutFragment, pending: Omit<PendingRedirect, 'paymentId' | 'merchantOrderId'>): Promise<never> {
+  if (!session.redirectUrl) throw new Error('the service returned no PhonePe page for this payment');
+  const record: PendingRedirect = { ...pending, paymentId: session.payment.id, merchantOrderId: session.razorpayOrderId };
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify(record));
+  location.assign(session.redirectUrl);
+  return new Promise<never>(() => undefined);
+}
+
+/**
+ * Back from PhonePe (`?merchantOrderId=` in the address): the payment this tab sent there, if
+ * it is the one named, confirmed with the service (which asks PhonePe). The address is
+ * cleaned either way; a return this tab did not start decides nothing.
+ */
+export async function returnFromGateway(): Promise<{ pending: PendingRedirect; payment: ShopPaymentFragment } | null> {
+  const merchantOrderId = new URLSearchParams(location.search).get('merchantOrderId');
+  if (merchantOrderId === null) return null;
+  history.replaceState(null, '', location.pathname);
+  const stored = sessionStorage.getItem(PENDING_KEY);
+  const pending = stored ? (JSON.parse(stored) as PendingRedirect) : null;
+  if (!pending || pending.merchantOrderId !== merchantOrderId) return null;
+  sessionStorage.removeItem(PENDING_KEY);
+  const { confirmPayment } = await request(ShopConfirmPaymentDocument, { paymentId: pending.paymentId });
+  return { pending, payment: confirmPayment };
 }

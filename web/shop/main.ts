@@ -1,4 +1,4 @@
-/** The storefront: sign in, browse, fill a cart, pay by Razorpay Checkout or wallet, top up, watch payments live. */
+/** The storefront: sign in, browse, fill a cart, pay through Razorpay Checkout, PhonePe's page or the wallet, top up, watch payments live. */
 import {
   ShopAddToCartDocument,
   ShopCartDocument,
@@ -14,7 +14,7 @@ import {
 import { closeLive, describeError, idempotencyKey, request, session } from '../shared/api.js';
 import { announce, byId } from '../shared/dom.js';
 import { parseRupees, rupees } from '../shared/format.js';
-import { openCheckout, type CheckoutOutcome, type ShopSettings } from './checkout.js';
+import { openCheckout, returnFromGateway, type CheckoutOutcome, type ShopGateway, type ShopSettings } from './checkout.js';
 import { followMyPayments, showBooking, upsertPayment, waitForPayment } from './payments.js';
 import { renderCart, renderCatalog, renderWallet } from './views.js';
 
@@ -25,6 +25,41 @@ let busy = false;
 
 const payGateway = byId<HTMLButtonElement>('pay-gateway');
 const payWallet = byId<HTMLButtonElement>('pay-wallet');
+const GATEWAY_NAMES: Record<ShopGateway, string> = { RAZORPAY: 'Razorpay', PHONEPE: 'PhonePe' };
+
+/** The gateway the shopper picked for cart payments and top-ups. */
+function chosenGateway(): ShopGateway {
+  return (document.querySelector<HTMLInputElement>('input[name="gateway"]:checked')?.value as ShopGateway | undefined) ?? 'RAZORPAY';
+}
+
+const GATEWAY_KEY = 'shop.gateway';
+
+/**
+ * One radio button per gateway on offer; checked: this tab's last choice (kept across PhonePe's
+ * redirect), else the default. The pay button names the choice.
+ */
+function renderGatewayChoice(gateways: ShopGateway[]): void {
+  const choice = byId('gateway-choice');
+  choice.hidden = gateways.length < 2;
+  const remembered = sessionStorage.getItem(GATEWAY_KEY);
+  const checked = gateways.find((g) => g === remembered) ?? gateways[0];
+  const options = byId('gateway-options');
+  options.replaceChildren(...gateways.map((gateway) => {
+    const label = document.createElement('label');
+    const radio = document.createElement('input');
+    radio.type = 'radio';
+    radio.name = 'gateway';
+    radio.value = gateway;
+    radio.checked = gateway === checked;
+    radio.addEventListener('change', () => {
+      sessionStorage.setItem(GATEWAY_KEY, chosenGateway());
+      payGateway.textContent = `Pay with ${GATEWAY_NAMES[chosenGateway()]}`;
+    });
+    label.append(radio, ` ${GATEWAY_NAMES[gateway]}`);
+    return label;
+  }));
+  payGateway.textContent = `Pay with ${GATEWAY_NAMES[chosenGateway()]}`;
+}
 
 function setCart(next: ShopCartFragment | null): void {
   cart = next;
@@ -82,6 +117,11 @@ async function afterCheckout(outcome: CheckoutOutcome, what: string): Promise<Sh
     return null;
   }
   upsertPayment(outcome.payment);
+  if (outcome.payment.status === 'CREATED') {
+    // Back from PhonePe's page without a payment (gone back, or still pending at the bank).
+    announce(`Not paid yet: PhonePe has no completed payment for this order. ${what} is still payable.`, 'error');
+    return null;
+  }
   announce(`Payment ${outcome.payment.status.toLowerCase()}; confirming…`);
   return waitForPayment(outcome.payment.id, (p) => p.status !== 'CREATED' && p.status !== 'AUTHORIZED');
 }
@@ -93,14 +133,8 @@ async function afterCheckout(outcome: CheckoutOutcome, what: string): Promise<Sh
  */
 const checkoutKeys = new Map<string, string>();
 
-payGateway.addEventListener('click', () => void act(async () => {
-  if (!cart) return;
-  const key = (cart.status === 'CHECKED_OUT' && checkoutKeys.get(cart.id)) || idempotencyKey();
-  checkoutKeys.set(cart.id, key);
-  const { processCart } = await request(ShopProcessCartDocument, { input: { cartId: cart.id, method: 'GATEWAY', idempotencyKey: key } });
-  setCart(processCart.cart);
-  if (!processCart.checkout) throw new Error('the service returned no checkout session for a gateway payment');
-  const outcome = await openCheckout(settings, processCart.checkout, `Cart of ${processCart.cart.itemCount} item(s)`);
+/** After a cart's gateway payment: the booking, or why not (the cart is payable again). */
+async function finishCartPayment(outcome: CheckoutOutcome, paymentId: string): Promise<void> {
   const paid = await afterCheckout(outcome, 'Your cart');
   if (paid?.status === 'CAPTURED') {
     const booked = paid.booking ? paid : await waitForPayment(paid.id, (p) => !!p.booking);
@@ -110,9 +144,20 @@ payGateway.addEventListener('click', () => void act(async () => {
     announce(`Payment ${paid.status.toLowerCase()}: ${paid.failureReason ?? 'see My payments'}. Your cart is still payable.`, 'error');
   } else if (outcome.kind === 'dismissed' && outcome.failedBefore) {
     // The failure reaches the service by webhook; the cart is payable again once it has.
-    await waitForPayment(processCart.payment.id, (p) => p.status === 'FAILED' || p.status === 'CAPTURED', 30_000);
+    await waitForPayment(paymentId, (p) => p.status === 'FAILED' || p.status === 'CAPTURED', 30_000);
   }
   setCart((await request(ShopCartDocument)).cart);
+}
+
+payGateway.addEventListener('click', () => void act(async () => {
+  if (!cart) return;
+  const key = (cart.status === 'CHECKED_OUT' && checkoutKeys.get(cart.id)) || idempotencyKey();
+  checkoutKeys.set(cart.id, key);
+  const { processCart } = await request(ShopProcessCartDocument, { input: { cartId: cart.id, method: 'GATEWAY', gateway: chosenGateway(), idempotencyKey: key } });
+  setCart(processCart.cart);
+  if (!processCart.checkout) throw new Error('the service returned no checkout session for a gateway payment');
+  const outcome = await openCheckout(settings, processCart.checkout, `Cart of ${processCart.cart.itemCount} item(s)`, { what: 'cart', cartId: cart.id, idempotencyKey: key });
+  await finishCartPayment(outcome, processCart.payment.id);
 }));
 
 payWallet.addEventListener('click', () => void act(async () => {
@@ -138,8 +183,8 @@ byId<HTMLFormElement>('top-up').addEventListener('submit', (event) => {
     return;
   }
   void act(async () => {
-    const { addWalletBalance } = await request(ShopTopUpDocument, { input: { amount, idempotencyKey: idempotencyKey() } });
-    const paid = await afterCheckout(await openCheckout(settings, addWalletBalance, 'Wallet top-up'), 'The top-up');
+    const { addWalletBalance } = await request(ShopTopUpDocument, { input: { amount, gateway: chosenGateway(), idempotencyKey: idempotencyKey() } });
+    const paid = await afterCheckout(await openCheckout(settings, addWalletBalance, 'Wallet top-up', { what: 'top-up' }), 'The top-up');
     if (paid?.status === 'CAPTURED') announce(`Wallet topped up by ${rupees(paid.amount, paid.currency)}.`);
     await refreshWallet();
     input.value = '';
@@ -186,7 +231,27 @@ async function start(): Promise<void> {
     byId('demo-user-label').hidden = true;
     byId('demo-sign-in').hidden = true;
   }
-  if (session.token) await act(() => signedIn('the saved session'));
+  renderGatewayChoice(settings.gateways);
+  if (session.token) await act(async () => {
+    await signedIn('the saved session');
+    await afterGatewayReturn();
+  });
+}
+
+/** Back from PhonePe's page: confirmPayment decides, never the return itself. */
+async function afterGatewayReturn(): Promise<void> {
+  const returned = await returnFromGateway();
+  if (!returned) return;
+  const { pending, payment } = returned;
+  if (pending.cartId && pending.idempotencyKey) checkoutKeys.set(pending.cartId, pending.idempotencyKey);
+  const outcome: CheckoutOutcome = { kind: 'verified', payment };
+  if (pending.what === 'cart') {
+    await finishCartPayment(outcome, payment.id);
+    return;
+  }
+  const paid = await afterCheckout(outcome, 'The top-up');
+  if (paid?.status === 'CAPTURED') announce(`Wallet topped up by ${rupees(paid.amount, paid.currency)}.`);
+  await refreshWallet();
 }
 
 void start();

@@ -6,7 +6,7 @@ import type { RequestHandler } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { PhonePeSandboxError } from './sandbox.errors.js';
-import type { CallbackKnobs, RefundOutcome } from './sandbox.store.js';
+import type { CallbackKnobs, RefundOutcome } from './sandbox.rows.js';
 
 export interface PhonePeSandboxFaults {
   /** The next `count` API requests (token included) are answered with `status` and not processed. */

@@ -14,7 +14,9 @@ import { SandboxDb } from './sandbox.db.js';
 import { PhonePeSandboxError } from './sandbox.errors.js';
 import { FaultInjector, type PhonePeSandboxFaults, type PhonePeSandboxFaultsUpdate } from './sandbox.faults.js';
 import { readPayRequest, readRefundRequest, readTokenForm, type Outcome } from './sandbox.requests.js';
+import { RefundStore } from './sandbox.refunds.js';
 import { SandboxStore } from './sandbox.store.js';
+import { TokenStore } from './sandbox.tokens.js';
 
 export interface PhonePeSandboxOptions {
   clientId: string;
@@ -41,6 +43,8 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 
 export class PhonePeSandbox {
   readonly store: SandboxStore;
+  readonly tokens: TokenStore;
+  readonly refunds: RefundStore;
   readonly #options: PhonePeSandboxOptions;
   readonly #db: SandboxDb;
   readonly #faults = new FaultInjector();
@@ -54,6 +58,8 @@ export class PhonePeSandbox {
     this.#options = options;
     this.#db = new SandboxDb(options.databaseUrl, (error) => options.logger?.warn({ problem: error.message }, 'phonepe sandbox database connection lost'));
     this.store = new SandboxStore(this.#db);
+    this.tokens = new TokenStore(this.#db);
+    this.refunds = new RefundStore(this.#db);
     this.#callbacks = new CallbackDispatcher({
       db: this.#db,
       url: options.webhookUrl,
@@ -89,13 +95,13 @@ export class PhonePeSandbox {
     const expected = digest(`${this.#options.clientId}\n${this.#options.clientSecret}\n${this.#options.clientVersion}`);
     const given = digest(`${client_id}\n${client_secret}\n${client_version}`);
     if (!timingSafeEqual(expected, given)) throw new PhonePeSandboxError(400, 'INVALID_CLIENT', 'Client authentication failed');
-    return this.store.issueToken(client_id, this.#faults.current().tokenTtlSeconds);
+    return this.tokens.issueToken(client_id, this.#faults.current().tokenTtlSeconds);
   }
 
   /** `Authorization: O-Bearer <token>` with a token this sandbox issued and that has not expired. */
   async isAuthorized(header: string | undefined): Promise<boolean> {
     const match = /^O-Bearer (\S+)$/.exec(header ?? '');
-    return match ? this.store.isTokenValid(match[1]!) : false;
+    return match ? this.tokens.isTokenValid(match[1]!) : false;
   }
 
   /** `POST /checkout/v2/pay`; the redirect URL is this sandbox's hosted page for the order. */
@@ -129,15 +135,15 @@ export class PhonePeSandbox {
 
   refund(body: unknown): Promise<WireRefundResponse> {
     const request = readRefundRequest(body);
-    return this.#thenDeliver(this.store.refund(request, this.#faults.current().refundOutcome, this.#faults.takeCallbackKnobs()));
+    return this.#thenDeliver(this.refunds.refund(request, this.#faults.current().refundOutcome, this.#faults.takeCallbackKnobs()));
   }
 
   refundStatus(merchantRefundId: string): Promise<WireRefundStatus> {
-    return this.store.refundStatus(merchantRefundId);
+    return this.refunds.refundStatus(merchantRefundId);
   }
 
   settleRefund(merchantRefundId: string, state: 'COMPLETED' | 'FAILED'): Promise<WireRefundStatus> {
-    return this.#thenDeliver(this.store.settleRefund(merchantRefundId, state, this.#faults.takeCallbackKnobs()));
+    return this.#thenDeliver(this.refunds.settleRefund(merchantRefundId, state, this.#faults.takeCallbackKnobs()));
   }
 
   /** Held callbacks go out, in order or reversed. */
@@ -155,7 +161,7 @@ export class PhonePeSandbox {
   }
 
   async state(): Promise<PhonePeSandboxState> {
-    const [tokensIssued, callbacks] = await Promise.all([this.store.tokensIssued(), this.#callbacks.records()]);
+    const [tokensIssued, callbacks] = await Promise.all([this.tokens.tokensIssued(), this.#callbacks.records()]);
     return { tokensIssued, faults: this.#faults.current(), callbacks };
   }
 

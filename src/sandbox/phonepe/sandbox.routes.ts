@@ -70,6 +70,9 @@ export function buildPhonePeSandboxRouter({ sandbox, logger }: PhonePeSandboxRou
   // The customer's browser: no token, as on PhonePe's hosted page.
   router.get('/pay/:merchantOrderId', async (req, res) => {
     const order = await sandbox.store.order(req.params.merchantOrderId);
+    // The service's policy forbids every form (form-action 'none'); this page's own forms post
+    // here and are redirected to the merchant's URL, which browsers check against form-action too.
+    res.setHeader('Content-Security-Policy', payPagePolicy(order.redirectUrl));
     res.type('html').send(renderPayPage(req.params.merchantOrderId, order.amount, order.state));
   });
   router.post('/pay/:merchantOrderId', async (req, res) => {
@@ -101,7 +104,7 @@ export function buildPhonePeSandboxRouter({ sandbox, logger }: PhonePeSandboxRou
     res.json({ expired: true });
   });
   router.post('/control/tokens/revoke', async (_req, res) => {
-    await sandbox.store.revokeTokens();
+    await sandbox.tokens.revokeTokens();
     res.json({ revoked: true });
   });
   router.get('/control/state', async (_req, res) => {
@@ -127,4 +130,15 @@ export function buildPhonePeSandboxRouter({ sandbox, logger }: PhonePeSandboxRou
   };
   router.use(renderError);
   return router;
+}
+
+/** The hosted page's policy: no script, no style, its forms to itself and on to the merchant. */
+function payPagePolicy(redirectUrl: string): string {
+  let merchant = '';
+  try {
+    merchant = ` ${new URL(redirectUrl).origin}`;
+  } catch {
+    // An unreadable redirect URL: the page's forms still post to itself.
+  }
+  return `default-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'${merchant}`;
 }
