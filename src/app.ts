@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import type { Gateway } from './gateways/gateway.js';
 import type { GatewayRegistry } from './gateways/gateway.registry.js';
 import { createGatewayRegistry, createPayoutGateway } from './gateways/gateway.wiring.js';
-import type { PayoutGateway } from './gateways/payout-gateway.js';
+import type { PayoutGateway, TransferGateway } from './gateways/payout-gateway.js';
 import { OperationBudget } from './graphql/budget.js';
 import type { Context } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
@@ -58,7 +58,7 @@ export interface AppDeps {
   /** Tests may inject a gateway (it replaces the configured one of its name); otherwise Razorpay (or the sandbox) per config. */
   gateway?: Gateway;
   /** Tests may inject the payout (Route) gateway likewise. */
-  payoutGateway?: PayoutGateway;
+  payoutGateway?: PayoutGateway & TransferGateway;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
@@ -97,6 +97,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     services.jobs.every('reconciliation', config.reconcile.intervalMs, () => services.reconciler.runOnce());
     // Payee accounts whose activation webhook was lost: asked of Razorpay on the reconciler's schedule.
     services.jobs.every('payee.activation-check', config.reconcile.intervalMs, () => services.payeeAccounts.checkActivations());
+    // Transfers whose webhook was lost, transfer and reversal jobs that died, activations missed.
+    services.jobs.every('payout.reconcile', config.reconcile.intervalMs, () => services.payoutReconciler.runOnce());
   }
   const metrics = new Metrics({ defaultMetrics: config.env !== 'test' });
   services.reconciler.onOutcome((outcome) => metrics.reconcileOutcomes.inc({ outcome }));
