@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import type { Gateway } from './gateways/gateway.js';
 import type { GatewayRegistry } from './gateways/gateway.registry.js';
 import { createGatewayRegistry, createPayoutGateway } from './gateways/gateway.wiring.js';
-import type { PayoutGateway, TransferGateway } from './gateways/payout-gateway.js';
+import type { PayoutGateway } from './gateways/payout-gateway.js';
 import { OperationBudget } from './graphql/budget.js';
 import type { Context } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
@@ -58,7 +58,7 @@ export interface AppDeps {
   /** Tests may inject a gateway (it replaces the configured one of its name); otherwise Razorpay (or the sandbox) per config. */
   gateway?: Gateway;
   /** Tests may inject the payout (Route) gateway likewise. */
-  payoutGateway?: PayoutGateway & TransferGateway;
+  payoutGateway?: PayoutGateway;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {

@@ -8,7 +8,7 @@ import { CheckoutService } from './cart/checkout.service.js';
 import { ProductService } from './catalog/product.service.js';
 import type { Config } from './config.js';
 import type { GatewayRegistry } from './gateways/gateway.registry.js';
-import type { PayoutGateway, TransferGateway } from './gateways/payout-gateway.js';
+import type { PayoutGateway } from './gateways/payout-gateway.js';
 import type { MessageBus } from './graphql/pubsub.js';
 import { CaptureJournalHandler } from './ledger/ledger.handlers.js';
 import { LedgerService } from './ledger/ledger.service.js';
@@ -91,7 +91,7 @@ export interface ServiceDeps {
   /** The configured gateways; a payment uses the one it records, a new payment the default. */
   gateways: GatewayRegistry;
   /** Linked accounts and transfers (Razorpay Route), apart from the payment gateways. */
-  payoutGateway: PayoutGateway & TransferGateway;
+  payoutGateway: PayoutGateway;
   bus: MessageBus;
   config: Config;
   logger: Logger;

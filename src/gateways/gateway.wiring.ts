@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Gateway } from './gateway.js';
 import type { GatewayLocation } from './gateway.location.js';
 import { GatewayRegistry } from './gateway.registry.js';
-import type { PayoutGateway, TransferGateway } from './payout-gateway.js';
+import type { PayoutGateway } from './payout-gateway.js';
 import { PhonePeGateway } from './phonepe/phonepe.gateway.js';
 import type { PhonePeLocation } from './phonepe/phonepe.location.js';
 import { RazorpayGateway, type GatewayLogger } from './razorpay/razorpay.gateway.js';
@@ -53,8 +53,7 @@ export function createGatewayRegistry(
 }
 
 /** The payout gateway (Razorpay Route: linked accounts), at the same place as Razorpay's payment API. */
-export function createPayoutGateway(config: Config, razorpay: GatewayLocation, logger: GatewayLogger): PayoutGateway & TransferGateway {
-  // TODO(payouts): the cast goes when the Route adapter implements TransferGateway (payout-gw's step 1).
+export function createPayoutGateway(config: Config, razorpay: GatewayLocation, logger: GatewayLogger): PayoutGateway {
   return new RazorpayRouteGateway({
     keyId: config.razorpay.keyId,
     keySecret: config.razorpay.keySecret,
@@ -62,5 +61,5 @@ export function createPayoutGateway(config: Config, razorpay: GatewayLocation, l
     name: razorpay.name,
     timeoutMs: config.razorpay.timeoutMs,
     logger,
-  }) as unknown as PayoutGateway & TransferGateway;
+  });
 }

@@ -234,8 +234,9 @@ export class PayoutTransfers {
     }
   }
 
-  /** A settlement of payees' balances to their banks: the payouts it covers are marked settled. */
-  async applySettlement(settlementId: string, at: Date): Promise<number> {
-    return this.orm.em.fork().nativeUpdate(Payout, { recipientSettlementId: settlementId, settledAt: null }, { settledAt: at, updatedAt: new Date() });
+  /** A settlement of payees' balances to their banks: the payouts whose transfers it paid are marked settled. */
+  async applySettlement(settlementId: string, transferIds: string[], at: Date): Promise<number> {
+    if (transferIds.length === 0) return 0;
+    return this.orm.em.fork().nativeUpdate(Payout, { razorpayTransferId: { $in: transferIds }, settledAt: null }, { recipientSettlementId: settlementId, settledAt: at, updatedAt: new Date() });
   }
 }

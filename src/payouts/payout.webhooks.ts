@@ -12,7 +12,9 @@ export function registerPayoutWebhooks(dispatch: WebhookDispatch, transfers: Pay
   dispatch.on('transfer', async (event, { source }): Promise<HandlerResult> => {
     const news = event.event;
     if (news.type === 'settlement.processed') {
-      const settled = await transfers.applySettlement(news.settlementId, news.occurredAt);
+      // The event names only the settlement: its transfers are asked of the gateway (matched by recipient_settlement_id).
+      const settledTransfers = await gateway.listSettlementTransfers(news.settlementId);
+      const settled = await transfers.applySettlement(news.settlementId, settledTransfers.map((t) => t.id), news.occurredAt);
       return settled > 0 ? { outcome: 'processed' } : { outcome: 'ignored', reason: `no payout is known to be in settlement ${news.settlementId}` };
     }
     // An unsigned event changes nothing by itself: the transfer is asked of the gateway instead.
