@@ -1,4 +1,4 @@
-import { LockMode, type FilterQuery, type MikroORM } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager, type FilterQuery, type MikroORM } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../auth/auth.js';
 import { isStaff } from '../auth/auth.js';
 import { forbidden, gatewayError, notFound } from '../common/errors.js';
@@ -28,6 +28,12 @@ export type ActivationOutcome =
   | { kind: 'unchanged'; account: PayeeAccount; reason: string | null }
   | { kind: 'unknown_product'; reason: string };
 
+/**
+ * Told, in the transaction that activates a payee's account (under its row lock), so its work
+ * commits with the activation: the payouts feature sends what accrued.
+ */
+export type ActivationListener = (em: EntityManager, payeeId: string) => Promise<unknown>;
+
 export interface PayeeAccountFilter {
   statuses?: PayeeAccountStatus[] | null;
 }
@@ -37,6 +43,8 @@ export interface PayeeAccountFilter {
  * step), activation followed by webhooks and a reconciliation check, and reads.
  */
 export class PayeeAccountService {
+  private readonly activationListeners: ActivationListener[] = [];
+
   constructor(
     private readonly orm: MikroORM,
     private readonly gateway: PayoutGateway,
@@ -68,6 +76,16 @@ export class PayeeAccountService {
     }
     await this.save(account.id, { claimedUntil: null, lastError: null });
     return this.reload(account.id);
+  }
+
+  /** Registers work to do in the transaction of every activation (the payouts feature, wired in services.ts). */
+  onActivated(listener: ActivationListener): void {
+    this.activationListeners.push(listener);
+  }
+
+  private async activated(em: EntityManager, account: PayeeAccount, before: PayeeAccountStatus): Promise<void> {
+    if (account.status !== PayeeAccountStatus.ACTIVATED || before === PayeeAccountStatus.ACTIVATED) return;
+    for (const listener of this.activationListeners) await listener(em, account.payeeId);
   }
 
   /** Staff read any payee's account; a customer reads only its own (its user id is the payeeId). */
@@ -218,11 +236,12 @@ export class PayeeAccountService {
       await this.orm.em.fork().transactional(async (em) => {
         const locked = await em.findOneOrFail(PayeeAccount, { id: account.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         locked.settlementsSubmittedAt = observedAt;
+        const before = locked.status;
         if (locked.status === PayeeAccountStatus.REGISTERING) {
           locked.status = PayeeAccountStatus.REQUESTED;
           locked.statusObservedAt = null;
         }
-        applyNews(locked, product.activationStatus, toStored(product), observedAt);
+        if (applyNews(locked, product.activationStatus, toStored(product), observedAt)) await this.activated(em, locked, before);
       });
       log.info({ razorpayAccountId: accountId, productId, activation: product.activationStatus, bankAccount: account.bankAccountMasked }, 'bank details submitted');
     }
@@ -275,6 +294,7 @@ export class PayeeAccountService {
       const before = account.status;
       const applied = applyNews(account, status, requirements, observedAt);
       if (!applied) return { kind: 'unchanged', account, reason: null } as const;
+      await this.activated(em, account, before);
       this.logger.info({ payeeId: account.payeeId, from: before, to: account.status, source }, 'payee account activation changed');
       return { kind: 'applied', account } as const;
     });
