@@ -156,7 +156,7 @@ export class RazorpayRouteGateway implements PayoutGateway {
     return this.#call('fetchRouteProduct', () => this.#sdk.products.fetch(accountId, productId), parseRouteProduct, retryWhenTransient);
   }
 
-  transferFromPayment(gatewayPaymentId: string, request: TransferRequest): Promise<Transfer> {
+  async transferFromPayment(gatewayPaymentId: string, request: TransferRequest): Promise<Transfer> {
     assertPaymentId('payment', gatewayPaymentId);
     assertId('account', request.accountId);
     assertAmount(request.amount, 'Transfer amount');
@@ -181,24 +181,24 @@ export class RazorpayRouteGateway implements PayoutGateway {
     return this.#call('transferFromPayment', () => this.#sdk.payments.transfer(gatewayPaymentId, body as never), ours, retryWhenNotApplied);
   }
 
-  listPaymentTransfers(gatewayPaymentId: string): Promise<Transfer[]> {
+  async listPaymentTransfers(gatewayPaymentId: string): Promise<Transfer[]> {
     assertPaymentId('payment', gatewayPaymentId);
     return this.#call('listPaymentTransfers', () => this.#sdk.payments.fetchTransfer(gatewayPaymentId), parseTransfers, retryWhenTransient);
   }
 
-  fetchTransfer(transferId: string): Promise<Transfer> {
+  async fetchTransfer(transferId: string): Promise<Transfer> {
     assertId('transfer', transferId);
     return this.#call('fetchTransfer', () => this.#sdk.transfers.fetch(transferId), parseTransfer, retryWhenTransient);
   }
 
-  editTransferHold(transferId: string, hold: { onHold: boolean; onHoldUntil: Date | null }): Promise<Transfer> {
+  async editTransferHold(transferId: string, hold: { onHold: boolean; onHoldUntil: Date | null }): Promise<Transfer> {
     assertId('transfer', transferId);
     const body: WireTransferHoldPatch = { on_hold: hold.onHold, ...(hold.onHoldUntil && { on_hold_until: unixSeconds(hold.onHoldUntil) }) };
     // A PATCH to a state: repeating it changes nothing more.
     return this.#call('editTransferHold', () => this.#sdk.transfers.edit(transferId, body as never), parseTransfer, retryWhenTransient);
   }
 
-  reverseTransfer(transferId: string, request: TransferReversalRequest): Promise<TransferReversal> {
+  async reverseTransfer(transferId: string, request: TransferReversalRequest): Promise<TransferReversal> {
     assertId('transfer', transferId);
     assertAmount(request.amount, 'Reversal amount');
     if (!request.reversalId || request.reversalId.length > NOTE_LIMIT) throw new GatewayError('Reversal needs a reversal id of at most 256 characters', 'rejected');
@@ -206,7 +206,7 @@ export class RazorpayRouteGateway implements PayoutGateway {
     return this.#call('reverseTransfer', () => this.#sdk.transfers.reverse(transferId, body as never), parseReversal, retryWhenNotApplied);
   }
 
-  listTransferReversals(transferId: string): Promise<TransferReversal[]> {
+  async listTransferReversals(transferId: string): Promise<TransferReversal[]> {
     assertId('transfer', transferId);
     // razorpay@2.9.8 has no method for `GET /v1/transfers/:id/reversals`: its generic GET sends it with the same auth.
     return this.#call('listTransferReversals', () => this.#sdk.api.get({ url: `/transfers/${transferId}/reversals` }), parseReversals, retryWhenTransient);
