@@ -151,12 +151,17 @@ async function checkPayees(run: Run): Promise<LedgerProblem[]> {
   await compare('payee_receivable_mismatch', 'payee_receivable',
     `select payee_id as payee, currency, sum(amount_receivable) as amount from payout group by payee_id, currency`,
     'refused reversals', 1);
-  for (const row of await run(`select o.id, o.razorpay_transfer_id, count(j.id)::int as n
-      from payout o left join journal j on j.payout_id = o.id and j.kind = 'PAYOUT_TRANSFER'
-      group by o.id having (o.razorpay_transfer_id is not null) <> (count(j.id) = 1) order by o.id`)) {
+  // Every transfer booked (PAYOUT_TRANSFER) was failed (PAYOUT_FAILED) except the one the payout has now.
+  for (const row of await run(`select o.id, o.razorpay_transfer_id,
+        count(j.id) filter (where j.kind = 'PAYOUT_TRANSFER')::int as made, count(j.id) filter (where j.kind = 'PAYOUT_FAILED')::int as failed
+      from payout o left join journal j on j.payout_id = o.id
+      group by o.id
+      having count(j.id) filter (where j.kind = 'PAYOUT_TRANSFER') - count(j.id) filter (where j.kind = 'PAYOUT_FAILED')
+             <> (case when o.razorpay_transfer_id is null then 0 else 1 end)
+      order by o.id`)) {
     problems.push(row.razorpay_transfer_id
-      ? { rule: 'payout_journal_missing', id: String(row.id), detail: `payout has transfer ${row.razorpay_transfer_id} and ${row.n} PAYOUT_TRANSFER journal(s)` }
-      : { rule: 'payout_journal_without_transfer', id: String(row.id), detail: `payout has no transfer but ${row.n} PAYOUT_TRANSFER journal(s)` });
+      ? { rule: 'payout_journal_missing', id: String(row.id), detail: `payout has transfer ${row.razorpay_transfer_id}; ${row.made} PAYOUT_TRANSFER and ${row.failed} PAYOUT_FAILED journal(s)` }
+      : { rule: 'payout_journal_without_transfer', id: String(row.id), detail: `payout has no transfer now; ${row.made} PAYOUT_TRANSFER and ${row.failed} PAYOUT_FAILED journal(s)` });
   }
   return problems;
 }

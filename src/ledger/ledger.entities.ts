@@ -82,8 +82,8 @@ export enum JournalKind {
   expression: `create unique index "journal_one_per_refund_and_kind" on "journal" ("refund_id", "kind") where "refund_id" is not null`,
 })
 @Index({
-  name: 'journal_one_per_payout_and_kind',
-  expression: `create unique index "journal_one_per_payout_and_kind" on "journal" ("payout_id", "kind") where "payout_id" is not null and "payout_reversal_id" is null`,
+  name: 'journal_one_per_payout_transfer_and_kind',
+  expression: `create unique index "journal_one_per_payout_transfer_and_kind" on "journal" ("payout_id", "kind", "reference") where "payout_id" is not null and "payout_reversal_id" is null`,
 })
 @Index({
   name: 'journal_one_per_payout_reversal',
@@ -110,6 +110,10 @@ export class Journal {
   /** The payout reversal a PAYOUT_REVERSAL or PAYOUT_RECEIVABLE journal belongs to (one journal per reversal). */
   @ManyToOne('PayoutReversal', { nullable: true, deleteRule: 'restrict' })
   payoutReversal: JournalPayout | null = null;
+
+  /** The gateway object a payout journal books (the transfer's `trf_…`): a payout whose transfer failed may make another. */
+  @Property({ type: 'string', length: 64, nullable: true })
+  reference: string | null = null;
 
   @Property({ type: 'string', length: 255 })
   description!: string;

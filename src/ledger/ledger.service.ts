@@ -20,6 +20,8 @@ export interface JournalRequest {
   /** Payout journals name their payout (one of each kind per payout) or their reversal (one per reversal). */
   payout?: JournalPayout | null;
   payoutReversal?: JournalPayout | null;
+  /** The gateway object the journal books (a transfer id), unique per payout and kind. */
+  reference?: string | null;
   description: string;
   currency: string;
   lines: LedgerLine[];
@@ -41,6 +43,7 @@ export class LedgerService {
       refund: request.refund ?? null,
       payout: request.payout ?? null,
       payoutReversal: request.payoutReversal ?? null,
+      reference: request.reference ?? null,
       description: request.description.slice(0, 255),
     });
     em.persist(journal);

@@ -8,7 +8,8 @@ import { Payment } from '../payments/payment.entity.js';
  * ACCRUED: owed, waiting for the payee's linked account to be ACTIVATED. PENDING: the transfer
  * is being made or Razorpay is processing it. ON_HOLD: processed but held at Razorpay
  * (`PAYOUT_HOLD=released`) until an operator releases it. PROCESSED: the payee has the money.
- * FAILED: Razorpay refused or failed the transfer; the share is owed again (payable).
+ * FAILED: Razorpay refused the transfer, or failed it PAYOUT_MAX_ATTEMPTS times; the share is owed
+ * again (payable) and an operator must look. A transfer that fails before that is made again.
  * PARTIALLY_REVERSED / REVERSED: refunds took part or all of it back.
  */
 export enum PayoutStatus {
@@ -94,6 +95,10 @@ export class Payout {
   /** Transfer calls asked (each after an intent was committed). */
   @Property({ type: 'integer', default: 0 })
   attempts: number = 0;
+
+  /** Transfers Razorpay made and then failed (`transfer.failed`): each is retried with a new transfer until PAYOUT_MAX_ATTEMPTS. */
+  @Property({ type: 'integer', default: 0 })
+  failedTransfers: number = 0;
 
   /** Set when the first transfer call is about to be made: from then on a retry lists the payment's transfers first. */
   @Property({ type: 'timestamptz', nullable: true })

@@ -87,14 +87,14 @@ export class PayoutReversals {
         reversal.lastError = null;
         payout.amountReversed += reversal.amount;
         payout.status = statusAfterReversal(payout.amount, payout.amountReversed);
-        await postPayoutJournal(this.ledger, em, payout, 'reversed', JournalKind.PAYOUT_REVERSAL, reversal.amount, reversal);
+        await postPayoutJournal(this.ledger, em, payout, 'reversed', JournalKind.PAYOUT_REVERSAL, reversal.amount, { reversal });
         await this.outbox.enqueue(em, 'payout.reversed', reversal.id, { ...payoutPayload(payout), reversalId: reversal.id, refundId: reversal.refundId, reversed: reversal.amount });
       } else {
         reversal.status = PayoutReversalStatus.REFUSED;
         reversal.lastError = outcome.reason.slice(0, MAX_ERROR);
         payout.amountReceivable += reversal.amount;
         payout.lastError = `reversal of ${reversal.amount} refused: ${outcome.reason}`.slice(0, MAX_ERROR);
-        await postPayoutJournal(this.ledger, em, payout, 'receivable', JournalKind.PAYOUT_RECEIVABLE, reversal.amount, reversal);
+        await postPayoutJournal(this.ledger, em, payout, 'receivable', JournalKind.PAYOUT_RECEIVABLE, reversal.amount, { reversal });
       }
       payout.updatedAt = new Date();
     });

@@ -3,7 +3,7 @@ import { isUuid } from '../common/ids.js';
 import { GatewayError } from '../gateways/gateway.js';
 import type { Transfer, TransferGateway, TransferRequest } from '../gateways/payout-gateway.js';
 import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
-import { JournalKind } from '../ledger/ledger.entities.js';
+import { Journal, JournalKind } from '../ledger/ledger.entities.js';
 import { payoutLines, type PayoutMove } from '../ledger/ledger.lines.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
@@ -38,11 +38,15 @@ export function payoutPayload(payout: Payout): Record<string, unknown> {
 }
 
 /** Posts one payout journal in `em`'s transaction (one per payout and kind: a unique index). */
-export function postPayoutJournal(ledger: LedgerService, em: EntityManager, payout: Payout, move: PayoutMove, kind: JournalKind, amount: number, reversal?: PayoutReversal) {
+export function postPayoutJournal(
+  ledger: LedgerService, em: EntityManager, payout: Payout, move: PayoutMove, kind: JournalKind, amount: number,
+  on: { transferId: string } | { reversal: PayoutReversal },
+) {
   return ledger.post(em, {
     kind,
     payout,
-    payoutReversal: reversal ?? null,
+    payoutReversal: 'reversal' in on ? on.reversal : null,
+    reference: 'transferId' in on ? on.transferId : null,
     payment: payout.payment,
     currency: payout.currency,
     description: `payout ${payout.id} of payee ${payout.payeeId}: ${move} ${amount}`,
@@ -66,7 +70,7 @@ export class PayoutTransfers {
     private readonly ledger: LedgerService,
     private readonly outbox: OutboxService,
     private readonly jobs: JobRunner,
-    settings: PayoutJobSettings,
+    private readonly settings: PayoutJobSettings,
     private readonly logger: Logger,
   ) {
     jobs.define<{ payoutId: string }>(PAYOUT_TRANSFER_JOB, queueOptions(settings), (data, attempt) => this.transfer(data.payoutId, attempt));
@@ -84,7 +88,8 @@ export class PayoutTransfers {
       let transfer: Transfer | undefined;
       if (intent.asked) {
         // An earlier attempt may have made it and lost the answer: never transfer twice.
-        transfer = (await this.gateway.listPaymentTransfers(intent.gatewayPaymentId)).find((t) => t.payoutId === payoutId);
+        // (A transfer of ours that failed is not it: a failed transfer is made again.)
+        transfer = (await this.gateway.listPaymentTransfers(intent.gatewayPaymentId)).find((t) => t.payoutId === payoutId && t.status !== 'failed');
         if (transfer) log.info({ transferId: transfer.id }, 'payout transfer: found the transfer an earlier attempt made');
       }
       transfer ??= await this.gateway.transferFromPayment(intent.gatewayPaymentId, intent.request);
@@ -164,6 +169,9 @@ export class PayoutTransfers {
       const ourId = expectedPayoutId ?? transfer.payoutId;
       const payout = byTransfer ?? (ourId && isUuid(ourId) ? await em.findOne(Payout, { id: ourId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null);
       if (!payout) return { kind: 'unknown', reason: `no payout here for transfer ${transfer.id}` };
+      if (!byTransfer && (await this.failedBefore(em, payout, transfer.id))) {
+        return { kind: 'applied', payout, changed: false, reason: `transfer ${transfer.id} of payout ${payout.id} failed before; another was made` };
+      }
       if (payout.razorpayTransferId && payout.razorpayTransferId !== transfer.id) {
         this.logger.error({ payoutId: payout.id, stored: payout.razorpayTransferId, reported: transfer.id, source }, 'a second transfer reported for one payout');
         return { kind: 'applied', payout, changed: false, reason: `payout ${payout.id} has transfer ${payout.razorpayTransferId}, not ${transfer.id}` };
@@ -179,7 +187,7 @@ export class PayoutTransfers {
         payout.razorpayTransferId = transfer.id;
         payout.amount = transfer.amount;
         payout.lastError = null;
-        await postPayoutJournal(this.ledger, em, payout, 'transfer', JournalKind.PAYOUT_TRANSFER, payout.amount);
+        await postPayoutJournal(this.ledger, em, payout, 'transfer', JournalKind.PAYOUT_TRANSFER, payout.amount, { transferId: transfer.id });
         changed = true;
       }
       payout.onHold = transfer.onHold;
@@ -189,7 +197,7 @@ export class PayoutTransfers {
       if (decision.kind === 'processed') {
         payout.status = decision.status;
         payout.processedAt = new Date();
-        await postPayoutJournal(this.ledger, em, payout, 'processed', JournalKind.PAYOUT_PROCESSED, payout.amount);
+        await postPayoutJournal(this.ledger, em, payout, 'processed', JournalKind.PAYOUT_PROCESSED, payout.amount, { transferId: transfer.id });
         await this.outbox.enqueue(em, 'payout.processed', payout.id, payoutPayload(payout));
         // Reversals that waited for the transfer to be processed go now.
         for (const reversal of await em.find(PayoutReversal, { payout: payout.id, status: PayoutReversalStatus.PENDING })) {
@@ -197,7 +205,7 @@ export class PayoutTransfers {
         }
         changed = true;
       } else if (decision.kind === 'failed') {
-        await this.markFailed(em, payout, transfer.failureReason ?? `Razorpay failed transfer ${transfer.id}`);
+        await this.transferFailed(em, payout, transfer, transfer.failureReason ?? `Razorpay failed transfer ${transfer.id}`);
         changed = true;
       } else if (decision.kind === 'contradiction') {
         this.logger.error({ payoutId: payout.id, transferId: transfer.id, source, reason: decision.reason }, 'Razorpay contradicts a settled payout');
@@ -221,12 +229,38 @@ export class PayoutTransfers {
     });
   }
 
-  /** FAILED in `em`'s transaction (payout locked): what was in transit is payable again; outbox payout.failed. */
+  /** Whether `transferId` is a transfer of this payout that failed (its PAYOUT_FAILED journal names it). */
+  private async failedBefore(em: EntityManager, payout: Payout, transferId: string): Promise<boolean> {
+    return (await em.count(Journal, { payout: payout.id, kind: JournalKind.PAYOUT_FAILED, reference: transferId })) > 0;
+  }
+
+  /**
+   * Razorpay made the transfer and then failed it (`transfer.failed`), in `em`'s transaction
+   * (payout locked): what was in transit is payable again (PAYOUT_FAILED); the payout forgets
+   * that transfer and its job makes another after a backoff, until PAYOUT_MAX_ATTEMPTS
+   * failures make it FAILED.
+   */
+  private async transferFailed(em: EntityManager, payout: Payout, transfer: Transfer, reason: string): Promise<void> {
+    await postPayoutJournal(this.ledger, em, payout, 'failed', JournalKind.PAYOUT_FAILED, payout.amount, { transferId: transfer.id });
+    payout.razorpayTransferId = null;
+    payout.onHold = false;
+    payout.failedTransfers += 1;
+    payout.lastError = `transfer ${transfer.id} failed: ${reason}`.slice(0, MAX_ERROR);
+    if (payout.failedTransfers >= this.settings.maxAttempts) {
+      await this.markFailed(em, payout, payout.lastError);
+      return;
+    }
+    const delaySeconds = Math.min(60 * 60, Math.round((this.settings.retryBaseMs * 2 ** (payout.failedTransfers - 1)) / 1000));
+    await this.jobs.enqueue(em, PAYOUT_TRANSFER_JOB, { payoutId: payout.id }, payout.id, delaySeconds);
+    this.logger.warn({ payoutId: payout.id, transferId: transfer.id, reason, failedTransfers: payout.failedTransfers, retryInSeconds: delaySeconds },
+      'payout transfer failed at Razorpay; another transfer will be made');
+  }
+
+  /** FAILED in `em`'s transaction (payout locked, no transfer in transit): the share stays payable; outbox payout.failed. */
   private async markFailed(em: EntityManager, payout: Payout, reason: string): Promise<void> {
     payout.status = PayoutStatus.FAILED;
     payout.failedAt = new Date();
     payout.lastError = reason.slice(0, MAX_ERROR);
-    if (payout.razorpayTransferId) await postPayoutJournal(this.ledger, em, payout, 'failed', JournalKind.PAYOUT_FAILED, payout.amount);
     await this.outbox.enqueue(em, 'payout.failed', payout.id, payoutPayload(payout));
     for (const reversal of await em.find(PayoutReversal, { payout: payout.id, status: PayoutReversalStatus.PENDING })) {
       reversal.status = PayoutReversalStatus.CANCELLED;
