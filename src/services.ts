@@ -123,7 +123,7 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
   const payouts = new PayoutService(orm, payoutGateway, jobs, config.payouts, logger);
   core.subscribe(new PayoutPaymentHandler(payouts));
   const payoutTransfers = new PayoutTransfers(orm, core, payoutGateway, ledger, outbox, jobs, config.payouts, logger);
-  const payoutReversals = new PayoutReversals(orm, payoutGateway, ledger, outbox, jobs, config.payouts, logger);
+  const payoutReversals = new PayoutReversals(orm, core, payoutGateway, ledger, outbox, jobs, config.payouts, logger);
   registerPayoutWebhooks(webhookDispatch, payoutTransfers, payoutGateway);
   const refundSettlement = new RefundSettlement(orm, core, ledger, wallets, outbox, logger);
   registerRefundWebhooks(webhookDispatch, refundSettlement);

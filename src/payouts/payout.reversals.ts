@@ -6,6 +6,7 @@ import { JournalKind } from '../ledger/ledger.entities.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
 import type { OutboxService } from '../outbox/outbox.service.js';
+import type { PaymentCore } from '../payments/payment.core.js';
 import { Payout, PayoutReversal, PayoutReversalStatus, PayoutStatus } from './payout.entity.js';
 import { PAYOUT_REVERSAL_JOB, queueOptions, type PayoutJobSettings } from './payout.jobs.js';
 import { PAID_STATUSES, statusAfterReversal } from './payout.rules.js';
@@ -24,6 +25,7 @@ const MAX_ERROR = 500;
 export class PayoutReversals {
   constructor(
     private readonly orm: MikroORM,
+    private readonly core: PaymentCore,
     private readonly gateway: TransferGateway,
     private readonly ledger: LedgerService,
     private readonly outbox: OutboxService,
@@ -77,8 +79,10 @@ export class PayoutReversals {
   /** Records a reversal's outcome under the payout's and the reversal's row locks, once. */
   private async settle(reversalId: string, outcome: { kind: 'processed'; razorpayReversalId: string } | { kind: 'refused'; reason: string }): Promise<void> {
     await this.orm.em.fork().transactional(async (em) => {
-      const unlocked = await em.findOneOrFail(PayoutReversal, { id: reversalId });
-      const payout = await em.findOneOrFail(Payout, { id: unlocked.payout.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const unlocked = await em.findOneOrFail(PayoutReversal, { id: reversalId }, { populate: ['payout'] });
+      // The payment first, then the payout: the order every writer takes (see PayoutTransfers.lockPayout).
+      await this.core.lock(em, { id: unlocked.payout.payment.id });
+      const payout = await em.findOneOrFail(Payout, { id: unlocked.payout.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       const reversal = await em.findOneOrFail(PayoutReversal, { id: reversalId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       if (reversal.status !== PayoutReversalStatus.PENDING) return;
       if (outcome.kind === 'processed') {

@@ -165,10 +165,11 @@ export class PayoutTransfers {
    */
   async applyTransfer(transfer: Transfer, source: string, expectedPayoutId?: string): Promise<TransferOutcome> {
     const outcome = await this.orm.em.fork().transactional(async (em): Promise<TransferOutcome> => {
-      const byTransfer = await em.findOne(Payout, { razorpayTransferId: transfer.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const ourId = expectedPayoutId ?? transfer.payoutId;
-      const payout = byTransfer ?? (ourId && isUuid(ourId) ? await em.findOne(Payout, { id: ourId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null);
-      if (!payout) return { kind: 'unknown', reason: `no payout here for transfer ${transfer.id}` };
+      const found = (await em.findOne(Payout, { razorpayTransferId: transfer.id })) ?? (ourId && isUuid(ourId) ? await em.findOne(Payout, { id: ourId }) : null);
+      if (!found) return { kind: 'unknown', reason: `no payout here for transfer ${transfer.id}` };
+      const payout = await this.lockPayout(em, found);
+      const byTransfer = payout.razorpayTransferId === transfer.id;
       if (!byTransfer && (await this.failedBefore(em, payout, transfer.id))) {
         return { kind: 'applied', payout, changed: false, reason: `transfer ${transfer.id} of payout ${payout.id} failed before; another was made` };
       }
@@ -223,10 +224,20 @@ export class PayoutTransfers {
   /** A payout whose transfer Razorpay refused (no transfer made) or failed. */
   private async fail(payoutId: string, reason: string, _transferId: string | null): Promise<void> {
     await this.orm.em.fork().transactional(async (em) => {
-      const payout = await em.findOneOrFail(Payout, { id: payoutId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const payout = await this.lockPayout(em, await em.findOneOrFail(Payout, { id: payoutId }));
       if (payout.status !== PayoutStatus.PENDING || payout.razorpayTransferId) return;
       await this.markFailed(em, payout, reason);
     });
+  }
+
+  /**
+   * Locks the payout's payment, then the payout, read again: the order every writer takes (a
+   * refund locks the payment, then the payout; a journal's foreign key to the payment needs its
+   * row too), so two never wait on each other.
+   */
+  private async lockPayout(em: EntityManager, payout: Payout): Promise<Payout> {
+    await this.core.lock(em, { id: payout.payment.id });
+    return em.findOneOrFail(Payout, { id: payout.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
   }
 
   /** Whether `transferId` is a transfer of this payout that failed (its PAYOUT_FAILED journal names it). */
