@@ -23,6 +23,7 @@ import { PayoutPaymentHandler } from './payouts/payout.handlers.js';
 import { PayoutReconciler } from './payouts/payout.reconciler.js';
 import { PayoutReversals } from './payouts/payout.reversals.js';
 import { PayoutService } from './payouts/payout.service.js';
+import { PayoutQueries } from './payouts/payout.queries.js';
 import { PayoutTransfers } from './payouts/payout.transfers.js';
 import { registerPayoutWebhooks } from './payouts/payout.webhooks.js';
 import { PaymentMethodService } from './payment-methods/payment-method.service.js';
@@ -78,6 +79,8 @@ export interface Services {
   payeeAccounts: PayeeAccountService;
   /** Payees' shares sent by Razorpay Route transfers: creation, holds, reads. */
   payouts: PayoutService;
+  /** Reads of payouts: the `payouts` list, the operator's list and export. */
+  payoutQueries: PayoutQueries;
   /** The transfer job and every path that applies news of a transfer. */
   payoutTransfers: PayoutTransfers;
   /** The reversal job (refunds after a transfer). */
@@ -163,6 +166,7 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
     operator: new OperatorService(orm, webhookProcessor),
     payeeAccounts,
     payouts,
+    payoutQueries: new PayoutQueries(orm),
     payoutTransfers,
     payoutReversals,
     payoutReconciler: new PayoutReconciler(orm, payoutGateway, payoutTransfers, jobs, { afterMs: config.reconcile.afterMs, batch: config.reconcile.batch }, logger),
