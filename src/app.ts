@@ -97,6 +97,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     services.jobs.every('reconciliation', config.reconcile.intervalMs, () => services.reconciler.runOnce());
     // Payee accounts whose activation webhook was lost: asked of Razorpay on the reconciler's schedule.
     services.jobs.every('payee.activation-check', config.reconcile.intervalMs, () => services.payeeAccounts.checkActivations());
+    // Transfers whose webhook was lost, transfer and reversal jobs that died, activations missed.
+    services.jobs.every('payout.reconcile', config.reconcile.intervalMs, () => services.payoutReconciler.runOnce());
   }
   const metrics = new Metrics({ defaultMetrics: config.env !== 'test' });
   services.reconciler.onOutcome((outcome) => metrics.reconcileOutcomes.inc({ outcome }));

@@ -58,6 +58,12 @@ const envSchema = z.object({
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(5 * 60_000),
   RECONCILE_BATCH: positiveInt(50),
   RECONCILE_CAPTURE_AUTHORIZED: z.enum(['true', 'false']).default('true'),
+  // Payouts (Razorpay Route transfers): how a new transfer is held at Razorpay (none, a delay, until an
+  // operator releases it), and how the transfer and reversal jobs retry.
+  PAYOUT_HOLD: z.enum(['none', 'delay', 'released']).default('none'),
+  PAYOUT_HOLD_DELAY_SECONDS: positiveInt(24 * 60 * 60),
+  PAYOUT_RETRY_BASE_MS: positiveInt(30_000),
+  PAYOUT_MAX_ATTEMPTS: positiveInt(10),
   OUTBOX_SUBSCRIBER_URLS: z.string().default(''),
   OUTBOX_SECRET: z.string().optional(),
   OUTBOX_MAX_ATTEMPTS: positiveInt(15),

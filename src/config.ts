@@ -100,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batch: e.RECONCILE_BATCH,
       captureAuthorized: e.RECONCILE_CAPTURE_AUTHORIZED === 'true',
     },
+    payouts: { hold: e.PAYOUT_HOLD, holdDelaySeconds: e.PAYOUT_HOLD_DELAY_SECONDS, retryBaseMs: e.PAYOUT_RETRY_BASE_MS, maxAttempts: e.PAYOUT_MAX_ATTEMPTS },
     outbox: {
       subscriberUrls,
       secret: e.OUTBOX_SECRET ?? '',

@@ -52,6 +52,12 @@ export interface Config {
    * gateway every `intervalMs`, `batch` at a time; authorised ones are captured if `captureAuthorized`.
    */
   reconcile: { enabled: boolean; intervalMs: number; afterMs: number; batch: number; captureAuthorized: boolean };
+  /**
+   * Payouts (src/payouts): `hold` of a new transfer at Razorpay (`delay`: `on_hold_until` creation +
+   * `holdDelaySeconds`; `released`: `on_hold` until releasePayout); the transfer and reversal jobs'
+   * first retry (`retryBaseMs`, doubling up to an hour) and attempts in all.
+   */
+  payouts: { hold: 'none' | 'delay' | 'released'; holdDelaySeconds: number; retryBaseMs: number; maxAttempts: number };
   /** Other services told when money moves: where, signed with what, how persistently. */
   outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number };
   /** The job runner (src/jobs): a job started this long ago by a process that died is retried elsewhere. */

@@ -19,6 +19,13 @@ import { OutboxService } from './outbox/outbox.service.js';
 import { OperatorService } from './operator/operator.service.js';
 import { PayeeAccountService } from './payees/payee-account.service.js';
 import { registerPayeeWebhooks } from './payees/payee.webhooks.js';
+import { PayoutPaymentHandler } from './payouts/payout.handlers.js';
+import { PayoutReconciler } from './payouts/payout.reconciler.js';
+import { PayoutReversals } from './payouts/payout.reversals.js';
+import { PayoutService } from './payouts/payout.service.js';
+import { PayoutQueries } from './payouts/payout.queries.js';
+import { PayoutTransfers } from './payouts/payout.transfers.js';
+import { registerPayoutWebhooks } from './payouts/payout.webhooks.js';
 import { PaymentMethodService } from './payment-methods/payment-method.service.js';
 import { PaymentCore } from './payments/payment.core.js';
 import { PaymentPurpose } from './payments/payment.entity.js';
@@ -70,13 +77,23 @@ export interface Services {
   operator: OperatorService;
   /** Payees' Razorpay Route linked accounts. */
   payeeAccounts: PayeeAccountService;
+  /** Payees' shares sent by Razorpay Route transfers: creation, holds, reads. */
+  payouts: PayoutService;
+  /** Reads of payouts: the `payouts` list, the operator's list and export. */
+  payoutQueries: PayoutQueries;
+  /** The transfer job and every path that applies news of a transfer. */
+  payoutTransfers: PayoutTransfers;
+  /** The reversal job (refunds after a transfer). */
+  payoutReversals: PayoutReversals;
+  /** Transfers left pending, stalled jobs, missed activations. */
+  payoutReconciler: PayoutReconciler;
 }
 
 export interface ServiceDeps {
   orm: MikroORM;
   /** The configured gateways; a payment uses the one it records, a new payment the default. */
   gateways: GatewayRegistry;
-  /** Linked accounts (Razorpay Route), apart from the payment gateways. */
+  /** Linked accounts and transfers (Razorpay Route), apart from the payment gateways. */
   payoutGateway: PayoutGateway;
   bus: MessageBus;
   config: Config;
@@ -102,6 +119,12 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
   core.subscribe(new CaptureJournalHandler(ledger));
   core.subscribe(new OutboxPaymentHandler(outbox));
   core.subscribe(new WalletTopUpHandler(wallets, outbox));
+  // A capture with a payee owes it a transfer (a payout and its job); a refund takes the payee's part back.
+  const payouts = new PayoutService(orm, payoutGateway, jobs, config.payouts, logger);
+  core.subscribe(new PayoutPaymentHandler(payouts));
+  const payoutTransfers = new PayoutTransfers(orm, core, payoutGateway, ledger, outbox, jobs, config.payouts, logger);
+  const payoutReversals = new PayoutReversals(orm, core, payoutGateway, ledger, outbox, jobs, config.payouts, logger);
+  registerPayoutWebhooks(webhookDispatch, payoutTransfers, payoutGateway);
   const refundSettlement = new RefundSettlement(orm, core, ledger, wallets, outbox, logger);
   registerRefundWebhooks(webhookDispatch, refundSettlement);
   const refunds = new RefundService(orm, gateways, core, refundSettlement, wallets, logger);
@@ -114,6 +137,8 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
   core.subscribe(new CartBookingHandler(checkouts, bookings, bookingRefunds, logger));
   const payeeAccounts = new PayeeAccountService(orm, payoutGateway, logger);
   registerPayeeWebhooks(webhookDispatch, payeeAccounts);
+  // An activation sends the payee's accrued payouts, in its own transaction.
+  payeeAccounts.onActivated((em, payeeId) => payouts.onPayeeActivated(em, payeeId));
   const checkout = new CheckoutService(orm, payments, wallets, checkouts, carts, bookings, bookingRefunds, config, logger);
   return {
     payments,
@@ -140,5 +165,10 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
     reconciler: new Reconciler(orm, gateways, settlement, refunds, config.reconcile, logger),
     operator: new OperatorService(orm, webhookProcessor),
     payeeAccounts,
+    payouts,
+    payoutQueries: new PayoutQueries(orm),
+    payoutTransfers,
+    payoutReversals,
+    payoutReconciler: new PayoutReconciler(orm, payoutGateway, payoutTransfers, jobs, { afterMs: config.reconcile.afterMs, batch: config.reconcile.batch }, logger),
   };
 }

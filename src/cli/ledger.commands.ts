@@ -11,7 +11,7 @@ export type Print = (line: string) => void;
 /** `ledger check`: prints the proof; exit code 0 when the books balance, 1 otherwise. */
 export async function ledgerCheck(orm: MikroORM, print: Print): Promise<{ exitCode: number; report: LedgerReport }> {
   const report = await checkLedger(orm.em.fork());
-  print(`journals: ${report.journals}, entries: ${report.entries}, wallets: ${report.wallets}, captured payments: ${report.capturedPayments}`);
+  print(`journals: ${report.journals}, entries: ${report.entries}, wallets: ${report.wallets}, captured payments: ${report.capturedPayments}, payees: ${report.payees}`);
   if (report.problems.length === 0) {
     print('OK: every journal sums to zero, every wallet balance equals its ledger, every captured payment has exactly one capture journal, every processed refund exactly one refund journal, every amountRefunded the sum of its refunds');
     return { exitCode: 0, report };

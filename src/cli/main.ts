@@ -6,6 +6,7 @@ import type { CliDatabase } from './cli.database.js';
 import { openCliDatabase } from './cli.database.js';
 import { ledgerBackfill, ledgerCheck } from './ledger.commands.js';
 import { parsePaymentFilter, paymentsExportCsv, paymentsList, reportDaily } from './payments.commands.js';
+import { parsePayoutFilter, payoutsExportCsv, payoutsList } from './payouts.commands.js';
 import { webhooksList, webhooksReplay } from './webhooks.commands.js';
 
 /**
@@ -47,6 +48,29 @@ filterOptions(payments.command('export').description('export payments (newest fi
   .option('--out <file>', 'write to this file instead of standard output')
   .action((options: Record<string, string>) => withDatabase(async (db) => {
     const csv = await paymentsExportCsv(db.orm, parsePaymentFilter(options));
+    if (options.out) await writeFile(options.out, csv);
+    else process.stdout.write(csv);
+  }));
+
+const payoutFilterOptions = (command: Command) => command
+  .option('--status <list>', 'comma-separated statuses (ACCRUED,PENDING,ON_HOLD,PROCESSED,FAILED,PARTIALLY_REVERSED,REVERSED)')
+  .option('--payee <id>', 'payee id')
+  .option('--payment <id>', 'payment id')
+  .option('--from <date>', 'created at or after (2026-11-01 or ISO timestamp)')
+  .option('--to <date>', 'created before');
+
+const payouts = program.command('payouts').description("payouts: payees' shares sent by Razorpay Route transfers");
+payoutFilterOptions(payouts.command('list').description('a table of payouts, newest first: status, payee, amount, reversed, owed back, transfer, hold'))
+  .option('--limit <n>', 'at most this many rows (default 50)')
+  .action((options: Record<string, string>) => withDatabase(async (db) => {
+    await payoutsList(db.orm, parsePayoutFilter(options, 50), console.log);
+  }));
+payoutFilterOptions(payouts.command('export').description('export payouts (newest first, at most 10,000)'))
+  .option('--limit <n>', 'at most this many rows (default 10,000)')
+  .addOption(new Option('--format <format>', 'output format').choices(['csv']).default('csv'))
+  .option('--out <file>', 'write to this file instead of standard output')
+  .action((options: Record<string, string>) => withDatabase(async (db) => {
+    const csv = await payoutsExportCsv(db.orm, parsePayoutFilter(options, 10_000));
     if (options.out) await writeFile(options.out, csv);
     else process.stdout.write(csv);
   }));

@@ -92,6 +92,7 @@ const REPORT_LINES: [label: string, key: keyof CurrencyStats, money: boolean][] 
   ["platform's own sales", 'sales', true],
   ['revenue (fees + own sales)', 'revenue', true],
   ['payouts (owed to payees)', 'payouts', true],
+  ['payouts transferred (processed transfers − reversals)', 'payoutsTransferred', true],
   ['refunded', 'refunds', true],
 ];
 

@@ -5,6 +5,7 @@ import { Journal, JournalEntry, LedgerAccount } from '../ledger/ledger.entities.
 import { OutboxAttempt, OutboxDelivery, OutboxMessage } from '../outbox/outbox.entities.js';
 import { PayeeAccount } from '../payees/payee-account.entity.js';
 import { Payment } from '../payments/payment.entity.js';
+import { Payout, PayoutReversal } from '../payouts/payout.entity.js';
 import { PaymentEvent } from '../payments/payment-event.entity.js';
 import { SavedPaymentMethod } from '../payment-methods/payment-method.entity.js';
 import { Refund } from '../refunds/refund.entity.js';
@@ -16,5 +17,5 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 export const ENTITIES = [
   Payment, PaymentEvent, Transaction, WebhookEvent, SavedPaymentMethod, LedgerAccount, Journal, JournalEntry, Wallet, Refund,
   Product, Cart, CartLine, CartCheckout, Booking, BookingItem, OutboxMessage, OutboxDelivery, OutboxAttempt,
-  PayeeAccount,
+  PayeeAccount, Payout, PayoutReversal,
 ];

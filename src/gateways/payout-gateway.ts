@@ -150,7 +150,8 @@ export type TransferEvent =
   | { type: 'transfer.processed' | 'transfer.failed'; transfer: Transfer; occurredAt: Date }
   | { type: 'settlement.processed'; settlementId: string; occurredAt: Date };
 
-export interface PayoutGateway {
+/** Linked accounts and, through {@link TransferGateway}, transfers to them: one interface, one adapter. */
+export interface PayoutGateway extends TransferGateway {
   /** Creates a `route` linked account. Not idempotent at Razorpay except that `email` is unique per platform. */
   createLinkedAccount(request: LinkedAccountRequest): Promise<LinkedAccount>;
   /** One linked account: how a retried registration checks that an account it is told of is its own. */
@@ -169,8 +170,7 @@ export interface PayoutGateway {
 
 /**
  * Transfers to linked accounts and their reversals (Razorpay Route's payment transfers).
- * Implemented by the Razorpay Route adapter beside {@link PayoutGateway}; the two are one
- * interface once it is.
+ * Part of {@link PayoutGateway}; the Razorpay Route adapter implements both.
  */
 export interface TransferGateway {
   /**
@@ -191,4 +191,9 @@ export interface TransferGateway {
   reverseTransfer(transferId: string, request: TransferReversalRequest): Promise<TransferReversal>;
   /** The transfer's reversals: how a retried reversal finds one an earlier attempt made. */
   listTransferReversals(transferId: string): Promise<TransferReversal[]>;
+  /**
+   * The transfers a settlement paid to a linked account's bank (`GET /v1/transfers?recipient_settlement_id=`):
+   * how a `settlement.processed` webhook, which carries only the settlement, is matched to transfers.
+   */
+  listSettlementTransfers(settlementId: string): Promise<Transfer[]>;
 }

@@ -3,6 +3,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadBookingFailuresByPaymentIds, loadBookingsByPaymentIds } from '../bookings/booking.queries.js';
 import type { BookingType } from '../bookings/booking.types.js';
 import { loadPaymentsByIds } from '../payments/payment.rows.js';
+import type { Payout } from '../payouts/payout.entity.js';
+import { loadPayoutsByPaymentIds } from '../payouts/payout.queries.js';
 import type { PaymentType } from '../payments/payment.types.js';
 import { Refund } from '../refunds/refund.entity.js';
 import { toRefundType, type RefundType } from '../refunds/refund.types.js';
@@ -15,6 +17,7 @@ export interface Loaders {
   refundsByPaymentId: DataLoader<string, RefundType[]>;
   bookingByPaymentId: DataLoader<string, BookingType | null>;
   bookingFailureByPaymentId: DataLoader<string, string | null>;
+  payoutsByPaymentId: DataLoader<string, Payout[]>;
 }
 
 /**
@@ -39,5 +42,6 @@ export function createLoaders(orm: MikroORM, options: { cache: boolean } = { cac
     ),
     bookingByPaymentId: new DataLoader((paymentIds) => loadBookingsByPaymentIds(orm, paymentIds), { cache: options.cache }),
     bookingFailureByPaymentId: new DataLoader((paymentIds) => loadBookingFailuresByPaymentIds(orm, paymentIds), { cache: options.cache }),
+    payoutsByPaymentId: new DataLoader((paymentIds) => loadPayoutsByPaymentIds(orm, paymentIds), { cache: options.cache }),
   };
 }

@@ -17,12 +17,16 @@ import { PaymentRefundsResolver } from '../refunds/payment-refunds.resolver.js';
 import { PaymentBookingResolver } from '../bookings/payment-booking.resolver.js';
 import { OperatorResolver } from '../operator/operator.resolver.js';
 import { PayeeAccountResolver } from '../payees/payee-account.resolver.js';
+import { PayoutResolver } from '../payouts/payout.resolver.js';
+import { PayoutReadResolver } from '../payouts/payout-read.resolver.js';
+import { PaymentPayoutsResolver } from '../payouts/payment-payouts.resolver.js';
 import type { Role } from '../auth/auth.js';
 import { requireRole, type Context } from './context.js';
 import { typeGraphqlPubSub, type MessageBus } from './pubsub.js';
 
 export const RESOLVERS = [PaymentResolver, PaymentTransactionsResolver, PaymentRefundsResolver, PaymentBookingResolver, PaymentSubscriptionResolver, TransactionResolver, PaymentMethodResolver, WalletResolver, RefundResolver, ReportResolver,
-  ProductResolver, CartResolver, BookingResolver, OutboxResolver, OperatorResolver, PayeeAccountResolver] as const;
+  ProductResolver, CartResolver, BookingResolver, OutboxResolver, OperatorResolver, PayeeAccountResolver, PayoutResolver,
+  PayoutReadResolver, PaymentPayoutsResolver] as const;
 
 /** Builds the executable schema from the resolvers (schema.graphql is printed from this). */
 export function buildAppSchema(bus: MessageBus): Promise<GraphQLSchema> {

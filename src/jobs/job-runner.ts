@@ -146,12 +146,12 @@ export class JobRunner {
 
   /**
    * Adds a job in `em`'s open transaction: it is visible to workers when that transaction commits,
-   * and never if it rolls back. `key` makes it unique among queued jobs of its queue.
+   * and never if it rolls back. `key` makes it unique among queued jobs of its queue; `startAfterSeconds` delays it.
    */
-  async enqueue(em: EntityManager, name: string, data: object, key?: string): Promise<void> {
+  async enqueue(em: EntityManager, name: string, data: object, key?: string, startAfterSeconds?: number): Promise<void> {
     const trx = em.getTransactionContext();
     if (!trx) throw new Error(`job ${name}: enqueue needs an open transaction (the job must commit with what causes it)`);
-    await this.enqueueWith(fromKnex(trx), name, data, key);
+    await this.enqueueWith(fromKnex(trx), name, data, key, startAfterSeconds);
   }
 
   /**

@@ -11,6 +11,11 @@ export interface JournalRefund {
   readonly id: string;
 }
 
+/** The payout (or payout reversal) a payout journal belongs to, named by string for the same reason. */
+export interface JournalPayout {
+  readonly id: string;
+}
+
 export enum AccountKind {
   /** Money we hold or are owed: Razorpay's clearing balance. Debit-normal. */
   ASSET = 'ASSET',
@@ -49,6 +54,16 @@ export enum JournalKind {
   /** A failed top-up refund puts its held amount back in the wallet. */
   REFUND_RELEASE = 'REFUND_RELEASE',
   ADJUSTMENT = 'ADJUSTMENT',
+  /** A payee's transfer was made: its share leaves payee_payable for payee_in_transit. One per payout. */
+  PAYOUT_TRANSFER = 'PAYOUT_TRANSFER',
+  /** Razorpay processed the transfer: payee_in_transit to payee_paid. One per payout. */
+  PAYOUT_PROCESSED = 'PAYOUT_PROCESSED',
+  /** Razorpay failed the transfer: payee_in_transit back to payee_payable. One per payout. */
+  PAYOUT_FAILED = 'PAYOUT_FAILED',
+  /** A refund's payee part taken back from the payee: payee_paid to payee_payable. One per payout reversal. */
+  PAYOUT_REVERSAL = 'PAYOUT_REVERSAL',
+  /** A reversal refused for the payee's balance: the payee owes it (payee_receivable). One per payout reversal. */
+  PAYOUT_RECEIVABLE = 'PAYOUT_RECEIVABLE',
 }
 
 /**
@@ -66,6 +81,14 @@ export enum JournalKind {
   name: 'journal_one_per_refund_and_kind',
   expression: `create unique index "journal_one_per_refund_and_kind" on "journal" ("refund_id", "kind") where "refund_id" is not null`,
 })
+@Index({
+  name: 'journal_one_per_payout_transfer_and_kind',
+  expression: `create unique index "journal_one_per_payout_transfer_and_kind" on "journal" ("payout_id", "kind", "reference") where "payout_id" is not null and "payout_reversal_id" is null`,
+})
+@Index({
+  name: 'journal_one_per_payout_reversal',
+  expression: `create unique index "journal_one_per_payout_reversal" on "journal" ("payout_reversal_id") where "payout_reversal_id" is not null`,
+})
 export class Journal {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -79,6 +102,18 @@ export class Journal {
   /** The refund a REFUND, REFUND_HOLD or REFUND_RELEASE journal belongs to: at most one of each kind per refund. */
   @ManyToOne('Refund', { nullable: true, deleteRule: 'restrict' })
   refund: JournalRefund | null = null;
+
+  /** The payout a PAYOUT_* journal belongs to. */
+  @ManyToOne('Payout', { nullable: true, deleteRule: 'restrict' })
+  payout: JournalPayout | null = null;
+
+  /** The payout reversal a PAYOUT_REVERSAL or PAYOUT_RECEIVABLE journal belongs to (one journal per reversal). */
+  @ManyToOne('PayoutReversal', { nullable: true, deleteRule: 'restrict' })
+  payoutReversal: JournalPayout | null = null;
+
+  /** The gateway object a payout journal books (the transfer's `trf_…`): a payout whose transfer failed may make another. */
+  @Property({ type: 'string', length: 64, nullable: true })
+  reference: string | null = null;
 
   @Property({ type: 'string', length: 255 })
   description!: string;

@@ -13,6 +13,12 @@ export const accounts = {
   /** What the platform sells itself (orders with no payee). */
   platformSales: (currency: string) => `platform_sales:${currency}`,
   payeePayable: (payeeId: string, currency: string) => `payee_payable:${payeeId}:${currency}`,
+  /** A payee's share sent by a transfer Razorpay has not processed yet. */
+  payeeInTransit: (payeeId: string, currency: string) => `payee_in_transit:${payeeId}:${currency}`,
+  /** What the payee was paid (transfers processed, less reversals). */
+  payeePaid: (payeeId: string, currency: string) => `payee_paid:${payeeId}:${currency}`,
+  /** What a payee owes back: a refund's part Razorpay could not reverse from its balance. */
+  payeeReceivable: (payeeId: string, currency: string) => `payee_receivable:${payeeId}:${currency}`,
   wallet: (userId: string, currency: string) => `wallet:${userId}:${currency}`,
   /** A top-up's refunded money, taken out of the wallet while its gateway refund is under way. */
   refundsPending: (currency: string) => `refunds_pending:${currency}`,
@@ -144,4 +150,37 @@ function proportionalFee(fee: number, part: number, whole: number): number {
   const numerator = BigInt(fee) * BigInt(part);
   const denominator = BigInt(whole);
   return Number((numerator * 2n + denominator) / (denominator * 2n));
+}
+
+/** The stages of a payout in the books; each moves `amount` of the payee's share between its accounts. */
+export type PayoutMove = 'transfer' | 'processed' | 'failed' | 'reversed' | 'receivable';
+
+/**
+ * A payout journal's lines. transfer: payable → in transit; processed: in transit → paid;
+ * failed: in transit → payable; reversed: paid → payable (a refund's payee part, which the
+ * REFUND journal took from payable, comes back from the payee); receivable: the payee owes it
+ * (a refused reversal), payable cleared against payee_receivable.
+ */
+export function payoutLines(payeeId: string, currency: string, amount: number, move: PayoutMove): LedgerLine[] {
+  assertMinorUnits(amount);
+  if (amount <= 0) throw new RangeError(`a payout movement must be positive, got ${amount}`);
+  const payable = accounts.payeePayable(payeeId, currency);
+  const transit = accounts.payeeInTransit(payeeId, currency);
+  const paid = accounts.payeePaid(payeeId, currency);
+  const [debit, credit] = {
+    transfer: [payable, transit],
+    processed: [transit, paid],
+    failed: [transit, payable],
+    reversed: [paid, payable],
+    receivable: [accounts.payeeReceivable(payeeId, currency), payable],
+  }[move];
+  return [
+    { account: debit!, amount },
+    { account: credit!, amount: -amount },
+  ];
+}
+
+/** The payee's part of one refund: the refund less its cumulative fee part (see refundLines). */
+export function refundPayeePart(payment: CaptureFacts, refundedBefore: number, refundAmount: number): number {
+  return refundLines(payment, refundedBefore, refundAmount, { to: 'gateway' }).payeePart;
 }

@@ -1,13 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Payment } from '../payments/payment.entity.js';
-import { AccountKind, Journal, JournalEntry, type JournalKind, type JournalRefund, LedgerAccount } from './ledger.entities.js';
+import { AccountKind, Journal, JournalEntry, type JournalKind, type JournalPayout, type JournalRefund, LedgerAccount } from './ledger.entities.js';
 import { assertBalanced, type LedgerLine } from './ledger.lines.js';
 
 /** The kind of an account follows from its code's prefix (see `accounts` in ledger.lines.ts). */
 export function accountKind(code: string): AccountKind {
-  if (code.startsWith('gateway_clearing:')) return AccountKind.ASSET;
+  if (code.startsWith('gateway_clearing:') || code.startsWith('payee_receivable:')) return AccountKind.ASSET;
   if (code.startsWith('platform_fees:') || code.startsWith('platform_sales:')) return AccountKind.REVENUE;
-  if (code.startsWith('wallet:') || code.startsWith('payee_payable:') || code.startsWith('refunds_pending:')) return AccountKind.LIABILITY;
+  if (code.startsWith('wallet:') || code.startsWith('payee_payable:') || code.startsWith('refunds_pending:')
+    || code.startsWith('payee_in_transit:') || code.startsWith('payee_paid:')) return AccountKind.LIABILITY;
   throw new RangeError(`unknown ledger account code ${code}`);
 }
 
@@ -16,6 +17,11 @@ export interface JournalRequest {
   payment?: Payment | null;
   /** Refund journals name their refund (one of each kind per refund, by a unique index). */
   refund?: JournalRefund | null;
+  /** Payout journals name their payout (one of each kind per payout) or their reversal (one per reversal). */
+  payout?: JournalPayout | null;
+  payoutReversal?: JournalPayout | null;
+  /** The gateway object the journal books (a transfer id), unique per payout and kind. */
+  reference?: string | null;
   description: string;
   currency: string;
   lines: LedgerLine[];
@@ -35,6 +41,9 @@ export class LedgerService {
       kind: request.kind,
       payment: request.payment ?? null,
       refund: request.refund ?? null,
+      payout: request.payout ?? null,
+      payoutReversal: request.payoutReversal ?? null,
+      reference: request.reference ?? null,
       description: request.description.slice(0, 255),
     });
     em.persist(journal);

@@ -39,6 +39,11 @@ export class CurrencyStatsType {
   @Field(() => GraphQLSafeInt, { description: "Payees' shares of captured orders and carts (owed or paid), gross of refunds." })
   payouts!: number;
 
+  @Field(() => GraphQLSafeInt, {
+    description: "What reached payees for the period's payments: their processed Route transfers less reversals (not part of the identity: payouts are owed whether or not transferred yet).",
+  })
+  payoutsTransferred!: number;
+
   @Field(() => GraphQLSafeInt, { description: "Refunded so far on the period's payments." })
   refunds!: number;
 }

@@ -1,6 +1,7 @@
 import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
 import { badInput } from '../common/errors.js';
 import { Payment } from '../payments/payment.entity.js';
+import { PAID_STATUSES } from '../payouts/payout.rules.js';
 import { MONEY_RECEIVED_STATUSES, type PaymentStatus } from '../payments/payment.state.js';
 
 /**
@@ -29,6 +30,12 @@ export interface CurrencyStats {
   revenue: number;
   /** Payees' shares of captured orders and carts: owed to them or paid (gross of refunds). */
   payouts: number;
+  /**
+   * What actually reached payees for the period's payments: their payouts' processed transfers
+   * (PROCESSED, ON_HOLD, PARTIALLY_REVERSED, REVERSED) less what reversals took back. Not part of
+   * the identity above: a share is owed before and whether or not it is transferred.
+   */
+  payoutsTransferred: number;
   /** Refunded so far on the period's payments. */
   refunds: number;
 }
@@ -44,6 +51,8 @@ export interface PaymentListFilter {
 }
 
 const MAX_PERIOD_DAYS = 366;
+/** Payout statuses whose transfer Razorpay processed (its reversals are subtracted separately). */
+const TRANSFERRED = PAID_STATUSES.map((s) => `'${s}'`).join(', ');
 export const MAX_LIST_LIMIT = 10_000;
 
 /** Reads for operators and finance: payment lists and period figures. */
@@ -64,6 +73,8 @@ export class ReportService {
       `with period as (
          select p.currency, p.status, p.amount, p.platform_fee, p.payee_amount, p.payee_id, p.amount_refunded,
                 p.status in (${received}) as received,
+                coalesce((select sum(po.amount - po.amount_reversed) from payout po
+                           where po.payment_id = p.id and po.status in (${TRANSFERRED})), 0) as transferred,
                 p.purpose = 'WALLET_TOPUP' as top_up,
                 -- paid from a wallet: its capture debited the wallet (a top-up's WALLET_DEBIT is a refund hold)
                 p.purpose <> 'WALLET_TOPUP' and exists (
@@ -82,7 +93,8 @@ export class ReportService {
               coalesce(sum(platform_fee) filter (where received and not top_up), 0)::text as fees,
               coalesce(sum(payee_amount) filter (where received and not top_up and payee_id is null), 0)::text as sales,
               coalesce(sum(payee_amount) filter (where received and not top_up and payee_id is not null), 0)::text as payouts,
-              coalesce(sum(amount_refunded), 0)::text as refunds
+              coalesce(sum(amount_refunded), 0)::text as refunds,
+              coalesce(sum(transferred), 0)::text as payouts_transferred
          from period
         group by currency order by currency`,
       [from, to],
@@ -102,6 +114,7 @@ export class ReportService {
         sales,
         revenue: fees + sales,
         payouts: Number(row.payouts),
+        payoutsTransferred: Number(row.payouts_transferred),
         refunds: Number(row.refunds),
       };
     });

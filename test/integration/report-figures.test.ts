@@ -73,6 +73,7 @@ const expectedUtc = {
   sales: 85_000,
   revenue: 63_720 + 85_000, // 148_720
   payouts: 233_665 + 42_415, // 276_080
+  payoutsTransferred: 0, // no payee has a linked account: nothing transferred
   refunds: 10_000,
 };
 
@@ -121,7 +122,7 @@ describe('report daily and paymentStats, checked by hand', () => {
     expect(stats).toEqual([{ ...expectedUtc, count: 5, failed: 0 }]);
     const next: string[] = [];
     expect(await reportDaily(server.db.orm, '2026-10-21', '+05:30', (line) => next.push(line))).toEqual([
-      { currency: 'INR', count: 1, succeeded: 0, failed: 1, collected: 0, topUps: 0, walletSpends: 0, fees: 0, sales: 0, revenue: 0, payouts: 0, refunds: 0 },
+      { currency: 'INR', count: 1, succeeded: 0, failed: 1, collected: 0, topUps: 0, walletSpends: 0, fees: 0, sales: 0, revenue: 0, payouts: 0, payoutsTransferred: 0, refunds: 0 },
     ]);
     await expect(reportDaily(server.db.orm, DAY, 'Mars/Olympus', () => undefined)).rejects.toThrow(/--timezone must be an IANA time zone/);
     await expect(reportDaily(server.db.orm, '2026-02-30', 'UTC', () => undefined)).rejects.toThrow(/--date is not a real day/);

@@ -57,7 +57,7 @@ describe('finance and operator reports', () => {
     expect(response.data!.paymentStats).toEqual([
       {
         currency: 'INR', count: 4, succeeded: 3, failed: 1, collected: 4_000_010_000, topUps: 0, walletSpends: 0,
-        fees: 600_001_500, sales: 3_400_000_000, revenue: 4_000_001_500, payouts: 8_500, refunds: 1_000,
+        fees: 600_001_500, sales: 3_400_000_000, revenue: 4_000_001_500, payouts: 8_500, payoutsTransferred: 0, refunds: 1_000,
       },
     ]);
     const customer = await server.token('fin-1');

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import type { GatewayEvent, WebhookReceipt, WebhookRequest } from '../gateway.js';
 import { decodeBody, MAX_WEBHOOK_DEPTH, nestingDepth } from '../webhook.body.js';
 import { parseWebhookEnvelope, toGatewayPayment, toGatewayRefund } from './razorpay.mappers.js';
-import { decodeRouteProductEvent } from './route/route.mappers.js';
-import { ROUTE_PRODUCT_EVENT_TYPES } from './route/route.wire.js';
+import { decodeRouteProductEvent, decodeTransferEvent } from './route/route.mappers.js';
+import { ROUTE_PRODUCT_EVENT_TYPES, SETTLEMENT_EVENT_TYPES, TRANSFER_EVENT_TYPES } from './route/route.wire.js';
 
 export const SIGNATURE_HEADER = 'x-razorpay-signature';
 export const EVENT_ID_HEADER = 'x-razorpay-event-id';
@@ -55,7 +55,8 @@ export function receiveRazorpayWebhook(request: WebhookRequest, verifySignature:
 
 /**
  * A stored envelope as a neutral event: payment events carry the attempt, refund events the
- * refund; anything else (an unknown event, a payment made without an order — payment links
+ * refund, Route's `product.route.*` the product, `transfer.processed|failed` (also
+ * `transfers.failed`) the transfer and `settlement.processed` the settlement id; anything else (an unknown event, a payment made without an order — payment links
  * and QR codes on the same account — or an event without its entity) is `other`, acknowledged
  * and left alone. Throws, naming every bad field, when the envelope is malformed.
  */
@@ -76,6 +77,11 @@ export function decodeRazorpayWebhook(eventType: string, payload: Record<string,
     const product = decodeRouteProductEvent(envelope);
     if ('unusable' in product) return { kind: 'other', type: eventType, reason: product.unusable };
     return { kind: 'payee_account', type: eventType, product, trusted: true };
+  }
+  if ([...TRANSFER_EVENT_TYPES, ...SETTLEMENT_EVENT_TYPES].includes(eventType as never)) {
+    const event = decodeTransferEvent(envelope);
+    if ('unusable' in event) return { kind: 'other', type: eventType, reason: event.unusable };
+    return { kind: 'transfer', type: eventType, event, trusted: true };
   }
   return { kind: 'other', type: eventType };
 }

@@ -21,6 +21,8 @@ import { WebhookOutbox, type DeliveryKnobs, type WebhookRecord } from './sandbox
 import type { CaptureInput, OrderInput, RefundInput } from './sandbox.requests.js';
 import { SandboxStore, type Changed, type SandboxState } from './sandbox.store.js';
 import { ROUTE_DDL, SandboxRoute } from './sandbox.route.js';
+import { SandboxTransfers } from './sandbox.transfers.js';
+import { TRANSFER_DDL } from './sandbox.transfers.model.js';
 import { WebhookDispatcher, type SandboxLogger } from './sandbox.webhooks.js';
 
 export interface SandboxOptions {
@@ -55,6 +57,8 @@ export class SandboxGateway {
   readonly store: SandboxStore;
   /** Route onboarding: linked accounts, stakeholders, the route product and its activation knob. */
   readonly route: SandboxRoute;
+  /** Route transfers: from payments to linked accounts, holds, reversals, settlements and their knobs. */
+  readonly transfers: SandboxTransfers;
   readonly #keySecret: string;
   readonly #faults = new FaultInjector();
   readonly #webhooks: WebhookDispatcher;
@@ -84,6 +88,7 @@ export class SandboxGateway {
       ...(options.webhookRetryBaseMs !== undefined && { retryBaseMs: options.webhookRetryBaseMs }),
     });
     this.route = new SandboxRoute(this.#db, this.#outbox, (batch) => this.#webhooks.deliver(batch));
+    this.transfers = new SandboxTransfers(this.#db, this.#outbox, (batch) => this.#webhooks.deliver(batch));
   }
 
   /**
@@ -91,7 +96,7 @@ export class SandboxGateway {
    * pending (from their due time on), as Razorpay keeps retrying across our restarts.
    */
   async start(): Promise<void> {
-    await this.#db.migrate(ROUTE_DDL);
+    await this.#db.migrate(ROUTE_DDL + TRANSFER_DDL);
     await this.#lockConnection.connect();
     await this.#outbox.open(this.#lockConnection);
     for (const batch of await this.#outbox.claimOrphans()) void this.#webhooks.deliver(batch);
@@ -101,6 +106,7 @@ export class SandboxGateway {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.route.stop();
+      this.transfers.stop();
       await this.#webhooks.stop();
       await this.#lockConnection.end().catch(() => undefined);
       await this.#db.close();
@@ -172,6 +178,7 @@ export class SandboxGateway {
   resetFaults(): void {
     this.#faults.reset();
     this.route.resetKnobs();
+    this.transfers.resetKnobs();
   }
 
   faults(): SandboxFaults {

@@ -11,7 +11,13 @@ import type pg from 'pg';
 import type { WireEventName, WireWebhookEnvelope } from '../../gateways/razorpay/razorpay.wire.js';
 import { LOCK_SPACE, SCHEMA, type SandboxDb, type Statement } from './sandbox.db.js';
 import { newId, nowSeconds } from './sandbox.ids.js';
-import type { WireMerchantProduct, WireRouteProductEventName } from '../../gateways/razorpay/route/route.wire.js';
+import type {
+  WireMerchantProduct,
+  WireRouteProductEventName,
+  WireSettlement,
+  WireTransfer,
+  WireTransferEventName,
+} from '../../gateways/razorpay/route/route.wire.js';
 
 /** A webhook a change causes, before it is sealed into a signed delivery. */
 export interface SandboxEvent {
@@ -24,6 +30,14 @@ export interface RouteSandboxEvent {
   event: WireRouteProductEventName;
   payload: { merchant_product: { entity: WireMerchantProduct } };
 }
+
+/** A Route `transfer.*` or `settlement.processed` webhook (sandbox.transfers.ts), sealed like the others. */
+export interface TransferSandboxEvent {
+  event: WireTransferEventName;
+  payload: { transfer: { entity: Omit<WireTransfer, 'status'> & { status?: WireTransfer['status'] } } } | { settlement: { entity: WireSettlement } };
+}
+
+type AnySandboxEvent = SandboxEvent | RouteSandboxEvent | TransferSandboxEvent;
 
 export interface DeliveryKnobs {
   /** Wait this long before the first delivery. */
@@ -103,7 +117,7 @@ export class WebhookOutbox {
   }
 
   /** Seals `events`; `statement` stores them, to be run with the change in its transaction. */
-  enqueue(events: (SandboxEvent | RouteSandboxEvent)[], knobs: DeliveryKnobs): { batch: QueuedBatch; statement: Statement | null } {
+  enqueue(events: AnySandboxEvent[], knobs: DeliveryKnobs): { batch: QueuedBatch; statement: Statement | null } {
     const batchId = randomUUID();
     const delayMs = knobs.delayMs ?? 0;
     const batch: QueuedBatch = {
@@ -206,7 +220,7 @@ export class WebhookOutbox {
     return rows.map((row) => ({ eventId: row.event_id, event: row.event, outcome: row.outcome, attempts: row.attempts }));
   }
 
-  #seal(event: SandboxEvent | RouteSandboxEvent): QueuedEvent {
+  #seal(event: AnySandboxEvent): QueuedEvent {
     const envelope: Omit<WireWebhookEnvelope, 'payload' | 'event'> & Pick<typeof event, 'event' | 'payload'> = {
       entity: 'event',
       account_id: this.#accountId,

@@ -13,6 +13,7 @@ import { createCheckoutJsRouter } from './checkout-js/checkout-js.route.js';
 import { readCaptureInput, readOrderInput, readRefundInput } from './sandbox.requests.js';
 import type { SandboxLogger } from './sandbox.webhooks.js';
 import { mountRouteRoutes } from './sandbox.route.routes.js';
+import { mountTransferRoutes } from './sandbox.transfers.routes.js';
 
 export interface SandboxRouteDeps {
   sandbox: SandboxGateway;
@@ -64,6 +65,8 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
   router.use('/v1', faultMiddleware);
   // Route onboarding (linked accounts) under /v2, and its control endpoints.
   mountRouteRoutes(router, sandbox.route, authorize, faultMiddleware);
+  // Route transfers under /v1 (behind the auth and faults above), and their control endpoints.
+  mountTransferRoutes(router, sandbox.transfers);
 
   router.post('/v1/orders', async (req, res) => {
     res.json(await sandbox.createOrder(readOrderInput(req.body)));

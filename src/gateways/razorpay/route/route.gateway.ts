@@ -1,12 +1,14 @@
 /**
  * The {@link PayoutGateway} on Razorpay Route, built on the official `razorpay` SDK's v2
- * resources (`accounts`, `stakeholders`, `products`). razorpay@2.9.8 has no way to list or
+ * resources (`accounts`, `stakeholders`, `products`) for linked accounts and its v1 `payments`
+ * and `transfers` for transfers and their reversals. razorpay@2.9.8 has no way to list or
  * search linked accounts (no `accounts.all`), so a registration interrupted after Razorpay
  * created the account cannot look it up: the service records each id as soon as it has it.
  *
  * Same rules as the payment adapter (razorpay.failures.ts): a timeout per attempt, retries
  * with full jitter, `retryWhenTransient` for reads and the settlements PATCH (repeatable),
- * `retryWhenNotApplied` for creations (a timed-out create may have been made).
+ * `retryWhenNotApplied` for creations (a timed-out create may have been made: a transfer from a
+ * payment and a reversal take no idempotency key, so the caller lists before trying again).
  */
 import type Razorpay from 'razorpay';
 import { GatewayError } from '../../gateway.js';
@@ -18,11 +20,32 @@ import type {
   SettlementDetails,
   Stakeholder,
   StakeholderRequest,
+  Transfer,
+  TransferRequest,
+  TransferReversal,
+  TransferReversalRequest,
 } from '../../payout-gateway.js';
 import { RazorpayClient, type RazorpayClientOptions } from '../razorpay.client.js';
-import { retryWhenNotApplied, retryWhenTransient, type RetryRule } from '../razorpay.failures.js';
-import { parseLinkedAccount, parseRouteProduct, parseStakeholder, parseStakeholders } from './route.mappers.js';
-import type { WireAccountCreateRequest, WireProductRequest, WireSettlementsPatch, WireStakeholderCreateRequest } from './route.wire.js';
+import { assertAmount, assertId as assertPaymentId, retryWhenNotApplied, retryWhenTransient, type RetryRule } from '../razorpay.failures.js';
+import {
+  parseLinkedAccount,
+  parseReversal,
+  parseReversals,
+  parseRouteProduct,
+  parseStakeholder,
+  parseStakeholders,
+  parseTransfer,
+  parseTransfers,
+} from './route.mappers.js';
+import type {
+  WireAccountCreateRequest,
+  WireProductRequest,
+  WireReversalRequest,
+  WireSettlementsPatch,
+  WireStakeholderCreateRequest,
+  WireTransferCreateRequest,
+  WireTransferHoldPatch,
+} from './route.wire.js';
 
 /** The same settings as the payment adapter's client (base URL, timeout, retries, logger). */
 export type RazorpayRouteOptions = RazorpayClientOptions;
@@ -30,7 +53,16 @@ export type RazorpayRouteOptions = RazorpayClientOptions;
 const ID_PATTERNS = {
   account: /^acc_[A-Za-z0-9]+$/,
   product: /^acc_prd_[A-Za-z0-9]+$/,
+  transfer: /^trf_[A-Za-z0-9]+$/,
+  settlement: /^setl_[A-Za-z0-9]+$/,
 } as const;
+
+/** Razorpay's settlement list pages (`count` at most 100). */
+const PAGE = 100;
+/** Notes values: Razorpay keeps at most 256 characters. */
+const NOTE_LIMIT = 256;
+
+const unixSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
 /** Ids are pasted into URL paths by the SDK unescaped: anything else is refused before sending. */
 function assertId(kind: keyof typeof ID_PATTERNS, id: string): void {
@@ -122,6 +154,77 @@ export class RazorpayRouteGateway implements PayoutGateway {
     assertId('account', accountId);
     assertId('product', productId);
     return this.#call('fetchRouteProduct', () => this.#sdk.products.fetch(accountId, productId), parseRouteProduct, retryWhenTransient);
+  }
+
+  async transferFromPayment(gatewayPaymentId: string, request: TransferRequest): Promise<Transfer> {
+    assertPaymentId('payment', gatewayPaymentId);
+    assertId('account', request.accountId);
+    assertAmount(request.amount, 'Transfer amount');
+    if (!request.payoutId || request.payoutId.length > NOTE_LIMIT) throw new GatewayError('Transfer needs a payout id of at most 256 characters', 'rejected');
+    const body: WireTransferCreateRequest = {
+      transfers: [{
+        account: request.accountId,
+        amount: request.amount,
+        currency: request.currency,
+        notes: { payout_id: request.payoutId },
+        on_hold: request.onHold,
+        ...(request.onHoldUntil && { on_hold_until: unixSeconds(request.onHoldUntil) }),
+      }],
+    };
+    // The answer is the collection of the transfers this request made: one, ours.
+    const ours = (json: unknown): Transfer => {
+      const made = parseTransfers(json);
+      const transfer = made.find((t) => t.payoutId === request.payoutId) ?? (made.length === 1 ? made[0] : undefined);
+      if (!transfer) throw new Error(`Razorpay transfer answer holds ${made.length} transfers, none with our payout id`);
+      return transfer;
+    };
+    return this.#call('transferFromPayment', () => this.#sdk.payments.transfer(gatewayPaymentId, body as never), ours, retryWhenNotApplied);
+  }
+
+  async listPaymentTransfers(gatewayPaymentId: string): Promise<Transfer[]> {
+    assertPaymentId('payment', gatewayPaymentId);
+    return this.#call('listPaymentTransfers', () => this.#sdk.payments.fetchTransfer(gatewayPaymentId), parseTransfers, retryWhenTransient);
+  }
+
+  async fetchTransfer(transferId: string): Promise<Transfer> {
+    assertId('transfer', transferId);
+    return this.#call('fetchTransfer', () => this.#sdk.transfers.fetch(transferId), parseTransfer, retryWhenTransient);
+  }
+
+  async editTransferHold(transferId: string, hold: { onHold: boolean; onHoldUntil: Date | null }): Promise<Transfer> {
+    assertId('transfer', transferId);
+    const body: WireTransferHoldPatch = { on_hold: hold.onHold, ...(hold.onHoldUntil && { on_hold_until: unixSeconds(hold.onHoldUntil) }) };
+    // A PATCH to a state: repeating it changes nothing more.
+    return this.#call('editTransferHold', () => this.#sdk.transfers.edit(transferId, body as never), parseTransfer, retryWhenTransient);
+  }
+
+  async reverseTransfer(transferId: string, request: TransferReversalRequest): Promise<TransferReversal> {
+    assertId('transfer', transferId);
+    assertAmount(request.amount, 'Reversal amount');
+    if (!request.reversalId || request.reversalId.length > NOTE_LIMIT) throw new GatewayError('Reversal needs a reversal id of at most 256 characters', 'rejected');
+    const body: WireReversalRequest = { amount: request.amount, notes: { reversal_id: request.reversalId } };
+    return this.#call('reverseTransfer', () => this.#sdk.transfers.reverse(transferId, body as never), parseReversal, retryWhenNotApplied);
+  }
+
+  async listTransferReversals(transferId: string): Promise<TransferReversal[]> {
+    assertId('transfer', transferId);
+    // razorpay@2.9.8 has no method for `GET /v1/transfers/:id/reversals`: its generic GET sends it with the same auth.
+    return this.#call('listTransferReversals', () => this.#sdk.api.get({ url: `/transfers/${transferId}/reversals` }), parseReversals, retryWhenTransient);
+  }
+
+  async listSettlementTransfers(settlementId: string): Promise<Transfer[]> {
+    assertId('settlement', settlementId);
+    const all: Transfer[] = [];
+    for (let skip = 0; ; skip += PAGE) {
+      const page = await this.#call(
+        'listSettlementTransfers',
+        () => this.#sdk.transfers.all({ recipient_settlement_id: settlementId, count: PAGE, skip } as never),
+        parseTransfers,
+        retryWhenTransient,
+      );
+      all.push(...page);
+      if (page.length < PAGE) return all;
+    }
   }
 
   #call<T>(operation: string, send: () => Promise<unknown>, parse: (body: unknown) => T, retryable: RetryRule): Promise<T> {

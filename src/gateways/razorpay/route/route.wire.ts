@@ -84,3 +84,102 @@ export const ROUTE_PRODUCT_EVENT_TYPES = [
   'product.route.activated',
 ] as const;
 export type WireRouteProductEventName = (typeof ROUTE_PRODUCT_EVENT_TYPES)[number];
+
+/** Transfer statuses Razorpay documents (`status` in samples and the SDK, `transfer_status` in the docs' tables). */
+export type WireTransferStatus = 'created' | 'pending' | 'processed' | 'failed' | 'reversed' | 'partially_reversed';
+
+/** One transfer of `POST /v1/payments/:id/transfers`. `linked_account_notes` must name keys of `notes`. */
+export interface WireTransferCreate {
+  account: string;
+  amount: number;
+  currency: 'INR';
+  notes?: Record<string, string>;
+  linked_account_notes?: string[];
+  on_hold?: boolean;
+  /** Unix seconds. */
+  on_hold_until?: number;
+}
+
+export interface WireTransferCreateRequest {
+  transfers: WireTransferCreate[];
+}
+
+/** Body of `PATCH /v1/transfers/:id`: `on_hold` is required. */
+export interface WireTransferHoldPatch {
+  on_hold: boolean;
+  on_hold_until?: number;
+}
+
+export interface WireTransferError {
+  code?: string | null;
+  description?: string | null;
+  reason?: string | null;
+  field?: string | null;
+  step?: string | null;
+  id?: string | null;
+  source?: string | null;
+  metadata?: unknown;
+}
+
+/** `trf_…`. The webhook sample omits `status`: the decoder then takes it from the event name. */
+export interface WireTransfer {
+  id: string;
+  entity?: 'transfer';
+  status?: WireTransferStatus;
+  transfer_status?: WireTransferStatus;
+  /** `pay_…`, `order_…` or `acc_…`. */
+  source: string;
+  /** The linked account, `acc_…`. */
+  recipient: string;
+  amount: number;
+  currency: string;
+  amount_reversed?: number;
+  fees?: number;
+  tax?: number;
+  notes: WireNotes;
+  linked_account_notes?: string[];
+  on_hold: boolean;
+  on_hold_until: number | null;
+  settlement_status?: 'pending' | 'on_hold' | 'settled' | null;
+  recipient_settlement_id: string | null;
+  created_at: number;
+  processed_at?: number | null;
+  error?: WireTransferError | null;
+}
+
+/** Body of `POST /v1/transfers/:id/reversals`; no amount reverses all (never used here). */
+export interface WireReversalRequest {
+  amount?: number;
+  notes?: Record<string, string>;
+}
+
+/** `rvrsl_…` */
+export interface WireReversal {
+  id: string;
+  entity?: 'reversal';
+  transfer_id: string;
+  amount: number;
+  fee?: number;
+  tax?: number;
+  currency: string;
+  notes: WireNotes;
+  initiator_id?: string | null;
+  customer_refund_id?: string | null;
+  created_at: number;
+}
+
+/** `payload.settlement.entity` of `settlement.processed`. */
+export interface WireSettlement {
+  id: string;
+  entity?: 'settlement';
+  amount: number;
+  status: string;
+  fees?: number;
+  tax?: number;
+  utr?: string | null;
+  created_at: number;
+}
+
+export const TRANSFER_EVENT_TYPES = ['transfer.processed', 'transfer.failed', 'transfers.failed'] as const;
+export const SETTLEMENT_EVENT_TYPES = ['settlement.processed'] as const;
+export type WireTransferEventName = 'transfer.processed' | 'transfer.failed' | 'settlement.processed';

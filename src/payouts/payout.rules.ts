@@ -1,0 +1,79 @@
+/**
+ * The rules of a payout as pure functions: which captured payments owe a payee a transfer,
+ * how a new transfer is held, and what Razorpay's news of a transfer does to a payout.
+ */
+import type { TransferStatus } from '../gateways/payout-gateway.js';
+import { PayoutHold, PayoutStatus } from './payout.entity.js';
+
+/** The payment facts that decide whether its capture owes a transfer. */
+export interface CaptureForPayout {
+  purpose: string;
+  payeeId: string | null;
+  payeeAmount: number;
+  currency: string;
+  gateway: string;
+  funding: string | null;
+}
+
+/**
+ * A transfer comes from a captured Razorpay payment (Route: INR only). A payee's share of an
+ * order paid from the wallet or through PhonePe has no Razorpay payment to transfer from: it
+ * stays in payee_payable (docs/payouts.md).
+ */
+export function owesTransfer(payment: CaptureForPayout): boolean {
+  return payment.purpose !== 'WALLET_TOPUP' && payment.payeeId !== null && payment.payeeAmount > 0 &&
+    payment.currency === 'INR' && payment.gateway === 'razorpay' && payment.funding === 'GATEWAY';
+}
+
+export type HoldSetting = 'none' | 'delay' | 'released';
+
+/** How a payout created now is held (PAYOUT_HOLD), and until when for a delay. */
+export function holdFor(setting: HoldSetting, delaySeconds: number, now: Date): { hold: PayoutHold; onHoldUntil: Date | null } {
+  if (setting === 'delay') return { hold: PayoutHold.DELAY, onHoldUntil: new Date(Math.ceil(now.getTime() / 1000) * 1000 + delaySeconds * 1000) };
+  if (setting === 'released') return { hold: PayoutHold.RELEASED, onHoldUntil: null };
+  return { hold: PayoutHold.NONE, onHoldUntil: null };
+}
+
+/** Whether the transfer is asked for `on_hold` (until released): PAYOUT_HOLD=released and not released yet. */
+export function heldUntilReleased(payout: { hold: PayoutHold; releasedAt: Date | null }): boolean {
+  return payout.hold === PayoutHold.RELEASED && payout.releasedAt === null;
+}
+
+/** Statuses in which the payee has the transfer's money (a PAYOUT_PROCESSED journal exists). */
+export const PAID_STATUSES: readonly PayoutStatus[] = [PayoutStatus.PROCESSED, PayoutStatus.ON_HOLD, PayoutStatus.PARTIALLY_REVERSED, PayoutStatus.REVERSED];
+
+/** What news of a transfer does to its payout. */
+export type TransferDecision =
+  | { kind: 'processed'; status: PayoutStatus.PROCESSED | PayoutStatus.ON_HOLD }
+  | { kind: 'failed' }
+  | { kind: 'none' }
+  | { kind: 'contradiction'; reason: string };
+
+/**
+ * A transfer's status applied to its payout. Only a PENDING payout moves: to PROCESSED (or
+ * ON_HOLD while held until released), or to FAILED. Razorpay's `partially_reversed|reversed`
+ * imply it was processed. News for a payout already settled changes nothing; a failure
+ * reported after it was processed (or the reverse) is a contradiction an operator must see.
+ */
+export function decideTransfer(
+  payout: { status: PayoutStatus; hold: PayoutHold; releasedAt: Date | null },
+  transfer: { status: TransferStatus; onHold: boolean },
+): TransferDecision {
+  const processed = transfer.status === 'processed' || transfer.status === 'partially_reversed' || transfer.status === 'reversed';
+  if (payout.status === PayoutStatus.PENDING) {
+    if (processed) {
+      const held = heldUntilReleased(payout) && transfer.onHold;
+      return { kind: 'processed', status: held ? PayoutStatus.ON_HOLD : PayoutStatus.PROCESSED };
+    }
+    if (transfer.status === 'failed') return { kind: 'failed' };
+    return { kind: 'none' };
+  }
+  if (payout.status === PayoutStatus.FAILED && processed) return { kind: 'contradiction', reason: `transfer is ${transfer.status} but the payout FAILED` };
+  if (PAID_STATUSES.includes(payout.status) && transfer.status === 'failed') return { kind: 'contradiction', reason: `transfer failed but the payout is ${payout.status}` };
+  return { kind: 'none' };
+}
+
+/** The status after `amountReversed` of `amount` was taken back. */
+export function statusAfterReversal(amount: number, amountReversed: number): PayoutStatus {
+  return amountReversed >= amount ? PayoutStatus.REVERSED : PayoutStatus.PARTIALLY_REVERSED;
+}

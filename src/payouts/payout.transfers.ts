@@ -1,0 +1,287 @@
+import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import { isUuid } from '../common/ids.js';
+import { GatewayError } from '../gateways/gateway.js';
+import type { Transfer, TransferGateway, TransferRequest } from '../gateways/payout-gateway.js';
+import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
+import { Journal, JournalKind } from '../ledger/ledger.entities.js';
+import { payoutLines, type PayoutMove } from '../ledger/ledger.lines.js';
+import type { LedgerService } from '../ledger/ledger.service.js';
+import type { Logger } from '../logger.js';
+import type { OutboxService } from '../outbox/outbox.service.js';
+import { PayeeAccount, PayeeAccountStatus } from '../payees/payee-account.entity.js';
+import type { PaymentCore } from '../payments/payment.core.js';
+import { Payout, PayoutReversal, PayoutReversalStatus, PayoutStatus } from './payout.entity.js';
+import { PAYOUT_REVERSAL_JOB, PAYOUT_TRANSFER_JOB, queueOptions, type PayoutJobSettings } from './payout.jobs.js';
+import { decideTransfer, heldUntilReleased } from './payout.rules.js';
+
+/** What applying news of a transfer did. */
+export type TransferOutcome =
+  | { kind: 'unknown'; reason: string }
+  | { kind: 'applied'; payout: Payout; changed: boolean; reason?: string };
+
+const MAX_ERROR = 500;
+
+/** The payout as other services hear of it (outbox `payout.*`). */
+export function payoutPayload(payout: Payout): Record<string, unknown> {
+  return {
+    payoutId: payout.id,
+    paymentId: payout.payment.id,
+    payeeId: payout.payeeId,
+    status: payout.status,
+    amount: payout.amount,
+    amountReversed: payout.amountReversed,
+    amountReceivable: payout.amountReceivable,
+    currency: payout.currency,
+    razorpayTransferId: payout.razorpayTransferId,
+    lastError: payout.lastError,
+  };
+}
+
+/** Posts one payout journal in `em`'s transaction (one per payout and kind: a unique index). */
+export function postPayoutJournal(
+  ledger: LedgerService, em: EntityManager, payout: Payout, move: PayoutMove, kind: JournalKind, amount: number,
+  on: { transferId: string } | { reversal: PayoutReversal },
+) {
+  return ledger.post(em, {
+    kind,
+    payout,
+    payoutReversal: 'reversal' in on ? on.reversal : null,
+    reference: 'transferId' in on ? on.transferId : null,
+    payment: payout.payment,
+    currency: payout.currency,
+    description: `payout ${payout.id} of payee ${payout.payeeId}: ${move} ${amount}`,
+    lines: payoutLines(payout.payeeId, payout.currency, amount, move),
+  });
+}
+
+/**
+ * The transfer of each payout to its payee's linked account, never made twice: write the
+ * intent (PENDING, attempt counted) and commit; call Razorpay; record its answer. Razorpay
+ * takes no idempotency key for payment transfers, so every attempt after the first lists the
+ * payment's transfers and adopts the one whose `notes.payout_id` is this payout before making
+ * any. Every path that learns of a transfer (the job, webhooks, the reconciler) goes through
+ * {@link applyTransfer}, under the payout's row lock, so each step is booked once.
+ */
+export class PayoutTransfers {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly core: PaymentCore,
+    private readonly gateway: TransferGateway,
+    private readonly ledger: LedgerService,
+    private readonly outbox: OutboxService,
+    private readonly jobs: JobRunner,
+    private readonly settings: PayoutJobSettings,
+    private readonly logger: Logger,
+  ) {
+    jobs.define<{ payoutId: string }>(PAYOUT_TRANSFER_JOB, queueOptions(settings), (data, attempt) => this.transfer(data.payoutId, attempt));
+  }
+
+  /** One attempt of the transfer job. Throws (to be retried) when the outcome is unknown. */
+  async transfer(payoutId: string, attempt: JobAttempt): Promise<void> {
+    const log = this.logger.child({ payoutId, job: PAYOUT_TRANSFER_JOB, attempt: attempt.attempt });
+    const intent = await this.writeIntent(payoutId);
+    if (intent.kind !== 'call') {
+      log.debug({ outcome: intent.kind }, 'payout transfer: nothing to do');
+      return;
+    }
+    try {
+      let transfer: Transfer | undefined;
+      if (intent.asked) {
+        // An earlier attempt may have made it and lost the answer: never transfer twice.
+        // (A transfer of ours that failed is not it: a failed transfer is made again.)
+        transfer = (await this.gateway.listPaymentTransfers(intent.gatewayPaymentId)).find((t) => t.payoutId === payoutId && t.status !== 'failed');
+        if (transfer) log.info({ transferId: transfer.id }, 'payout transfer: found the transfer an earlier attempt made');
+      }
+      transfer ??= await this.gateway.transferFromPayment(intent.gatewayPaymentId, intent.request);
+      await this.applyTransfer(transfer, `job:${attempt.jobId}`, payoutId);
+      log.info({ transferId: transfer.id, status: transfer.status, amount: transfer.amount }, 'payout transfer made');
+    } catch (error) {
+      if (error instanceof GatewayError && error.kind === 'rejected') {
+        await this.fail(payoutId, error.message, null);
+        log.warn({ gatewayError: error.message }, 'payout transfer refused by Razorpay: FAILED');
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      await this.orm.em.fork().nativeUpdate(Payout, { id: payoutId, razorpayTransferId: null }, { lastError: message.slice(0, MAX_ERROR), updatedAt: new Date() });
+      log.warn({ err: error, lastAttempt: attempt.lastAttempt }, attempt.lastAttempt
+        ? 'payout transfer: outcome unknown after the last attempt; the reconciler will look again'
+        : 'payout transfer: outcome unknown; retried after listing the payment\'s transfers');
+      throw error;
+    }
+  }
+
+  /**
+   * The intent, committed before any call: under the payment's and the payout's row locks (the
+   * order every writer takes), a payout still owed is PENDING with one more attempt and the
+   * request fixed. A payee not activated leaves it ACCRUED (activation enqueues it again).
+   */
+  private writeIntent(payoutId: string) {
+    type Intent = { kind: 'done' | 'accrued' | 'gone' } | { kind: 'call'; asked: boolean; gatewayPaymentId: string; request: TransferRequest };
+    return this.orm.em.fork().transactional(async (em): Promise<Intent> => {
+      const unlocked = await em.findOne(Payout, { id: payoutId });
+      if (!unlocked) return { kind: 'gone' };
+      const payment = await this.core.lock(em, { id: unlocked.payment.id });
+      const payout = await em.findOneOrFail(Payout, { id: payoutId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      if (payout.razorpayTransferId || (payout.status !== PayoutStatus.PENDING && payout.status !== PayoutStatus.ACCRUED)) return { kind: 'done' };
+      const account = await em.findOne(PayeeAccount, { payeeId: payout.payeeId });
+      if (account?.status !== PayeeAccountStatus.ACTIVATED || !account.razorpayAccountId) {
+        payout.status = PayoutStatus.ACCRUED;
+        return { kind: 'accrued' };
+      }
+      if (!payment?.razorpayPaymentId) throw new Error(`payout ${payoutId}: its payment has no gateway payment id`);
+      if (payout.amount <= 0) {
+        // Refunded in full before the transfer was asked for: nothing is owed.
+        payout.status = PayoutStatus.REVERSED;
+        payout.lastError = 'refunded before the transfer: nothing to transfer';
+        return { kind: 'done' };
+      }
+      const asked = payout.transferRequestedAt !== null;
+      payout.status = PayoutStatus.PENDING;
+      payout.attempts += 1;
+      payout.transferRequestedAt ??= new Date();
+      payout.razorpayAccountId = account.razorpayAccountId;
+      const onHold = heldUntilReleased(payout);
+      return {
+        kind: 'call',
+        asked,
+        gatewayPaymentId: payment.razorpayPaymentId,
+        request: {
+          accountId: account.razorpayAccountId,
+          amount: payout.amount,
+          currency: 'INR',
+          payoutId: payout.id,
+          onHold,
+          onHoldUntil: onHold ? null : payout.onHoldUntil,
+        },
+      };
+    });
+  }
+
+  /**
+   * Applies a snapshot of a transfer (the job's answer, a webhook, a fetch) to the payout it
+   * belongs to, found by transfer id or by the `payout_id` note, under its row lock: the
+   * transfer id recorded once with its PAYOUT_TRANSFER journal, then processed or failed by
+   * {@link decideTransfer}, each with its journal and outbox event.
+   */
+  async applyTransfer(transfer: Transfer, source: string, expectedPayoutId?: string): Promise<TransferOutcome> {
+    const outcome = await this.orm.em.fork().transactional(async (em): Promise<TransferOutcome> => {
+      const ourId = expectedPayoutId ?? transfer.payoutId;
+      const found = (await em.findOne(Payout, { razorpayTransferId: transfer.id })) ?? (ourId && isUuid(ourId) ? await em.findOne(Payout, { id: ourId }) : null);
+      if (!found) return { kind: 'unknown', reason: `no payout here for transfer ${transfer.id}` };
+      const payout = await this.lockPayout(em, found);
+      const byTransfer = payout.razorpayTransferId === transfer.id;
+      if (!byTransfer && (await this.failedBefore(em, payout, transfer.id))) {
+        return { kind: 'applied', payout, changed: false, reason: `transfer ${transfer.id} of payout ${payout.id} failed before; another was made` };
+      }
+      if (payout.razorpayTransferId && payout.razorpayTransferId !== transfer.id) {
+        this.logger.error({ payoutId: payout.id, stored: payout.razorpayTransferId, reported: transfer.id, source }, 'a second transfer reported for one payout');
+        return { kind: 'applied', payout, changed: false, reason: `payout ${payout.id} has transfer ${payout.razorpayTransferId}, not ${transfer.id}` };
+      }
+      let changed = false;
+      if (!payout.razorpayTransferId) {
+        if (payout.status !== PayoutStatus.PENDING) {
+          return { kind: 'applied', payout, changed: false, reason: `payout ${payout.id} is ${payout.status}; transfer ${transfer.id} not recorded` };
+        }
+        if (transfer.amount !== payout.amount) {
+          this.logger.error({ payoutId: payout.id, transferId: transfer.id, transferAmount: transfer.amount, payoutAmount: payout.amount }, 'transfer amount differs from the payout');
+        }
+        payout.razorpayTransferId = transfer.id;
+        payout.amount = transfer.amount;
+        payout.lastError = null;
+        await postPayoutJournal(this.ledger, em, payout, 'transfer', JournalKind.PAYOUT_TRANSFER, payout.amount, { transferId: transfer.id });
+        changed = true;
+      }
+      payout.onHold = transfer.onHold;
+      payout.onHoldUntil = transfer.onHoldUntil;
+      if (transfer.recipientSettlementId) payout.recipientSettlementId = transfer.recipientSettlementId;
+      const decision = decideTransfer(payout, transfer);
+      if (decision.kind === 'processed') {
+        payout.status = decision.status;
+        payout.processedAt = new Date();
+        await postPayoutJournal(this.ledger, em, payout, 'processed', JournalKind.PAYOUT_PROCESSED, payout.amount, { transferId: transfer.id });
+        await this.outbox.enqueue(em, 'payout.processed', payout.id, payoutPayload(payout));
+        // Reversals that waited for the transfer to be processed go now.
+        for (const reversal of await em.find(PayoutReversal, { payout: payout.id, status: PayoutReversalStatus.PENDING })) {
+          await this.jobs.enqueueAgain(em, PAYOUT_REVERSAL_JOB, { reversalId: reversal.id }, reversal.id);
+        }
+        changed = true;
+      } else if (decision.kind === 'failed') {
+        await this.transferFailed(em, payout, transfer, transfer.failureReason ?? `Razorpay failed transfer ${transfer.id}`);
+        changed = true;
+      } else if (decision.kind === 'contradiction') {
+        this.logger.error({ payoutId: payout.id, transferId: transfer.id, source, reason: decision.reason }, 'Razorpay contradicts a settled payout');
+        return { kind: 'applied', payout, changed, reason: decision.reason };
+      }
+      payout.updatedAt = new Date();
+      return { kind: 'applied', payout, changed };
+    });
+    if (outcome.kind === 'applied' && outcome.changed) {
+      this.logger.info({ payoutId: outcome.payout.id, transferId: transfer.id, status: outcome.payout.status, source }, 'payout transfer news applied');
+    }
+    return outcome;
+  }
+
+  /** A payout whose transfer Razorpay refused (no transfer made) or failed. */
+  private async fail(payoutId: string, reason: string, _transferId: string | null): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
+      const payout = await this.lockPayout(em, await em.findOneOrFail(Payout, { id: payoutId }));
+      if (payout.status !== PayoutStatus.PENDING || payout.razorpayTransferId) return;
+      await this.markFailed(em, payout, reason);
+    });
+  }
+
+  /**
+   * Locks the payout's payment, then the payout, read again: the order every writer takes (a
+   * refund locks the payment, then the payout; a journal's foreign key to the payment needs its
+   * row too), so two never wait on each other.
+   */
+  private async lockPayout(em: EntityManager, payout: Payout): Promise<Payout> {
+    await this.core.lock(em, { id: payout.payment.id });
+    return em.findOneOrFail(Payout, { id: payout.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  }
+
+  /** Whether `transferId` is a transfer of this payout that failed (its PAYOUT_FAILED journal names it). */
+  private async failedBefore(em: EntityManager, payout: Payout, transferId: string): Promise<boolean> {
+    return (await em.count(Journal, { payout: payout.id, kind: JournalKind.PAYOUT_FAILED, reference: transferId })) > 0;
+  }
+
+  /**
+   * Razorpay made the transfer and then failed it (`transfer.failed`), in `em`'s transaction
+   * (payout locked): what was in transit is payable again (PAYOUT_FAILED); the payout forgets
+   * that transfer and its job makes another after a backoff, until PAYOUT_MAX_ATTEMPTS
+   * failures make it FAILED.
+   */
+  private async transferFailed(em: EntityManager, payout: Payout, transfer: Transfer, reason: string): Promise<void> {
+    await postPayoutJournal(this.ledger, em, payout, 'failed', JournalKind.PAYOUT_FAILED, payout.amount, { transferId: transfer.id });
+    payout.razorpayTransferId = null;
+    payout.onHold = false;
+    payout.failedTransfers += 1;
+    payout.lastError = `transfer ${transfer.id} failed: ${reason}`.slice(0, MAX_ERROR);
+    if (payout.failedTransfers >= this.settings.maxAttempts) {
+      await this.markFailed(em, payout, payout.lastError);
+      return;
+    }
+    const delaySeconds = Math.min(60 * 60, Math.round((this.settings.retryBaseMs * 2 ** (payout.failedTransfers - 1)) / 1000));
+    await this.jobs.enqueue(em, PAYOUT_TRANSFER_JOB, { payoutId: payout.id }, payout.id, delaySeconds);
+    this.logger.warn({ payoutId: payout.id, transferId: transfer.id, reason, failedTransfers: payout.failedTransfers, retryInSeconds: delaySeconds },
+      'payout transfer failed at Razorpay; another transfer will be made');
+  }
+
+  /** FAILED in `em`'s transaction (payout locked, no transfer in transit): the share stays payable; outbox payout.failed. */
+  private async markFailed(em: EntityManager, payout: Payout, reason: string): Promise<void> {
+    payout.status = PayoutStatus.FAILED;
+    payout.failedAt = new Date();
+    payout.lastError = reason.slice(0, MAX_ERROR);
+    await this.outbox.enqueue(em, 'payout.failed', payout.id, payoutPayload(payout));
+    for (const reversal of await em.find(PayoutReversal, { payout: payout.id, status: PayoutReversalStatus.PENDING })) {
+      reversal.status = PayoutReversalStatus.CANCELLED;
+      reversal.lastError = 'the transfer failed: nothing to take back';
+    }
+  }
+
+  /** A settlement of payees' balances to their banks: the payouts whose transfers it paid are marked settled. */
+  async applySettlement(settlementId: string, transferIds: string[], at: Date): Promise<number> {
+    if (transferIds.length === 0) return 0;
+    return this.orm.em.fork().nativeUpdate(Payout, { razorpayTransferId: { $in: transferIds }, settledAt: null }, { recipientSettlementId: settlementId, settledAt: at, updatedAt: new Date() });
+  }
+}
