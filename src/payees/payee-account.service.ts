@@ -1,38 +1,21 @@
-import { LockMode, type EntityManager, type FilterQuery, type MikroORM } from '@mikro-orm/postgresql';
+import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../auth/auth.js';
 import { isStaff } from '../auth/auth.js';
 import { forbidden, gatewayError, notFound } from '../common/errors.js';
 import { isKeyTaken } from '../common/idempotency.js';
 import { GatewayError } from '../gateways/gateway.js';
-import type { PayoutGateway, RouteProduct, RouteProductEvent } from '../gateways/payout-gateway.js';
+import type { PayoutGateway, RouteProductEvent } from '../gateways/payout-gateway.js';
 import type { Logger } from '../logger.js';
-import { PayeeAccount, PayeeAccountStatus, type StoredRequirement } from './payee-account.entity.js';
-import { decideActivation, mask, PAYEE_ID, validateRegistration, type PayeeRegistration, type ValidRegistration } from './payee.rules.js';
+import { PayeeAccount, PayeeAccountStatus } from './payee-account.entity.js';
+import { PayeeActivation, type ActivationCheckReport, type ActivationListener, type ActivationOutcome } from './payee.activation.js';
+import { PayeeOnboarding } from './payee.onboarding.js';
+import { mask, PAYEE_ID, validateRegistration, type PayeeRegistration, type ValidRegistration } from './payee.rules.js';
+
+export type { ActivationCheckReport, ActivationListener, ActivationOutcome } from './payee.activation.js';
 
 /** Longer than the gateway's worst case for the four calls (timeouts × retries), so a lease never runs out mid-call. */
 const REGISTRATION_LEASE_MS = 5 * 60_000;
 const PAYEE_UNIQUE = 'payee_account_payee_id_unique';
-/** Razorpay's refusal of a second account with one email names the account that has it (format unverified). */
-const EMAIL_TAKEN = /already exists for account\s*-?\s*(acc_)?([A-Za-z0-9]+)/i;
-/** Statuses the reconciliation check asks Razorpay about. */
-const AWAITING_ACTIVATION = [PayeeAccountStatus.REQUESTED, PayeeAccountStatus.UNDER_REVIEW, PayeeAccountStatus.NEEDS_CLARIFICATION];
-
-export interface ActivationCheckReport {
-  checked: number;
-  changed: number;
-  errors: number;
-}
-
-export type ActivationOutcome =
-  | { kind: 'applied'; account: PayeeAccount }
-  | { kind: 'unchanged'; account: PayeeAccount; reason: string | null }
-  | { kind: 'unknown_product'; reason: string };
-
-/**
- * Told, in the transaction that activates a payee's account (under its row lock), so its work
- * commits with the activation: the payouts feature sends what accrued.
- */
-export type ActivationListener = (em: EntityManager, payeeId: string) => Promise<unknown>;
 
 export interface PayeeAccountFilter {
   statuses?: PayeeAccountStatus[] | null;
@@ -43,13 +26,18 @@ export interface PayeeAccountFilter {
  * step), activation followed by webhooks and a reconciliation check, and reads.
  */
 export class PayeeAccountService {
-  private readonly activationListeners: ActivationListener[] = [];
+  /** Activation news and who is told of an activation. */
+  readonly activation: PayeeActivation;
+  private readonly onboarding: PayeeOnboarding;
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly gateway: PayoutGateway,
+    gateway: PayoutGateway,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.activation = new PayeeActivation(orm, gateway, logger);
+    this.onboarding = new PayeeOnboarding(orm, gateway, this.activation);
+  }
 
   /**
    * Registers `input.payeeId` as a linked account (staff only). The same payee again returns
@@ -67,7 +55,7 @@ export class PayeeAccountService {
     const log = this.logger.child({ payeeId: valid.payeeId, payeeAccountId: account.id });
     try {
       // Read again under the lease: an earlier holder may have finished steps since the first read.
-      await this.onboard(await this.reload(account.id), valid, log);
+      await this.onboarding.onboard(await this.reload(account.id), valid, log);
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;
       await this.save(account.id, { lastError: error.message, claimedUntil: null });
@@ -78,14 +66,22 @@ export class PayeeAccountService {
     return this.reload(account.id);
   }
 
-  /** Registers work to do in the transaction of every activation (the payouts feature, wired in services.ts). */
+  /** Work to do in the transaction of every activation (see PayeeActivation). */
   onActivated(listener: ActivationListener): void {
-    this.activationListeners.push(listener);
+    this.activation.onActivated(listener);
   }
 
-  private async activated(em: EntityManager, account: PayeeAccount, before: PayeeAccountStatus): Promise<void> {
-    if (account.status !== PayeeAccountStatus.ACTIVATED || before === PayeeAccountStatus.ACTIVATED) return;
-    for (const listener of this.activationListeners) await listener(em, account.payeeId);
+  applyProductEvent(event: RouteProductEvent, source: string): Promise<ActivationOutcome> {
+    return this.activation.applyProductEvent(event, source);
+  }
+
+  confirmProductEvent(event: RouteProductEvent, source: string): Promise<ActivationOutcome> {
+    return this.activation.confirmProductEvent(event, source);
+  }
+
+  /** The reconciliation check of accounts waiting for activation (see PayeeActivation). */
+  checkActivations(limit?: number): Promise<ActivationCheckReport> {
+    return this.activation.checkActivations(limit);
   }
 
   /** Staff read any payee's account; a customer reads only its own (its user id is the payeeId). */
@@ -118,50 +114,6 @@ export class PayeeAccountService {
       em.count(PayeeAccount, where),
     ]);
     return { rows, totalCount };
-  }
-
-  /**
-   * Applies what a `product.route.*` webhook says, under the account's row lock, by the same
-   * rule as every other activation news (payee.rules.ts `decideActivation`).
-   */
-  applyProductEvent(event: RouteProductEvent, source: string): Promise<ActivationOutcome> {
-    return this.applyActivation({ razorpayProductId: event.productId }, event.activationStatus, event.requirements, event.occurredAt, source);
-  }
-
-  /** For an event whose body was not verified: applies what the payout gateway says of the product now. */
-  async confirmProductEvent(event: RouteProductEvent, source: string): Promise<ActivationOutcome> {
-    const account = await this.orm.em.fork().findOne(PayeeAccount, { razorpayProductId: event.productId });
-    if (!account?.razorpayAccountId) return { kind: 'unknown_product', reason: 'no payee account has this Route product' };
-    const observedAt = new Date();
-    const product = await this.gateway.fetchRouteProduct(account.razorpayAccountId, event.productId);
-    return this.applyActivation({ id: account.id }, product.activationStatus, product.requirements, observedAt, source);
-  }
-
-  /**
-   * The reconciliation check: asks Razorpay for the product state of every account waiting
-   * for activation (up to `limit`, least recently updated first), for when a webhook was lost.
-   */
-  async checkActivations(limit = 50): Promise<ActivationCheckReport> {
-    const waiting = await this.orm.em.fork().find(
-      PayeeAccount,
-      { status: { $in: AWAITING_ACTIVATION }, razorpayProductId: { $ne: null }, razorpayAccountId: { $ne: null } },
-      { orderBy: { updatedAt: 'asc' }, limit },
-    );
-    const report: ActivationCheckReport = { checked: 0, changed: 0, errors: 0 };
-    for (const account of waiting) {
-      report.checked += 1;
-      try {
-        const observedAt = new Date();
-        const product = await this.gateway.fetchRouteProduct(account.razorpayAccountId!, account.razorpayProductId!);
-        const outcome = await this.applyActivation({ id: account.id }, product.activationStatus, product.requirements, observedAt, 'reconcile');
-        if (outcome.kind === 'applied') report.changed += 1;
-      } catch (error) {
-        report.errors += 1;
-        this.logger.warn({ payeeId: account.payeeId, problem: error instanceof Error ? error.message : String(error) }, 'payee activation check failed');
-      }
-    }
-    if (report.checked > 0) this.logger.info({ ...report }, 'payee activation check');
-    return report;
   }
 
   private async findOrInsert(actor: AuthUser, valid: ValidRegistration): Promise<PayeeAccount> {
@@ -200,106 +152,6 @@ export class PayeeAccountService {
     return updated === 1;
   }
 
-  /**
-   * The four onboarding steps, each skipped when an earlier attempt finished it, each
-   * recorded as soon as Razorpay answers (so a crash or a failure loses nothing done).
-   */
-  private async onboard(account: PayeeAccount, valid: ValidRegistration, log: Logger): Promise<void> {
-    let accountId = account.razorpayAccountId;
-    if (!accountId) {
-      accountId = await this.createLinkedAccount(account, valid);
-      await this.save(account.id, { razorpayAccountId: accountId });
-      log.info({ razorpayAccountId: accountId }, 'linked account created');
-    }
-    if (!account.razorpayStakeholderId) {
-      // Razorpay allows one stakeholder: one made by an interrupted attempt is the one.
-      const [earlier] = await this.gateway.listStakeholders(accountId);
-      const stakeholder = earlier ?? (await this.gateway.createStakeholder(accountId, { name: valid.beneficiaryName, email: valid.email, pan: valid.pan }));
-      await this.save(account.id, { razorpayStakeholderId: stakeholder.id });
-      log.info({ razorpayAccountId: accountId, stakeholderId: stakeholder.id }, 'stakeholder added');
-    }
-    let productId = account.razorpayProductId;
-    if (!productId) {
-      const product = await this.gateway.requestRouteProduct(accountId);
-      productId = product.id;
-      await this.save(account.id, { razorpayProductId: productId, requirements: toStored(product) });
-      log.info({ razorpayAccountId: accountId, productId, activation: product.activationStatus }, 'route product requested');
-    }
-    if (!account.settlementsSubmittedAt) {
-      const observedAt = new Date();
-      const product = await this.gateway.submitSettlementDetails(accountId, productId, {
-        accountNumber: valid.bankAccountNumber,
-        ifscCode: valid.ifsc,
-        beneficiaryName: valid.beneficiaryName,
-      });
-      // Leaves REGISTERING here, under the row lock, unless a webhook already moved it on.
-      await this.orm.em.fork().transactional(async (em) => {
-        const locked = await em.findOneOrFail(PayeeAccount, { id: account.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        locked.settlementsSubmittedAt = observedAt;
-        const before = locked.status;
-        if (locked.status === PayeeAccountStatus.REGISTERING) {
-          locked.status = PayeeAccountStatus.REQUESTED;
-          locked.statusObservedAt = null;
-        }
-        if (applyNews(locked, product.activationStatus, toStored(product), observedAt)) await this.activated(em, locked, before);
-      });
-      log.info({ razorpayAccountId: accountId, productId, activation: product.activationStatus, bankAccount: account.bankAccountMasked }, 'bank details submitted');
-    }
-  }
-
-  /**
-   * Creates the linked account. If Razorpay refuses because an account already has this
-   * email, and that account carries our reference id, it is the one an interrupted attempt
-   * made: adopt it rather than fail forever.
-   */
-  private async createLinkedAccount(account: PayeeAccount, valid: ValidRegistration): Promise<string> {
-    const referenceId = referenceIdOf(account);
-    try {
-      const created = await this.gateway.createLinkedAccount({
-        referenceId,
-        email: valid.email,
-        phone: valid.phone,
-        legalBusinessName: valid.legalName,
-        businessType: 'individual',
-        contactName: valid.beneficiaryName,
-        category: valid.category,
-        subcategory: valid.subcategory,
-        address: { street1: valid.street1, street2: valid.street2, city: valid.city, state: valid.state, postalCode: valid.postalCode, country: 'IN' },
-      });
-      return created.id;
-    } catch (error) {
-      const match = error instanceof GatewayError && error.kind === 'rejected' ? EMAIL_TAKEN.exec(error.message) : null;
-      if (!match) throw error;
-      const existing = await this.gateway.fetchLinkedAccount(`acc_${match[2]}`);
-      if (existing.referenceId !== referenceId) throw error;
-      return existing.id;
-    }
-  }
-
-  private async applyActivation(
-    where: FilterQuery<PayeeAccount>,
-    status: RouteProduct['activationStatus'],
-    requirements: RouteProduct['requirements'],
-    observedAt: Date,
-    source: string,
-  ): Promise<ActivationOutcome> {
-    return this.orm.em.fork().transactional(async (em) => {
-      const account = await em.findOne(PayeeAccount, where, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!account) return { kind: 'unknown_product', reason: 'no payee account has this Route product' } as const;
-      // Its registration is still at work (the answer to the bank details not yet recorded):
-      // that step sets the status; news meanwhile is retried later (a throw), never dropped.
-      if (account.status === PayeeAccountStatus.REGISTERING) {
-        throw new Error(`payee account ${account.payeeId} is still being registered; ${status} will be applied once it is`);
-      }
-      const before = account.status;
-      const applied = applyNews(account, status, requirements, observedAt);
-      if (!applied) return { kind: 'unchanged', account, reason: null } as const;
-      await this.activated(em, account, before);
-      this.logger.info({ payeeId: account.payeeId, from: before, to: account.status, source }, 'payee account activation changed');
-      return { kind: 'applied', account } as const;
-    });
-  }
-
   private async save(id: string, changes: Partial<PayeeAccount>): Promise<void> {
     await this.orm.em.fork().nativeUpdate(PayeeAccount, { id }, { ...changes, updatedAt: new Date() });
   }
@@ -309,22 +161,3 @@ export class PayeeAccountService {
   }
 }
 
-/** Razorpay's `reference_id`: our account id in 20 characters (the field's limit is unverified; 20 is safe). */
-function referenceIdOf(account: PayeeAccount): string {
-  return account.id.replaceAll('-', '').slice(0, 20);
-}
-
-function toStored(product: Pick<RouteProduct, 'requirements'>): StoredRequirement[] {
-  return product.requirements.map((r) => ({ fieldReference: r.fieldReference, reasonCode: r.reasonCode, status: r.status, resolutionUrl: r.resolutionUrl }));
-}
-
-/** Applies news to a locked account if `decideActivation` allows; true if the status changed. */
-function applyNews(account: PayeeAccount, status: RouteProduct['activationStatus'], requirements: StoredRequirement[] | RouteProduct['requirements'], observedAt: Date): boolean {
-  const decision = decideActivation(account, { status, observedAt });
-  if (decision.kind !== 'apply') return false;
-  account.status = decision.status;
-  account.statusObservedAt = observedAt;
-  account.requirements = toStored({ requirements });
-  if (decision.status === PayeeAccountStatus.ACTIVATED) account.activatedAt ??= observedAt;
-  return true;
-}

@@ -33,7 +33,7 @@ export async function paidOrder(server: TestServer, token: string, payeeId: stri
 export const payoutOf = (server: TestServer, paymentId: string) => server.db.orm.em.fork().findOne(Payout, { payment: paymentId });
 
 /** Waits until the payment's payout satisfies `ok`, and returns it. */
-export function payoutWhen(server: TestServer, paymentId: string, ok: (payout: Payout) => boolean, what: string, timeoutMs = 20_000): Promise<Payout> {
+export function payoutWhen(server: TestServer, paymentId: string, ok: (payout: Payout) => boolean, what: string, timeoutMs = 30_000): Promise<Payout> {
   return eventually(async () => {
     const payout = await payoutOf(server, paymentId);
     return payout && ok(payout) ? payout : null;
