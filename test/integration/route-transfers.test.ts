@@ -268,3 +268,20 @@ describe('webhook knobs', () => {
     expect((await route.fetchTransfer(made.id)).status).toBe('processed');
   });
 });
+
+describe('restarts', () => {
+  it("a pending transfer whose timer was lost (a restart) is processed by the next read once due", async () => {
+    const [account, payment] = await Promise.all([linkedAccount(), capturedPayment()]);
+    await control('/transfers', { processing: 'delayed', delayMs: 1_500 });
+    const made = await route.transferFromPayment(payment, request(account, 5_000));
+    sandbox().transfers.stop(); // what a restart does to the timer: from now on only a read can process it
+    expect((await route.fetchTransfer(made.id)).status).toBe('pending');
+    const processed = await eventually(async () => {
+      const now = await route.listPaymentTransfers(payment);
+      return now[0]?.status === 'processed' ? now[0] : null;
+    }, 10_000, 'processed on read');
+    expect(processed.id).toBe(made.id);
+    await eventually(async () => (await storedEvents('transfer.processed')).some((e) => JSON.stringify(e.payload).includes(made.id)), 10_000, 'its webhook');
+  });
+});
+
