@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { fromKnex, PgBoss, type JobWithMetadata, type Queue } from 'pg-boss';
+import { fromKnex, PgBoss, type Db, type JobWithMetadata, type Queue } from 'pg-boss';
 import type { Logger } from '../logger.js';
 
 /** How a queue retries: the library's backoff (delay doubling from `retryDelaySeconds`, capped). */
@@ -10,6 +10,21 @@ export interface JobQueueOptions {
   retryDelayMaxSeconds: number;
   /** Jobs run at once on this instance. */
   concurrency?: number;
+  /**
+   * Whether enqueueing wakes idle workers at once (PostgreSQL NOTIFY, the default) or they find
+   * the job at their next poll (half a second). A NOTIFY makes its transaction's commit take a
+   * database-wide lock: for a queue fed hundreds of times a second from a request path (the
+   * webhook inbox) the commits would queue behind each other, so that queue polls instead.
+   */
+  notify?: boolean;
+}
+
+/**
+ * A plain PostgreSQL connection in an open transaction (a `pg` client): what `enqueueOn` inserts
+ * the job through, for a caller that does not go through MikroORM (the webhook inbox).
+ */
+export interface SqlClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 /** The attempt a handler is running: the job's own id, which try (1-based), and whether it is the last. */
@@ -87,7 +102,7 @@ export class JobRunner {
           // Exponential with jitter from the base; a base of 0 (tests) retries at once.
           ...(options.retryDelaySeconds > 0 ? { retryBackoff: true, retryDelayMax: options.retryDelayMaxSeconds } : { retryBackoff: false }),
           expireInSeconds: this.options.leaseSeconds,
-          notify: true,
+          notify: options.notify ?? true,
         };
         // A queue's policy is fixed when it is created; its retry settings follow the configuration.
         const { policy: _policy, ...settings } = queue;
@@ -155,6 +170,14 @@ export class JobRunner {
   }
 
   /**
+   * Adds a job through `client`, a plain connection in its open transaction (the webhook inbox's):
+   * as `enqueue`, visible to workers when that transaction commits and never if it rolls back.
+   */
+  async enqueueOn(client: SqlClient, name: string, data: object, key?: string): Promise<void> {
+    await this.enqueueWith({ executeSql: (text: string, values: unknown[]) => client.query(text, values) }, name, data, key);
+  }
+
+  /**
    * Replaces the job waiting under `key` (if any, its backoff and attempt count with it) by a fresh
    * one that runs now, in `em`'s open transaction (operator replay). A job already running under
    * the key is not touched: the fresh one waits until it is done (one runs at a time per key).
@@ -193,7 +216,7 @@ export class JobRunner {
     await this.enqueueWith(undefined, name, data, key, startAfterSeconds);
   }
 
-  private async enqueueWith(db: ReturnType<typeof fromKnex> | undefined, name: string, data: object, key?: string, startAfterSeconds?: number): Promise<void> {
+  private async enqueueWith(db: Db | undefined, name: string, data: object, key?: string, startAfterSeconds?: number): Promise<void> {
     if (!this.queues.has(name)) throw new Error(`job ${name}: no such queue was defined`);
     await this.open();
     const startAfter = startAfterSeconds ? new Date(Date.now() + startAfterSeconds * 1000) : undefined;
