@@ -140,11 +140,12 @@ export class JobRunner {
     if (this.working) return;
     this.working = true;
     for (const { name, handler, options } of this.workers) {
-      // One fetch takes up to `concurrency` jobs (and fetches again at once while batches come back
-      // full); they run side by side and each is settled on its own: a throw fails (retries) that job only.
+      // `concurrency` workers, each taking one job at a time (and fetching the next at once while there
+      // is one): a slow job holds only its own worker, never a batch of others. Each job is settled
+      // on its own: a throw fails (retries) that job only.
       await this.boss.work<unknown>(
         name,
-        { localConcurrency: 1, batchSize: options.concurrency ?? 2, perJobResults: true, burstWhenBatchFull: true, includeMetadata: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 },
+        { localConcurrency: options.concurrency ?? 2, batchSize: 1, perJobResults: true, burstWhenBatchFull: true, includeMetadata: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 },
         async (jobs) => Promise.all(jobs.map(async (job) => {
           const meta = job as JobWithMetadata<never>;
           try {
