@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/sandbox/razorpay/sandbox.ids.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
+import { WEBHOOK_PROCESS_JOB } from '../../src/webhooks/webhook.processor.js';
 import { postWebhook } from '../helpers/checkout.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
@@ -64,4 +65,9 @@ describe('the webhook acknowledgement', () => {
     // No handler for test.later: its job ran once the pool was free, and it is IGNORED (processed, nothing to do).
     await eventually(async () => (await statusOf(later)) === WebhookEventStatus.IGNORED, 10_000, 'the later event processed');
   }, 120_000);
+
+  it('enqueues without NOTIFY: a NOTIFY makes each commit take a database-wide lock, which would queue the acknowledgements behind each other', async () => {
+    const rows: { notify: boolean }[] = await db.orm.em.fork().getConnection().execute(`select notify from pgboss.queue where name = ?`, [WEBHOOK_PROCESS_JOB]);
+    expect(rows).toEqual([{ notify: false }]);
+  });
 });
