@@ -205,6 +205,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       await apollo.stop();
       await new Promise<void>((resolve) => ws.wsServer.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await services.webhookInbox.close();
       await bus.close();
       await budget.close();
     },

@@ -48,6 +48,8 @@ const envSchema = z.object({
   // The first retry of a failed webhook event's job, doubling per attempt up to an hour (under 500 ms: at once).
   WEBHOOK_RETRY_BASE_MS: positiveInt(5_000),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
+  WEBHOOK_CONCURRENCY: positiveInt(4),
+  WEBHOOK_STORE_POOL_MAX: positiveInt(4),
   // How long a started job (pg-boss's expiry: webhook event, outbox delivery, the recurring
   // passes) stays claimed: a process killed mid-work leaves it, and another worker
   // takes the work over once the lease runs out.

@@ -41,7 +41,12 @@ export interface Config {
   redisUrl: string | null;
   /** Wallet limits in minor units (INR): per top-up and for the balance. */
   wallet: { minTopUp: number; maxTopUp: number; maxBalance: number };
-  webhooks: { retryBaseMs: number; maxAttempts: number };
+  /**
+   * `concurrency`: events processed at once per instance (the job runner's workers); `storePoolMax`:
+   * connections of the pool that stores deliveries before they are acknowledged (apart from
+   * processing's, so processing never makes an acknowledgement wait).
+   */
+  webhooks: { retryBaseMs: number; maxAttempts: number; concurrency: number; storePoolMax: number };
   /**
    * A gateway checkout unpaid for `checkoutTimeoutMs` releases its cart; the sweep runs every
    * `sweepIntervalMs` (a fifth of the timeout, between 100 ms and a minute).

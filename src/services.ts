@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { CartBookingHandler } from './bookings/booking.handlers.js';
 import { BookingFailureRefunds, refundServiceRefunder } from './bookings/booking.refunds.js';
 import { BookingService } from './bookings/booking.service.js';
@@ -106,8 +107,11 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
   const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
   const settlement = new PaymentSettlement(orm, core, logger);
   const webhookDispatch = new WebhookDispatch(gateways);
-  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, jobs, { maxAttempts: config.webhooks.maxAttempts, retryBaseMs: config.webhooks.retryBaseMs });
+  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, jobs, { maxAttempts: config.webhooks.maxAttempts, retryBaseMs: config.webhooks.retryBaseMs, concurrency: config.webhooks.concurrency });
   registerPaymentWebhooks(webhookDispatch, settlement);
+  const inboxPool = new pg.Pool({ connectionString: orm.config.get('clientUrl')!, max: config.webhooks.storePoolMax, application_name: 'payments-webhook-inbox' });
+  // An idle connection the server dropped: the pool replaces it; without a listener it would end the process.
+  inboxPool.on('error', (error) => logger.warn({ err: error }, 'webhook inbox: an idle database connection failed'));
   const payments = new PaymentService(orm, gateways, core, settlement, config, logger);
   payments.registerPurpose(PaymentPurpose.WALLET_TOPUP, TOP_UP_RULES);
   const ledger = new LedgerService();
@@ -147,7 +151,8 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
     transactionQueries: new TransactionQueries(orm),
     settlement,
     feed: new PaymentFeed(orm, bus),
-    webhookInbox: new WebhookInbox(orm, (em, id) => webhookProcessor.enqueue(em, id)),
+    // Acknowledgements store through a pool of their own: processing (MikroORM's pool) never holds what they wait for.
+    webhookInbox: new WebhookInbox(inboxPool, (client, id) => webhookProcessor.enqueue(client, id)),
     webhookDispatch,
     webhookProcessor,
     paymentMethods: new PaymentMethodService(orm, logger),

@@ -65,6 +65,8 @@ export interface WebhookFigures {
   payments: number;
   ratePerSecond: number;
   acks: { perSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
+  /** Server CPU time per delivery while they arrived (processing that ran meanwhile included: same process). */
+  serverCpuMsPerDelivery: number | null;
   allProcessedAfterLastDeliveryS: number | null;
   paymentsNotCaptured: number;
   paymentsWithoutExactlyOneCompletedCharge: number;
@@ -96,7 +98,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
         };
       },
     }],
-  });
+  }, service.pid);
   const lastDelivery = Date.now();
   const ids = orders.map((o) => o.id);
   const notCaptured = async () => Number((await db.query(`select count(*)::int as n from payment where id = any($1) and status <> 'CAPTURED'`, [ids])).rows[0].n);
@@ -111,6 +113,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     payments: orders.length,
     ratePerSecond: rate,
     acks: { perSecond: acks.perSecond, p50Ms: acks.p50Ms, p99Ms: acks.p99Ms, non2xx: acks.non2xx, errors: acks.errors },
+    serverCpuMsPerDelivery: acks.serverCpuMsPerRequest ?? null,
     allProcessedAfterLastDeliveryS: processedAfter,
     paymentsNotCaptured: await notCaptured(),
     paymentsWithoutExactlyOneCompletedCharge: charges.n,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { fromKnex, PgBoss, type JobWithMetadata, type Queue } from 'pg-boss';
+import { fromKnex, PgBoss, type Db, type JobWithMetadata, type Queue } from 'pg-boss';
 import type { Logger } from '../logger.js';
 
 /** How a queue retries: the library's backoff (delay doubling from `retryDelaySeconds`, capped). */
@@ -10,6 +10,21 @@ export interface JobQueueOptions {
   retryDelayMaxSeconds: number;
   /** Jobs run at once on this instance. */
   concurrency?: number;
+  /**
+   * Whether enqueueing wakes idle workers at once (PostgreSQL NOTIFY, the default) or they find
+   * the job at their next poll (half a second). A NOTIFY makes its transaction's commit take a
+   * database-wide lock: for a queue fed hundreds of times a second from a request path (the
+   * webhook inbox) the commits would queue behind each other, so that queue polls instead.
+   */
+  notify?: boolean;
+}
+
+/**
+ * A plain PostgreSQL connection in an open transaction (a `pg` client): what `enqueueOn` inserts
+ * the job through, for a caller that does not go through MikroORM (the webhook inbox).
+ */
+export interface SqlClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 /** The attempt a handler is running: the job's own id, which try (1-based), and whether it is the last. */
@@ -87,7 +102,7 @@ export class JobRunner {
           // Exponential with jitter from the base; a base of 0 (tests) retries at once.
           ...(options.retryDelaySeconds > 0 ? { retryBackoff: true, retryDelayMax: options.retryDelayMaxSeconds } : { retryBackoff: false }),
           expireInSeconds: this.options.leaseSeconds,
-          notify: true,
+          notify: options.notify ?? true,
         };
         // A queue's policy is fixed when it is created; its retry settings follow the configuration.
         const { policy: _policy, ...settings } = queue;
@@ -125,11 +140,12 @@ export class JobRunner {
     if (this.working) return;
     this.working = true;
     for (const { name, handler, options } of this.workers) {
-      // One fetch takes up to `concurrency` jobs (and fetches again at once while batches come back
-      // full); they run side by side and each is settled on its own: a throw fails (retries) that job only.
+      // `concurrency` workers, each taking one job at a time (and fetching the next at once while there
+      // is one): a slow job holds only its own worker, never a batch of others. Each job is settled
+      // on its own: a throw fails (retries) that job only.
       await this.boss.work<unknown>(
         name,
-        { localConcurrency: 1, batchSize: options.concurrency ?? 2, perJobResults: true, burstWhenBatchFull: true, includeMetadata: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 },
+        { localConcurrency: options.concurrency ?? 2, batchSize: 1, perJobResults: true, burstWhenBatchFull: true, includeMetadata: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 },
         async (jobs) => Promise.all(jobs.map(async (job) => {
           const meta = job as JobWithMetadata<never>;
           try {
@@ -152,6 +168,14 @@ export class JobRunner {
     const trx = em.getTransactionContext();
     if (!trx) throw new Error(`job ${name}: enqueue needs an open transaction (the job must commit with what causes it)`);
     await this.enqueueWith(fromKnex(trx), name, data, key, startAfterSeconds);
+  }
+
+  /**
+   * Adds a job through `client`, a plain connection in its open transaction (the webhook inbox's):
+   * as `enqueue`, visible to workers when that transaction commits and never if it rolls back.
+   */
+  async enqueueOn(client: SqlClient, name: string, data: object, key?: string): Promise<void> {
+    await this.enqueueWith({ executeSql: (text: string, values: unknown[]) => client.query(text, values) }, name, data, key);
   }
 
   /**
@@ -193,7 +217,7 @@ export class JobRunner {
     await this.enqueueWith(undefined, name, data, key, startAfterSeconds);
   }
 
-  private async enqueueWith(db: ReturnType<typeof fromKnex> | undefined, name: string, data: object, key?: string, startAfterSeconds?: number): Promise<void> {
+  private async enqueueWith(db: Db | undefined, name: string, data: object, key?: string, startAfterSeconds?: number): Promise<void> {
     if (!this.queues.has(name)) throw new Error(`job ${name}: no such queue was defined`);
     await this.open();
     const startAfter = startAfterSeconds ? new Date(Date.now() + startAfterSeconds * 1000) : undefined;

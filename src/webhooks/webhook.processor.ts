@@ -1,7 +1,7 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
 import type { GatewayEvent } from '../gateways/gateway.js';
-import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
+import type { JobAttempt, JobRunner, SqlClient } from '../jobs/job-runner.js';
 import type { HandlerResult, WebhookDispatch } from './webhook.dispatch.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
 
@@ -46,6 +46,8 @@ export class WebhookProcessor {
         retryDelaySeconds: Math.round(options.retryBaseMs / 1000),
         retryDelayMaxSeconds: MAX_RETRY_SECONDS,
         concurrency: options.concurrency ?? 4,
+        // Fed from the acknowledgement path: no NOTIFY (its commit lock would serialise the acks); workers poll.
+        notify: false,
       },
       async (data, attempt) => {
         const status = await this.process(data.id, attempt);
@@ -59,9 +61,9 @@ export class WebhookProcessor {
     this.settledListeners.push(listener);
   }
 
-  /** Adds the event's job in `em`'s open transaction (the one storing the event). */
-  async enqueue(em: EntityManager, id: string): Promise<void> {
-    await this.jobs.enqueue(em, WEBHOOK_PROCESS_JOB, { id }, id);
+  /** Adds the event's job through `client`, in its open transaction (the inbox's, storing the event). */
+  async enqueue(client: SqlClient, id: string): Promise<void> {
+    await this.jobs.enqueueOn(client, WEBHOOK_PROCESS_JOB, { id }, id);
   }
 
   /**

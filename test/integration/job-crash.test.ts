@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { JobRunner } from '../../src/jobs/job-runner.js';
@@ -147,7 +148,7 @@ describe('a crash between commit and delivery loses nothing (real SIGKILL)', () 
     // This process stores events as the route does (the event and its job in one transaction); it runs no workers.
     const storer = new JobRunner({ databaseUrl: db.url, leaseSeconds: 3 }, createLogger('silent'));
     storer.define(WEBHOOK_PROCESS_JOB, { maxAttempts: 3, retryDelaySeconds: 0, retryDelayMaxSeconds: 0 }, () => Promise.reject(new Error('this process runs no workers')));
-    const inbox = new WebhookInbox(db.orm, (em, id) => storer.enqueue(em, WEBHOOK_PROCESS_JOB, { id }, id));
+    const inbox = new WebhookInbox(new pg.Pool({ connectionString: db.url, max: 1 }), (client, id) => storer.enqueueOn(client, WEBHOOK_PROCESS_JOB, { id }, id));
     const body = (n: number) => JSON.stringify({ entity: 'event', account_id: 'acc_TESTACCOUNT001', event: 'test.crash', contains: [], payload: {}, created_at: Math.floor(Date.now() / 1000) + n });
     try {
       child = await startChild();
@@ -176,6 +177,7 @@ describe('a crash between commit and delivery loses nothing (real SIGKILL)', () 
       expect((await row(acknowledged)).processedAt).not.toBeNull();
     } finally {
       await storer.stop();
+      await inbox.close();
     }
   }, 120_000);
 });
