@@ -9,6 +9,7 @@ import { PaymentPurpose, type Payment } from '../payments/payment.entity.js';
 import { PaymentStatus } from '../payments/payment.state.js';
 import { reportDay } from '../reports/report.period.js';
 import { ReportService, type CurrencyStats, type PaymentListFilter } from '../reports/report.service.js';
+import { dateOption, statusesOption } from './cli.options.js';
 import type { Print } from './ledger.commands.js';
 
 export const CSV_COLUMNS = [
@@ -18,20 +19,12 @@ export const CSV_COLUMNS = [
 
 /** Parses the command line's filter options; each bad value names its option. */
 export function parsePaymentFilter(options: Record<string, string | undefined>): PaymentListFilter {
-  const date = (name: string) => {
-    const value = options[name];
-    if (value === undefined) return undefined;
-    const parsed = new Date(value);
-    if (Number.isNaN(parsed.getTime())) throw new Error(`--${name} must be a date (2026-11-01 or an ISO timestamp), got ${value}`);
-    return parsed;
-  };
-  const statuses = options.status?.split(',').map((s) => s.trim().toUpperCase());
-  const unknown = statuses?.filter((s) => !(Object.values(PaymentStatus) as string[]).includes(s));
-  if (unknown?.length) throw new Error(`--status must be among ${Object.values(PaymentStatus).join(', ')}; got ${unknown.join(', ')}`);
+  const date = (name: string) => dateOption(options, name);
+  const statuses = statusesOption(options, PaymentStatus);
   const limit = options.limit === undefined ? undefined : Number(options.limit);
   if (limit !== undefined && !Number.isInteger(limit)) throw new Error(`--limit must be a whole number, got ${options.limit}`);
   return {
-    status: statuses as PaymentStatus[] | undefined,
+    status: statuses,
     payerId: options.user,
     payeeId: options.payee,
     reference: options.reference,

@@ -5,6 +5,7 @@ import { DomainError } from '../common/errors.js';
 import { formatMoney } from '../money/money.js';
 import { PayoutStatus, type Payout } from '../payouts/payout.entity.js';
 import { MAX_EXPORT_ROWS, PayoutQueries, type PayoutFilter } from '../payouts/payout.queries.js';
+import { dateOption, statusesOption } from './cli.options.js';
 import type { Print } from './ledger.commands.js';
 
 /** No colour codes: the output is read by people and by scripts alike. */
@@ -22,19 +23,11 @@ export interface PayoutCommandFilter extends PayoutFilter {
 
 /** Parses the command line's options (`--status`, `--payee`, `--payment`, `--from`, `--to`, `--limit`); each bad value names its option. */
 export function parsePayoutFilter(options: Record<string, string | undefined>, defaultLimit: number): PayoutCommandFilter {
-  const date = (name: string) => {
-    const value = options[name];
-    if (value === undefined) return undefined;
-    const parsed = new Date(value);
-    if (Number.isNaN(parsed.getTime())) throw new Error(`--${name} must be a date (2026-11-01 or an ISO timestamp), got ${value}`);
-    return parsed;
-  };
-  const statuses = options.status?.split(',').map((s) => s.trim().toUpperCase());
-  const unknown = statuses?.filter((s) => !(Object.values(PayoutStatus) as string[]).includes(s));
-  if (unknown?.length) throw new Error(`--status must be among ${Object.values(PayoutStatus).join(', ')}; got ${unknown.join(', ')}`);
+  const date = (name: string) => dateOption(options, name);
+  const statuses = statusesOption(options, PayoutStatus);
   const limit = options.limit === undefined ? defaultLimit : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EXPORT_ROWS) throw new Error(`--limit must be a whole number from 1 to ${MAX_EXPORT_ROWS}, got ${options.limit}`);
-  return { statuses: statuses as PayoutStatus[] | undefined, payeeId: options.payee, paymentId: options.payment, from: date('from'), to: date('to'), limit };
+  return { statuses: statuses, payeeId: options.payee, paymentId: options.payment, from: date('from'), to: date('to'), limit };
 }
 
 /** The service's refusal of a filter value (`payeeId: must be…`) in the CLI's words (`--payee: …`). */
