@@ -132,25 +132,4 @@ export class PayoutService {
     this.logger.info({ payoutId, by: actor.id }, 'payout released');
     return this.orm.em.fork().findOneOrFail(Payout, { id: payoutId });
   }
-
-  /** Staff read any payout; a customer only its own (its user id is the payeeId). */
-  async payout(actor: AuthUser, payoutId: string): Promise<Payout> {
-    if (!isUuid(payoutId)) throw notFound('Payout', payoutId);
-    const payout = await this.orm.em.fork().findOne(Payout, { id: payoutId });
-    if (!payout || (!isStaff(actor) && actor.id !== payout.payeeId)) throw notFound('Payout', payoutId);
-    return payout;
-  }
-
-  /** The payouts of some payments (a DataLoader's batch), by payment id. */
-  async byPayments(paymentIds: readonly string[]): Promise<Map<string, Payout[]>> {
-    const rows = await this.orm.em.fork().find(Payout, { payment: { $in: [...paymentIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-    const map = new Map<string, Payout[]>();
-    for (const row of rows) map.set(row.payment.id, [...(map.get(row.payment.id) ?? []), row]);
-    return map;
-  }
-
-  /** The reversals of a payout, oldest first (operators: a REFUSED one is the payee's debt). */
-  reversals(payoutId: string): Promise<PayoutReversal[]> {
-    return this.orm.em.fork().find(PayoutReversal, { payout: payoutId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  }
 }
