@@ -2,7 +2,6 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TransferGateway } from '../gateways/payout-gateway.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { Logger } from '../logger.js';
-import { PayeeAccount, PayeeAccountStatus } from '../payees/payee-account.entity.js';
 import { Payout, PayoutReversal, PayoutReversalStatus, PayoutStatus } from './payout.entity.js';
 import { PAYOUT_REVERSAL_JOB, PAYOUT_TRANSFER_JOB } from './payout.jobs.js';
 import { PAID_STATUSES } from './payout.rules.js';
@@ -53,12 +52,14 @@ export class PayoutReconciler {
         this.logger.warn({ err: error, payoutId: payout.id }, 'payout reconciliation: could not check the transfer');
       }
     }
-    const activated = await em.find(PayeeAccount, { status: PayeeAccountStatus.ACTIVATED, payeeId: { $in: await this.accruedPayees() } });
-    for (const account of activated) {
-      for (const payout of await em.find(Payout, { payeeId: account.payeeId, status: PayoutStatus.ACCRUED }, { limit: this.settings.batch })) {
-        await em.nativeUpdate(Payout, { id: payout.id, status: PayoutStatus.ACCRUED }, { status: PayoutStatus.PENDING, updatedAt: new Date() });
-        if (await this.jobs.enqueueUnlessPending(PAYOUT_TRANSFER_JOB, { payoutId: payout.id }, payout.id)) report.restarted += 1;
-      }
+    // ACCRUED payouts whose payee is activated now (an activation whose own hand-off was lost): one statement.
+    const accrued = await em.getConnection().execute<{ id: string }[]>(
+      `select p.id from payout p join payee_account a on a.payee_id = p.payee_id where p.status = 'ACCRUED' and a.status = 'ACTIVATED' order by p.created_at limit ?`,
+      [this.settings.batch],
+    );
+    for (const { id } of accrued) {
+      await em.nativeUpdate(Payout, { id, status: PayoutStatus.ACCRUED }, { status: PayoutStatus.PENDING, updatedAt: new Date() });
+      if (await this.jobs.enqueueUnlessPending(PAYOUT_TRANSFER_JOB, { payoutId: id }, id)) report.restarted += 1;
     }
     const reversals = await em.find(PayoutReversal, { status: PayoutReversalStatus.PENDING, updatedAt: { $lte: before } }, { populate: ['payout'], limit: this.settings.batch });
     for (const reversal of reversals) {
@@ -67,10 +68,5 @@ export class PayoutReconciler {
     }
     if (report.changed + report.restarted + report.errors > 0) this.logger.info(report, 'payout reconciliation pass');
     return report;
-  }
-
-  private async accruedPayees(): Promise<string[]> {
-    const rows = await this.orm.em.fork().getConnection().execute<{ payee_id: string }[]>(`select distinct payee_id from payout where status = 'ACCRUED' limit 500`);
-    return rows.map((row) => row.payee_id);
   }
 }
