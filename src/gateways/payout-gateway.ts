@@ -110,6 +110,27 @@ export interface TransferRequest {
   onHoldUntil: Date | null;
 }
 
+/**
+ * A direct transfer from the platform's balance to a linked account (`POST /v1/transfers`): for a
+ * share with no Razorpay payment to transfer from (an order paid from the wallet or through
+ * PhonePe, or a payment refunded before its transfer). No hold: Route's direct transfers take
+ * no `on_hold` (the payouts feature holds such a payout itself).
+ */
+export interface DirectTransferRequest {
+  /** The linked account, `acc_…`. */
+  accountId: string;
+  /** Paise. */
+  amount: number;
+  currency: 'INR';
+  /** The service's own payout id, in `notes.payout_id`: how webhooks find the payout. */
+  payoutId: string;
+  /**
+   * Sent as `X-Transfer-Idempotency` (4–36 characters of `[A-Za-z0-9 _-]`): the same key answers
+   * the same transfer, so a retry after a timeout never makes a second one.
+   */
+  idempotencyKey: string;
+}
+
 export interface Transfer {
   /** `trf_…` */
   id: string;
@@ -179,6 +200,12 @@ export interface TransferGateway {
    * transfers and matches `payoutId` before trying again.
    */
   transferFromPayment(gatewayPaymentId: string, request: TransferRequest): Promise<Transfer>;
+  /**
+   * A direct transfer from the platform's balance (`POST /v1/transfers` with
+   * `X-Transfer-Idempotency`): retried on timeouts, 5xx, 429 and 409 (the same key still in
+   * flight), each retry answering the same transfer. GatewayError `rejected` on a 4xx.
+   */
+  directTransfer(request: DirectTransferRequest): Promise<Transfer>;
   /** Every transfer made from a payment (`GET /v1/payments/:id/transfers`). */
   listPaymentTransfers(gatewayPaymentId: string): Promise<Transfer[]>;
   fetchTransfer(transferId: string): Promise<Transfer>;

@@ -36,6 +36,9 @@ export const retryWhenNotApplied: RetryRule = (failure) =>
 export const retryKeyedRefund: RetryRule = (failure) =>
   retryWhenTransient(failure) || (failure.type === 'http' && failure.status === 409);
 
+/** Any creation sent with an idempotency key (a refund, a direct transfer): the same rule. */
+export const retryKeyedCreate: RetryRule = retryKeyedRefund;
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }

@@ -21,6 +21,7 @@ import { WebhookOutbox, type DeliveryKnobs, type WebhookRecord } from './sandbox
 import type { CaptureInput, OrderInput, RefundInput } from './sandbox.requests.js';
 import { SandboxStore, type Changed, type SandboxState } from './sandbox.store.js';
 import { ROUTE_DDL, SandboxRoute } from './sandbox.route.js';
+import { DIRECT_TRANSFER_DDL, SandboxDirectTransfers } from './sandbox.direct-transfers.js';
 import { SandboxTransfers } from './sandbox.transfers.js';
 import { TRANSFER_DDL } from './sandbox.transfers.model.js';
 import { WebhookDispatcher, type SandboxLogger } from './sandbox.webhooks.js';
@@ -59,6 +60,8 @@ export class SandboxGateway {
   readonly route: SandboxRoute;
   /** Route transfers: from payments to linked accounts, holds, reversals, settlements and their knobs. */
   readonly transfers: SandboxTransfers;
+  /** Route's direct transfers (`POST /v1/transfers`, from the platform balance, with an idempotency key). */
+  readonly directTransfers: SandboxDirectTransfers;
   readonly #keySecret: string;
   readonly #faults = new FaultInjector();
   readonly #webhooks: WebhookDispatcher;
@@ -89,6 +92,7 @@ export class SandboxGateway {
     });
     this.route = new SandboxRoute(this.#db, this.#outbox, (batch) => this.#webhooks.deliver(batch));
     this.transfers = new SandboxTransfers(this.#db, this.#outbox, (batch) => this.#webhooks.deliver(batch));
+    this.directTransfers = new SandboxDirectTransfers(this.#db, this.transfers);
   }
 
   /**
@@ -96,7 +100,7 @@ export class SandboxGateway {
    * pending (from their due time on), as Razorpay keeps retrying across our restarts.
    */
   async start(): Promise<void> {
-    await this.#db.migrate(ROUTE_DDL + TRANSFER_DDL);
+    await this.#db.migrate(ROUTE_DDL + TRANSFER_DDL + DIRECT_TRANSFER_DDL);
     await this.#lockConnection.connect();
     await this.#outbox.open(this.#lockConnection);
     for (const batch of await this.#outbox.claimOrphans()) void this.#webhooks.deliver(batch);
@@ -179,6 +183,7 @@ export class SandboxGateway {
     this.#faults.reset();
     this.route.resetKnobs();
     this.transfers.resetKnobs();
+    this.directTransfers.resetKnobs();
   }
 
   faults(): SandboxFaults {

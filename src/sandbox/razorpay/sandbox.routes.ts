@@ -13,6 +13,7 @@ import { createCheckoutJsRouter } from './checkout-js/checkout-js.route.js';
 import { readCaptureInput, readOrderInput, readRefundInput } from './sandbox.requests.js';
 import type { SandboxLogger } from './sandbox.webhooks.js';
 import { mountRouteRoutes } from './sandbox.route.routes.js';
+import { mountDirectTransferRoutes } from './sandbox.direct-transfers.js';
 import { mountTransferRoutes } from './sandbox.transfers.routes.js';
 
 export interface SandboxRouteDeps {
@@ -67,6 +68,7 @@ export function buildSandboxRouter({ sandbox, isAuthorized, faultMiddleware, log
   mountRouteRoutes(router, sandbox.route, authorize, faultMiddleware);
   // Route transfers under /v1 (behind the auth and faults above), and their control endpoints.
   mountTransferRoutes(router, sandbox.transfers);
+  mountDirectTransferRoutes(router, sandbox.directTransfers);
 
   router.post('/v1/orders', async (req, res) => {
     res.json(await sandbox.createOrder(readOrderInput(req.body)));

@@ -70,26 +70,35 @@ export class SandboxTransfers {
    * accounts, at least ₹1 each, all of them together at most the captured amount.
    */
   async create(paymentId: string, inputs: TransferInput[]): Promise<Collection<WireTransfer>> {
-    const knobs = this.#knobs;
     const made = await this.#serial.run(`payment:${paymentId}`, () => this.db.transaction(async (tx) => {
       const payment = await find(tx, 'payments', paymentId, true);
       await this.#checkPayment(tx, payment, inputs);
-      const writes: Statement[] = [];
-      const transfers: WireTransfer[] = [];
-      for (const input of inputs) {
-        const transfer = newTransfer(paymentId, input);
-        const outcome = knobs.failTransfers > 0 ? 'failed' : 'processed';
-        if (outcome === 'failed') knobs.failTransfers -= 1;
-        const processAt = knobs.processing === 'manual' ? null : new Date(Date.now() + (knobs.processing === 'delayed' ? knobs.delayMs : 0));
-        writes.push({
-          text: `insert into ${SCHEMA}.route_transfers (id, payment_id, account_id, outcome, process_at, body) values ($1, $2, $3, $4, $5, $6)`,
-          values: [transfer.id, paymentId, transfer.recipient, outcome, processAt, JSON.stringify(transfer)],
-        });
-        transfers.push(transfer);
-      }
-      await tx.commitWith(writes);
+      const transfers = inputs.map((input) => newTransfer(paymentId, input));
+      await tx.commitWith(transfers.map((transfer) => this.insertStatement(transfer, paymentId)));
       return transfers;
     }));
+    await this.afterCreate(made);
+    return collection(made);
+  }
+
+  /**
+   * The insert of a transfer made now (`paymentId` null for a direct transfer), its outcome and
+   * processing time fixed by the knobs as they are (`failTransfers` counted down).
+   */
+  insertStatement(transfer: WireTransfer, paymentId: string | null): Statement {
+    const knobs = this.#knobs;
+    const outcome = knobs.failTransfers > 0 ? 'failed' : 'processed';
+    if (outcome === 'failed') knobs.failTransfers -= 1;
+    const processAt = knobs.processing === 'manual' ? null : new Date(Date.now() + (knobs.processing === 'delayed' ? knobs.delayMs : 0));
+    return {
+      text: `insert into ${SCHEMA}.route_transfers (id, payment_id, account_id, outcome, process_at, body) values ($1, $2, $3, $4, $5, $6)`,
+      values: [transfer.id, paymentId, transfer.recipient, outcome, processAt, JSON.stringify(transfer)],
+    };
+  }
+
+  /** Once transfers are committed: their processing scheduled, and the answer held back while `lateAnswers` lasts. */
+  async afterCreate(made: WireTransfer[]): Promise<void> {
+    const knobs = this.#knobs;
     if (knobs.processing !== 'manual') {
       for (const transfer of made) this.#later(transfer.id, knobs.processing === 'delayed' ? knobs.delayMs : 0);
     }
@@ -97,7 +106,6 @@ export class SandboxTransfers {
       knobs.lateAnswers.count -= 1;
       await sleep(knobs.lateAnswers.delayMs);
     }
-    return collection(made);
   }
 
   /** The payment's transfers, newest first (a pending one that is due is processed first). */

@@ -13,6 +13,7 @@
 import type Razorpay from 'razorpay';
 import { GatewayError } from '../../gateway.js';
 import type {
+  DirectTransferRequest,
   LinkedAccount,
   LinkedAccountRequest,
   PayoutGateway,
@@ -26,7 +27,7 @@ import type {
   TransferReversalRequest,
 } from '../../payout-gateway.js';
 import { RazorpayClient, type RazorpayClientOptions } from '../razorpay.client.js';
-import { assertAmount, assertId as assertPaymentId, retryWhenNotApplied, retryWhenTransient, type RetryRule } from '../razorpay.failures.js';
+import { assertAmount, assertId as assertPaymentId, retryKeyedCreate, retryWhenNotApplied, retryWhenTransient, type RetryRule } from '../razorpay.failures.js';
 import {
   parseLinkedAccount,
   parseReversal,
@@ -39,6 +40,7 @@ import {
 } from './route.mappers.js';
 import type {
   WireAccountCreateRequest,
+  WireDirectTransferCreate,
   WireProductRequest,
   WireReversalRequest,
   WireSettlementsPatch,
@@ -61,6 +63,9 @@ const ID_PATTERNS = {
 const PAGE = 100;
 /** Notes values: Razorpay keeps at most 256 characters. */
 const NOTE_LIMIT = 256;
+
+/** `X-Transfer-Idempotency`: 4 to 36 characters of letters, digits, space, `_` and `-` (Razorpay). */
+const TRANSFER_IDEMPOTENCY_KEY = /^[A-Za-z0-9 _-]{4,36}$/;
 
 const unixSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
@@ -179,6 +184,29 @@ export class RazorpayRouteGateway implements PayoutGateway {
       return transfer;
     };
     return this.#call('transferFromPayment', () => this.#sdk.payments.transfer(gatewayPaymentId, body as never), ours, retryWhenNotApplied);
+  }
+
+  /**
+   * razorpay@2.9.8's `transfers.create` is `api.post({url: '/transfers', data})`, and its
+   * `api.post` takes no headers (the constructor's whitelist keeps only `X-Razorpay-Account`
+   * and `Content-Type`), so it cannot send `X-Transfer-Idempotency`: the request goes through
+   * the SDK's own axios instance instead (`postWithHeaders`: same host, auth, timeout and error
+   * handling). With the key, a retry after a timeout or a 409 answers the same transfer.
+   */
+  async directTransfer(request: DirectTransferRequest): Promise<Transfer> {
+    assertId('account', request.accountId);
+    assertAmount(request.amount, 'Transfer amount');
+    if (!request.payoutId || request.payoutId.length > NOTE_LIMIT) throw new GatewayError('Transfer needs a payout id of at most 256 characters', 'rejected');
+    if (!TRANSFER_IDEMPOTENCY_KEY.test(request.idempotencyKey)) {
+      throw new GatewayError('Transfer idempotency key must be 4 to 36 letters, digits, spaces, _ or -', 'rejected');
+    }
+    const body: WireDirectTransferCreate = { account: request.accountId, amount: request.amount, currency: request.currency, notes: { payout_id: request.payoutId } };
+    return this.#call(
+      'directTransfer',
+      () => this.#client.postWithHeaders('/v1/transfers', body, { 'X-Transfer-Idempotency': request.idempotencyKey }),
+      parseTransfer,
+      retryKeyedCreate,
+    );
   }
 
   async listPaymentTransfers(gatewayPaymentId: string): Promise<Transfer[]> {

@@ -104,6 +104,18 @@ export interface WireTransferCreateRequest {
   transfers: WireTransferCreate[];
 }
 
+/**
+ * Body of a direct transfer, `POST /v1/transfers` (from the platform's balance; enabled on
+ * request). Sent with the `X-Transfer-Idempotency` header. Its answer is one transfer entity
+ * (`source` the platform's `acc_…`, no payment).
+ */
+export interface WireDirectTransferCreate {
+  account: string;
+  amount: number;
+  currency: 'INR';
+  notes?: Record<string, string>;
+}
+
 /** Body of `PATCH /v1/transfers/:id`: `on_hold` is required. */
 export interface WireTransferHoldPatch {
   on_hold: boolean;
