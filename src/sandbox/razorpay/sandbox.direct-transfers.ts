@@ -90,11 +90,12 @@ export class SandboxDirectTransfers {
         if (key !== null) {
           const { rows } = await tx.query<{ request: string; answer: WireTransfer }>(
             `select request, answer from ${SCHEMA}.route_transfer_keys where key = $1`, [key]);
-          if (rows[0]) {
-            if (rows[0].request !== request) {
+          const used = rows[0];
+          if (used) {
+            if (used.request !== request) {
               throw new SandboxApiError(400, 'Different request body sent for the same idempotency key', IDEMPOTENCY_HEADER);
             }
-            return { replay: rows[0].answer };
+            return { replay: used.answer, made: null };
           }
         }
         const { rows } = await tx.query<{ activated: boolean }>(
@@ -116,10 +117,10 @@ export class SandboxDirectTransfers {
           });
         }
         await tx.commitWith(writes);
-        return { made: transfer };
+        return { replay: null, made: transfer };
       });
-      if ('replay' in outcome) return outcome.replay;
-      made = outcome.made;
+      if (outcome.replay) return outcome.replay;
+      made = outcome.made!;
     } finally {
       if (key !== null) this.#inFlight.delete(key);
     }
