@@ -12,7 +12,7 @@ import type { Print } from './ledger.commands.js';
 const PLAIN = { head: [] as string[], border: [] as string[] };
 
 export const PAYOUT_CSV_COLUMNS = [
-  'id', 'status', 'payment_id', 'payee_id', 'amount', 'amount_reversed', 'amount_receivable', 'currency', 'razorpay_transfer_id',
+  'id', 'status', 'payment_id', 'payee_id', 'amount', 'amount_reversed', 'amount_receivable', 'amount_netted', 'currency', 'method', 'razorpay_transfer_id',
   'razorpay_account_id', 'hold', 'on_hold', 'on_hold_until', 'attempts', 'last_error', 'processed_at', 'recipient_settlement_id',
   'created_at', 'updated_at',
 ] as const;
@@ -60,7 +60,7 @@ export async function payoutsList(orm: MikroORM, filter: PayoutCommandFilter, pr
 /** One CSV row; amounts stay integers in minor units (no rounding, no locale). */
 export function toPayoutCsvRow(p: Payout): (string | number)[] {
   return [
-    p.id, p.status, p.payment.id, p.payeeId, p.amount, p.amountReversed, p.amountReceivable, p.currency, p.razorpayTransferId ?? '',
+    p.id, p.status, p.payment.id, p.payeeId, p.amount, p.amountReversed, p.amountReceivable, p.amountNetted, p.currency, p.method, p.razorpayTransferId ?? '',
     p.razorpayAccountId ?? '', p.hold, p.onHold ? 'true' : 'false', p.onHoldUntil?.toISOString() ?? '', p.attempts, p.lastError ?? '',
     p.processedAt?.toISOString() ?? '', p.recipientSettlementId ?? '', p.createdAt.toISOString(), p.updatedAt.toISOString(),
   ];

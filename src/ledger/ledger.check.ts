@@ -114,8 +114,9 @@ const payeeBalances = (prefix: string) => `select substring(a.code from '^${pref
  * Per payee (issue 13): payable + in transit + paid + receivable equals minus (its share of
  * captured payments less the payee part of their refunds, by the same cumulative rounding as
  * the REFUND journals); in transit is exactly the transfers made and not yet processed or
- * failed; paid exactly what processed transfers gave less what reversals took back; the
- * receivable exactly the refused reversals. And a payout has its PAYOUT_TRANSFER journal
+ * failed (each its share less what was netted); paid exactly what processed transfers gave less
+ * what reversals took back; the receivable exactly the refused reversals less the debt later
+ * payouts netted. And a payout has its PAYOUT_TRANSFER journal
  * exactly when its transfer is recorded.
  */
 async function checkPayees(run: Run): Promise<LedgerProblem[]> {
@@ -142,15 +143,15 @@ async function checkPayees(run: Run): Promise<LedgerProblem[]> {
     }
   };
   await compare('payee_in_transit_mismatch', 'payee_in_transit',
-    `select payee_id as payee, currency, sum(amount) as amount from payout where razorpay_transfer_id is not null and status = 'PENDING' group by payee_id, currency`,
+    `select payee_id as payee, currency, sum(amount - amount_netted) as amount from payout where razorpay_transfer_id is not null and status = 'PENDING' group by payee_id, currency`,
     'transfers made and not processed or failed', -1);
   await compare('payee_paid_mismatch', 'payee_paid',
-    `select payee_id as payee, currency, sum(amount - amount_reversed) as amount from payout
+    `select payee_id as payee, currency, sum(amount - amount_netted - amount_reversed) as amount from payout
       where status in ('PROCESSED', 'ON_HOLD', 'PARTIALLY_REVERSED', 'REVERSED') and razorpay_transfer_id is not null group by payee_id, currency`,
     'processed transfers less reversals', -1);
   await compare('payee_receivable_mismatch', 'payee_receivable',
-    `select payee_id as payee, currency, sum(amount_receivable) as amount from payout group by payee_id, currency`,
-    'refused reversals', 1);
+    `select payee_id as payee, currency, sum(amount_receivable - amount_netted) as amount from payout group by payee_id, currency`,
+    'refused reversals less what later payouts netted', 1);
   // Every transfer booked (PAYOUT_TRANSFER) was failed (PAYOUT_FAILED) except the one the payout has now.
   for (const row of await run(`select o.id, o.razorpay_transfer_id,
         count(j.id) filter (where j.kind = 'PAYOUT_TRANSFER')::int as made, count(j.id) filter (where j.kind = 'PAYOUT_FAILED')::int as failed

@@ -64,6 +64,8 @@ export enum JournalKind {
   PAYOUT_REVERSAL = 'PAYOUT_REVERSAL',
   /** A reversal refused for the payee's balance: the payee owes it (payee_receivable). One per payout reversal. */
   PAYOUT_RECEIVABLE = 'PAYOUT_RECEIVABLE',
+  /** The payee's debt settled from a later payout's share: payee_payable to payee_receivable. One per payout. */
+  PAYOUT_NETTED = 'PAYOUT_NETTED',
 }
 
 /**

@@ -153,13 +153,14 @@ function proportionalFee(fee: number, part: number, whole: number): number {
 }
 
 /** The stages of a payout in the books; each moves `amount` of the payee's share between its accounts. */
-export type PayoutMove = 'transfer' | 'processed' | 'failed' | 'reversed' | 'receivable';
+export type PayoutMove = 'transfer' | 'processed' | 'failed' | 'reversed' | 'receivable' | 'netted';
 
 /**
  * A payout journal's lines. transfer: payable → in transit; processed: in transit → paid;
  * failed: in transit → payable; reversed: paid → payable (a refund's payee part, which the
  * REFUND journal took from payable, comes back from the payee); receivable: the payee owes it
- * (a refused reversal), payable cleared against payee_receivable.
+ * (a refused reversal), payable cleared against payee_receivable; netted: the debt settled from a
+ * later share (payable → receivable settled), the reverse of receivable.
  */
 export function payoutLines(payeeId: string, currency: string, amount: number, move: PayoutMove): LedgerLine[] {
   assertMinorUnits(amount);
@@ -173,6 +174,7 @@ export function payoutLines(payeeId: string, currency: string, amount: number, m
     failed: [transit, payable],
     reversed: [paid, payable],
     receivable: [accounts.payeeReceivable(payeeId, currency), payable],
+    netted: [payable, accounts.payeeReceivable(payeeId, currency)],
   }[move];
   return [
     { account: debit!, amount },

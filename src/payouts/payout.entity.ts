@@ -22,6 +22,17 @@ export enum PayoutStatus {
   REVERSED = 'REVERSED',
 }
 
+/**
+ * How a payout's share reaches the payee. PAYMENT: a transfer from its captured Razorpay payment
+ * (`POST /v1/payments/:id/transfers`). DIRECT: a direct transfer from the platform's balance
+ * (`POST /v1/transfers`), for a share with no Razorpay payment to transfer from (paid from the
+ * wallet or through PhonePe) or whose payment was refunded before its transfer was asked for.
+ */
+export enum PayoutMethod {
+  PAYMENT = 'PAYMENT',
+  DIRECT = 'DIRECT',
+}
+
 /** How a new payout's transfer is held at Razorpay (`PAYOUT_HOLD`). */
 export enum PayoutHold {
   NONE = 'NONE',
@@ -33,8 +44,9 @@ export enum PayoutHold {
 
 /**
  * A payee's share of one captured payment, and its transfer to the payee's linked account.
- * One per payment (unique). `amount` is what is (or will be) transferred: the payment's
- * payee share less the payee's part of refunds processed before the transfer was asked for.
+ * One per payment (unique). `amount` is the payee's share: the payment's payee share less the
+ * payee's part of refunds processed before the transfer was asked for; the transfer sends
+ * `amount − amountNetted` (the rest settled the payee's debt).
  */
 @Entity({ tableName: 'payout' })
 @Index({ name: 'payout_created_idx', properties: ['createdAt', 'id'] })
@@ -63,6 +75,16 @@ export class Payout {
   /** Reversals Razorpay refused for the linked account's balance: what the payee owes (payee_receivable). */
   @Property({ type: new BigIntType('number'), default: 0 })
   amountReceivable: number = 0;
+
+  /**
+   * The payee's debt (receivables of its earlier payouts) kept back from this payout's share when
+   * its transfer was first asked for: the transfer sends `amount − amountNetted`. Fixed once.
+   */
+  @Property({ type: new BigIntType('number'), default: 0 })
+  amountNetted: number = 0;
+
+  @Enum({ items: () => PayoutMethod, type: 'string', length: 16, default: PayoutMethod.PAYMENT })
+  method: PayoutMethod = PayoutMethod.PAYMENT;
 
   @Property({ type: 'string', length: 3 })
   currency!: string;

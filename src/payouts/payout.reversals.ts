@@ -9,8 +9,8 @@ import type { OutboxService } from '../outbox/outbox.service.js';
 import type { PaymentCore } from '../payments/payment.core.js';
 import { Payout, PayoutReversal, PayoutReversalStatus, PayoutStatus } from './payout.entity.js';
 import { PAYOUT_REVERSAL_JOB, queueOptions, type PayoutJobSettings } from './payout.jobs.js';
-import { PAID_STATUSES, statusAfterReversal } from './payout.rules.js';
-import { payoutPayload, postPayoutJournal } from './payout.transfers.js';
+import { PAID_STATUSES, sentAmount, statusAfterReversal } from './payout.rules.js';
+import { payoutPayload, postPayoutJournal } from './payout.journals.js';
 
 const MAX_ERROR = 500;
 
@@ -47,12 +47,21 @@ export class PayoutReversals {
         reversal.lastError = 'the transfer failed: nothing to take back';
         return { kind: 'done' } as const;
       }
+      if (!payout.razorpayTransferId && payout.status === PayoutStatus.PROCESSED && payout.amountNetted > 0) {
+        // The whole share settled the payee's debt (netted): nothing was transferred to take back.
+        return { kind: 'nothing_sent' } as const;
+      }
       // The transfer must be processed first; its processing enqueues this job again.
       if (!payout.razorpayTransferId || !PAID_STATUSES.includes(payout.status)) return { kind: 'waiting' } as const;
       const asked = reversal.attempts > 0;
       reversal.attempts += 1;
       return { kind: 'call', asked, transferId: payout.razorpayTransferId, amount: reversal.amount } as const;
     });
+    if (intent.kind === 'nothing_sent') {
+      await this.settle(reversalId, { kind: 'refused', reason: 'nothing was transferred (the share settled the payee\'s debt): the payee owes it again' });
+      log.info('payout reversal: the payout was netted in full; the refund\'s payee part is the payee\'s debt again');
+      return;
+    }
     if (intent.kind !== 'call') {
       log.debug({ outcome: intent.kind }, 'payout reversal: nothing to do now');
       return;
@@ -90,7 +99,7 @@ export class PayoutReversals {
         reversal.razorpayReversalId = outcome.razorpayReversalId;
         reversal.lastError = null;
         payout.amountReversed += reversal.amount;
-        payout.status = statusAfterReversal(payout.amount, payout.amountReversed);
+        payout.status = statusAfterReversal(sentAmount(payout), payout.amountReversed);
         await postPayoutJournal(this.ledger, em, payout, 'reversed', JournalKind.PAYOUT_REVERSAL, reversal.amount, { reversal });
         await this.outbox.enqueue(em, 'payout.reversed', reversal.id, { ...payoutPayload(payout), reversalId: reversal.id, refundId: reversal.refundId, reversed: reversal.amount });
       } else {

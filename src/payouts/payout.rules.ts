@@ -3,7 +3,7 @@
  * how a new transfer is held, and what Razorpay's news of a transfer does to a payout.
  */
 import type { TransferStatus } from '../gateways/payout-gateway.js';
-import { PayoutHold, PayoutStatus } from './payout.entity.js';
+import { PayoutHold, PayoutMethod, PayoutStatus } from './payout.entity.js';
 
 /** The payment facts that decide whether its capture owes a transfer. */
 export interface CaptureForPayout {
@@ -16,13 +16,52 @@ export interface CaptureForPayout {
 }
 
 /**
- * A transfer comes from a captured Razorpay payment (Route: INR only). A payee's share of an
- * order paid from the wallet or through PhonePe has no Razorpay payment to transfer from: it
- * stays in payee_payable (docs/payouts.md).
+ * How a captured payment's payee share is paid, or null when it owes no transfer (a top-up, no
+ * payee or no share, not INR: Route is INR only). A Razorpay payment funded by the gateway is
+ * transferred from (PAYMENT); a share with no Razorpay payment behind it (paid from the wallet
+ * or through PhonePe) goes by a direct transfer from the platform's balance (DIRECT).
  */
+export function payoutMethodFor(payment: CaptureForPayout): PayoutMethod | null {
+  if (payment.purpose === 'WALLET_TOPUP' || payment.payeeId === null || payment.payeeAmount <= 0 || payment.currency !== 'INR') return null;
+  return payment.gateway === 'razorpay' && payment.funding === 'GATEWAY' ? PayoutMethod.PAYMENT : PayoutMethod.DIRECT;
+}
+
+/** Whether a capture owes its payee a transfer (by either method). */
 export function owesTransfer(payment: CaptureForPayout): boolean {
-  return payment.purpose !== 'WALLET_TOPUP' && payment.payeeId !== null && payment.payeeAmount > 0 &&
-    payment.currency === 'INR' && payment.gateway === 'razorpay' && payment.funding === 'GATEWAY';
+  return payoutMethodFor(payment) !== null;
+}
+
+/**
+ * The `X-Transfer-Idempotency` key of a payout's direct transfer: the payout id (a UUID, 36
+ * characters: Razorpay takes 4–36 of `[A-Za-z0-9 _-]`) for its first transfer. A transfer
+ * Razorpay made and then failed is made again, and the same key would answer the failed one:
+ * after `failedTransfers` failures the key is the UUID's 32 hex digits, `-`, and that count
+ * (at most 36 characters below 1000 failures; PAYOUT_MAX_ATTEMPTS is far below).
+ */
+export function directTransferKey(payoutId: string, failedTransfers: number): string {
+  if (failedTransfers === 0) return payoutId;
+  return `${payoutId.replaceAll('-', '')}-${failedTransfers}`;
+}
+
+/** What the payee's debt takes from a share: all of the debt the share covers, never below zero. */
+export function nettable(debt: number, share: number): number {
+  return Math.max(0, Math.min(debt, share));
+}
+
+/** What a payout's transfer sends: its share less what settled the payee's debt. */
+export function sentAmount(payout: { amount: number; amountNetted: number }): number {
+  return payout.amount - payout.amountNetted;
+}
+
+/**
+ * Until when a direct payout waits before its transfer is made, or null if it may go now.
+ * Route's direct transfers take no `on_hold`, so the service holds them itself: held until
+ * released (`'released'`: until `releasePayout`), or until `onHoldUntil` (a delay).
+ */
+export function directHoldUntil(payout: { hold: PayoutHold; releasedAt: Date | null; onHoldUntil: Date | null }, now: Date): Date | 'released' | null {
+  if (heldUntilReleased(payout)) return 'released';
+  if (payout.hold === PayoutHold.DELAY && payout.onHoldUntil && payout.onHoldUntil > now) return payout.onHoldUntil;
+  return null;
 }
 
 export type HoldSetting = 'none' | 'delay' | 'released';
@@ -73,7 +112,7 @@ export function decideTransfer(
   return { kind: 'none' };
 }
 
-/** The status after `amountReversed` of `amount` was taken back. */
+/** The status after `amountReversed` of `amount` (what was sent) was taken back. */
 export function statusAfterReversal(amount: number, amountReversed: number): PayoutStatus {
   return amountReversed >= amount ? PayoutStatus.REVERSED : PayoutStatus.PARTIALLY_REVERSED;
 }

@@ -10,9 +10,9 @@ import type { JobRunner } from '../jobs/job-runner.js';
 import type { Logger } from '../logger.js';
 import { PayeeAccount, PayeeAccountStatus } from '../payees/payee-account.entity.js';
 import type { Payment, PaymentFunding } from '../payments/payment.entity.js';
-import { Payout, PayoutReversal, PayoutStatus } from './payout.entity.js';
+import { Payout, PayoutMethod, PayoutReversal, PayoutStatus } from './payout.entity.js';
 import { PAYOUT_REVERSAL_JOB, PAYOUT_TRANSFER_JOB } from './payout.jobs.js';
-import { holdFor, owesTransfer, type HoldSetting } from './payout.rules.js';
+import { holdFor, payoutMethodFor, type HoldSetting } from './payout.rules.js';
 
 export interface PayoutSettings {
   hold: HoldSetting;
@@ -37,16 +37,19 @@ export class PayoutService {
   /**
    * In the capture's transaction (the payment locked): a payment that owes its payee a transfer
    * gets its payout (PENDING when the payee's account is activated, ACCRUED otherwise) and, if
-   * it can go now, its transfer job. One per payment (a unique index).
+   * it can go now, its transfer job. One per payment (a unique index). Its method: a transfer
+   * from the Razorpay payment, or a direct transfer when there is none (wallet, PhonePe).
    */
   async createForCapture(em: EntityManager, payment: Payment, funding: PaymentFunding): Promise<Payout | null> {
-    if (!owesTransfer({ ...payment, funding })) return null;
+    const method = payoutMethodFor({ ...payment, funding });
+    if (method === null) return null;
     const account = await em.findOne(PayeeAccount, { payeeId: payment.payeeId! });
     const activated = account?.status === PayeeAccountStatus.ACTIVATED;
     const payout = Object.assign(new Payout(), {
       payment,
       payeeId: payment.payeeId!,
       amount: payment.payeeAmount,
+      method,
       currency: payment.currency,
       status: activated ? PayoutStatus.PENDING : PayoutStatus.ACCRUED,
       ...holdFor(this.settings.hold, this.settings.holdDelaySeconds, new Date()),
@@ -54,7 +57,7 @@ export class PayoutService {
     em.persist(payout);
     await em.flush();
     if (activated) await this.jobs.enqueue(em, PAYOUT_TRANSFER_JOB, { payoutId: payout.id }, payout.id);
-    this.logger.info({ payoutId: payout.id, paymentId: payment.id, payeeId: payout.payeeId, amount: payout.amount, status: payout.status }, 'payout created');
+    this.logger.info({ payoutId: payout.id, paymentId: payment.id, payeeId: payout.payeeId, amount: payout.amount, method, status: payout.status }, 'payout created');
     return payout;
   }
 
@@ -111,6 +114,11 @@ export class PayoutService {
       if (payout.releasedAt === null) {
         payout.releasedAt = new Date();
         payout.releasedBy = actor.id;
+        if (payout.method === PayoutMethod.DIRECT && payout.status === PayoutStatus.PENDING && payout.transferRequestedAt === null) {
+          // Held by the service (a direct transfer takes no hold at Razorpay): it goes now.
+          payout.onHold = false;
+          await this.jobs.enqueueAgain(em, PAYOUT_TRANSFER_JOB, { payoutId }, payoutId);
+        }
       }
       return { transferId: payout.razorpayTransferId, held: payout.onHold };
     });

@@ -1,18 +1,18 @@
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { isUuid } from '../common/ids.js';
 import { GatewayError } from '../gateways/gateway.js';
-import type { Transfer, TransferGateway, TransferRequest } from '../gateways/payout-gateway.js';
+import type { Transfer, TransferGateway } from '../gateways/payout-gateway.js';
 import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
 import { Journal, JournalKind } from '../ledger/ledger.entities.js';
-import { payoutLines, type PayoutMove } from '../ledger/ledger.lines.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
 import type { OutboxService } from '../outbox/outbox.service.js';
-import { PayeeAccount, PayeeAccountStatus } from '../payees/payee-account.entity.js';
 import type { PaymentCore } from '../payments/payment.core.js';
-import { Payout, PayoutReversal, PayoutReversalStatus, PayoutStatus } from './payout.entity.js';
+import { Payout, PayoutMethod, PayoutReversal, PayoutReversalStatus, PayoutStatus } from './payout.entity.js';
+import { writeTransferIntent } from './payout.intent.js';
 import { PAYOUT_REVERSAL_JOB, PAYOUT_TRANSFER_JOB, queueOptions, type PayoutJobSettings } from './payout.jobs.js';
-import { decideTransfer, heldUntilReleased } from './payout.rules.js';
+import { payoutPayload, postPayoutJournal } from './payout.journals.js';
+import { decideTransfer, sentAmount } from './payout.rules.js';
 
 /** What applying news of a transfer did. */
 export type TransferOutcome =
@@ -21,45 +21,13 @@ export type TransferOutcome =
 
 const MAX_ERROR = 500;
 
-/** The payout as other services hear of it (outbox `payout.*`). */
-export function payoutPayload(payout: Payout): Record<string, unknown> {
-  return {
-    payoutId: payout.id,
-    paymentId: payout.payment.id,
-    payeeId: payout.payeeId,
-    status: payout.status,
-    amount: payout.amount,
-    amountReversed: payout.amountReversed,
-    amountReceivable: payout.amountReceivable,
-    currency: payout.currency,
-    razorpayTransferId: payout.razorpayTransferId,
-    lastError: payout.lastError,
-  };
-}
-
-/** Posts one payout journal in `em`'s transaction (one per payout and kind: a unique index). */
-export function postPayoutJournal(
-  ledger: LedgerService, em: EntityManager, payout: Payout, move: PayoutMove, kind: JournalKind, amount: number,
-  on: { transferId: string } | { reversal: PayoutReversal },
-) {
-  return ledger.post(em, {
-    kind,
-    payout,
-    payoutReversal: 'reversal' in on ? on.reversal : null,
-    reference: 'transferId' in on ? on.transferId : null,
-    payment: payout.payment,
-    currency: payout.currency,
-    description: `payout ${payout.id} of payee ${payout.payeeId}: ${move} ${amount}`,
-    lines: payoutLines(payout.payeeId, payout.currency, amount, move),
-  });
-}
-
 /**
  * The transfer of each payout to its payee's linked account, never made twice: write the
- * intent (PENDING, attempt counted) and commit; call Razorpay; record its answer. Razorpay
- * takes no idempotency key for payment transfers, so every attempt after the first lists the
- * payment's transfers and adopts the one whose `notes.payout_id` is this payout before making
- * any. Every path that learns of a transfer (the job, webhooks, the reconciler) goes through
+ * intent (PENDING, attempt counted, method and amount fixed: payout.intent.ts) and commit; call
+ * Razorpay; record its answer. Razorpay takes no idempotency key for payment transfers, so every
+ * attempt after the first lists the payment's transfers and adopts the one whose
+ * `notes.payout_id` is this payout before making any; a direct transfer carries an idempotency
+ * key (the same key answers the same transfer), so it is simply asked again. Every path that learns of a transfer (the job, webhooks, the reconciler) goes through
  * {@link applyTransfer}, under the payout's row lock, so each step is booked once.
  */
 export class PayoutTransfers {
@@ -79,82 +47,46 @@ export class PayoutTransfers {
   /** One attempt of the transfer job. Throws (to be retried) when the outcome is unknown. */
   async transfer(payoutId: string, attempt: JobAttempt): Promise<void> {
     const log = this.logger.child({ payoutId, job: PAYOUT_TRANSFER_JOB, attempt: attempt.attempt });
-    const intent = await this.writeIntent(payoutId);
+    const deps = { core: this.core, ledger: this.ledger, outbox: this.outbox, jobs: this.jobs };
+    const intent = await this.orm.em.fork().transactional((em) => writeTransferIntent(em, deps, payoutId));
+    if (intent.kind === 'netted') {
+      log.info({ netted: intent.netted }, 'payout transfer: the payee\'s debt took the whole share; completed without a transfer');
+      return;
+    }
     if (intent.kind !== 'call') {
-      log.debug({ outcome: intent.kind }, 'payout transfer: nothing to do');
+      log.debug({ outcome: intent.kind }, 'payout transfer: nothing to do now');
       return;
     }
     try {
       let transfer: Transfer | undefined;
-      if (intent.asked) {
-        // An earlier attempt may have made it and lost the answer: never transfer twice.
-        // (A transfer of ours that failed is not it: a failed transfer is made again.)
-        transfer = (await this.gateway.listPaymentTransfers(intent.gatewayPaymentId)).find((t) => t.payoutId === payoutId && t.status !== 'failed');
-        if (transfer) log.info({ transferId: transfer.id }, 'payout transfer: found the transfer an earlier attempt made');
+      if (intent.method === PayoutMethod.DIRECT) {
+        // The idempotency key makes a repeat after a lost answer return the transfer already made.
+        transfer = await this.gateway.directTransfer(intent.request);
+      } else {
+        if (intent.asked) {
+          // An earlier attempt may have made it and lost the answer: never transfer twice.
+          // (A transfer of ours that failed is not it: a failed transfer is made again.)
+          transfer = (await this.gateway.listPaymentTransfers(intent.gatewayPaymentId)).find((t) => t.payoutId === payoutId && t.status !== 'failed');
+          if (transfer) log.info({ transferId: transfer.id }, 'payout transfer: found the transfer an earlier attempt made');
+        }
+        transfer ??= await this.gateway.transferFromPayment(intent.gatewayPaymentId, intent.request);
       }
-      transfer ??= await this.gateway.transferFromPayment(intent.gatewayPaymentId, intent.request);
       await this.applyTransfer(transfer, `job:${attempt.jobId}`, payoutId);
-      log.info({ transferId: transfer.id, status: transfer.status, amount: transfer.amount }, 'payout transfer made');
+      log.info({ transferId: transfer.id, status: transfer.status, amount: transfer.amount, method: intent.method }, 'payout transfer made');
     } catch (error) {
-      if (error instanceof GatewayError && error.kind === 'rejected') {
+      // A 409 is Razorpay still making the first request with this idempotency key: not a refusal.
+      if (error instanceof GatewayError && error.kind === 'rejected' && error.httpStatus !== 409) {
         await this.fail(payoutId, error.message, null);
-        log.warn({ gatewayError: error.message }, 'payout transfer refused by Razorpay: FAILED');
+        log.warn({ gatewayError: error.message, method: intent.method }, 'payout transfer refused by Razorpay: FAILED');
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
       await this.orm.em.fork().nativeUpdate(Payout, { id: payoutId, razorpayTransferId: null }, { lastError: message.slice(0, MAX_ERROR), updatedAt: new Date() });
       log.warn({ err: error, lastAttempt: attempt.lastAttempt }, attempt.lastAttempt
         ? 'payout transfer: outcome unknown after the last attempt; the reconciler will look again'
-        : 'payout transfer: outcome unknown; retried after listing the payment\'s transfers');
+        : 'payout transfer: outcome unknown; retried (listing the payment\'s transfers, or with the same idempotency key)');
       throw error;
     }
-  }
-
-  /**
-   * The intent, committed before any call: under the payment's and the payout's row locks (the
-   * order every writer takes), a payout still owed is PENDING with one more attempt and the
-   * request fixed. A payee not activated leaves it ACCRUED (activation enqueues it again).
-   */
-  private writeIntent(payoutId: string) {
-    type Intent = { kind: 'done' | 'accrued' | 'gone' } | { kind: 'call'; asked: boolean; gatewayPaymentId: string; request: TransferRequest };
-    return this.orm.em.fork().transactional(async (em): Promise<Intent> => {
-      const unlocked = await em.findOne(Payout, { id: payoutId });
-      if (!unlocked) return { kind: 'gone' };
-      const payment = await this.core.lock(em, { id: unlocked.payment.id });
-      const payout = await em.findOneOrFail(Payout, { id: payoutId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-      if (payout.razorpayTransferId || (payout.status !== PayoutStatus.PENDING && payout.status !== PayoutStatus.ACCRUED)) return { kind: 'done' };
-      const account = await em.findOne(PayeeAccount, { payeeId: payout.payeeId });
-      if (account?.status !== PayeeAccountStatus.ACTIVATED || !account.razorpayAccountId) {
-        payout.status = PayoutStatus.ACCRUED;
-        return { kind: 'accrued' };
-      }
-      if (!payment?.razorpayPaymentId) throw new Error(`payout ${payoutId}: its payment has no gateway payment id`);
-      if (payout.amount <= 0) {
-        // Refunded in full before the transfer was asked for: nothing is owed.
-        payout.status = PayoutStatus.REVERSED;
-        payout.lastError = 'refunded before the transfer: nothing to transfer';
-        return { kind: 'done' };
-      }
-      const asked = payout.transferRequestedAt !== null;
-      payout.status = PayoutStatus.PENDING;
-      payout.attempts += 1;
-      payout.transferRequestedAt ??= new Date();
-      payout.razorpayAccountId = account.razorpayAccountId;
-      const onHold = heldUntilReleased(payout);
-      return {
-        kind: 'call',
-        asked,
-        gatewayPaymentId: payment.razorpayPaymentId,
-        request: {
-          accountId: account.razorpayAccountId,
-          amount: payout.amount,
-          currency: 'INR',
-          payoutId: payout.id,
-          onHold,
-          onHoldUntil: onHold ? null : payout.onHoldUntil,
-        },
-      };
-    });
   }
 
   /**
@@ -182,23 +114,24 @@ export class PayoutTransfers {
         if (payout.status !== PayoutStatus.PENDING) {
           return { kind: 'applied', payout, changed: false, reason: `payout ${payout.id} is ${payout.status}; transfer ${transfer.id} not recorded` };
         }
-        if (transfer.amount !== payout.amount) {
-          this.logger.error({ payoutId: payout.id, transferId: transfer.id, transferAmount: transfer.amount, payoutAmount: payout.amount }, 'transfer amount differs from the payout');
+        if (transfer.amount !== sentAmount(payout)) {
+          this.logger.error({ payoutId: payout.id, transferId: transfer.id, transferAmount: transfer.amount, toSend: sentAmount(payout) }, 'transfer amount differs from the payout');
         }
         payout.razorpayTransferId = transfer.id;
-        payout.amount = transfer.amount;
+        payout.amount = transfer.amount + payout.amountNetted;
         payout.lastError = null;
-        await postPayoutJournal(this.ledger, em, payout, 'transfer', JournalKind.PAYOUT_TRANSFER, payout.amount, { transferId: transfer.id });
+        await postPayoutJournal(this.ledger, em, payout, 'transfer', JournalKind.PAYOUT_TRANSFER, sentAmount(payout), { reference: transfer.id });
         changed = true;
       }
       payout.onHold = transfer.onHold;
-      payout.onHoldUntil = transfer.onHoldUntil;
+      // A direct transfer has no hold at Razorpay: the service's hold time stays on record.
+      if (payout.method === PayoutMethod.PAYMENT) payout.onHoldUntil = transfer.onHoldUntil;
       if (transfer.recipientSettlementId) payout.recipientSettlementId = transfer.recipientSettlementId;
       const decision = decideTransfer(payout, transfer);
       if (decision.kind === 'processed') {
         payout.status = decision.status;
         payout.processedAt = new Date();
-        await postPayoutJournal(this.ledger, em, payout, 'processed', JournalKind.PAYOUT_PROCESSED, payout.amount, { transferId: transfer.id });
+        await postPayoutJournal(this.ledger, em, payout, 'processed', JournalKind.PAYOUT_PROCESSED, sentAmount(payout), { reference: transfer.id });
         await this.outbox.enqueue(em, 'payout.processed', payout.id, payoutPayload(payout));
         // Reversals that waited for the transfer to be processed go now.
         for (const reversal of await em.find(PayoutReversal, { payout: payout.id, status: PayoutReversalStatus.PENDING })) {
@@ -252,7 +185,7 @@ export class PayoutTransfers {
    * failures make it FAILED.
    */
   private async transferFailed(em: EntityManager, payout: Payout, transfer: Transfer, reason: string): Promise<void> {
-    await postPayoutJournal(this.ledger, em, payout, 'failed', JournalKind.PAYOUT_FAILED, payout.amount, { transferId: transfer.id });
+    await postPayoutJournal(this.ledger, em, payout, 'failed', JournalKind.PAYOUT_FAILED, sentAmount(payout), { reference: transfer.id });
     payout.razorpayTransferId = null;
     payout.onHold = false;
     payout.failedTransfers += 1;

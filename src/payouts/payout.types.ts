@@ -1,9 +1,13 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PayoutHold, PayoutStatus, type Payout } from './payout.entity.js';
+import { PayoutHold, PayoutMethod, PayoutStatus, type Payout } from './payout.entity.js';
 
 registerEnumType(PayoutStatus, {
   name: 'PayoutStatus',
   description: 'ACCRUED (payee not activated yet), PENDING (transfer under way), ON_HOLD (held until released), PROCESSED, FAILED, PARTIALLY_REVERSED / REVERSED (refunds took it back).',
+});
+registerEnumType(PayoutMethod, {
+  name: 'PayoutMethod',
+  description: 'How the share is sent: PAYMENT (a Route transfer from the Razorpay payment) or DIRECT (a direct transfer from the platform balance: wallet- or PhonePe-paid orders, or a payment refunded before its transfer).',
 });
 registerEnumType(PayoutHold, { name: 'PayoutHold', description: 'How the transfer is held at Razorpay: NONE, DELAY (on_hold_until), RELEASED (until releasePayout).' });
 
@@ -21,8 +25,14 @@ export class PayoutType {
   @Field(() => PayoutStatus)
   status!: PayoutStatus;
 
-  @Field(() => Int, { description: 'Paise transferred (or to be): the payee share less refunds processed before the transfer.' })
+  @Field(() => PayoutMethod)
+  method!: PayoutMethod;
+
+  @Field(() => Int, { description: 'The payee share in paise, less refunds processed before the transfer; the transfer sends amount − amountNetted.' })
   amount!: number;
+
+  @Field(() => Int, { description: 'Kept back from this share to settle what the payee owed (receivables of its earlier payouts).' })
+  amountNetted!: number;
 
   @Field(() => Int, { description: 'Taken back by transfer reversals (refunds after the transfer).' })
   amountReversed!: number;
@@ -70,7 +80,9 @@ export function toPayoutType(payout: Payout): PayoutType {
     paymentId: payout.payment.id,
     payeeId: payout.payeeId,
     status: payout.status,
+    method: payout.method,
     amount: payout.amount,
+    amountNetted: payout.amountNetted,
     amountReversed: payout.amountReversed,
     amountReceivable: payout.amountReceivable,
     currency: payout.currency,

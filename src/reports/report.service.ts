@@ -73,7 +73,7 @@ export class ReportService {
       `with period as (
          select p.currency, p.status, p.amount, p.platform_fee, p.payee_amount, p.payee_id, p.amount_refunded,
                 p.status in (${received}) as received,
-                coalesce((select sum(po.amount - po.amount_reversed) from payout po
+                coalesce((select sum(po.amount - po.amount_netted - po.amount_reversed) from payout po
                            where po.payment_id = p.id and po.status in (${TRANSFERRED})), 0) as transferred,
                 p.purpose = 'WALLET_TOPUP' as top_up,
                 -- paid from a wallet: its capture debited the wallet (a top-up's WALLET_DEBIT is a refund hold)
