@@ -6,9 +6,10 @@
  * `processing`), reversed and settled exactly like a transfer from a payment
  * (sandbox.transfers.ts).
  *
- * Idempotency as the facts describe it: the same key with the same body answers the first
- * answer again (the transfer is not made twice); the same key with another body is a 400; a
- * repeat while the first is still being made is a 409. Keys are kept for ever (Razorpay's
+ * Idempotency as the facts describe it: the same key with the same body answers the same
+ * transfer (never a second one), as it is now (assumed: whether Razorpay replays its first
+ * answer or the transfer's current state is undocumented); the same key with another body is a
+ * 400; a repeat while the first is still being made is a 409. Keys are kept for ever (Razorpay's
  * retention is undocumented). Without the header, every request makes a transfer.
  */
 import type { Router } from 'express';
@@ -25,7 +26,7 @@ export const IDEMPOTENCY_HEADER = 'X-Transfer-Idempotency';
 const KEY = /^[A-Za-z0-9 _-]{4,36}$/;
 const MIN_TRANSFER = 100;
 
-/** `payment_id` is null for a direct transfer; each idempotency key remembers its request and answer. */
+/** `payment_id` is null for a direct transfer; each idempotency key remembers its request and transfer. */
 export const DIRECT_TRANSFER_DDL = `
 -- Checked first, so a sandbox that has it takes no table lock here.
 do $$ begin
@@ -37,8 +38,7 @@ end $$;
 create table if not exists ${SCHEMA}.route_transfer_keys (
   key text primary key,
   request text not null,
-  transfer_id text not null references ${SCHEMA}.route_transfers (id),
-  answer json not null
+  transfer_id text not null references ${SCHEMA}.route_transfers (id)
 );
 `;
 
@@ -74,7 +74,7 @@ export class SandboxDirectTransfers {
     this.#platformBalance = null;
   }
 
-  /** A direct transfer, or the first answer again for a key already used with the same body. */
+  /** A direct transfer, or the same transfer again (as it is now) for a key already used with the same body. */
   async create(input: DirectTransferInput, key: string | null): Promise<WireTransfer> {
     if (key !== null && !KEY.test(key)) {
       throw new SandboxApiError(400, `${IDEMPOTENCY_HEADER} must be 4 to 36 characters of letters, digits, spaces, _ or -`, IDEMPOTENCY_HEADER);
@@ -88,14 +88,14 @@ export class SandboxDirectTransfers {
       const request = JSON.stringify([input.account, input.amount, input.currency, input.notes ?? {}]);
       const outcome = await this.db.transaction(async (tx) => {
         if (key !== null) {
-          const { rows } = await tx.query<{ request: string; answer: WireTransfer }>(
-            `select request, answer from ${SCHEMA}.route_transfer_keys where key = $1`, [key]);
+          const { rows } = await tx.query<{ request: string; transfer_id: string }>(
+            `select request, transfer_id from ${SCHEMA}.route_transfer_keys where key = $1`, [key]);
           const used = rows[0];
           if (used) {
             if (used.request !== request) {
               throw new SandboxApiError(400, 'Different request body sent for the same idempotency key', IDEMPOTENCY_HEADER);
             }
-            return { replay: used.answer, made: null };
+            return { replay: used.transfer_id, made: null };
           }
         }
         const { rows } = await tx.query<{ activated: boolean }>(
@@ -112,14 +112,14 @@ export class SandboxDirectTransfers {
         const writes = [this.transfers.insertStatement(transfer, null)];
         if (key !== null) {
           writes.push({
-            text: `insert into ${SCHEMA}.route_transfer_keys (key, request, transfer_id, answer) values ($1, $2, $3, $4)`,
-            values: [key, request, transfer.id, JSON.stringify(transfer)],
+            text: `insert into ${SCHEMA}.route_transfer_keys (key, request, transfer_id) values ($1, $2, $3)`,
+            values: [key, request, transfer.id],
           });
         }
         await tx.commitWith(writes);
         return { replay: null, made: transfer };
       });
-      if (outcome.replay) return outcome.replay;
+      if (outcome.replay) return await this.transfers.transfer(outcome.replay);
       made = outcome.made!;
     } finally {
       if (key !== null) this.#inFlight.delete(key);
