@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JournalKind } from '../../src/ledger/ledger.entities.js';
 import { OutboxMessage } from '../../src/outbox/outbox.entities.js';
-import { PayoutReversalStatus, PayoutStatus } from '../../src/payouts/payout.entity.js';
+import { PayoutMethod, PayoutReversalStatus, PayoutStatus } from '../../src/payouts/payout.entity.js';
 import { PayWithWalletDocument } from '../graphql/generated.js';
 import { pay } from '../helpers/checkout.js';
 import { createOrder, topUp } from '../helpers/flows.js';
@@ -185,16 +185,18 @@ describe('concurrency', () => {
 
   it('the ledger check is green after the whole mixed workload', async () => {
     // Beside the transfers above: a top-up, an order with a payee paid from the wallet (no
-    // Razorpay payment to transfer from: no payout, its share stays payable) and refunded in
-    // part to the wallet, and a failed attempt.
+    // Razorpay payment to transfer from: its share goes by a direct transfer) and refunded in
+    // part to the wallet (the direct transfer reversed by its payee part), and a failed attempt.
     const payee = await registerPayee(server, admin);
     const spender = await server.token(`spender-${Date.now()}`);
     await topUp(server, spender, 30_000);
     const order = await createOrder(server, spender, 20_000, { payeeId: payee.payeeId });
     const paid = await server.gql(PayWithWalletDocument, { input: { paymentId: order.payment.id, idempotencyKey: `wallet-${Date.now()}` } }, spender);
     expect(paid.errors).toBeUndefined();
-    expect(await payoutOf(server, order.payment.id)).toBeNull();
+    const direct = await payoutWhen(server, order.payment.id, (p) => p.status === PayoutStatus.PROCESSED, 'wallet-paid payout sent directly');
+    expect(direct.method).toBe(PayoutMethod.DIRECT);
     await refund(server, admin, { paymentId: order.payment.id, amount: 7_777 });
+    await payoutWhen(server, order.payment.id, (p) => p.status === PayoutStatus.PARTIALLY_REVERSED, 'its direct transfer reversed in part');
     const failing = await createOrder(server, buyer, 5_000, { payeeId: payee.payeeId });
     await pay(server.url, failing.razorpayOrderId, { outcome: 'failure' });
     const problems = await ledgerProblems(server);
