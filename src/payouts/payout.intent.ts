@@ -60,7 +60,7 @@ export async function writeTransferIntent(em: EntityManager, deps: IntentDeps, p
     // Razorpay refuses a transfer from a payment once a refund started: the rest goes directly.
     payout.method = PayoutMethod.DIRECT;
   }
-  if (payout.method === PayoutMethod.DIRECT && !asked) {
+  if (payout.method === PayoutMethod.DIRECT) {
     const now = new Date();
     const until = directHoldUntil(payout, now);
     if (until === 'released') {

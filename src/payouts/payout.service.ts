@@ -114,7 +114,7 @@ export class PayoutService {
       if (payout.releasedAt === null) {
         payout.releasedAt = new Date();
         payout.releasedBy = actor.id;
-        if (payout.method === PayoutMethod.DIRECT && payout.status === PayoutStatus.PENDING && payout.transferRequestedAt === null) {
+        if (payout.method === PayoutMethod.DIRECT && payout.status === PayoutStatus.PENDING && payout.razorpayTransferId === null) {
           // Held by the service (a direct transfer takes no hold at Razorpay): it goes now.
           payout.onHold = false;
           await this.jobs.enqueueAgain(em, PAYOUT_TRANSFER_JOB, { payoutId }, payoutId);

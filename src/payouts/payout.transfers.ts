@@ -76,6 +76,10 @@ export class PayoutTransfers {
     } catch (error) {
       // A 409 is Razorpay still making the first request with this idempotency key: not a refusal.
       if (error instanceof GatewayError && error.kind === 'rejected' && error.httpStatus !== 409) {
+        if (intent.method === PayoutMethod.PAYMENT && (await this.switchToDirect(payoutId, error.message))) {
+          log.warn({ gatewayError: error.message }, 'payout transfer from the payment refused after a refund started: the rest goes by a direct transfer');
+          return;
+        }
         await this.fail(payoutId, error.message, null);
         log.warn({ gatewayError: error.message, method: intent.method }, 'payout transfer refused by Razorpay: FAILED');
         return;
@@ -160,6 +164,35 @@ export class PayoutTransfers {
       const payout = await this.lockPayout(em, await em.findOneOrFail(Payout, { id: payoutId }));
       if (payout.status !== PayoutStatus.PENDING || payout.razorpayTransferId) return;
       await this.markFailed(em, payout, reason);
+    });
+  }
+
+  /**
+   * A transfer from the payment refused (no transfer of ours exists: the listing found none)
+   * while the payment has a refund started, which Razorpay never allows a transfer from: the
+   * refund came after the transfer was asked for, so its payee part waits as a reversal. The
+   * payout switches to a direct transfer of the rest: those reversals are cancelled and taken
+   * off its share, and the job goes again. False (the payout FAILS as before) when there is no
+   * refund or nothing would be left to send.
+   */
+  private async switchToDirect(payoutId: string, reason: string): Promise<boolean> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const unlocked = await em.findOneOrFail(Payout, { id: payoutId });
+      const payment = await this.core.lock(em, { id: unlocked.payment.id });
+      const payout = await em.findOneOrFail(Payout, { id: payoutId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      if (payout.status !== PayoutStatus.PENDING || payout.razorpayTransferId || payout.method !== PayoutMethod.PAYMENT || !(payment && payment.amountRefunded > 0)) return false;
+      const waiting = await em.find(PayoutReversal, { payout: payout.id, status: PayoutReversalStatus.PENDING });
+      const taken = waiting.reduce((sum, reversal) => sum + reversal.amount, 0);
+      if (payout.amount - taken - payout.amountNetted <= 0) return false;
+      for (const reversal of waiting) {
+        reversal.status = PayoutReversalStatus.CANCELLED;
+        reversal.lastError = 'taken off the share before its direct transfer (the refund came before the transfer was made)';
+      }
+      payout.amount -= taken;
+      payout.method = PayoutMethod.DIRECT;
+      payout.lastError = `transfer from the payment refused (${reason}); the rest goes by a direct transfer`.slice(0, MAX_ERROR);
+      await this.jobs.enqueue(em, PAYOUT_TRANSFER_JOB, { payoutId }, payoutId);
+      return true;
     });
   }
 

@@ -87,7 +87,7 @@ describe('netting under concurrency', () => {
     const debt = (await payoutWhen(server, first.id, (p) => p.amountReceivable > 0, 'a receivable')).amountReceivable;
 
     // Four payouts of that payee, each larger than the debt, held by the service; released at once.
-    const payments = [];
+    const payments: Awaited<ReturnType<typeof walletPaidOrder>>[] = [];
     for (let i = 0; i < 4; i += 1) payments.push(await walletPaidOrder(payee.payeeId, 40_000));
     const held = await Promise.all(payments.map((p) => afterItsJob(p.id)));
     expect(held.every((p) => p.transferRequestedAt === null && p.amountNetted === 0)).toBe(true);

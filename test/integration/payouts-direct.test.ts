@@ -12,6 +12,7 @@ import { JournalKind } from '../../src/ledger/ledger.entities.js';
 import { OutboxMessage } from '../../src/outbox/outbox.entities.js';
 import { PayoutMethod, PayoutReversalStatus, PayoutStatus } from '../../src/payouts/payout.entity.js';
 import { PayWithWalletDocument } from '../graphql/generated.js';
+import { releaseWebhooks } from '../helpers/checkout.js';
 import { createOrder, topUp } from '../helpers/flows.js';
 import { GATEWAY_DRIVERS } from '../helpers/gateway-drivers.js';
 import { control, journalsOf, ledgerProblems, paidOrder, payoutOf, payoutWhen, refund, registerPayee, reversalsOf, sandboxTransfersOf } from '../helpers/payouts.js';
@@ -97,6 +98,28 @@ describe('direct transfers', () => {
     expect(payout).toMatchObject({ method: PayoutMethod.DIRECT, amount: shrunk.amount });
     expect(await sandboxTransfersOf(server, payment.razorpayPaymentId)).toHaveLength(0);
     expect((await directTransfersOf(payout.id)).map((t) => t.amount)).toEqual([shrunk.amount]);
+    expect(await ledgerProblems(server)).toEqual([]);
+  });
+
+  it('pays the rest directly when a refund lands after the transfer was asked for, before it is made (Razorpay refuses it then)', async () => {
+    const payee = await registerPayee(server, admin);
+    // The first transfer is made and fails, its transfer.failed held: the refund comes while the payout waits for news.
+    await control(server, '/transfers', { failTransfers: 1, holdWebhooks: true });
+    const payment = await paidOrder(server, buyer, payee.payeeId, 30_000);
+    await payoutWhen(server, payment.id, (p) => p.razorpayTransferId !== null, 'first transfer made');
+    await eventually(async () => (await sandboxTransfersOf(server, payment.razorpayPaymentId)).some((t) => t.status === 'failed'), 10_000, 'first transfer failed at Razorpay');
+    const made = await refund(server, admin, { paymentId: payment.id, amount: 10_000 });
+    const [waiting] = await eventually(async () => {
+      const found = (await reversalsOf(server, (await payoutOf(server, payment.id))!.id)).filter((r) => r.refundId === made.id);
+      return found.length > 0 ? found : null;
+    }, 10_000, 'the refund\'s payee part waits as a reversal');
+    await control(server, '/transfers', { holdWebhooks: false });
+    await releaseWebhooks(server.url, { all: true });
+    const payout = await payoutWhen(server, payment.id, (p) => p.status === PayoutStatus.PROCESSED, 'paid directly after the refused transfer');
+    expect(payout).toMatchObject({ method: PayoutMethod.DIRECT, failedTransfers: 1, amount: payment.payeeAmount - waiting!.amount });
+    expect((await reversalsOf(server, payout.id)).map((r) => r.status)).toEqual([PayoutReversalStatus.CANCELLED]);
+    expect((await sandboxTransfersOf(server, payment.razorpayPaymentId)).map((t) => t.status)).toEqual(['failed']);
+    expect((await directTransfersOf(payout.id)).map((t) => t.amount)).toEqual([payout.amount]);
     expect(await ledgerProblems(server)).toEqual([]);
   });
 
