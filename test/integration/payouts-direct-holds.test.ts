@@ -61,7 +61,7 @@ async function release(payoutId: string) {
   return answer.data!.releasePayout;
 }
 
-describe('direct transfers held until released', () => {
+describe('direct transfers held until released', { timeout: 60_000 }, () => {
   it('sends nothing until releasePayout, then the direct transfer', async () => {
     const payee = await registerPayee(server, admin);
     const payment = await walletPaidOrder(payee.payeeId, 30_000);
@@ -76,7 +76,7 @@ describe('direct transfers held until released', () => {
   });
 });
 
-describe('netting under concurrency', () => {
+describe('netting under concurrency', { timeout: 60_000 }, () => {
   it('nets a payee\'s debt once when several of its payouts are transferred at the same moment', async () => {
     const payee = await registerPayee(server, admin);
     // The debt: a transfer (held at Razorpay) whose reversal after a full refund is refused.

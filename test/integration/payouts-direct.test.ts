@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JournalKind } from '../../src/ledger/ledger.entities.js';
 import { OutboxMessage } from '../../src/outbox/outbox.entities.js';
 import { PayoutMethod, PayoutReversalStatus, PayoutStatus } from '../../src/payouts/payout.entity.js';
-import { PayWithWalletDocument } from '../graphql/generated.js';
+import { PaymentPayoutsDocument, PayWithWalletDocument } from '../graphql/generated.js';
 import { releaseWebhooks } from '../helpers/checkout.js';
 import { createOrder, topUp } from '../helpers/flows.js';
 import { GATEWAY_DRIVERS } from '../helpers/gateway-drivers.js';
@@ -53,7 +53,7 @@ async function walletPaidOrder(payeeId: string, amount: number) {
   return order.payment;
 }
 
-describe('direct transfers', () => {
+describe('direct transfers', { timeout: 60_000 }, () => {
   it('sends the share of a wallet-paid order by a direct transfer, booked payable → in transit → paid', async () => {
     const payee = await registerPayee(server, admin);
     const payment = await walletPaidOrder(payee.payeeId, 40_000);
@@ -168,7 +168,7 @@ describe('direct transfers', () => {
   });
 });
 
-describe('netting what a payee owes', () => {
+describe('netting what a payee owes', { timeout: 60_000 }, () => {
   /** A payee whose first payout's reversal was refused: it owes `debt` (payee_receivable). */
   async function indebtedPayee(amount: number) {
     const payee = await registerPayee(server, admin);
@@ -190,6 +190,13 @@ describe('netting what a payee owes', () => {
     const transfers = await sandboxTransfersOf(server, next.razorpayPaymentId);
     expect(transfers.map((t) => t.amount)).toEqual([next.payeeAmount - debt]);
     expect((await journalsOf(server, payout.id)).map((j) => j.kind)).toEqual([JournalKind.PAYOUT_NETTED, JournalKind.PAYOUT_TRANSFER, JournalKind.PAYOUT_PROCESSED]);
+    const read = await server.gql(PaymentPayoutsDocument, { id: next.id }, admin);
+    expect(read.data!.payment!.payouts).toEqual([expect.objectContaining({ amount: next.payeeAmount, amountNetted: debt, method: 'PAYMENT', status: 'PROCESSED' })]);
+    const [message] = await eventually(async () => {
+      const found = await server.db.orm.em.fork().find(OutboxMessage, { type: 'payout.processed', subjectId: payout.id });
+      return found.length > 0 ? found : null;
+    }, 10_000, 'payout.processed in the outbox');
+    expect(message!.payload).toMatchObject({ amountNetted: debt, amount: next.payeeAmount });
     // Netted once: the payout after it sends its whole share.
     const after = await paidOrder(server, buyer, payee.payeeId, 20_000);
     const third = await payoutWhen(server, after.id, (p) => p.status === PayoutStatus.PROCESSED, 'third payout processed');
