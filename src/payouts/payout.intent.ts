@@ -63,6 +63,10 @@ export async function writeTransferIntent(em: EntityManager, deps: IntentDeps, p
   if (payout.method === PayoutMethod.DIRECT) {
     const now = new Date();
     const until = directHoldUntil(payout, now);
+    if (until) {
+      // Touched, so the reconciler's oldest-first pass of PENDING payouts moves on to others.
+      payout.updatedAt = now;
+    }
     if (until === 'released') {
       payout.onHold = true;
       return { kind: 'held' };

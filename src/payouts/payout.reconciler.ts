@@ -46,6 +46,9 @@ export class PayoutReconciler {
           else await em.nativeUpdate(Payout, { id: payout.id, updatedAt: payout.updatedAt }, { updatedAt: new Date() });
         } else if (await this.jobs.enqueueUnlessPending(PAYOUT_TRANSFER_JOB, { payoutId: payout.id }, payout.id)) {
           report.restarted += 1;
+        } else {
+          // Its job waits (e.g. a direct payout held until its hold time): others get the next pass's batch.
+          await em.nativeUpdate(Payout, { id: payout.id, updatedAt: payout.updatedAt }, { updatedAt: new Date() });
         }
       } catch (error) {
         report.errors += 1;

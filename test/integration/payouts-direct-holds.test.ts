@@ -19,7 +19,7 @@ let buyer: string;
 
 beforeAll(async () => {
   server = await startTestServer({
-    env: { RECONCILE_ENABLED: 'false', PAYOUT_HOLD: 'released', PAYOUT_RETRY_BASE_MS: '1', PAYOUT_MAX_ATTEMPTS: '5', WEBHOOK_RETRY_BASE_MS: '1' },
+    env: { RECONCILE_ENABLED: 'false', RECONCILE_AFTER_MS: '1', PAYOUT_HOLD: 'released', PAYOUT_RETRY_BASE_MS: '1', PAYOUT_MAX_ATTEMPTS: '5', WEBHOOK_RETRY_BASE_MS: '1' },
   });
   admin = await server.token('ops-direct-holds', 'admin');
   buyer = await server.token('buyer-direct-holds');
@@ -67,6 +67,12 @@ describe('direct transfers held until released', { timeout: 60_000 }, () => {
     const payment = await walletPaidOrder(payee.payeeId, 30_000);
     const held = await afterItsJob(payment.id);
     expect(held).toMatchObject({ method: PayoutMethod.DIRECT, hold: PayoutHold.RELEASED, status: PayoutStatus.PENDING, onHold: true, razorpayTransferId: null, transferRequestedAt: null });
+    expect(await directTransfersOf(held.id)).toHaveLength(0);
+    // The reconciler's pass (oldest PENDING first) starts its job again: still held, and touched so
+    // that held payouts never keep the pass's batch from the others.
+    await server.app.services.payoutReconciler.runOnce();
+    const touched = await payoutWhen(server, payment.id, (p) => p.updatedAt > held.updatedAt, 'held payout touched by its job');
+    expect(touched).toMatchObject({ status: PayoutStatus.PENDING, onHold: true, razorpayTransferId: null });
     expect(await directTransfersOf(held.id)).toHaveLength(0);
     await release(held.id);
     const paid = await payoutWhen(server, payment.id, (p) => p.status === PayoutStatus.PROCESSED, 'released payout processed');
