@@ -28,13 +28,22 @@ afterAll(async () => {
 
 const sandbox = () => server.app.sandbox!;
 
+/** A Razorpay answer: an entity, a collection or an error. */
+interface WireBody {
+  [key: string]: unknown;
+  id?: string;
+  status?: string;
+  items?: Record<string, unknown>[];
+  error?: { code: string; description: string; field?: string };
+}
+
 /** Razorpay's REST API of the sandbox with basic auth, as any client calls it. */
-async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, any> }> {
+async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: WireBody }> {
   const auth = Buffer.from(`${server.config.razorpay.keyId}:${server.config.razorpay.keySecret}`).toString('base64');
   const response = await fetch(`${server.url}/sandbox/razorpay${path}`, {
     method, headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json', ...headers }, ...(body !== undefined && { body: JSON.stringify(body) }),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as WireBody };
 }
 const control = (path: string, body: unknown) => fetch(`${server.url}/sandbox/razorpay/control${path}`, {
   method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
@@ -73,7 +82,7 @@ async function transfers(payment: string, items: { account: string; amount: numb
 }
 
 const transfer = async (id: string) => (await api('GET', `/v1/transfers/${id}`)).body;
-const reversals = async (id: string) => (await api('GET', `/v1/transfers/${id}/reversals`)).body.items as Record<string, any>[];
+const reversals = async (id: string) => (await api('GET', `/v1/transfers/${id}/reversals`)).body.items!;
 const payment = async (id: string) => (await api('GET', `/v1/payments/${id}`)).body;
 
 describe('refunds with reverse_all', () => {
@@ -88,7 +97,7 @@ describe('refunds with reverse_all', () => {
     expect(refund.body).toMatchObject({ entity: 'refund', amount: 100_000, payment_id: pay, status: 'processed' });
     expect(await transfer(ta!)).toMatchObject({ status: 'reversed', amount_reversed: 40_000 });
     expect(await transfer(tb!)).toMatchObject({ status: 'reversed', amount_reversed: 30_000 });
-    const byRefund = (list: Record<string, any>[]) => list.filter((r) => r.customer_refund_id === refund.body.id);
+    const byRefund = (list: Record<string, unknown>[]) => list.filter((r) => r.customer_refund_id === refund.body.id);
     expect(byRefund(await reversals(ta!)).map((r) => r.amount)).toEqual([35_000]);
     expect(byRefund(await reversals(tb!))).toMatchObject([{ entity: 'reversal', transfer_id: tb, amount: 30_000, currency: 'INR' }]);
     expect((await reversals(tb!))[0]!.id).toMatch(/^rvrsl_/);
@@ -122,7 +131,7 @@ describe('refunds with reverse_all', () => {
     const refused = await api('POST', `/v1/payments/${pay}/refund`, { amount: 1_000, reverse_all: true });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toMatchObject({ code: 'BAD_REQUEST_ERROR', field: 'reverse_all' });
-    expect(refused.body.error.description).toMatch(/more than one linked account/);
+    expect(refused.body.error!.description).toMatch(/more than one linked account/);
     expect(await payment(pay)).toMatchObject({ amount_refunded: 0, status: 'captured' });
     expect([...(await reversals(ta!)), ...(await reversals(tb!))]).toEqual([]);
     // Without reverse_all it is an ordinary refund: the transfers stay with the payees.
@@ -139,13 +148,13 @@ describe('refunds with reverse_all', () => {
     const [t] = await transfers(pay, [{ account: a, amount: 10_000 }], false);
     const pending = await api('POST', `/v1/payments/${pay}/refund`, { reverse_all: true });
     expect(pending.status).toBe(400);
-    expect(pending.body.error.description).toMatch(/pending state/);
+    expect(pending.body.error!.description).toMatch(/pending state/);
     await control(`/transfers/${t}/settle`, { status: 'processed' });
 
     await control('/transfers', { refuseReversals: 1 });
     const poor = await api('POST', `/v1/payments/${pay}/refund`, { amount: 3_000, reverse_all: true });
     expect(poor.status).toBe(400);
-    expect(poor.body.error.description).toBe('The linked account does not have sufficient balance to process reversal.');
+    expect(poor.body.error!.description).toBe('The linked account does not have sufficient balance to process reversal.');
     expect(await payment(pay)).toMatchObject({ amount_refunded: 0 });
     expect(await reversals(t!)).toEqual([]);
     expect(sandbox().transfers.knobs().refuseReversals).toBe(0);
