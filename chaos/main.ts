@@ -76,10 +76,15 @@ async function redisReachable(url: string): Promise<boolean> {
 
 function describe(result: RunResult): string {
   const w = result.workload;
+  const p = result.payouts;
+  const faults = result.plan.payouts.transferFaults;
+  const payouts = `payouts ${p.payouts} (payee buyer paid ${p.payeeOrdersPaid}; ${Object.entries(p.byStatus).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}; ${p.payeesRegistered} payees registered, activation ${result.plan.payouts.activation}` +
+    `${result.plan.payouts.dropActivationWebhooks ? ' webhooks lost' : ''}; transfer faults ${faults ? JSON.stringify(faults) : 'off'}; ${p.transfers} transfers at the gateway, ${p.failedTransfers} failed; ` +
+    `${p.refundsAfterPayout}/${p.refundsAfterPayoutRefused} refused refunds after a payout, ${p.reversals} reversals, ${p.refusedReversals} refused)`;
   const flows = Object.values(w.flows).reduce((a, b) => a + b, 0);
   return `${result.plan.instances} instance(s), ${result.kills} kill(s), ${result.plan.customers} customers, ${flows} flows ` +
     `(paid ${w.checkoutsPaid}, failed ${w.checkoutsFailed}, refused ${w.checkoutsRefused}, wallet ${w.walletPaid}/${w.walletRefused} refused, ` +
-    `refunds ${w.refundsAccepted}/${w.refundsRefused} refused), ${result.client.requests} requests, ${result.client.resentAfterCrash} re-sent after a crash, ` +
+    `refunds ${w.refundsAccepted}/${w.refundsRefused} refused), ${payouts}, ${result.client.requests} requests, ${result.client.resentAfterCrash} re-sent after a crash, ` +
     `${result.seconds.toFixed(1)} s (start ${result.phases.start.toFixed(1)}, workload ${result.phases.workload.toFixed(1)}, ` +
     `settle ${result.phases.settle.toFixed(1)}, check ${result.phases.check.toFixed(1)})`;
 }
