@@ -78,7 +78,7 @@ function describe(result: RunResult): string {
   const w = result.workload;
   const p = result.payouts;
   const faults = result.plan.payouts.transferFaults;
-  const payouts = `payouts ${p.payouts} (payee buyer paid ${p.payeeOrdersPaid}; ${Object.entries(p.byStatus).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}; ${p.payeesRegistered} payees registered, activation ${result.plan.payouts.activation}` +
+  const payouts = `payouts ${p.payouts} (payee buyer paid ${p.payeeOrdersPaid}; ${Object.entries(p.byStatus).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}; payees ${Object.entries(p.payees).map(([id, status]) => `${id} ${status}`).join(', ') || 'none'}, activation ${result.plan.payouts.activation}` +
     `${result.plan.payouts.dropActivationWebhooks ? ' webhooks lost' : ''}; transfer faults ${faults ? JSON.stringify(faults) : 'off'}; ${p.transfers} transfers at the gateway, ${p.failedTransfers} failed; ` +
     `${p.refundsAfterPayout}/${p.refundsAfterPayoutRefused} refused refunds after a payout, ${p.reversals} reversals, ${p.refusedReversals} refused)`;
   const flows = Object.values(w.flows).reduce((a, b) => a + b, 0);

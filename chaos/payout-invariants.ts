@@ -59,6 +59,8 @@ export async function outstandingPayoutWork(db: pg.Client): Promise<string[]> {
 
 /** What the payouts came to, for the run's summary. */
 export interface PayoutFigures {
+  /** Each registered payee's account status at the end (REGISTERING: a registration cut by a kill holds its 5-minute lease). */
+  payees: Record<string, string>;
   payouts: number;
   byStatus: Record<string, number>;
   transfers: number;
@@ -71,7 +73,8 @@ export async function payoutFigures(db: pg.Client): Promise<PayoutFigures> {
   const { rows: statuses } = await db.query<{ status: string; n: number }>(`select status, count(*)::int as n from payout group by status`);
   const byStatus = Object.fromEntries(statuses.map((r) => [r.status, r.n]));
   const { rows: [refused] } = await db.query<{ n: number }>(`select count(*)::int as n from payout_reversal where status = 'REFUSED'`);
-  const figures: PayoutFigures = { payouts: statuses.reduce((sum, r) => sum + r.n, 0), byStatus, transfers: 0, failedTransfers: 0, reversals: 0, refusedReversals: refused!.n };
+  const { rows: payees } = await db.query<{ payee_id: string; status: string }>(`select payee_id, status from payee_account order by payee_id`);
+  const figures: PayoutFigures = { payees: Object.fromEntries(payees.map((r) => [r.payee_id, r.status])), payouts: statuses.reduce((sum, r) => sum + r.n, 0), byStatus, transfers: 0, failedTransfers: 0, reversals: 0, refusedReversals: refused!.n };
   if (!(await hasRouteTables(db))) return figures;
   const { rows: [gateway] } = await db.query<{ transfers: number; failed: number; reversals: number }>(`
     select (select count(*)::int from sandbox_razorpay.route_transfers) as transfers,
