@@ -119,9 +119,10 @@ async function main(): Promise<void> {
     if (Object.keys(result.client.unexpected).length > 0) {
       console.log(`  unexpected answers: ${JSON.stringify(result.client.unexpected)}; e.g. ${result.client.unexpectedSamples.slice(0, 3).join(' / ')}`);
     }
+    // Said for a passing seed too: work still open at the deadline is worth a look even when no rule broke.
+    if (result.outstanding.length > 0) console.log(`  not settled after ${options.settleTimeoutMs} ms: ${result.outstanding.join(', ')}`);
     if (!ok) {
       failed.push(seed);
-      if (result.outstanding.length > 0) console.log(`  not settled after ${options.settleTimeoutMs} ms: ${result.outstanding.join(', ')}`);
       for (const v of result.violations.slice(0, 20)) console.log(`  ✗ ${v.rule}: ${v.detail}`);
       if (result.violations.length > 20) console.log(`  … and ${result.violations.length - 20} more`);
       console.log(`  database ${result.database} kept; services' log ${result.logFile}`);

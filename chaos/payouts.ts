@@ -68,7 +68,7 @@ interface PayoutNode {
 /**
  * The operator refunds payments whose payout Razorpay processed (up to `plan.refundsAfterPayout`,
  * part or all of what is left), so their transfers are reversed; it looks every 300 ms until it
- * made its refunds, or until the workload is over and 5 s more passed.
+ * made its refunds, or until the workload is over and 1.5 s more passed.
  */
 export async function refundAfterPayouts(
   client: ServiceClient, adminToken: string, random: Random, plan: PayoutPlan, key: string, workloadDone: () => boolean, stats: PayoutStats,
@@ -76,7 +76,7 @@ export async function refundAfterPayouts(
   const refunded = new Set<string>();
   let giveUpAt = Number.POSITIVE_INFINITY;
   while (refunded.size < plan.refundsAfterPayout && Date.now() < giveUpAt) {
-    if (workloadDone() && giveUpAt === Number.POSITIVE_INFINITY) giveUpAt = Date.now() + 5_000;
+    if (workloadDone() && giveUpAt === Number.POSITIVE_INFINITY) giveUpAt = Date.now() + 1_500;
     const listed = await client.gql<{ payouts: { edges: { node: PayoutNode }[] } }>(adminToken, PROCESSED_PAYOUTS, { f: { statuses: ['PROCESSED'] } });
     const candidates = (listed.data?.payouts.edges ?? []).map((e) => e.node).filter((p) => !refunded.has(p.paymentId));
     if (candidates.length === 0) {

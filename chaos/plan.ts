@@ -74,7 +74,7 @@ export function planRun(seed: number, options: PlanOptions): RunPlan {
       ? { failTransfers: random.int(1, 2), refuseReversals: random.int(0, 1), lateAnswer: random.chance(0.4), delayedProcessing: random.chance(0.5) }
       : null,
     refundsAfterPayout: random.int(1, 3),
-    payeeOrders: random.int(2, 4),
+    payeeOrders: random.int(1, 3),
   };
   return { seed, instances, customers, flowsPerCustomer, kills, products, payouts };
 }

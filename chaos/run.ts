@@ -117,9 +117,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       if (!added.data) throw new Error(`addProduct failed: ${JSON.stringify(added.errors)}`);
       productIds.push(added.data.addProduct.id);
     }
-    // The knobs before the first registration (onReady's may still be on their way), then the first payee.
+    // The knobs before the first registration (onReady's may still be on their way).
     await Promise.all(cluster.readyUrls().map((u) => applyPayoutKnobs(u, plan.payouts)));
-    await registerPayee(setup, adminToken, options.seed, PAYEES[0], 1, payoutStats);
     lap('start');
     const context = { seed: options.seed, jwtSecret: JWT_SECRET, adminToken, productIds, stats: workload, clientPaid };
 
@@ -137,8 +136,12 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     const operatorRandom = derive(options.seed, 'payout-operator');
     const operator = new ServiceClient(cluster, operatorRandom, client);
     let customersDone = false;
-    const lateRegistration = new Promise<void>((resolve) => setTimeout(resolve, plan.payouts.lateRegistrationAtMs))
-      .then(() => registerPayee(operator, adminToken, options.seed, PAYEES[1], 2, payoutStats));
+    // The first payee as the workload starts (its first orders may accrue), the second later.
+    const registrations = Promise.all([
+      registerPayee(operator, adminToken, options.seed, PAYEES[0], 1, payoutStats),
+      new Promise<void>((resolve) => setTimeout(resolve, plan.payouts.lateRegistrationAtMs))
+        .then(() => registerPayee(operator, adminToken, options.seed, PAYEES[1], 2, payoutStats)),
+    ]);
     const refunds = refundAfterPayouts(operator, adminToken, operatorRandom, plan.payouts, `chaos-${options.seed}-po`, () => customersDone, payoutStats);
     const buyerRandom = derive(options.seed, 'payee-buyer');
     const buyerToken = await signToken({ id: `chaos-${options.seed}-payee-buyer`, role: 'customer' }, JWT_SECRET);
@@ -147,7 +150,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       payeeOrders(new ServiceClient(cluster, buyerRandom, client), buyerToken, buyerRandom, plan.payouts, `chaos-${options.seed}-pb`, clientPaid, payoutStats),
     ]);
     customersDone = true;
-    await Promise.all([lateRegistration, refunds]);
+    await Promise.all([registrations, refunds]);
     await killsDone;
     await cluster.whenAllReady(120_000);
 
