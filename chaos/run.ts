@@ -111,14 +111,18 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     await db.connect();
     const adminToken = await signToken({ id: 'chaos-ops', role: 'admin' }, JWT_SECRET);
     const setup = new ServiceClient(cluster, derive(options.seed, 'setup'), client);
+    // The knobs before the first registration (onReady's may still be on their way); then the
+    // first payee registered while the products are added (before any kill: a registration a
+    // kill cuts short keeps its 5-minute lease, and that payee's payouts would only accrue).
+    await Promise.all(cluster.readyUrls().map((u) => applyPayoutKnobs(u, plan.payouts)));
+    const firstPayee = registerPayee(new ServiceClient(cluster, derive(options.seed, 'payee-setup'), client), adminToken, options.seed, PAYEES[0], 1, payoutStats);
     const productIds: string[] = [];
     for (const [i, price] of plan.products.entries()) {
       const added = await setup.gql<{ addProduct: { id: string } }>(adminToken, ADD_PRODUCT, { i: { name: `Chaos product ${i}`, price } });
       if (!added.data) throw new Error(`addProduct failed: ${JSON.stringify(added.errors)}`);
       productIds.push(added.data.addProduct.id);
     }
-    // The knobs before the first registration (onReady's may still be on their way).
-    await Promise.all(cluster.readyUrls().map((u) => applyPayoutKnobs(u, plan.payouts)));
+    await firstPayee;
     lap('start');
     const context = { seed: options.seed, jwtSecret: JWT_SECRET, adminToken, productIds, stats: workload, clientPaid };
 
@@ -136,12 +140,9 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     const operatorRandom = derive(options.seed, 'payout-operator');
     const operator = new ServiceClient(cluster, operatorRandom, client);
     let customersDone = false;
-    // The first payee as the workload starts (its first orders may accrue), the second later.
-    const registrations = Promise.all([
-      registerPayee(operator, adminToken, options.seed, PAYEES[0], 1, payoutStats),
-      new Promise<void>((resolve) => setTimeout(resolve, plan.payouts.lateRegistrationAtMs))
-        .then(() => registerPayee(operator, adminToken, options.seed, PAYEES[1], 2, payoutStats)),
-    ]);
+    // The second payee during the workload (kills included): its payouts accrue until it is activated.
+    const lateRegistration = new Promise<void>((resolve) => setTimeout(resolve, plan.payouts.lateRegistrationAtMs))
+      .then(() => registerPayee(operator, adminToken, options.seed, PAYEES[1], 2, payoutStats));
     const refunds = refundAfterPayouts(operator, adminToken, operatorRandom, plan.payouts, `chaos-${options.seed}-po`, () => customersDone, payoutStats);
     const buyerRandom = derive(options.seed, 'payee-buyer');
     const buyerToken = await signToken({ id: `chaos-${options.seed}-payee-buyer`, role: 'customer' }, JWT_SECRET);
@@ -150,7 +151,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       payeeOrders(new ServiceClient(cluster, buyerRandom, client), buyerToken, buyerRandom, plan.payouts, `chaos-${options.seed}-pb`, clientPaid, payoutStats),
     ]);
     customersDone = true;
-    await Promise.all([registrations, refunds]);
+    await Promise.all([lateRegistration, refunds]);
     await killsDone;
     await cluster.whenAllReady(120_000);
 
