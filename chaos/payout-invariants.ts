@@ -128,7 +128,9 @@ export async function checkPayouts(db: pg.Client, fail: Fail): Promise<void> {
     const mine = live.get(o.id) ?? [];
     if (mine.length > 1) fail('transfer-once', `payout ${o.id} was transferred ${mine.length} times at the gateway: ${mine.map((t) => t.id).join(', ')}`);
     const transfer = mine[0];
-    if (PAID.includes(o.status)) {
+    // Refunded in full before its transfer was asked for: REVERSED with nothing owed, and no transfer (payout.transfers.ts).
+    const nothingOwed = o.amount === '0' && o.razorpay_transfer_id === null;
+    if (PAID.includes(o.status) && !nothingOwed) {
       if (!transfer) fail('paid-payout-transferred', `payout ${o.id} is ${o.status} with no live transfer at the gateway`);
       else {
         if (transfer.id !== o.razorpay_transfer_id) fail('paid-payout-transferred', `payout ${o.id} records ${o.razorpay_transfer_id}, the gateway's live transfer is ${transfer.id}`);

@@ -50,6 +50,13 @@ describe('chaos payout invariants', () => {
     expect(await rulesAfter(null)).toEqual([]);
   });
 
+  it('pass for a payout refunded in full before its transfer (REVERSED, nothing owed, no transfer), and name one such with a transfer', async () => {
+    const refundedFirst = `delete from sandbox_razorpay.route_reversals; update payout_reversal set status = 'CANCELLED';
+      update payout set status = 'REVERSED', amount = 0, amount_reversed = 0, razorpay_transfer_id = null`;
+    expect(await rulesAfter(`${refundedFirst}; delete from sandbox_razorpay.route_transfers`)).toEqual([]);
+    expect(await rulesAfter(refundedFirst)).toEqual(['unpaid-payout-transferred']);
+  });
+
   it('name a payout transferred twice at the gateway, and a transfer no payout here made', async () => {
     expect(await rulesAfter(`insert into sandbox_razorpay.route_transfers (id, payment_id, account_id, outcome, body)
       select id || 'x', payment_id, account_id, outcome, body from sandbox_razorpay.route_transfers`)).toEqual(['transfer-once']);
