@@ -13,8 +13,13 @@ import { createLogger } from '../src/logger.js';
 /**
  * `npm run bench:mixed-workload`: 20 customers at once, each topping up (some top-ups fail),
  * paying orders by card (with duplicated, reordered or dropped webhooks) and from the wallet
- * (more than the balance allows, concurrently), over HTTP against the sandbox; operators then
- * refund some of them (concurrent partial refunds, to the card or the wallet); then `ledger check`. Prints the counts, the time taken and the check's output.
+ * (more than the balance allows, concurrently), over HTTP against the sandbox; most orders name
+ * one of two payees, registered as Route linked accounts first, so each card payment's payee
+ * share is transferred (a payout); once the transfers are processed, operators refund some of
+ * the card payments (concurrent partial refunds, to the card or the wallet), which reverses the
+ * payee's part of the transfers; then `ledger check`. Prints the counts, the payout figures
+ * (payouts by status, capture-to-processed times, transfers and reversals at the gateway), the
+ * time taken and the check's output.
  */
 const USERS = 20;
 let seed = 42;
@@ -33,6 +38,16 @@ async function main(): Promise<void> {
   const counts = { topUps: 0, topUpsFailed: 0, cardPayments: 0, cardFailures: 0, walletPayments: 0, walletRefused: 0, webhooksDuplicated: 0, refunds: 0, refundsRefused: 0 };
   const admin = await signToken({ id: 'ops', role: 'admin' }, config.jwtSecret);
   const paidByCard: { id: string; amount: number }[] = [];
+  const conn = () => orm.em.fork().getConnection();
+  /** Polls `sql` (one row, column n) until it is 0, at most `ms`; answers what is left. */
+  const drain = async (sql: string, ms: number) => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const [row] = await conn().execute(sql);
+      if (row.n === 0 || Date.now() > until) return row.n as number;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
 
   const gql = async (token: string, query: string, variables: Record<string, unknown>) => {
     const response = await fetch(`${app.url}/graphql`, {
@@ -50,6 +65,15 @@ async function main(): Promise<void> {
     i: { razorpayOrderId: c.razorpay_order_id, razorpayPaymentId: c.razorpay_payment_id, razorpaySignature: c.razorpay_signature },
   });
   const knobs = () => pick([{}, { duplicateWebhooks: 3 }, { shuffleWebhooks: true }, { dropWebhooks: true }, { webhookDelayMs: 50, duplicateWebhooks: 2 }]);
+
+  // The two payees the orders name, registered as Route linked accounts (the sandbox activates them at once).
+  for (const [n, payeeId] of ['cleaner-1', 'tutor-2'].entries()) {
+    const registered = await gql(admin, 'mutation($i: RegisterPayeeAccountInput!) { registerPayeeAccount(input: $i) { status } }', { i: {
+      payeeId, email: `${payeeId}@example.com`, phone: '9876543210', legalName: 'Asha Kumari', beneficiaryName: 'Asha Kumari',
+      bankAccountNumber: `5010000${n}987654`, ifsc: 'HDFC0001234', pan: `ABCPK000${n}Z`, street1: '12 MG Road', city: 'Bengaluru', state: 'Karnataka', postalCode: '560001',
+    } });
+    if (registered.data?.registerPayeeAccount?.status !== 'ACTIVATED') throw new Error(`registerPayeeAccount ${payeeId}: ${JSON.stringify(registered)}`);
+  }
 
   const started = performance.now();
   await Promise.all(Array.from({ length: USERS }, async (_, u) => {
@@ -91,6 +115,10 @@ async function main(): Promise<void> {
       }
     }));
   }));
+  // The payees' transfers are made and processed before the refunds, so that refunds reverse them.
+  const paymentsDone = performance.now();
+  const payoutsLeft = await drain(`select count(*)::int as n from payout where status = 'PENDING'`, 60_000);
+  const transfersDone = performance.now();
   // Operators refund some card payments: partial ones several times (racing each other), to
   // the card or to the wallet, sometimes asking for more than remains.
   await Promise.all(paidByCard.filter((_, i) => i % 2 === 0).map(async (payment) => {
@@ -107,14 +135,26 @@ async function main(): Promise<void> {
     }
   }));
   await app.sandbox!.whenWebhooksSettled();
-  for (let i = 0; i < 100; i += 1) {
-    const [row] = await orm.em.fork().getConnection().execute(`select count(*)::int as n from webhook_event where status in ('PENDING', 'FAILED')`);
-    if (row.n === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await drain(`select count(*)::int as n from webhook_event where status in ('PENDING', 'FAILED')`, 10_000);
+  const reversalsLeft = await drain(`select count(*)::int as n from payout_reversal where status = 'PENDING'`, 60_000);
   const seconds = (performance.now() - started) / 1000;
-  const [webhooks] = await orm.em.fork().getConnection().execute(`select count(*)::int as n from webhook_event`);
+  const [webhooks] = await conn().execute(`select count(*)::int as n from webhook_event`);
   console.log(`mixed workload: ${USERS} customers concurrently in ${seconds.toFixed(1)} s; ${JSON.stringify(counts)}; ${webhooks.n} webhook events stored`);
+  const byStatus = Object.fromEntries((await conn().execute(`select status, count(*)::int as n from payout group by status order by status`)).map((r) => [r.status, r.n]));
+  const reversals = Object.fromEntries((await conn().execute(`select status, count(*)::int as n from payout_reversal group by status order by status`)).map((r) => [r.status, r.n]));
+  const [times] = await conn().execute(`select count(*)::int as n,
+      percentile_cont(0.5) within group (order by extract(epoch from processed_at - created_at)) as p50,
+      percentile_cont(0.95) within group (order by extract(epoch from processed_at - created_at)) as p95,
+      max(extract(epoch from processed_at - created_at)) as max
+    from payout where processed_at is not null`);
+  const transfers = await app.sandbox!.transfers.all();
+  const figures = {
+    payouts: byStatus, stillPendingAfter60s: payoutsLeft, reversals, reversalsPendingAfter60s: reversalsLeft,
+    captureToProcessedSeconds: { payouts: times.n, p50: Number(Number(times.p50).toFixed(2)), p95: Number(Number(times.p95).toFixed(2)), max: Number(Number(times.max).toFixed(2)) },
+    lastPaymentToTransfersDoneSeconds: Number(((transfersDone - paymentsDone) / 1000).toFixed(1)),
+    gatewayTransfers: transfers.length, gatewayAmountTransferred: transfers.reduce((sum, t) => sum + t.amount, 0), gatewayAmountReversed: transfers.reduce((sum, t) => sum + (t.amount_reversed ?? 0), 0),
+  };
+  console.log(`payouts: ${JSON.stringify(figures)}`);
   console.log('$ npm run cli -- ledger check');
   const { exitCode } = await ledgerCheck(orm, (line) => console.log(line));
   await app.close();

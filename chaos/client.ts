@@ -119,7 +119,7 @@ export class ServiceClient {
 }
 
 function operationName(query: string): string {
-  return /^mutation (\w+)/.exec(query)?.[1] ?? 'operation';
+  return /^(?:mutation|query) (\w+)/.exec(query)?.[1] ?? 'operation';
 }
 
 /** A client's retry pause: 50 ms doubling, as a real client backs off before sending again. */

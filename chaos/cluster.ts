@@ -31,6 +31,7 @@ class Instance {
     readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: WriteStream,
+    private readonly onReady: (url: string) => void,
   ) {}
 
   get url(): string {
@@ -54,6 +55,7 @@ class Instance {
       if (READY_LINE.test(this.#output)) {
         this.#ready = true;
         this.#output = '';
+        this.onReady(this.url);
         for (const wake of this.#waiters.splice(0)) wake();
       }
     };
@@ -129,9 +131,11 @@ export class Cluster {
   readonly #log: WriteStream;
   kills = 0;
 
-  constructor(options: { count: number; basePort: number; env: NodeJS.ProcessEnv; logFile: string }) {
+  /** `onReady`: called each time an instance is ready (first start and every restart), e.g. to set its sandbox's knobs again. */
+  constructor(options: { count: number; basePort: number; env: NodeJS.ProcessEnv; logFile: string; onReady?: (url: string) => void }) {
     this.#log = createWriteStream(options.logFile, { flags: 'a' });
-    this.instances = Array.from({ length: options.count }, (_, i) => new Instance(i, options.basePort + i, options.env, this.#log));
+    const onReady = options.onReady ?? (() => undefined);
+    this.instances = Array.from({ length: options.count }, (_, i) => new Instance(i, options.basePort + i, options.env, this.#log, onReady));
   }
 
   /** Starts the instances one after the other (the first applies the migrations alone). */

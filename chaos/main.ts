@@ -76,10 +76,15 @@ async function redisReachable(url: string): Promise<boolean> {
 
 function describe(result: RunResult): string {
   const w = result.workload;
+  const p = result.payouts;
+  const faults = result.plan.payouts.transferFaults;
+  const payouts = `payouts ${p.payouts} (payee buyer paid ${p.payeeOrdersPaid}; ${Object.entries(p.byStatus).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}; payees ${Object.entries(p.payees).map(([id, status]) => `${id} ${status}`).join(', ') || 'none'}, activation ${result.plan.payouts.activation}` +
+    `${result.plan.payouts.dropActivationWebhooks ? ' webhooks lost' : ''}; transfer faults ${faults ? JSON.stringify(faults) : 'off'}; ${p.transfers} transfers at the gateway, ${p.failedTransfers} failed; ` +
+    `${p.refundsAfterPayout}/${p.refundsAfterPayoutRefused} refused refunds after a payout, ${p.reversals} reversals, ${p.refusedReversals} refused)`;
   const flows = Object.values(w.flows).reduce((a, b) => a + b, 0);
   return `${result.plan.instances} instance(s), ${result.kills} kill(s), ${result.plan.customers} customers, ${flows} flows ` +
     `(paid ${w.checkoutsPaid}, failed ${w.checkoutsFailed}, refused ${w.checkoutsRefused}, wallet ${w.walletPaid}/${w.walletRefused} refused, ` +
-    `refunds ${w.refundsAccepted}/${w.refundsRefused} refused), ${result.client.requests} requests, ${result.client.resentAfterCrash} re-sent after a crash, ` +
+    `refunds ${w.refundsAccepted}/${w.refundsRefused} refused), ${payouts}, ${result.client.requests} requests, ${result.client.resentAfterCrash} re-sent after a crash, ` +
     `${result.seconds.toFixed(1)} s (start ${result.phases.start.toFixed(1)}, workload ${result.phases.workload.toFixed(1)}, ` +
     `settle ${result.phases.settle.toFixed(1)}, check ${result.phases.check.toFixed(1)})`;
 }
@@ -114,9 +119,10 @@ async function main(): Promise<void> {
     if (Object.keys(result.client.unexpected).length > 0) {
       console.log(`  unexpected answers: ${JSON.stringify(result.client.unexpected)}; e.g. ${result.client.unexpectedSamples.slice(0, 3).join(' / ')}`);
     }
+    // Said for a passing seed too: work still open at the deadline is worth a look even when no rule broke.
+    if (result.outstanding.length > 0) console.log(`  not settled after ${options.settleTimeoutMs} ms: ${result.outstanding.join(', ')}`);
     if (!ok) {
       failed.push(seed);
-      if (result.outstanding.length > 0) console.log(`  not settled after ${options.settleTimeoutMs} ms: ${result.outstanding.join(', ')}`);
       for (const v of result.violations.slice(0, 20)) console.log(`  ✗ ${v.rule}: ${v.detail}`);
       if (result.violations.length > 20) console.log(`  … and ${result.violations.length - 20} more`);
       console.log(`  database ${result.database} kept; services' log ${result.logFile}`);

@@ -9,6 +9,8 @@ export const ADD_CART_ITEM = `mutation addCartItem($i: AddCartItemInput!) { addC
 export const PROCESS_CART = `mutation processCart($i: ProcessCartInput!) {
   processCart(input: $i) { payment { id status amount } checkout { razorpayOrderId } cart { id status } }
 }`;
+export const REGISTER_PAYEE = `mutation registerPayeeAccount($i: RegisterPayeeAccountInput!) { registerPayeeAccount(input: $i) { payeeId status } }`;
+export const PROCESSED_PAYOUTS = `query payouts($f: PayoutFilterInput) { payouts(first: 50, filter: $f) { edges { node { id paymentId amount status } } } }`;
 
 export interface Session {
   razorpayOrderId: string;

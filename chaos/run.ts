@@ -8,6 +8,8 @@ import { readGatewayTruth, type ClientPaid } from './gateway-truth.js';
 import { checkInvariants, outstandingWork, type Violation } from './invariants.js';
 import { ADD_PRODUCT } from './operations.js';
 import { OutboxReceiver } from './outbox-receiver.js';
+import { checkPayouts, outstandingPayoutWork, payoutFigures, type PayoutFigures } from './payout-invariants.js';
+import { applyPayoutKnobs, newPayoutStats, PAYEES, payeeOrders, refundAfterPayouts, registerPayee, type PayoutStats } from './payouts.js';
 import { planRun, type RunPlan } from './plan.js';
 import { derive } from './prng.js';
 import { newCustomer, newWorkloadStats, runCustomer, type WorkloadStats } from './workload.js';
@@ -33,6 +35,7 @@ export interface RunResult {
   /** Work still open when the settle deadline passed (empty when it settled). */
   outstanding: string[];
   workload: WorkloadStats;
+  payouts: PayoutStats & PayoutFigures;
   client: ClientStats;
   kills: number;
   seconds: number;
@@ -66,6 +69,8 @@ function serviceEnv(url: string, outboxUrl: string, redisUrl: string | null): No
     // in seconds; the lease still outlives the 5 s gateway and outbox timeouts.
     OUTBOX_TIMEOUT_MS: '5000',
     WORKER_LEASE_SECONDS: '8',
+    // A transfer Razorpay failed is made again at once (the library counts whole seconds), not after 30 s.
+    PAYOUT_RETRY_BASE_MS: '200',
   };
   if (redisUrl) env.REDIS_URL = redisUrl;
   return env;
@@ -86,8 +91,11 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     basePort: options.basePort,
     env: serviceEnv(url, receiver.url, plan.instances > 1 ? options.redisUrl : null),
     logFile: path.join(options.logDir, `seed-${options.seed}.log`),
+    // The sandbox's knobs live in its process: set again on every restart (a failure here shows in the log, the run goes on).
+    onReady: (instanceUrl) => void applyPayoutKnobs(instanceUrl, plan.payouts).catch((error: unknown) => console.warn(`chaos: payout knobs on ${instanceUrl}: ${String(error)}`)),
   });
   const workload = newWorkloadStats();
+  const payoutStats = newPayoutStats();
   const client = newStats();
   const clientPaid: ClientPaid[] = [];
   const db = new pg.Client({ connectionString: url });
@@ -103,12 +111,18 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     await db.connect();
     const adminToken = await signToken({ id: 'chaos-ops', role: 'admin' }, JWT_SECRET);
     const setup = new ServiceClient(cluster, derive(options.seed, 'setup'), client);
+    // The knobs before the first registration (onReady's may still be on their way); then the
+    // first payee registered while the products are added (before any kill: a registration a
+    // kill cuts short keeps its 5-minute lease, and that payee's payouts would only accrue).
+    await Promise.all(cluster.readyUrls().map((u) => applyPayoutKnobs(u, plan.payouts)));
+    const firstPayee = registerPayee(new ServiceClient(cluster, derive(options.seed, 'payee-setup'), client), adminToken, options.seed, PAYEES[0], 1, payoutStats);
     const productIds: string[] = [];
     for (const [i, price] of plan.products.entries()) {
       const added = await setup.gql<{ addProduct: { id: string } }>(adminToken, ADD_PRODUCT, { i: { name: `Chaos product ${i}`, price } });
       if (!added.data) throw new Error(`addProduct failed: ${JSON.stringify(added.errors)}`);
       productIds.push(added.data.addProduct.id);
     }
+    await firstPayee;
     lap('start');
     const context = { seed: options.seed, jwtSecret: JWT_SECRET, adminToken, productIds, stats: workload, clientPaid };
 
@@ -122,7 +136,22 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       const random = derive(options.seed, `customer-${u}`);
       return newCustomer(u, options.seed, random, new ServiceClient(cluster, random, client), JWT_SECRET);
     }));
-    await Promise.all(customers.map((customer) => runCustomer(customer, plan.flowsPerCustomer, context)));
+    // The operator: registers the second payee during the workload (kills included), and refunds payments whose payout went out.
+    const operatorRandom = derive(options.seed, 'payout-operator');
+    const operator = new ServiceClient(cluster, operatorRandom, client);
+    let customersDone = false;
+    // The second payee during the workload (kills included): its payouts accrue until it is activated.
+    const lateRegistration = new Promise<void>((resolve) => setTimeout(resolve, plan.payouts.lateRegistrationAtMs))
+      .then(() => registerPayee(operator, adminToken, options.seed, PAYEES[1], 2, payoutStats));
+    const refunds = refundAfterPayouts(operator, adminToken, operatorRandom, plan.payouts, `chaos-${options.seed}-po`, () => customersDone, payoutStats);
+    const buyerRandom = derive(options.seed, 'payee-buyer');
+    const buyerToken = await signToken({ id: `chaos-${options.seed}-payee-buyer`, role: 'customer' }, JWT_SECRET);
+    await Promise.all([
+      ...customers.map((customer) => runCustomer(customer, plan.flowsPerCustomer, context)),
+      payeeOrders(new ServiceClient(cluster, buyerRandom, client), buyerToken, buyerRandom, plan.payouts, `chaos-${options.seed}-pb`, clientPaid, payoutStats),
+    ]);
+    customersDone = true;
+    await Promise.all([lateRegistration, refunds]);
     await killsDone;
     await cluster.whenAllReady(120_000);
 
@@ -131,13 +160,15 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     lap('settle');
     const truth = await readGatewayTruth(cluster.readyUrls());
     const violations = await checkInvariants(db, truth, clientPaid, receiver.received);
+    await checkPayouts(db, (rule, detail) => violations.push({ rule, detail }));
     const ledger = await runLedgerCheck(url);
     if (!ledger.ok) violations.push({ rule: 'ledger-check', detail: ledger.lines.slice(-6).join(' | ') });
     for (const exit of cluster.unexpectedExits()) violations.push({ rule: 'process-exit', detail: exit });
     if (receiver.badSignatures > 0) violations.push({ rule: 'outbox-signature', detail: `${receiver.badSignatures} deliveries with a bad signature` });
     lap('check');
+    const payouts = { ...payoutStats, ...(await payoutFigures(db)) };
     result = {
-      seed: options.seed, plan, violations, outstanding, workload, client, kills: cluster.kills,
+      seed: options.seed, plan, violations, outstanding, workload, payouts, client, kills: cluster.kills,
       seconds: 0, phases, database, logFile: cluster.logFile,
     };
     return result;
@@ -155,7 +186,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
 async function settle(db: pg.Client, cluster: Cluster, clientPaid: ClientPaid[], deadline: number): Promise<string[]> {
   for (;;) {
     const truth = await readGatewayTruth(cluster.readyUrls());
-    const open = await outstandingWork(db, truth, clientPaid);
+    const open = [...(await outstandingWork(db, truth, clientPaid)), ...(await outstandingPayoutWork(db))];
     if (open.length === 0 || Date.now() > deadline) return open;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

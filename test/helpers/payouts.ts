@@ -4,12 +4,12 @@ import { Journal } from '../../src/ledger/ledger.entities.js';
 import { Payout, PayoutReversal } from '../../src/payouts/payout.entity.js';
 import { RefundDocument, RegisterPayeeAccountDocument, type RefundInput } from '../graphql/generated.js';
 import { createOrder, payAndVerify } from './flows.js';
-import { eventually, type TestServer } from './server.js';
+import { eventually, type ServiceEndpoint, type TestServer } from './server.js';
 
 let counter = 0;
 
 /** Registers a payee (the sandbox activates it at once unless its route knob says otherwise). */
-export async function registerPayee(server: TestServer, admin: string): Promise<{ payeeId: string; status: string; razorpayAccountId: string | null }> {
+export async function registerPayee(server: ServiceEndpoint, admin: string): Promise<{ payeeId: string; status: string; razorpayAccountId: string | null }> {
   counter += 1;
   const n = `${Date.now()}${String(counter).padStart(4, '0')}`;
   const answer = await server.gql(RegisterPayeeAccountDocument, {
@@ -24,7 +24,7 @@ export async function registerPayee(server: TestServer, admin: string): Promise<
 }
 
 /** An order of `amount` to `payeeId`, paid and verified; returns the payment. */
-export async function paidOrder(server: TestServer, token: string, payeeId: string, amount: number) {
+export async function paidOrder(server: ServiceEndpoint, token: string, payeeId: string, amount: number) {
   const order = await createOrder(server, token, amount, { payeeId });
   const { payment, checkout } = await payAndVerify(server, token, order.razorpayOrderId);
   return { ...order.payment, ...payment, id: order.payment.id, razorpayPaymentId: checkout.razorpay_payment_id };
@@ -51,7 +51,7 @@ export async function refund(server: TestServer, admin: string, input: RefundInp
 }
 
 /** POST /sandbox/razorpay/control/<path>. */
-export async function control(server: TestServer, path: string, body: unknown): Promise<unknown> {
+export async function control(server: Pick<TestServer, 'url'>, path: string, body: unknown): Promise<unknown> {
   const response = await fetch(`${server.url}/sandbox/razorpay/control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!response.ok) throw new Error(`control ${path}: ${response.status} ${await response.text()}`);
   return response.json();

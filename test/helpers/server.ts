@@ -31,6 +31,21 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** POSTs typed operations to `${url}/graphql` (as TestServer.gql). */
+export function gqlAt(url: string): TestServer['gql'] {
+  return async (doc, variables, token) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query: print(doc), variables }),
+    });
+    return (await response.json()) as GraphQLResponse<never>;
+  };
+}
+
+/** What the flow helpers need of a service: its URL and GraphQL (a TestServer, or a child process's service). */
+export type ServiceEndpoint = Pick<TestServer, 'url' | 'gql'>;
+
 /**
  * Starts the real service on a free port: its own database copied from the migrated template,
  * the sandbox gateway mounted in the same server and reached over HTTP, in-process pub/sub
@@ -57,14 +72,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     config,
     url: app.url,
     token: (userId, role = 'customer') => signToken({ id: userId, role }, TEST_JWT_SECRET),
-    async gql(doc, variables, token) {
-      const response = await fetch(`${app.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query: print(doc), variables }),
-      });
-      return (await response.json()) as GraphQLResponse<never>;
-    },
+    gql: gqlAt(app.url),
     ws(token) {
       const client = createClient({
         url: `${app.url.replace('http', 'ws')}/graphql`,

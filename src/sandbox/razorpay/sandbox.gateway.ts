@@ -81,7 +81,7 @@ export class SandboxGateway {
     this.#lockConnection = new pg.Client({ connectionString: options.databaseUrl });
     this.#lockConnection.on('error', onDbError);
     this.#outbox = new WebhookOutbox(this.#db);
-    this.store = new SandboxStore(this.#db, this.#outbox);
+    this.store = new SandboxStore(this.#db, this.#outbox, () => this.#consumeReversalRefusal());
     this.#webhooks = new WebhookDispatcher({
       outbox: this.#outbox,
       secret: options.webhookSecret,
@@ -209,6 +209,14 @@ export class SandboxGateway {
   /** Resolves once every webhook delivery (and its retries) has finished; held ones are not waited for. */
   whenWebhooksSettled(): Promise<void> {
     return this.#webhooks.whenIdle();
+  }
+
+  /** A refund with `reverse_all` takes one of the transfer knobs' `refuseReversals`, as a reversal does. */
+  #consumeReversalRefusal(): boolean {
+    const { refuseReversals } = this.transfers.knobs();
+    if (refuseReversals <= 0) return false;
+    this.transfers.setKnobs({ refuseReversals: refuseReversals - 1 });
+    return true;
   }
 
   async #deliverAfter<T>(pending: Promise<Changed<T>>, delivery: DeliveryOptions): Promise<T> {

@@ -22,6 +22,8 @@ export interface RefundInput {
   speed: 'normal' | 'optimum';
   notes: Record<string, string | number>;
   receipt: string | null;
+  /** `reverse_all`: reverse the payment's Route transfers with the refund (sandbox.refund-reversals.ts). */
+  reverseAll: boolean;
 }
 
 const MAX_RECEIPT = 40;
@@ -105,10 +107,17 @@ export function readCaptureInput(body: unknown): CaptureInput {
   return { amount: readAmount(fields.amount, 1), currency: readCurrency(fields.currency) };
 }
 
-/** `POST /v1/payments/:id/refund`: optional positive integer amount, speed normal|optimum. */
+/** `reverse_all`: the docs send `1`, the SDKs `true`; absent is false. */
+function readReverseAll(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === 0 || value === '0' || value === 'false') return false;
+  if (value === true || value === 1 || value === '1' || value === 'true') return true;
+  throw invalid('reverse_all', 'The reverse all field must be true or false (1 or 0).');
+}
+
+/** `POST /v1/payments/:id/refund`: optional positive integer amount, speed normal|optimum, reverse_all. */
 export function readRefundInput(body: unknown): RefundInput {
   const fields = asObject(body);
-  rejectUnknownFields(fields, ['amount', 'speed', 'notes', 'receipt']);
+  rejectUnknownFields(fields, ['amount', 'speed', 'notes', 'receipt', 'reverse_all']);
   const speed = fields.speed ?? 'normal';
   if (speed !== 'normal' && speed !== 'optimum') throw invalid('speed', 'The selected speed is invalid.');
   return {
@@ -116,5 +125,6 @@ export function readRefundInput(body: unknown): RefundInput {
     speed,
     notes: readNotes(fields.notes),
     receipt: readReceipt(fields.receipt),
+    reverseAll: readReverseAll(fields.reverse_all),
   };
 }

@@ -38,6 +38,7 @@ import {
   save,
   type OrderRecord,
 } from './sandbox.repo.js';
+import { reverseAllForRefund } from './sandbox.refund-reversals.js';
 import type { CaptureInput, OrderInput, RefundInput } from './sandbox.requests.js';
 import { KeyedSerial } from './sandbox.serial.js';
 
@@ -64,6 +65,8 @@ export class SandboxStore {
   constructor(
     private readonly db: SandboxDb,
     private readonly outbox: WebhookOutbox,
+    /** Consumes one `refuseReversals` refusal of the transfer knobs, for refunds with `reverse_all`. */
+    private readonly reversalRefused: () => boolean = () => false,
   ) {}
 
   /** A new order in status `created`, nothing paid. */
@@ -174,7 +177,7 @@ export class SandboxStore {
     knobs: DeliveryKnobs,
   ): Promise<Changed<WireRefund>> {
     const once = () => this.#serial.run(`payment:${paymentId}`, () => this.db.transaction(async (tx) => {
-      const fingerprint = JSON.stringify([paymentId, input.amount, input.speed, input.notes, input.receipt]);
+      const fingerprint = JSON.stringify([paymentId, input.amount, input.speed, input.notes, input.receipt, ...(input.reverseAll ? ['reverse_all'] : [])]);
       const { payment, earlier } = await lockPaymentWithKey(tx, paymentId, idempotencyKey);
       if (earlier && earlier.fingerprint !== fingerprint) {
         throw new SandboxApiError(400, 'The idempotency key was already used with a different request', 'X-Refund-Idempotency');
@@ -202,11 +205,13 @@ export class SandboxStore {
         speed_processed: outcome === 'processed' ? processedSpeed(input.speed) : null,
         created_at: nowSeconds(),
       };
+      // Before the totals change: a full refund is one that leaves nothing unrefunded.
+      const reversals = input.reverseAll && outcome !== 'failed' ? await reverseAllForRefund(tx, payment, refund, this.reversalRefused) : [];
       if (outcome !== 'failed') {
         payment.amount_refunded += amount;
         applyRefundTotals(payment);
       }
-      const writes = [insertRefund(refund), save('payments', payment)];
+      const writes = [insertRefund(refund), save('payments', payment), ...reversals];
       if (idempotencyKey !== null) writes.push(insertRefundKey(idempotencyKey, fingerprint, refund.id));
       const events: SandboxEvent[] = [{ event: 'refund.created', payload: this.#refundPayload(refund, payment) }];
       if (outcome !== 'pending') events.push({ event: `refund.${outcome}`, payload: this.#refundPayload(refund, payment) });
