@@ -19,6 +19,8 @@ interface PayoutRow {
   amount: string;
   amount_reversed: string;
   amount_receivable: string;
+  /** What the payee's debt took off this payout before its transfer (payout.netting.ts). */
+  amount_netted: string;
   razorpay_transfer_id: string | null;
   reversed_here: string;
   refused_here: string;
@@ -84,11 +86,12 @@ export async function payoutFigures(db: pg.Client): Promise<PayoutFigures> {
 }
 
 export async function checkPayouts(db: pg.Client, fail: Fail): Promise<void> {
-  // Every captured payment that owes a transfer (payout.rules.ts `owesTransfer`) has exactly one payout; no other payment has one.
+  // Every captured payment that owes a transfer (payout.rules.ts `owesTransfer`: from the payment, or a direct
+  // transfer for a wallet- or PhonePe-paid share) has exactly one payout; no other payment has one.
   const { rows: owing } = await db.query<{ id: string; status: string; owes: boolean; payouts: number }>(`
     select p.id, p.status,
       (p.status in ('CAPTURED', 'PARTIALLY_REFUNDED', 'REFUNDED') and p.purpose <> 'WALLET_TOPUP' and p.payee_id is not null and p.payee_amount > 0
-        and p.currency = 'INR' and p.gateway = 'razorpay' and p.funding = 'GATEWAY') as owes,
+        and p.currency = 'INR') as owes,
       (select count(*)::int from payout o where o.payment_id = p.id) as payouts
     from payment p`);
   for (const p of owing) {
@@ -97,7 +100,7 @@ export async function checkPayouts(db: pg.Client, fail: Fail): Promise<void> {
   }
 
   const { rows: payouts } = await db.query<PayoutRow>(`
-    select o.id, o.payment_id, o.payee_id, o.status, o.amount, o.amount_reversed, o.amount_receivable, o.razorpay_transfer_id,
+    select o.id, o.payment_id, o.payee_id, o.status, o.amount, o.amount_reversed, o.amount_receivable, o.amount_netted, o.razorpay_transfer_id,
       coalesce((select sum(r.amount) from payout_reversal r where r.payout_id = o.id and r.status = 'PROCESSED'), 0)::text as reversed_here,
       coalesce((select sum(r.amount) from payout_reversal r where r.payout_id = o.id and r.status = 'REFUSED'), 0)::text as refused_here
     from payout o`);
@@ -128,13 +131,16 @@ export async function checkPayouts(db: pg.Client, fail: Fail): Promise<void> {
     const mine = live.get(o.id) ?? [];
     if (mine.length > 1) fail('transfer-once', `payout ${o.id} was transferred ${mine.length} times at the gateway: ${mine.map((t) => t.id).join(', ')}`);
     const transfer = mine[0];
-    // Refunded in full before its transfer was asked for: REVERSED with nothing owed, and no transfer (payout.transfers.ts).
-    const nothingOwed = o.amount === '0' && o.razorpay_transfer_id === null;
+    // What the gateway was asked to send: the share less what netting took for the payee's debt.
+    const sent = String(Number(o.amount) - Number(o.amount_netted));
+    // Refunded in full before its transfer was asked for (REVERSED), or absorbed whole by the payee's
+    // debt (PROCESSED): nothing to send, and no transfer (payout.transfers.ts, payout.netting.ts).
+    const nothingOwed = sent === '0' && o.razorpay_transfer_id === null;
     if (PAID.includes(o.status) && !nothingOwed) {
       if (!transfer) fail('paid-payout-transferred', `payout ${o.id} is ${o.status} with no live transfer at the gateway`);
       else {
         if (transfer.id !== o.razorpay_transfer_id) fail('paid-payout-transferred', `payout ${o.id} records ${o.razorpay_transfer_id}, the gateway's live transfer is ${transfer.id}`);
-        if (transfer.amount !== o.amount) fail('transfer-amount', `payout ${o.id}: ${o.amount} here, ${transfer.amount} at the gateway`);
+        if (transfer.amount !== sent) fail('transfer-amount', `payout ${o.id}: ${sent} sent here, ${transfer.amount} at the gateway`);
         if (!GATEWAY_PAID.includes(transfer.status)) fail('paid-payout-transferred', `payout ${o.id} is ${o.status}, its transfer ${transfer.id} is ${transfer.status}`);
       }
     } else if (transfer) {
