@@ -70,10 +70,14 @@ describe('chaos payout invariants', () => {
     expect(await rulesAfter(`update payout set amount_reversed = amount_reversed + 1`)).toEqual(['payout-reversed-amount']);
     expect(await rulesAfter(`update payout set amount_receivable = 5`)).toEqual(['payout-receivable']);
     expect(await rulesAfter(`update sandbox_razorpay.route_transfers set body = jsonb_set(body::jsonb, '{amount}', '1')::json`)).toEqual(['transfer-amount']);
+    // Netting: the gateway is sent the share less what the payee's debt took.
+    expect(await rulesAfter(`update payout set amount_netted = 100`)).toEqual(['transfer-amount']);
   });
 
   it('name a captured payment owing its payee a transfer without a payout, and work left PENDING', async () => {
-    expect(await rulesAfter(`update payment set funding = 'WALLET'`)).toEqual(['payout-once']);
+    // Not INR: owes no transfer (Route is INR only), yet has a payout. A wallet-funded share owes one (a direct transfer).
+    expect(await rulesAfter(`update payment set currency = 'USD'`)).toEqual(['payout-once']);
+    expect(await rulesAfter(`update payment set funding = 'WALLET'`)).toEqual([]);
     expect(await rulesAfter(`update payout set status = 'PENDING'`)).toEqual(expect.arrayContaining(['payout-settled', 'unpaid-payout-transferred']));
   });
 });
