@@ -20,7 +20,7 @@ import { BENCH_DIST, PROJECT_ROOT, startChild, type Child } from './support.js';
  * budget lifted; the references are a bare Express 5 + pg route (bench/bare-route.ts) and pgbench.
  *
  * `--quick`: a few seconds, small numbers (CI checks the bench still works; never its timings).
- * `--only read,write,webhooks,live`: some scenarios. `--profile <dir>`: the service writes a
+ * `--only read,write,webhooks,live`: some scenarios (`broadcast` or `own`: one half of live). `--profile <dir>`: the service writes a
  * V8 CPU profile there (`node --cpu-prof`); `node dist/bench/profile-top.js <file>` sums it up.
  * `--service <dir>`: measure the service built in another checkout (`<dir>/dist/src/main.js`).
  */
@@ -125,20 +125,21 @@ async function main(): Promise<void> {
       };
     }
 
-    if (wanted('live')) {
+    if (wanted('live') || wanted('broadcast') || wanted('own')) {
       const broadcasts = [];
-      for (const count of SIZES.broadcasts) {
+      for (const count of wanted('live') || wanted('broadcast') ? SIZES.broadcasts : []) {
         step(`live: ${count} subscribers on one payment`);
         const [order] = await cloneOrders(db, template, 1, `bcast${count}_`, `'template-payer'`);
         const staff = await Promise.all(Array.from({ length: count }, (_, i) => token(`staff-${i}`, 'admin')));
         broadcasts.push(await scenario('broadcast', () => measureBroadcast(service, SANDBOX_WEBHOOK_SECRET, (i) => staff[i]!, order!, count, AMOUNT)));
       }
-      step(`live: ${SIZES.own} subscribers on their own payments, ${SIZES.ownRate} changes/s`);
-      const own = await cloneOrders(db, template, SIZES.own, 'own', `'own-' || g`);
-      report.live = {
-        broadcast: broadcasts,
-        ownPayments: await scenario('own payments', () => measureOwnPayments(service, SANDBOX_WEBHOOK_SECRET, (id) => token(id), own, AMOUNT, SIZES.ownRate, SIZES.ownSeconds)),
-      };
+      let ownPayments;
+      if (wanted('live') || wanted('own')) {
+        step(`live: ${SIZES.own} subscribers on their own payments, ${SIZES.ownRate} changes/s`);
+        const own = await cloneOrders(db, template, SIZES.own, 'own', `'own-' || g`);
+        ownPayments = await scenario('own payments', () => measureOwnPayments(service, SANDBOX_WEBHOOK_SECRET, (id) => token(id), own, AMOUNT, SIZES.ownRate, SIZES.ownSeconds));
+      }
+      report.live = { broadcast: broadcasts, ownPayments };
     }
     // Last: on this machine its backlog of processing outlasts the scenario, and the live scenarios'
     // changes (webhook events too) would queue behind it.
