@@ -11,7 +11,7 @@ import { measureBroadcast, measureOwnPayments } from './scenarios/live.js';
 import { measureRead } from './scenarios/read.js';
 import { measureWebhooks } from './scenarios/webhooks.js';
 import { CREATE_ORDER, measureCreateOrder, measurePgbench } from './scenarios/write.js';
-import { BENCH_DIST, PROJECT_ROOT, startChild, type Child } from './support.js';
+import { BENCH_DIST, heapSnapshot, PROJECT_ROOT, startChild, type Child } from './support.js';
 
 /**
  * `npm run bench`: every figure of issue 11, each beside its reference, in one run and one JSON
@@ -20,7 +20,7 @@ import { BENCH_DIST, PROJECT_ROOT, startChild, type Child } from './support.js';
  * budget lifted; the references are a bare Express 5 + pg route (bench/bare-route.ts) and pgbench.
  *
  * `--quick`: a few seconds, small numbers (CI checks the bench still works; never its timings).
- * `--only read,write,webhooks,live`: some scenarios. `--profile <dir>`: the service writes a
+ * `--only read,write,webhooks,live`: some scenarios (`broadcast` or `own`: one half of live). `--profile <dir>`: the service writes a
  * V8 CPU profile there (`node --cpu-prof`); `node dist/bench/profile-top.js <file>` sums it up.
  * `--service <dir>`: measure the service built in another checkout (`<dir>/dist/src/main.js`).
  */
@@ -28,6 +28,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : null;
 const profileDir = args.includes('--profile') ? path.resolve(args[args.indexOf('--profile') + 1]!) : null;
+// `--heap <dir>`: a V8 heap snapshot of the service written there once each live scenario's subscribers are open.
+const heapDir = args.includes('--heap') ? path.resolve(args[args.indexOf('--heap') + 1]!) : null;
 // Another build of the service to measure with the same scenarios (a checkout of an older commit, built).
 const serviceRoot = args.includes('--service') ? path.resolve(args[args.indexOf('--service') + 1]!) : PROJECT_ROOT;
 const wanted = (scenario: string) => !only || only.has(scenario);
@@ -84,7 +86,10 @@ async function main(): Promise<void> {
       NODE_ENV: 'production', PORT: String(servicePort), HOST: '127.0.0.1', DATABASE_URL: url, JWT_SECRET, LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000000', RAZORPAY_MODE: 'live', RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET,
       RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, RAZORPAY_API_URL: `http://127.0.0.1:${sandboxPort}/sandbox/razorpay`, RECONCILE_ENABLED: 'false',
-    }, `http://127.0.0.1:${servicePort}`, { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+    }, `http://127.0.0.1:${servicePort}`, {
+      nodeArgs: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : [])],
+    });
+    const snapshot = heapDir ? () => heapSnapshot(service.pid, heapDir) : undefined;
     children.push(service);
     children.push(await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {
       SANDBOX_PORT: String(sandboxPort), DATABASE_URL: url, SERVICE_WEBHOOK_URL: `${service.url}/webhooks/razorpay`,
@@ -125,20 +130,21 @@ async function main(): Promise<void> {
       };
     }
 
-    if (wanted('live')) {
+    if (wanted('live') || wanted('broadcast') || wanted('own')) {
       const broadcasts = [];
-      for (const count of SIZES.broadcasts) {
+      for (const count of wanted('live') || wanted('broadcast') ? SIZES.broadcasts : []) {
         step(`live: ${count} subscribers on one payment`);
         const [order] = await cloneOrders(db, template, 1, `bcast${count}_`, `'template-payer'`);
         const staff = await Promise.all(Array.from({ length: count }, (_, i) => token(`staff-${i}`, 'admin')));
-        broadcasts.push(await scenario('broadcast', () => measureBroadcast(service, SANDBOX_WEBHOOK_SECRET, (i) => staff[i]!, order!, count, AMOUNT)));
+        broadcasts.push(await scenario('broadcast', () => measureBroadcast(service, SANDBOX_WEBHOOK_SECRET, (i) => staff[i]!, order!, count, AMOUNT, snapshot)));
       }
-      step(`live: ${SIZES.own} subscribers on their own payments, ${SIZES.ownRate} changes/s`);
-      const own = await cloneOrders(db, template, SIZES.own, 'own', `'own-' || g`);
-      report.live = {
-        broadcast: broadcasts,
-        ownPayments: await scenario('own payments', () => measureOwnPayments(service, SANDBOX_WEBHOOK_SECRET, (id) => token(id), own, AMOUNT, SIZES.ownRate, SIZES.ownSeconds)),
-      };
+      let ownPayments;
+      if (wanted('live') || wanted('own')) {
+        step(`live: ${SIZES.own} subscribers on their own payments, ${SIZES.ownRate} changes/s`);
+        const own = await cloneOrders(db, template, SIZES.own, 'own', `'own-' || g`);
+        ownPayments = await scenario('own payments', () => measureOwnPayments(service, SANDBOX_WEBHOOK_SECRET, (id) => token(id), own, AMOUNT, SIZES.ownRate, SIZES.ownSeconds, snapshot));
+      }
+      report.live = { broadcast: broadcasts, ownPayments };
     }
     // Last: on this machine its backlog of processing outlasts the scenario, and the live scenarios'
     // changes (webhook events too) would queue behind it.

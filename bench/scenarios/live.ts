@@ -79,10 +79,11 @@ export interface BroadcastFigures {
 }
 
 /** `count` subscribers on one payment (distinct staff users), one change (authorised by a webhook): who is told, how fast after the commit. */
-export async function measureBroadcast(service: Child, secret: string, tokens: (i: number) => string, order: { id: string; orderId: string }, count: number, amount: number): Promise<BroadcastFigures> {
+export async function measureBroadcast(service: Child, secret: string, tokens: (i: number) => string, order: { id: string; orderId: string }, count: number, amount: number, onOpen?: () => Promise<void>): Promise<BroadcastFigures> {
   const before = rssMiB(service.pid);
   const subscribers = await openSubscribers(`${service.url.replace('http', 'ws')}/graphql`, count, (i) => ({ token: tokens(i), paymentId: order.id }));
   const rss = rssMiB(service.pid);
+  await onOpen?.();
   const cpuBefore = cpuMs(service.pid);
   const status = await deliver(service, paymentDelivery(secret, order, `pay_bcast${order.id.slice(0, 8)}`, 'payment.authorized', amount));
   if (status !== 200) throw new Error(`the broadcast's webhook was answered ${status}`);
@@ -119,9 +120,10 @@ export interface OwnPaymentFigures {
  * second are authorised (by webhook) for `seconds`: delay from each change's commit to its one
  * subscriber, and that nobody hears of a payment they do not follow.
  */
-export async function measureOwnPayments(service: Child, secret: string, tokenOf: (payerId: string) => Promise<string>, orders: { id: string; orderId: string; payerId: string }[], amount: number, rate: number, seconds: number): Promise<OwnPaymentFigures> {
+export async function measureOwnPayments(service: Child, secret: string, tokenOf: (payerId: string) => Promise<string>, orders: { id: string; orderId: string; payerId: string }[], amount: number, rate: number, seconds: number, onOpen?: () => Promise<void>): Promise<OwnPaymentFigures> {
   const tokens = await Promise.all(orders.map((o) => tokenOf(o.payerId)));
   const subscribers = await openSubscribers(`${service.url.replace('http', 'ws')}/graphql`, orders.length, (i) => ({ token: tokens[i]!, paymentId: orders[i]!.id }));
+  await onOpen?.();
   let peak = rssMiB(service.pid);
   const changes = Math.min(orders.length, Math.round(rate * seconds));
   const started = Date.now();

@@ -116,6 +116,9 @@ export function unstorableTextError(found: { path: string; rule: string }): Grap
   });
 }
 
+const fail = (message: string, code: string, error?: GraphQLError) =>
+  new GraphQLError(message, { nodes: error?.nodes, originalError: error?.originalError, extensions: { code } });
+
 /**
  * Parses and validates a request the way Apollo does over HTTP (graphql's specified rules plus
  * the limits), picks its operation and checks its variables against their types: the document,
@@ -127,8 +130,6 @@ export function checkRequest(
   request: { query: unknown; operationName?: unknown; variables?: unknown },
   limits: RequestLimits,
 ): { document: DocumentNode } | { errors: GraphQLError[] } {
-  const fail = (message: string, code: string, error?: GraphQLError) =>
-    new GraphQLError(message, { nodes: error?.nodes, originalError: error?.originalError, extensions: { code } });
   if (typeof request.query !== 'string' || request.query.trim() === '') {
     return { errors: [fail('query must be a non-empty string', 'BAD_REQUEST')] };
   }
@@ -142,6 +143,20 @@ export function checkRequest(
   }
   const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
   if (errors.length > 0) return { errors: errors.map((e) => fail(e.message, 'GRAPHQL_VALIDATION_FAILED', e)) };
+  return checkOperation(schema, document, request);
+}
+
+/**
+ * What checkRequest checks of a request once its document is known good (parsed and validated,
+ * which depend on the query text alone): its operation and its variables.
+ */
+export function checkOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  request: { operationName?: unknown; variables?: unknown },
+): { document: DocumentNode } | { errors: GraphQLError[] } {
+  const unstorable = findUnstorableText(request.variables, '');
+  if (unstorable) return { errors: [unstorableTextError(unstorable)] };
   const operation = getOperationAST(document, typeof request.operationName === 'string' ? request.operationName : undefined);
   if (!operation) {
     return { errors: [fail('operationName must name one operation of the document (required when it has several)', 'OPERATION_RESOLUTION_FAILURE')] };

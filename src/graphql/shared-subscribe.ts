@@ -6,38 +6,116 @@ import {
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
 /**
+ * Where a shared subscription writes its `next` messages itself: the socket of one subscription
+ * (`id`, chosen by the client). `send` takes a ready text frame's bytes and calls `done` once
+ * they are handed to the kernel; it answers false when the socket is no longer open.
+ */
+export interface DirectSink {
+  id: string;
+  send(frame: Buffer, done: (error?: Error) => void): boolean;
+  /** Bytes queued on the socket and not yet written: past HIGH_WATER_BYTES the sender waits. */
+  bufferedAmount(): number;
+}
+
+/** A subscription that shares results, and the socket it writes them to. */
+export interface Sharing {
+  key: string;
+  sink: DirectSink;
+}
+
+/** Past this many bytes queued on one socket, its subscription waits for them to be written (a slow reader). */
+export const HIGH_WATER_BYTES = 1024 * 1024;
+
+/** One shared execution of one operation on one message: its result, serialized once, and its frames per subscription id. */
+interface SharedResult {
+  result: Result;
+  payload?: string;
+  frames?: Map<string, Buffer>;
+}
+
+/**
  * graphql-js's `subscribe`, except that subscribers of the same message running the same
- * operation with the same variables share one execution of it: with 10,000 followers of one
- * payment, the selection is executed once per change, not 10,000 times.
+ * operation with the same variables share one execution of it, one serialization of its result
+ * and one frame per subscription id: with 10,000 followers of one payment, the selection is
+ * executed and stringified once per change, and each socket is handed the same bytes.
  *
  * Sharing is sound only when the result cannot depend on who is asking. `shareKey` gives a key
  * only for operations whose every selected field below the subscription field is a plain
  * property (no resolver: nothing reads the context, so no role or user can change the answer);
- * the subscription field itself only hands the message on. Anything else runs per subscriber,
- * as before. Results are kept per message object (a WeakMap), so they go with the message.
+ * the subscription field itself only hands the message on. Which messages a subscriber gets is
+ * still decided per subscriber, by its own source stream (the feed checked who may follow what).
+ * Anything else runs per subscriber, through graphql-ws's own `next`, as before. Results are kept
+ * per message object (a WeakMap), so they go with the message.
+ *
+ * A shared subscription writes its messages to its socket itself (`serialize` turns a result into
+ * the `next` message's payload, errors formatted as graphql-ws's onNext would): its iterator yields
+ * nothing to graphql-ws until the source ends, so graphql-ws's per-message work (its hooks, a
+ * JSON.stringify per socket, a promise per write) is skipped. Ending, errors and `complete` still
+ * go through graphql-ws.
  */
-export function createSharedSubscribe(): { subscribe(args: ExecutionArgs, shareKey: string | null): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> } {
-  const shared = new WeakMap<object, Map<string, Result>>();
+export function createSharedSubscribe(serialize: (result: ExecutionResult) => string = JSON.stringify): {
+  subscribe(args: ExecutionArgs, sharing: Sharing | string | null): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+} {
+  const shared = new WeakMap<object, Map<string, SharedResult>>();
+
+  const entry = (event: object, key: string, args: ExecutionArgs): SharedResult => {
+    let byKey = shared.get(event);
+    if (!byKey) shared.set(event, (byKey = new Map()));
+    let found = byKey.get(key);
+    if (!found) byKey.set(key, (found = { result: execute({ ...args, rootValue: event }) }));
+    return found;
+  };
 
   const run = (args: ExecutionArgs, event: unknown, key: string | null): Result => {
     if (key === null || typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
-    let byKey = shared.get(event);
-    if (!byKey) shared.set(event, (byKey = new Map()));
-    let result = byKey.get(key);
-    if (!result) byKey.set(key, (result = execute({ ...args, rootValue: event })));
-    return result;
+    return entry(event, key, args).result;
+  };
+
+  /** The `next` frame for subscription `id`: built once per id, whatever the number of sockets. */
+  const frameOf = (found: SharedResult, id: string): Buffer | Promise<Buffer> => {
+    const frame = found.frames?.get(id);
+    if (frame) return frame;
+    if (found.payload === undefined) {
+      const { result } = found;
+      if (result instanceof Promise) return result.then((settled) => ((found.result = settled), frameOf(found, id)));
+      found.payload = serialize(result);
+    }
+    const built = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":${found.payload}}`);
+    (found.frames ??= new Map()).set(id, built);
+    return built;
+  };
+
+  /** Writes one frame; waits for it to be written only when the socket already holds too much. */
+  const write = (sink: DirectSink, frame: Buffer): Promise<void> | undefined => {
+    if (sink.bufferedAmount() < HIGH_WATER_BYTES) {
+      sink.send(frame, () => undefined);
+      return undefined;
+    }
+    return new Promise<void>((resolve, reject) => {
+      if (!sink.send(frame, (error) => (error ? reject(error) : resolve()))) resolve();
+    });
   };
 
   return {
-    async subscribe(args, shareKey) {
+    async subscribe(args, sharing) {
       const stream = await createSourceEventStream(args);
       if (!(Symbol.asyncIterator in (stream as object))) return stream as ExecutionResult;
       const source = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      const key = typeof sharing === 'string' ? sharing : sharing?.key ?? null;
+      const sink = typeof sharing === 'object' && sharing !== null ? sharing.sink : null;
       const results: AsyncIterableIterator<ExecutionResult> = {
         async next() {
-          const item = await source.next();
-          if (item.done) return { value: undefined, done: true };
-          return { value: await run(args, item.value, shareKey), done: false };
+          for (;;) {
+            const item = await source.next();
+            if (item.done) return { value: undefined, done: true };
+            if (sink === null || key === null || typeof item.value !== 'object' || item.value === null) {
+              return { value: await run(args, item.value, key), done: false };
+            }
+            // Written here, not yielded: graphql-ws sees this subscription again when it ends.
+            const frame = frameOf(entry(item.value, key, args), sink.id);
+            const waiting = write(sink, frame instanceof Promise ? await frame : frame);
+            if (waiting) await waiting;
+          }
         },
         async return() {
           await source.return?.();
@@ -62,15 +140,24 @@ export function createSharedSubscribe(): { subscribe(args: ExecutionArgs, shareK
  * directives (kept simple: those run per subscriber).
  */
 export function shareKey(schema: GraphQLSchema, document: DocumentNode, query: string, variables: unknown, operationName: string | undefined): string | null {
+  return shareable(schema, document) ? sharingKey(query, variables, operationName) : null;
+}
+
+/** Subscriptions of a shareable document with the same text, operation and variables share under this key. */
+export function sharingKey(query: string, variables: unknown, operationName: string | undefined): string {
+  return `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}\u0000${query}`;
+}
+
+/** Whether `document` can be shared at all (see shareKey); the same answer for every request with it. */
+export function shareable(schema: GraphQLSchema, document: DocumentNode): boolean {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-  if (operations.length !== 1 || document.definitions.length !== 1 || operations[0]!.operation !== 'subscription') return null;
+  if (operations.length !== 1 || document.definitions.length !== 1 || operations[0]!.operation !== 'subscription') return false;
   const subscriptionType = schema.getSubscriptionType();
   const [root] = operations[0]!.selectionSet.selections;
-  if (!subscriptionType || operations[0]!.selectionSet.selections.length !== 1 || root?.kind !== Kind.FIELD || root.directives?.length) return null;
+  if (!subscriptionType || operations[0]!.selectionSet.selections.length !== 1 || root?.kind !== Kind.FIELD || root.directives?.length) return false;
   const field = subscriptionType.getFields()[root.name.value];
   const type = field && getNamedType(field.type);
-  if (!type || !isObjectType(type) || !root.selectionSet || !plainSelection(type, root.selectionSet)) return null;
-  return `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}\u0000${query}`;
+  return Boolean(type && isObjectType(type) && root.selectionSet && plainSelection(type, root.selectionSet));
 }
 
 function plainSelection(type: GraphQLObjectType, selectionSet: SelectionSetNode): boolean {

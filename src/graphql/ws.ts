@@ -12,8 +12,9 @@ import type { Services } from '../services.js';
 import type { OperationBudget } from './budget.js';
 import type { Context } from './context.js';
 import { createLoaders } from './loaders.js';
-import { checkRequest, type RequestLimits } from './limits.js';
-import { createSharedSubscribe, shareKey } from './shared-subscribe.js';
+import type { RequestLimits } from './limits.js';
+import { createCheckedDocuments } from './checked-documents.js';
+import { createSharedSubscribe, shareable, sharingKey, type Sharing } from './shared-subscribe.js';
 
 /** Close codes of our own (4000–4999 are the application's): too many connections for one user. */
 export const WS_CLOSE_TOO_MANY_CONNECTIONS = 4429;
@@ -53,16 +54,19 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
   const { config, limits, budget, formatError } = deps;
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: MAX_MESSAGE_BYTES });
   const connectionsPerUser = new Map<string, number>();
-  // Subscribers of one message running the same plain-field operation share its execution.
-  const sharing = createSharedSubscribe();
-  const shareKeys = new WeakMap<object, string | null>();
+  // Subscribers of one message running the same plain-field operation share its execution, its
+  // serialization and its frame (see shared-subscribe.ts).
+  const sharing = createSharedSubscribe((result) => JSON.stringify(formatResult(result, formatError)));
+  const sharings = new WeakMap<object, Sharing>();
+  // One parse and validation per distinct query text, one DocumentNode for all its subscribers.
+  const documents = createCheckedDocuments(deps.schema, limits);
 
   const server = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema: deps.schema,
       // Never put an internal error's message in a close reason.
       isProd: true,
-      subscribe: (args) => sharing.subscribe(args, shareKeys.get(args.contextValue as object) ?? null),
+      subscribe: (args) => sharing.subscribe(args, sharings.get(args.contextValue as object) ?? null),
       connectionInitWaitTimeout: config.ws.authTimeoutMs,
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization;
@@ -93,7 +97,7 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
         else connectionsPerUser.delete(userId);
       },
       // Errors returned here are answered through onError, which formats them.
-      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+      onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         // This operation is already in ctx.subscriptions.
         const running = Object.keys(ctx.subscriptions).length;
         if (running > config.ws.maxOperationsPerConnection) {
@@ -104,16 +108,35 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
         const userId = ctx.extra.auth?.user?.id;
         const retryAfter = (await budget.forIp(ctx.extra.ip ?? 'unknown')) ?? (userId ? await budget.forUser(userId) : null);
         if (retryAfter !== null) return [budget.tooMany(retryAfter)];
-        const checked = checkRequest(deps.schema, payload, limits);
+        const checked = documents.check(payload);
         if ('errors' in checked) return checked.errors;
+        let loaders: Context['loaders'] | undefined;
         const contextValue: Context = {
           auth: ctx.extra.auth ?? { user: null, error: null },
           services: deps.services,
-          loaders: createLoaders(deps.orm, { cache: false }),
+          // Made on first use: most subscriptions select plain fields and never load anything.
+          get loaders() {
+            return (loaders ??= createLoaders(deps.orm, { cache: false }));
+          },
           requestId: randomUUID(),
         };
         const operationName = typeof payload.operationName === 'string' ? payload.operationName : undefined;
-        shareKeys.set(contextValue, shareKey(deps.schema, checked.document, payload.query, payload.variables, operationName));
+        checked.shareable ??= shareable(deps.schema, checked.document);
+        if (checked.shareable) {
+          const { socket } = ctx.extra;
+          sharings.set(contextValue, {
+            key: sharingKey(payload.query, payload.variables, operationName),
+            sink: {
+              id,
+              send: (frame, done) => {
+                if (socket.readyState !== socket.OPEN) return false;
+                socket.send(frame, { binary: false }, done);
+                return true;
+              },
+              bufferedAmount: () => socket.bufferedAmount,
+            },
+          });
+        }
         return {
           schema: deps.schema,
           document: checked.document,

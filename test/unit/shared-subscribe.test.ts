@@ -1,7 +1,8 @@
 import { GraphQLID, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createSharedSubscribe, shareKey } from '../../src/graphql/shared-subscribe.js';
+import { createSharedSubscribe, HIGH_WATER_BYTES, shareKey, type DirectSink } from '../../src/graphql/shared-subscribe.js';
 import { parseTimestamp } from '../../src/db/timestamps.js';
+import { AsyncQueue } from '../../src/common/bus.js';
 
 const Item = new GraphQLObjectType({
   name: 'Item',
@@ -98,6 +99,117 @@ describe('createSharedSubscribe', () => {
     const stream = (await createSharedSubscribe().subscribe({ schema, document: parse('subscription { follow { id } }') }, null)) as AsyncIterableIterator<ExecutionResult>;
     await stream.return!();
     expect(ended).toBe(true);
+  });
+});
+
+describe('shared subscriptions write their frames themselves', () => {
+  /** A socket stand-in: records frames; `done` callbacks held until `flush`. */
+  function sink(id: string, buffered = 0) {
+    const frames: Buffer[] = [];
+    const pending: (() => void)[] = [];
+    const target: DirectSink & { frames: Buffer[]; open: boolean; flush(): void } = {
+      id,
+      frames,
+      open: true,
+      send(frame, done) {
+        if (!target.open) return false;
+        frames.push(frame);
+        pending.push(() => done());
+        return true;
+      },
+      bufferedAmount: () => buffered,
+      flush: () => pending.splice(0).forEach((done) => done()),
+    };
+    return target;
+  }
+
+  /** A schema whose subscription hands out the events pushed to `push`, one stream per subscriber. */
+  function pushSchema() {
+    const streams: { push(event: object): void }[] = [];
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString } } }),
+      subscription: new GraphQLObjectType({
+        name: 'Subscription',
+        fields: {
+          follow: {
+            type: Item,
+            args: { id: { type: GraphQLID } },
+            subscribe: () => {
+              // The feeds' own queue: return() ends it at once, even while a next() waits.
+              const queue = new AsyncQueue<object>();
+              streams.push(queue);
+              return queue;
+            },
+            resolve: (event: unknown) => event,
+          },
+        },
+      }),
+    });
+    return { schema, push: (event: object) => streams.forEach((s) => s.push(event)) };
+  }
+
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(check()).toBe(true);
+  };
+
+  it('one execution and one serialization per message, one frame per subscription id, whatever the number of sockets', async () => {
+    const { schema, push } = pushSchema();
+    let serialized = 0;
+    const sharing = createSharedSubscribe((result) => ((serialized += 1), JSON.stringify(result)));
+    const key = shareKey(schema, parse(PLAIN), PLAIN, { id: 'p1' }, undefined)!;
+    const sinks = [sink('1'), sink('1'), sink('a"b'), sink('ü-7')];
+    const streams = await Promise.all(sinks.map(async (s) =>
+      (await sharing.subscribe({ schema, document: parse(PLAIN), variableValues: { id: 'p1' }, contextValue: {} }, { key, sink: s })) as AsyncIterableIterator<ExecutionResult>));
+    // graphql-ws waits on next() until the stream ends; meanwhile the frames go out directly.
+    const ended = streams.map((stream) => stream.next());
+    push({ id: 'p1', status: 'CAPTURED', tags: ['x'] });
+    await until(() => sinks.every((s) => s.frames.length === 1));
+    expect(serialized).toBe(1);
+    for (const s of sinks) {
+      expect(JSON.parse(s.frames[0]!.toString())).toEqual({ id: s.id, type: 'next', payload: { data: { follow: { id: 'p1', status: 'CAPTURED', tags: ['x'] } } } });
+    }
+    // The two subscriptions with the same id were handed the very same bytes.
+    expect(sinks[0]!.frames[0]).toBe(sinks[1]!.frames[0]);
+    push({ id: 'p1', status: 'REFUNDED', tags: [] });
+    await until(() => sinks.every((s) => s.frames.length === 2));
+    expect(serialized).toBe(2);
+    await Promise.all(streams.map((stream) => stream.return!()));
+    expect(await Promise.all(ended)).toEqual(sinks.map(() => ({ value: undefined, done: true })));
+  });
+
+  it('a closed socket gets nothing; a slow one (past the high-water mark) waits for its frame to be written before the next', async () => {
+    const { schema, push } = pushSchema();
+    const sharing = createSharedSubscribe();
+    const key = shareKey(schema, parse(PLAIN), PLAIN, {}, undefined)!;
+    const slow = sink('slow', HIGH_WATER_BYTES);
+    const closed = sink('closed');
+    closed.open = false;
+    const streams = await Promise.all([slow, closed].map(async (s) =>
+      (await sharing.subscribe({ schema, document: parse(PLAIN), contextValue: {} }, { key, sink: s })) as AsyncIterableIterator<ExecutionResult>));
+    streams.forEach((stream) => void stream.next());
+    push({ id: 'p1', status: 'AUTHORIZED' });
+    push({ id: 'p1', status: 'CAPTURED' });
+    await until(() => slow.frames.length === 1);
+    for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(slow.frames).toHaveLength(1);
+    slow.flush();
+    await until(() => slow.frames.length === 2);
+    expect(JSON.parse(slow.frames[1]!.toString()).payload.data.follow.status).toBe('CAPTURED');
+    expect(closed.frames).toEqual([]);
+    await Promise.all(streams.map((stream) => stream.return!()));
+  });
+
+  it('a selection that is not shareable is yielded to graphql-ws, per subscriber, even with a socket', async () => {
+    const { schema, push } = pushSchema();
+    const sharing = createSharedSubscribe();
+    const s = sink('1');
+    const stream = (await sharing.subscribe({ schema, document: parse(WITH_RESOLVER), contextValue: { user: 'carol' } }, null)) as AsyncIterableIterator<ExecutionResult>;
+    const first = stream.next();
+    push({ id: 'p1', status: 'CAPTURED' });
+    expect((await first).value).toEqual({ data: { follow: { id: 'p1', viewer: 'carol' } } });
+    expect(s.frames).toEqual([]);
+    await stream.return!();
   });
 });
 
