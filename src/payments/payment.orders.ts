@@ -9,7 +9,7 @@ import { NO_NUL_RULE, NUL } from '../common/validation.js';
 import type { Logger } from '../logger.js';
 import { CURRENCIES, formatMoney, splitFee } from '../money/money.js';
 import { checkoutOf, type PaymentCheckout } from './payment.checkout.js';
-import type { LockedPayment, PaymentCore } from './payment.core.js';
+import type { LockedPayment, NewPayment, PaymentCore } from './payment.core.js';
 import { Payment, PaymentPurpose } from './payment.entity.js';
 import { gatewayFailure } from './payment.gateway-calls.js';
 
@@ -23,6 +23,7 @@ const MAX_NOTE_VALUE = 256;
  */
 const ORPHANED_INTENT_TIMEOUTS = 4;
 const ORPHANED_INTENT_MARGIN_MS = 5_000;
+const ORIGIN = (user: AuthUser) => ({ source: 'api:createOrder', actorId: user.id });
 
 /** An order as a caller asks for it (createOrder's input, a top-up, a cart's checkout), before it is checked. */
 export interface OrderInput {
@@ -139,13 +140,27 @@ export class PaymentOrders {
 
   /**
    * Writes a CREATED payment with its fee split and its audit event in `em`'s transaction (the
-   * core's handlers add its PENDING CHARGE transaction). Used for gateway orders (before the
-   * gateway is called) and for payments funded without the gateway (the wallet), which the
-   * caller captures at once.
+   * core's handlers add its PENDING CHARGE transaction). Used for payments funded without the
+   * gateway (the wallet), which the caller captures at once; a gateway order's intent is the
+   * same rows written by one statement of their own ({@link recordIntent}).
    */
   recordPayment(em: EntityManager, user: AuthUser, request: OrderRequest): Promise<LockedPayment> {
+    return this.core.create(em, this.newPayment(user, request), ORIGIN(user));
+  }
+
+  /** How to pay a payment whose gateway order exists: the public key id of the payment's own gateway, among others. */
+  checkout(payment: Payment): PaymentCheckout {
+    return checkoutOf(payment, this.gateways.get(payment.gateway).keyId);
+  }
+
+  /** The intent, committed before the gateway is called: one INSERT statement of its own (payment, audit event, CHARGE). */
+  private recordIntent(user: AuthUser, request: OrderRequest): Promise<Payment> {
+    return this.core.createAtOnce(this.orm.em.fork(), this.newPayment(user, request), ORIGIN(user));
+  }
+
+  private newPayment(user: AuthUser, request: OrderRequest): NewPayment {
     const split = splitFee(request.amount, request.feeBps);
-    return this.core.create(em, {
+    return {
       gateway: request.gateway ?? this.gateways.default.name,
       purpose: request.purpose,
       amount: request.amount,
@@ -159,16 +174,7 @@ export class PaymentOrders {
       description: request.description,
       notes: request.notes,
       idempotencyKey: request.idempotencyKey,
-    }, { source: 'api:createOrder', actorId: user.id });
-  }
-
-  /** How to pay a payment whose gateway order exists: the public key id of the payment's own gateway, among others. */
-  checkout(payment: Payment): PaymentCheckout {
-    return checkoutOf(payment, this.gateways.get(payment.gateway).keyId);
-  }
-
-  private recordIntent(user: AuthUser, request: OrderRequest): Promise<LockedPayment> {
-    return this.orm.em.fork().transactional((em) => this.recordPayment(em, user, request));
+    };
   }
 
   private async openGatewayOrder(payment: Payment): Promise<PaymentCheckout> {
