@@ -21,7 +21,7 @@ import { BENCH_DIST, PROJECT_ROOT, startChild, type Child } from './support.js';
  *
  * `--quick`: a few seconds, small numbers (CI checks the bench still works; never its timings).
  * `--only read,write,webhooks,live`: some scenarios. `--profile <dir>`: the service writes a
- * V8 CPU profile there (`node --cpu-prof`); `node dist/bench/profile-top.js <file>` sums it up.
+ * V8 CPU profile there (`node --cpu-prof`), the sandbox one in `<dir>/sandbox`; `node dist/bench/profile-top.js <file>` sums it up.
  * `--service <dir>`: measure the service built in another checkout (`<dir>/dist/src/main.js`).
  */
 const args = process.argv.slice(2);
@@ -86,10 +86,11 @@ async function main(): Promise<void> {
       RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, RAZORPAY_API_URL: `http://127.0.0.1:${sandboxPort}/sandbox/razorpay`, RECONCILE_ENABLED: 'false',
     }, `http://127.0.0.1:${servicePort}`, { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
     children.push(service);
-    children.push(await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {
+    const sandbox = await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {
       SANDBOX_PORT: String(sandboxPort), DATABASE_URL: url, SERVICE_WEBHOOK_URL: `${service.url}/webhooks/razorpay`,
       RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET,
-    }, `http://127.0.0.1:${sandboxPort}`));
+    }, `http://127.0.0.1:${sandboxPort}`, { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, 'sandbox')}`] : [] });
+    children.push(sandbox);
     await db.connect();
 
     if (wanted('read')) {
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
       await adminQuery(server.adminUrl, `create database "${pgbenchName}"`);
       const pgbench = await measurePgbench(server.adminUrl, pgbenchName, SIZES.seconds, SIZES.pgbenchScale);
       const tokens = await Promise.all(Array.from({ length: 16 }, (_, i) => token(`bench-buyer-${i}`)));
-      const createOrder = await scenario('createOrder', () => measureCreateOrder(service, tokens, 16, SIZES.seconds));
+      const createOrder = await scenario('createOrder', () => measureCreateOrder(service, tokens, 16, SIZES.seconds, sandbox));
       report.write = {
         scenario: `createOrder, 16 connections, ${SIZES.seconds} s; the gateway (sandbox) in its own process`,
         createOrder,

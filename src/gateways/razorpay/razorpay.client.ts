@@ -3,6 +3,8 @@
  * timeout, retries with exponential backoff and full jitter, validation of every answer, and
  * failures turned into {@link GatewayError}. What each call means lives in razorpay.gateway.ts.
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Razorpay from 'razorpay';
 import { GatewayError } from '../gateway.js';
@@ -34,7 +36,7 @@ export interface RazorpayClientOptions {
  * and to send headers the SDK's whitelist would drop.
  */
 interface SdkHttpClient {
-  defaults: { baseURL?: string; timeout?: number };
+  defaults: { baseURL?: string; timeout?: number; httpAgent?: HttpAgent; httpsAgent?: HttpsAgent };
   post(url: string, data: unknown, config: { headers: Record<string, string> }): Promise<{ data: unknown }>;
   interceptors: {
     response: { use(onFulfilled: null, onRejected: (error: unknown) => unknown): number };
@@ -62,6 +64,10 @@ export class RazorpayClient {
     }
     if (options.apiUrl) http.defaults.baseURL = options.apiUrl.replace(/\/+$/, '');
     http.defaults.timeout = options.timeoutMs ?? 10_000;
+    // Connections kept open between calls: axios's default opens (and closes) one per call,
+    // a TCP connect — and with Razorpay a TLS handshake — on every request of the service (issue 11).
+    http.defaults.httpAgent = new HttpAgent({ keepAlive: true });
+    http.defaults.httpsAgent = new HttpsAgent({ keepAlive: true });
     http.interceptors.response.use(null, (error) => Promise.reject(toReadableAxiosFailure(error)));
     this.#http = http;
   }
