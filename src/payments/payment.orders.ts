@@ -197,12 +197,26 @@ export class PaymentOrders {
     }
     // Only if no other request (one that took over this intent, thinking it orphaned) set one
     // first: then that order is the one clients are told, and this one is never paid.
-    const recorded = await this.orm.em.fork().nativeUpdate(Payment, { id: payment.id, razorpayOrderId: null }, { razorpayOrderId: orderId, redirectUrl });
+    const recorded = await this.recordGatewayOrder(payment.id, orderId, redirectUrl);
     if (recorded === 0) return this.checkout(await this.orm.em.fork().findOneOrFail(Payment, { id: payment.id }));
     payment.razorpayOrderId = orderId;
     payment.redirectUrl = redirectUrl;
     this.logger.info({ paymentId: payment.id, gateway: payment.gateway, orderId, amount: payment.amount, currency: payment.currency }, 'order created');
     return this.checkout(payment);
+  }
+
+  /**
+   * Sets the gateway order on the intent unless one is set already; the number of rows changed.
+   * One plain UPDATE through knex: the ORM's nativeUpdate (a fork, its where-clause processing and
+   * query builder) cost ~8 % of createOrder's CPU time for the same statement (issue 11).
+   */
+  private async recordGatewayOrder(paymentId: string, orderId: string, redirectUrl: string | null): Promise<number> {
+    const em = this.orm.em;
+    try {
+      return await em.getKnex()('payment').where({ id: paymentId }).whereNull('razorpay_order_id').update({ razorpay_order_id: orderId, redirect_url: redirectUrl });
+    } catch (error) {
+      throw em.getDriver().convertException(error as Error);
+    }
   }
 
   /**

@@ -10,6 +10,9 @@ import Razorpay from 'razorpay';
 import { GatewayError } from '../gateway.js';
 import { classifyFailure, describeForLog, MAX_BACKOFF_MS, toGatewayError, toReadableAxiosFailure, type RetryRule } from './razorpay.failures.js';
 
+/** How long a kept-open connection to the gateway may stay idle (see the constructor). */
+const IDLE_SOCKET_MS = 4_000;
+
 export interface GatewayLogger {
   warn(obj: Record<string, unknown>, msg: string): void;
 }
@@ -66,8 +69,11 @@ export class RazorpayClient {
     http.defaults.timeout = options.timeoutMs ?? 10_000;
     // Connections kept open between calls: axios's default opens (and closes) one per call,
     // a TCP connect — and with Razorpay a TLS handshake — on every request of the service (issue 11).
-    http.defaults.httpAgent = new HttpAgent({ keepAlive: true });
-    http.defaults.httpsAgent = new HttpsAgent({ keepAlive: true });
+    // An idle connection is closed by us after IDLE_SOCKET_MS, before a server's own keep-alive
+    // timeout (Node's 5 s, the sandbox's) can close it under a request being sent on it: such a
+    // reset is not retried for a refund without an idempotency key (retryWhenNotApplied).
+    http.defaults.httpAgent = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+    http.defaults.httpsAgent = new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
     http.interceptors.response.use(null, (error) => Promise.reject(toReadableAxiosFailure(error)));
     this.#http = http;
   }
