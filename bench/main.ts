@@ -31,6 +31,8 @@ const profileDir = args.includes('--profile') ? path.resolve(args[args.indexOf('
 // Another build of the service to measure with the same scenarios (a checkout of an older commit, built).
 const serviceRoot = args.includes('--service') ? path.resolve(args[args.indexOf('--service') + 1]!) : PROJECT_ROOT;
 const wanted = (scenario: string) => !only || only.has(scenario);
+// BENCH_SERVICE_NODE_ARGS="--trace-gc …": V8/Node flags for the service's process only (memory experiments).
+const serviceNodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 const SIZES = quick
   ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1 }
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
       NODE_ENV: 'production', PORT: String(servicePort), HOST: '127.0.0.1', DATABASE_URL: url, JWT_SECRET, LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000000', RAZORPAY_MODE: 'live', RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET,
       RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, RAZORPAY_API_URL: `http://127.0.0.1:${sandboxPort}/sandbox/razorpay`, RECONCILE_ENABLED: 'false',
-    }, `http://127.0.0.1:${servicePort}`, { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+    }, `http://127.0.0.1:${servicePort}`, { nodeArgs: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...serviceNodeArgs] });
     children.push(service);
     const sandbox = await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {
       SANDBOX_PORT: String(sandboxPort), DATABASE_URL: url, SERVICE_WEBHOOK_URL: `${service.url}/webhooks/razorpay`,
