@@ -21,7 +21,7 @@ import { BENCH_DIST, heapSnapshot, PROJECT_ROOT, startChild, type Child } from '
  *
  * `--quick`: a few seconds, small numbers (CI checks the bench still works; never its timings).
  * `--only read,write,webhooks,live`: some scenarios (`broadcast` or `own`: one half of live). `--profile <dir>`: the service writes a
- * V8 CPU profile there (`node --cpu-prof`); `node dist/bench/profile-top.js <file>` sums it up.
+ * V8 CPU profile there (`node --cpu-prof`), the sandbox one in `<dir>/sandbox`; `node dist/bench/profile-top.js <file>` sums it up.
  * `--service <dir>`: measure the service built in another checkout (`<dir>/dist/src/main.js`).
  */
 const args = process.argv.slice(2);
@@ -33,6 +33,8 @@ const heapDir = args.includes('--heap') ? path.resolve(args[args.indexOf('--heap
 // Another build of the service to measure with the same scenarios (a checkout of an older commit, built).
 const serviceRoot = args.includes('--service') ? path.resolve(args[args.indexOf('--service') + 1]!) : PROJECT_ROOT;
 const wanted = (scenario: string) => !only || only.has(scenario);
+// BENCH_SERVICE_NODE_ARGS="--trace-gc …": V8/Node flags for the service's process only (memory experiments).
+const serviceNodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 const SIZES = quick
   ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1 }
@@ -87,14 +89,19 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_MINUTE: '100000000', RAZORPAY_MODE: 'live', RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET,
       RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, RAZORPAY_API_URL: `http://127.0.0.1:${sandboxPort}/sandbox/razorpay`, RECONCILE_ENABLED: 'false',
     }, `http://127.0.0.1:${servicePort}`, {
-      nodeArgs: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : [])],
+      nodeArgs: [
+        ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+        ...(heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : []),
+        ...serviceNodeArgs,
+      ],
     });
     const snapshot = heapDir ? () => heapSnapshot(service.pid, heapDir) : undefined;
     children.push(service);
-    children.push(await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {
+    const sandbox = await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {
       SANDBOX_PORT: String(sandboxPort), DATABASE_URL: url, SERVICE_WEBHOOK_URL: `${service.url}/webhooks/razorpay`,
       RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET,
-    }, `http://127.0.0.1:${sandboxPort}`));
+    }, `http://127.0.0.1:${sandboxPort}`, { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, 'sandbox')}`] : [] });
+    children.push(sandbox);
     await db.connect();
 
     if (wanted('read')) {
@@ -121,7 +128,7 @@ async function main(): Promise<void> {
       await adminQuery(server.adminUrl, `create database "${pgbenchName}"`);
       const pgbench = await measurePgbench(server.adminUrl, pgbenchName, SIZES.seconds, SIZES.pgbenchScale);
       const tokens = await Promise.all(Array.from({ length: 16 }, (_, i) => token(`bench-buyer-${i}`)));
-      const createOrder = await scenario('createOrder', () => measureCreateOrder(service, tokens, 16, SIZES.seconds));
+      const createOrder = await scenario('createOrder', () => measureCreateOrder(service, tokens, 16, SIZES.seconds, sandbox));
       report.write = {
         scenario: `createOrder, 16 connections, ${SIZES.seconds} s; the gateway (sandbox) in its own process`,
         createOrder,

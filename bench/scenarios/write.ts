@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { load, type Child, type LoadFigures } from '../support.js';
+import { cpuMs, load, round, type Child, type LoadFigures } from '../support.js';
 
 const run = promisify(execFile);
 
@@ -8,11 +8,13 @@ export const CREATE_ORDER = 'mutation Create($input: CreateOrderInput!) { create
 
 /**
  * `createOrder` with a fresh idempotency key each time, `connections` at once for `seconds`,
- * spread over `tokens` (one customer each).
+ * spread over `tokens` (one customer each). With `gateway` (the sandbox's process), its CPU time
+ * per request too: it shares the machine's cores with the service.
  */
-export async function measureCreateOrder(service: Child, tokens: string[], connections: number, seconds: number): Promise<LoadFigures> {
+export async function measureCreateOrder(service: Child, tokens: string[], connections: number, seconds: number, gateway?: Child): Promise<LoadFigures & { gatewayCpuMsPerRequest?: number }> {
   let n = 0;
-  return load({
+  const gatewayBefore = gateway ? cpuMs(gateway.pid) : 0;
+  const figures = await load({
     url: service.url,
     connections,
     duration: seconds,
@@ -29,6 +31,8 @@ export async function measureCreateOrder(service: Child, tokens: string[], conne
       },
     }],
   }, service.pid);
+  if (!gateway) return figures;
+  return { ...figures, gatewayCpuMsPerRequest: round((cpuMs(gateway.pid) - gatewayBefore) / Math.max(1, figures.requests), 2) };
 }
 
 export interface PgbenchFigures {

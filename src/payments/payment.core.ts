@@ -3,6 +3,7 @@ import { Payment, PaymentFunding, type PaymentMethodSnapshot } from './payment.e
 import { PaymentEvent, PaymentEventType } from './payment-event.entity.js';
 import type { ChangeSource, PaymentChange, PaymentDomainEvent, PaymentEventHandler } from './payment.events.js';
 import type { PaymentPublisher } from './payment.publisher.js';
+import { insertPersistedAtOnce } from '../db/insert-at-once.js';
 import { canTransition, MONEY_RECEIVED_STATUSES, PaymentStatus } from './payment.state.js';
 
 declare const lockedBrand: unique symbol;
@@ -63,6 +64,23 @@ export class PaymentCore implements EventSubscriber {
   /** Records a new CREATED payment with its audit event; handlers hear `created` (its CHARGE transaction, for one). */
   async create(em: EntityManager, fields: NewPayment, origin: ChangeSource): Promise<LockedPayment> {
     transactionOf(em);
+    return this.persistNew(em, fields, origin);
+  }
+
+  /**
+   * {@link create} for a payment that is only an intent (an order before its gateway call): `em`
+   * is a fresh fork outside any transaction, and the payment, its audit event and what the
+   * handlers persist for `created` are written by one INSERT statement, atomic on its own (one
+   * round trip instead of BEGIN, an INSERT per table, COMMIT). Handlers only persist new
+   * entities for `created` (see {@link PaymentEventHandler}); one that reads is refused.
+   */
+  async createAtOnce(em: EntityManager, fields: NewPayment, origin: ChangeSource): Promise<Payment> {
+    const payment = await this.persistNew(em, fields, origin);
+    await insertPersistedAtOnce(em);
+    return payment;
+  }
+
+  private async persistNew(em: EntityManager, fields: NewPayment, origin: ChangeSource): Promise<LockedPayment> {
     const payment = Object.assign(new Payment(), fields) as LockedPayment;
     em.persist(payment);
     em.persist(Object.assign(new PaymentEvent(), {

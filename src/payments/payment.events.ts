@@ -59,7 +59,8 @@ export type PaymentDomainEventType = PaymentDomainEvent['type'];
 /**
  * A feature's reaction to the core's events. It runs inside the transaction of the change,
  * under the payment's row lock, so its work commits exactly when the change does; throwing
- * rolls the change back.
+ * rolls the change back. For `created`, a handler only persists new entities (no reads, no
+ * flush): an order's intent is written with them in one statement ({@link PaymentCore.createAtOnce}).
  */
 export interface PaymentEventHandler {
   handle(em: EntityManager, event: PaymentDomainEvent): Promise<void>;

@@ -3,10 +3,15 @@
  * timeout, retries with exponential backoff and full jitter, validation of every answer, and
  * failures turned into {@link GatewayError}. What each call means lives in razorpay.gateway.ts.
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Razorpay from 'razorpay';
 import { GatewayError } from '../gateway.js';
 import { classifyFailure, describeForLog, MAX_BACKOFF_MS, toGatewayError, toReadableAxiosFailure, type RetryRule } from './razorpay.failures.js';
+
+/** How long a kept-open connection to the gateway may stay idle (see the constructor). */
+const IDLE_SOCKET_MS = 4_000;
 
 export interface GatewayLogger {
   warn(obj: Record<string, unknown>, msg: string): void;
@@ -34,7 +39,7 @@ export interface RazorpayClientOptions {
  * and to send headers the SDK's whitelist would drop.
  */
 interface SdkHttpClient {
-  defaults: { baseURL?: string; timeout?: number };
+  defaults: { baseURL?: string; timeout?: number; httpAgent?: HttpAgent; httpsAgent?: HttpsAgent };
   post(url: string, data: unknown, config: { headers: Record<string, string> }): Promise<{ data: unknown }>;
   interceptors: {
     response: { use(onFulfilled: null, onRejected: (error: unknown) => unknown): number };
@@ -62,6 +67,13 @@ export class RazorpayClient {
     }
     if (options.apiUrl) http.defaults.baseURL = options.apiUrl.replace(/\/+$/, '');
     http.defaults.timeout = options.timeoutMs ?? 10_000;
+    // Connections kept open between calls: axios's default opens (and closes) one per call,
+    // a TCP connect — and with Razorpay a TLS handshake — on every request of the service (issue 11).
+    // An idle connection is closed by us after IDLE_SOCKET_MS, before a server's own keep-alive
+    // timeout (Node's 5 s, the sandbox's) can close it under a request being sent on it: such a
+    // reset is not retried for a refund without an idempotency key (retryWhenNotApplied).
+    http.defaults.httpAgent = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+    http.defaults.httpsAgent = new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
     http.interceptors.response.use(null, (error) => Promise.reject(toReadableAxiosFailure(error)));
     this.#http = http;
   }

@@ -1,0 +1,62 @@
+import { Reference, ReferenceKind, wrap, type EntityManager, type EntityMetadata, type EntityProperty } from '@mikro-orm/postgresql';
+
+/**
+ * Writes the new entities persisted in `em` (a fork outside any transaction, which has read
+ * nothing) with ONE statement: `WITH w0 AS (INSERT …), w1 AS (INSERT …) INSERT …`. A single
+ * statement is atomic on its own, so the rows are all written or none is, without the
+ * BEGIN … COMMIT around the flush's one INSERT per table (five round trips become one; issue 11).
+ * Foreign keys between the rows are checked at the end of the statement, so a row may point at
+ * another written by the same statement. The entities are written in the order they were
+ * persisted; a value a column's database default provides (an autoincrement id) is left to it.
+ * Refuses anything but plain inserts: a flush would be needed for that.
+ */
+export async function insertPersistedAtOnce(em: EntityManager): Promise<void> {
+  const uow = em.getUnitOfWork();
+  if (em.getTransactionContext()) throw new Error('insertPersistedAtOnce: the statement is its own transaction; call it outside one');
+  const entities = [...uow.getPersistStack()];
+  // Persisting an entity whose key is set puts it in the identity map too: anything else there was read.
+  const persisted = new Set<object>(entities);
+  if (uow.getIdentityMap().values().some((entity) => !persisted.has(entity)) || uow.getRemoveStack().size > 0) {
+    throw new Error('insertPersistedAtOnce: the EntityManager holds entities it read or removes; only new entities are written at once');
+  }
+  if (entities.length === 0) return;
+  const knex = em.getKnex();
+  const parts = entities.map((entity) => {
+    const meta = em.getMetadata().get((entity as object).constructor.name);
+    return knex(meta.tableName).insert(rowOf(em, meta, entity as Record<string, unknown>)).toSQL();
+  });
+  const last = parts.pop()!;
+  const sql = [parts.length ? `with ${parts.map((part, i) => `w${i} as (${part.sql})`).join(', ')} ` : '', last.sql].join('');
+  const bindings = [...parts.flatMap((part) => part.bindings), ...last.bindings];
+  try {
+    await knex.raw(sql, bindings);
+  } catch (error) {
+    // The same exception classes a flush raises (a unique violation, say).
+    throw em.getDriver().convertException(error as Error);
+  }
+}
+
+/** The entity's columns as the database takes them (custom types converted, references as their key). */
+function rowOf(em: EntityManager, meta: EntityMetadata, entity: Record<string, unknown>): Record<string, unknown> {
+  const platform = em.getPlatform();
+  const row: Record<string, unknown> = {};
+  for (const prop of meta.props as EntityProperty[]) {
+    if (prop.persist === false || prop.formula || prop.kind === ReferenceKind.ONE_TO_MANY || prop.kind === ReferenceKind.MANY_TO_MANY) continue;
+    if (prop.kind === ReferenceKind.EMBEDDED || (prop.kind === ReferenceKind.ONE_TO_ONE && !prop.owner)) {
+      throw new Error(`insertPersistedAtOnce: ${meta.className}.${prop.name} (${prop.kind}) is not supported`);
+    }
+    let value = entity[prop.name];
+    if (value === undefined && prop.onCreate) value = prop.onCreate(entity, em);
+    if (value === undefined) {
+      if (prop.autoincrement || prop.default !== undefined || prop.defaultRaw !== undefined) continue;
+      value = null;
+    }
+    if (prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE) {
+      if (value !== null) value = wrap(Reference.unwrapReference(value as object), true).getPrimaryKey();
+    } else if (prop.customType && value !== null) {
+      value = prop.customType.convertToDatabaseValue(value, platform, { mode: 'query', key: prop.name });
+    }
+    row[prop.fieldNames[0]!] = value;
+  }
+  return row;
+}

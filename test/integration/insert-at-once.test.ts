@@ -1,0 +1,109 @@
+/**
+ * insertPersistedAtOnce (createOrder's intent in one statement, issue 11): the rows it writes
+ * are the rows a flush writes, all of them or none, and it refuses what a plain insert cannot do.
+ */
+import 'reflect-metadata';
+import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { insertPersistedAtOnce } from '../../src/db/insert-at-once.js';
+import { Payment, PaymentPurpose } from '../../src/payments/payment.entity.js';
+import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event.entity.js';
+import { PaymentStatus } from '../../src/payments/payment.state.js';
+import { Transaction, TransactionStatus, TransactionType } from '../../src/transactions/transaction.entity.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase({ poolMax: 4 });
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+/** A payment with its audit event and CHARGE, as the core persists them for `created`. */
+function persistOrder(em: ReturnType<TestDatabase['orm']['em']['fork']>, payerId: string, key: string | null): Payment {
+  const payment = Object.assign(new Payment(), {
+    purpose: PaymentPurpose.ORDER, amount: 123_456_789_012, currency: 'INR', feeBps: 250, platformFee: 3_086_425_225, payeeAmount: 120_370_363_787,
+    payerId, payeeId: 'payee-1', reference: 'ref-1', description: 'desc', notes: { a: '1', 'key with "quotes"': "it's" }, idempotencyKey: key,
+  });
+  em.persist(payment);
+  em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.CREATED, toStatus: payment.status, source: 'test', detail: { amount: payment.amount } }));
+  em.persist(Object.assign(new Transaction(), { type: TransactionType.CHARGE, status: TransactionStatus.PENDING, amount: payment.amount, currency: 'INR', userId: payerId, payment }));
+  return payment;
+}
+
+/** The rows as the database holds them, without what differs between two orders by nature (ids, times). */
+async function rowsOf(paymentId: string) {
+  const conn = db.orm.em.getConnection();
+  const strip = ({ id: _id, payment_id: _p, created_at: _c, updated_at: _u, payer_id: _payer, idempotency_key: _k, user_id: _user, ...rest }: Record<string, unknown>) => rest;
+  const [payment] = await conn.execute(`select * from payment where id = ?`, [paymentId]);
+  const events = await conn.execute(`select * from payment_event where payment_id = ?`, [paymentId]);
+  const charges = await conn.execute(`select * from "transaction" where payment_id = ?`, [paymentId]);
+  return { payment: strip(payment), events: events.map(strip), charges: charges.map(strip) };
+}
+
+it('writes the same rows a flush writes, in one statement', async () => {
+  const flushed = db.orm.em.fork();
+  const viaFlush = persistOrder(flushed, 'flush-payer', 'k1');
+  await flushed.flush();
+
+  const em = db.orm.em.fork();
+  const atOnce = persistOrder(em, 'once-payer', 'k1');
+  const statements: string[] = [];
+  const knex = db.orm.em.getConnection().getKnex();
+  const listener = (query: { sql: string }) => statements.push(query.sql);
+  knex.on('query', listener);
+  try {
+    await insertPersistedAtOnce(em);
+  } finally {
+    knex.removeListener('query', listener);
+  }
+  expect(statements).toHaveLength(1);
+  expect(statements[0]).toMatch(/^with w0 as \(insert into "payment"/);
+
+  const [a, b] = [await rowsOf(viaFlush.id), await rowsOf(atOnce.id)];
+  expect(b.payment).toEqual(a.payment);
+  expect(b.payment).toMatchObject({ status: PaymentStatus.CREATED, amount: '123456789012', notes: { a: '1', 'key with "quotes"': "it's" } });
+  expect(b.events.map(({ id: _id, ...rest }) => rest)).toEqual(a.events.map(({ id: _id, ...rest }) => rest));
+  expect(b.charges).toEqual(a.charges);
+  expect(b.charges).toHaveLength(1);
+});
+
+it('writes nothing when one of the rows is refused, and raises the exception a flush raises', async () => {
+  const first = db.orm.em.fork();
+  persistOrder(first, 'atomic-payer', 'taken');
+  await insertPersistedAtOnce(first);
+
+  // The payment and its event are new; the last row, a CHARGE, collides with a transaction already written (same user and key).
+  const em = db.orm.em.fork();
+  const again = persistOrder(em, 'atomic-payer', 'fresh');
+  for (const entity of em.getUnitOfWork().getPersistStack()) if (entity instanceof Transaction) entity.idempotencyKey = 'charge-key';
+  const other = db.orm.em.fork();
+  persistOrder(other, 'atomic-payer', 'other');
+  for (const entity of other.getUnitOfWork().getPersistStack()) if (entity instanceof Transaction) entity.idempotencyKey = 'charge-key';
+  await insertPersistedAtOnce(other);
+  await expect(insertPersistedAtOnce(em)).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+  const [{ n }] = await db.orm.em.getConnection().execute(`select count(*)::int as n from payment where id = ?`, [again.id]);
+  expect(n).toBe(0);
+  const [{ e }] = await db.orm.em.getConnection().execute(`select count(*)::int as e from payment_event where payment_id = ?`, [again.id]);
+  expect(e).toBe(0);
+
+  // The same idempotency key: the unique key's exception, as createOrder's replay expects it.
+  const em2 = db.orm.em.fork();
+  persistOrder(em2, 'atomic-payer', 'taken');
+  await expect(insertPersistedAtOnce(em2)).rejects.toThrow(/payment_payer_idempotency_key_unique/);
+});
+
+it('refuses an EntityManager that read something or runs inside a transaction', async () => {
+  const em = db.orm.em.fork();
+  const read = persistOrder(em, 'reader', 'r1');
+  await em.flush();
+  const reading = db.orm.em.fork();
+  await reading.findOneOrFail(Payment, { id: read.id });
+  persistOrder(reading, 'reader', 'r2');
+  await expect(insertPersistedAtOnce(reading)).rejects.toThrow(/read or removes/);
+  await expect(db.orm.em.fork().transactional(async (tx) => {
+    persistOrder(tx, 'reader', 'r3');
+    await insertPersistedAtOnce(tx);
+  })).rejects.toThrow(/outside one/);
+});
