@@ -1,15 +1,27 @@
 import express from 'express';
 import { jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 
 /**
  * The reference of the read figure: a bare Express 5 + pg route serving the same page as
  * `payments(first: 50) { … transactions { … } }` — the same rows, the same three statements
- * (page, count, the page's transactions), the same HS256 JWT check through jose — as JSON.
+ * (page, count, the page's transactions), the same HS256 JWT check through jose, with verified
+ * tokens remembered until their `exp` as the service's `authenticate` does (src/auth/auth.ts) — as JSON.
  * Started by `npm run bench` as its own process (BARE_PORT, DATABASE_URL, JWT_SECRET).
  */
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const secret = new TextEncoder().encode(process.env.JWT_SECRET);
+// The service remembers verified tokens (10,000, each until its exp): so does the reference.
+const verified = new LRUCache<string, { sub: string; expiresAtMs: number }>({ max: 10_000 });
+async function subjectOf(token: string): Promise<string> {
+  const known = verified.get(token);
+  if (known && Date.now() < known.expiresAtMs) return known.sub;
+  const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
+  const expiresAtMs = payload.exp! * 1000;
+  verified.set(token, { sub: String(payload.sub), expiresAtMs }, { ttl: Math.max(1, expiresAtMs - Date.now()) });
+  return String(payload.sub);
+}
 const app = express();
 app.disable('x-powered-by');
 
@@ -20,8 +32,7 @@ app.get('/payments', async (req, res) => {
   const header = req.get('authorization') ?? '';
   let userId: string;
   try {
-    const { payload } = await jwtVerify(header.slice(7), secret, { algorithms: ['HS256'] });
-    userId = String(payload.sub);
+    userId = await subjectOf(header.slice(7));
   } catch {
     res.status(401).json({ error: 'unauthenticated' });
     return;
