@@ -23,6 +23,8 @@ import { BENCH_DIST, PROJECT_ROOT, startChild, type Child } from './support.js';
  * `--only read,write,webhooks,live`: some scenarios. `--profile <dir>`: the service writes a
  * V8 CPU profile there (`node --cpu-prof`); `node dist/bench/profile-top.js <file>` sums it up.
  * `--service <dir>`: measure the service built in another checkout (`<dir>/dist/src/main.js`).
+ * `--ack-only`: the webhook scenario with processing switched off (WEBHOOK_PROCESSING=false): the
+ * acknowledgement's own latency and CPU, nothing settled.
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -31,6 +33,7 @@ const profileDir = args.includes('--profile') ? path.resolve(args[args.indexOf('
 // Another build of the service to measure with the same scenarios (a checkout of an older commit, built).
 const serviceRoot = args.includes('--service') ? path.resolve(args[args.indexOf('--service') + 1]!) : PROJECT_ROOT;
 const wanted = (scenario: string) => !only || only.has(scenario);
+const ackOnly = args.includes('--ack-only');
 
 const SIZES = quick
   ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1 }
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
       NODE_ENV: 'production', PORT: String(servicePort), HOST: '127.0.0.1', DATABASE_URL: url, JWT_SECRET, LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000000', RAZORPAY_MODE: 'live', RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET,
       RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, RAZORPAY_API_URL: `http://127.0.0.1:${sandboxPort}/sandbox/razorpay`, RECONCILE_ENABLED: 'false',
+      ...(ackOnly ? { WEBHOOK_PROCESSING: 'false' } : {}),
     }, `http://127.0.0.1:${servicePort}`, { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
     children.push(service);
     children.push(await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {
@@ -147,8 +151,8 @@ async function main(): Promise<void> {
       const count = Math.ceil((SIZES.webhookRate * SIZES.webhookSeconds * 0.75) / 2);
       const orders = await cloneOrders(db, template, count, 'hook', `'hook-payer-' || (g % 50)`);
       report.webhooks = {
-        scenario: `${SIZES.webhookRate} signed deliveries/s for ${SIZES.webhookSeconds} s (a quarter repeats, a third of the payments captured before authorised), processed in the same process`,
-        ...(await scenario('webhooks', () => measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds))),
+        scenario: `${SIZES.webhookRate} signed deliveries/s for ${SIZES.webhookSeconds} s (a quarter repeats, a third of the payments captured before authorised), ${ackOnly ? 'acknowledged only (WEBHOOK_PROCESSING=false)' : 'processed in the same process'}`,
+        ...(await scenario('webhooks', () => measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds, ackOnly))),
       };
     }
   } finally {

@@ -107,7 +107,7 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
   const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
   const settlement = new PaymentSettlement(orm, core, logger);
   const webhookDispatch = new WebhookDispatch(gateways);
-  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, jobs, { maxAttempts: config.webhooks.maxAttempts, retryBaseMs: config.webhooks.retryBaseMs, concurrency: config.webhooks.concurrency });
+  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, jobs, { maxAttempts: config.webhooks.maxAttempts, retryBaseMs: config.webhooks.retryBaseMs, concurrency: config.webhooks.concurrency, processing: config.webhooks.processing });
   registerPaymentWebhooks(webhookDispatch, settlement);
   const inboxPool = new pg.Pool({ connectionString: orm.config.get('clientUrl')!, max: config.webhooks.storePoolMax, application_name: 'payments-webhook-inbox' });
   // An idle connection the server dropped: the pool replaces it; without a listener it would end the process.

@@ -72,12 +72,23 @@ export interface WebhookFigures {
   paymentsWithoutExactlyOneCompletedCharge: number;
 }
 
+/** `--ack-only`: the service stores and acknowledges (WEBHOOK_PROCESSING=false); nothing is processed. */
+export interface AckOnlyFigures {
+  deliveries: number;
+  ratePerSecond: number;
+  acks: WebhookFigures['acks'];
+  /** Server CPU time per delivery: the acknowledgement alone. */
+  serverCpuMsPerDelivery: number | null;
+  /** Distinct events stored (the plan's repeats are duplicates). */
+  eventsStored: number;
+}
+
 /**
  * `rate` deliveries a second for `seconds` (the plan above) against the route while the same
  * process processes them; then how long until every payment is CAPTURED, and the money check:
  * exactly one completed CHARGE per payment.
  */
-export async function measureWebhooks(service: Child, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number): Promise<WebhookFigures> {
+export async function measureWebhooks(service: Child, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number, ackOnly = false): Promise<WebhookFigures | AckOnlyFigures> {
   const plan = webhookPlan(secret, orders, amount);
   let next = 0;
   const acks = await load({
@@ -100,6 +111,15 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     }],
   }, service.pid);
   const lastDelivery = Date.now();
+  if (ackOnly) {
+    const { rows: [stored] } = await db.query(`select count(*)::int as n from webhook_event`);
+    return {
+      deliveries: plan.length, ratePerSecond: rate,
+      acks: { perSecond: acks.perSecond, p50Ms: acks.p50Ms, p99Ms: acks.p99Ms, non2xx: acks.non2xx, errors: acks.errors },
+      serverCpuMsPerDelivery: acks.serverCpuMsPerRequest ?? null,
+      eventsStored: stored.n,
+    };
+  }
   const ids = orders.map((o) => o.id);
   const notCaptured = async () => Number((await db.query(`select count(*)::int as n from payment where id = any($1) and status <> 'CAPTURED'`, [ids])).rows[0].n);
   const settled = await waitFor(async () => (await notCaptured()) === 0, Math.max(30_000, seconds * 2_000));

@@ -17,6 +17,8 @@ export interface JobQueueOptions {
    * webhook inbox) the commits would queue behind each other, so that queue polls instead.
    */
   notify?: boolean;
+  /** False: this instance enqueues the queue's jobs but runs none of them (another instance does). */
+  work?: boolean;
 }
 
 /**
@@ -140,6 +142,7 @@ export class JobRunner {
     if (this.working) return;
     this.working = true;
     for (const { name, handler, options } of this.workers) {
+      if (options.work === false) continue;
       // `concurrency` workers, each taking one job at a time (and fetching the next at once while there
       // is one): a slow job holds only its own worker, never a batch of others. Each job is settled
       // on its own: a throw fails (retries) that job only.

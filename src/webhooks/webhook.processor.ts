@@ -18,6 +18,8 @@ export interface WebhookProcessorOptions {
   retryBaseMs: number;
   /** Events processed at once on this instance. */
   concurrency?: number;
+  /** WEBHOOK_PROCESSING: false when this instance only stores and acknowledges (another one processes). */
+  processing?: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export class WebhookProcessor {
         concurrency: options.concurrency ?? 4,
         // Fed from the acknowledgement path: no NOTIFY (its commit lock would serialise the acks); workers poll.
         notify: false,
+        work: options.processing ?? true,
       },
       async (data, attempt) => {
         const status = await this.process(data.id, attempt);
