@@ -21,14 +21,6 @@ export interface JobQueueOptions {
   work?: boolean;
 }
 
-/**
- * A plain PostgreSQL connection in an open transaction (a `pg` client): what `enqueueOn` inserts
- * the job through, for a caller that does not go through MikroORM (the webhook inbox).
- */
-export interface SqlClient {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
-}
-
 /** The attempt a handler is running: the job's own id, which try (1-based), and whether it is the last. */
 export interface JobAttempt {
   jobId: string;
@@ -174,11 +166,16 @@ export class JobRunner {
   }
 
   /**
-   * Adds a job through `client`, a plain connection in its open transaction (the webhook inbox's):
-   * as `enqueue`, visible to workers when that transaction commits and never if it rolls back.
+   * Adds several jobs of one queue in `em`'s open transaction, in one statement (the webhook
+   * feeder's batches). A key that already has a job waiting adds nothing (the queue's policy).
    */
-  async enqueueOn(client: SqlClient, name: string, data: object, key?: string): Promise<void> {
-    await this.enqueueWith({ executeSql: (text: string, values: unknown[]) => client.query(text, values) }, name, data, key);
+  async enqueueMany(em: EntityManager, name: string, jobs: { data: object; key: string }[]): Promise<void> {
+    const trx = em.getTransactionContext();
+    if (!trx) throw new Error(`job ${name}: enqueueMany needs an open transaction (the jobs must commit with what causes them)`);
+    if (!this.queues.has(name)) throw new Error(`job ${name}: no such queue was defined`);
+    if (jobs.length === 0) return;
+    await this.open();
+    await this.boss.insert(name, jobs.map((job) => ({ data: job.data, singletonKey: job.key })), { db: fromKnex(trx) });
   }
 
   /**

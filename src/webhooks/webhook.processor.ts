@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
 import type { GatewayEvent } from '../gateways/gateway.js';
-import type { JobAttempt, JobRunner, SqlClient } from '../jobs/job-runner.js';
+import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
 import type { HandlerResult, WebhookDispatch } from './webhook.dispatch.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
 
@@ -64,20 +64,16 @@ export class WebhookProcessor {
     this.settledListeners.push(listener);
   }
 
-  /** Adds the event's job through `client`, in its open transaction (the inbox's, storing the event). */
-  async enqueue(client: SqlClient, id: string): Promise<void> {
-    await this.jobs.enqueueOn(client, WEBHOOK_PROCESS_JOB, { id }, id);
-  }
-
   /**
    * Gives every PENDING or FAILED event a job unless it has one waiting, retrying or running
    * (events stored before the job runner processed them): run when the workers start. A FAILED
-   * event's waiting retry keeps its backoff. Returns how many jobs it added.
+   * event's waiting retry keeps its backoff. Events whose first job was never added are the
+   * feeder's. Returns how many jobs it added.
    */
   async requeueUnsettled(): Promise<number> {
     const events = await this.orm.em.fork().find(
       WebhookEvent,
-      { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] } },
+      { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] }, jobQueued: true },
       { fields: ['id'], orderBy: { receivedAt: 'asc' } },
     );
     let added = 0;
