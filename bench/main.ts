@@ -23,6 +23,7 @@ import { BENCH_DIST, PROJECT_ROOT, startChild, type Child } from './support.js';
  * `--only read,write,webhooks,live`: some scenarios. `--profile <dir>`: the service writes a
  * V8 CPU profile there (`node --cpu-prof`); `node dist/bench/profile-top.js <file>` sums it up.
  * `--service <dir>`: measure the service built in another checkout (`<dir>/dist/src/main.js`).
+ * `--service-env K=V,K=V`: extra environment for the service (WEBHOOK_CONCURRENCY=8, …).
  * `--ack-only`: the webhook scenario with processing switched off (WEBHOOK_PROCESSING=false): the
  * acknowledgement's own latency and CPU, nothing settled.
  */
@@ -34,6 +35,9 @@ const profileDir = args.includes('--profile') ? path.resolve(args[args.indexOf('
 const serviceRoot = args.includes('--service') ? path.resolve(args[args.indexOf('--service') + 1]!) : PROJECT_ROOT;
 const wanted = (scenario: string) => !only || only.has(scenario);
 const ackOnly = args.includes('--ack-only');
+const serviceEnv: Record<string, string> = args.includes('--service-env')
+  ? Object.fromEntries(args[args.indexOf('--service-env') + 1]!.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
+  : {};
 
 const SIZES = quick
   ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1 }
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_MINUTE: '100000000', RAZORPAY_MODE: 'live', RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET,
       RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, RAZORPAY_API_URL: `http://127.0.0.1:${sandboxPort}/sandbox/razorpay`, RECONCILE_ENABLED: 'false',
       ...(ackOnly ? { WEBHOOK_PROCESSING: 'false' } : {}),
+      ...serviceEnv,
     }, `http://127.0.0.1:${servicePort}`, { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
     children.push(service);
     children.push(await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {

@@ -8,8 +8,14 @@ export interface JobQueueOptions {
   maxAttempts: number;
   retryDelaySeconds: number;
   retryDelayMaxSeconds: number;
-  /** Jobs run at once on this instance. */
+  /** Workers on this instance (each running its batch at once). */
   concurrency?: number;
+  /**
+   * Jobs each worker fetches at once (default 1). Over 1, a worker whose fetch came back full
+   * fetches again at once; at 1 the library never does (its `burstWhenBatchFull` is ignored at
+   * batch size 1), so each worker takes one job per poll, two a second whatever the backlog.
+   */
+  batchSize?: number;
   /**
    * Whether enqueueing wakes idle workers at once (PostgreSQL NOTIFY, the default) or they find
    * the job at their next poll (half a second). A NOTIFY makes its transaction's commit take a
@@ -135,12 +141,13 @@ export class JobRunner {
     this.working = true;
     for (const { name, handler, options } of this.workers) {
       if (options.work === false) continue;
-      // `concurrency` workers, each taking one job at a time (and fetching the next at once while there
-      // is one): a slow job holds only its own worker, never a batch of others. Each job is settled
-      // on its own: a throw fails (retries) that job only.
+      // `concurrency` workers, each running the jobs of its fetch at once and fetching again when they
+      // are all done (at once while the fetches come back full, else at the next poll). Each job is
+      // settled on its own: a throw fails (retries) that job only.
+      const batchSize = options.batchSize ?? 1;
       await this.boss.work<unknown>(
         name,
-        { localConcurrency: options.concurrency ?? 2, batchSize: 1, perJobResults: true, burstWhenBatchFull: true, includeMetadata: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 },
+        { localConcurrency: options.concurrency ?? 2, batchSize, perJobResults: true, burstWhenBatchFull: batchSize > 1, includeMetadata: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 },
         async (jobs) => Promise.all(jobs.map(async (job) => {
           const meta = job as JobWithMetadata<never>;
           try {
