@@ -2,12 +2,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { Logger } from '../logger.js';
 
-// Marks up to `limit` stored events that have no job yet, oldest first; rows another feeder holds are skipped.
-const TAKE_UNQUEUED = `
-  update "webhook_event" e set "job_queued" = true
-    from (select "id" from "webhook_event" where not "job_queued" order by "received_at" limit ? for update skip locked) taken
-   where e."id" = taken."id"
-  returning e."id"`;
+// Locks up to `limit` stored events that have no job yet, oldest first; rows another feeder holds are skipped.
+const LOCK_UNQUEUED = `select "id" from "webhook_event" where not "job_queued" order by "received_at" limit ? for update skip locked`;
+const MARK_QUEUED = `update "webhook_event" set "job_queued" = true where "id" in (?)`;
 
 export interface WebhookFeederOptions {
   /** The queue of the processing jobs. */
@@ -66,12 +63,21 @@ export class WebhookFeeder {
     }, this.#gatherMs);
   }
 
-  /** One batch: marks up to `batch` unqueued events and adds their jobs, in one transaction. Returns how many. */
+  /**
+   * One batch: locks up to `batch` unqueued events, adds their jobs and marks them, in one
+   * transaction. Returns how many. The mark comes last, just before the commit: until then the
+   * rows are only locked, and a duplicate delivery's `insert … on conflict` does not wait for a
+   * lock; from the update on (a new row version not yet committed) it would.
+   */
   async feedOnce(): Promise<number> {
     return this.orm.em.fork().transactional(async (em) => {
-      const rows: { id: string }[] = await em.getConnection().execute(TAKE_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());
-      await this.jobs.enqueueMany(em, this.options.queue, rows.map(({ id }) => ({ data: { id }, key: id })));
-      return rows.length;
+      const connection = em.getConnection();
+      const rows: { id: string }[] = await connection.execute(LOCK_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());
+      if (rows.length === 0) return 0;
+      const ids = rows.map(({ id }) => id);
+      await this.jobs.enqueueMany(em, this.options.queue, ids.map((id) => ({ data: { id }, key: id })));
+      await connection.execute(MARK_QUEUED, [ids], 'run', em.getTransactionContext());
+      return ids.length;
     });
   }
 

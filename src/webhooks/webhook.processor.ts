@@ -90,6 +90,10 @@ export class WebhookProcessor {
    * Returns the status it left, or null when there was nothing to do (settled, quarantined).
    */
   async process(id: string, job: JobAttempt): Promise<WebhookEventStatus | null> {
+    // Yields to the route before each event: the acknowledgements whose bytes or rows have arrived
+    // run first (I/O callbacks run before `setImmediate`), so a backlog of events never makes a
+    // delivery wait for more than the event under way.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const claimed = await this.claim(id);
     if (!claimed) return null;
     const log = this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts, jobAttempt: job.attempt });
