@@ -183,7 +183,8 @@ function findProblems(report: Record<string, unknown>): string[] {
     if (key === 'error') problems.push(`a scenario failed: ${String(value)}`);
     return value;
   });
-  const webhooks = report.webhooks as { paymentsNotCaptured?: number; paymentsWithoutExactlyOneCompletedCharge?: number } | undefined;
+  const webhooks = report.webhooks as { paymentsNotCaptured?: number; paymentsWithoutExactlyOneCompletedCharge?: number; capturedPaymentsWithoutExactlyOneCompletedCharge?: number } | undefined;
+  if (webhooks?.capturedPaymentsWithoutExactlyOneCompletedCharge) problems.push(`${webhooks.capturedPaymentsWithoutExactlyOneCompletedCharge} CAPTURED payments without exactly one completed CHARGE`);
   if (webhooks?.paymentsNotCaptured) problems.push(`${webhooks.paymentsNotCaptured} payments not captured after their webhooks`);
   if (webhooks?.paymentsWithoutExactlyOneCompletedCharge) problems.push(`${webhooks.paymentsWithoutExactlyOneCompletedCharge} payments without exactly one completed CHARGE`);
   const live = report.live as { broadcast?: { subscribers?: number; told?: number }[]; ownPayments?: { changes?: number; delivered?: number; wrongPayment?: number } } | undefined;

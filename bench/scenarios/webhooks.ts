@@ -70,6 +70,8 @@ export interface WebhookFigures {
   allProcessedAfterLastDeliveryS: number | null;
   paymentsNotCaptured: number;
   paymentsWithoutExactlyOneCompletedCharge: number;
+  /** Must be 0 whatever the load: a CAPTURED payment with a doubled or missing CHARGE. */
+  capturedPaymentsWithoutExactlyOneCompletedCharge: number;
 }
 
 /** `--ack-only`: the service stores and acknowledges (WEBHOOK_PROCESSING=false); nothing is processed. */
@@ -124,10 +126,17 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
   const notCaptured = async () => Number((await db.query(`select count(*)::int as n from payment where id = any($1) and status <> 'CAPTURED'`, [ids])).rows[0].n);
   const settled = await waitFor(async () => (await notCaptured()) === 0, Math.max(30_000, seconds * 2_000));
   const processedAfter = settled ? round((Date.now() - lastDelivery) / 1000) : null;
-  const { rows: [charges] } = await db.query(`
-    select count(*)::int as n from payment p
-    where p.id = any($1) and (select count(*) from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status = 'COMPLETED') <> 1
-       or p.id = any($1) and exists (select 1 from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status <> 'COMPLETED')`, [ids]);
+  // One statement, so the counts agree (processing may still be running): payments not CAPTURED,
+  // payments whose CHARGE is not exactly one completed one, and of those the CAPTURED ones (a
+  // doubled or lost CHARGE; a payment not yet processed has its CHARGE pending).
+  const { rows: [counts] } = await db.query(`
+    with unsettled as (
+      select p.id, p.status from payment p
+      where p.id = any($1) and ((select count(*) from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status = 'COMPLETED') <> 1
+         or exists (select 1 from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status <> 'COMPLETED')))
+    select (select count(*)::int from payment where id = any($1) and status <> 'CAPTURED') as "notCaptured",
+           (select count(*)::int from unsettled) as "unsettled",
+           (select count(*)::int from unsettled where status = 'CAPTURED') as "capturedWrong"`, [ids]);
   return {
     deliveries: plan.length,
     payments: orders.length,
@@ -135,7 +144,8 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     acks: { perSecond: acks.perSecond, p50Ms: acks.p50Ms, p99Ms: acks.p99Ms, non2xx: acks.non2xx, errors: acks.errors },
     serverCpuMsPerDelivery: acks.serverCpuMsPerRequest ?? null,
     allProcessedAfterLastDeliveryS: processedAfter,
-    paymentsNotCaptured: await notCaptured(),
-    paymentsWithoutExactlyOneCompletedCharge: charges.n,
+    paymentsNotCaptured: counts.notCaptured,
+    paymentsWithoutExactlyOneCompletedCharge: counts.unsettled,
+    capturedPaymentsWithoutExactlyOneCompletedCharge: counts.capturedWrong,
   };
 }
