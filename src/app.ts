@@ -106,12 +106,14 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     metrics.webhookLag.observe({ outcome: status }, (Date.now() - event.receivedAt.getTime()) / 1000);
   });
 
+  // Raw body: mounted before any JSON parser (see DESIGN.md), and first of all: a gateway's delivery
+  // needs no request id, no browser security headers and no per-request metrics closure; the
+  // route counts its own answers. Its acknowledgement is the hot path of issue 11.
+  app.use(createWebhookRouter({ gateways, inbox: services.webhookInbox, logger, onAnswered: (gateway, status, seconds) => metrics.observeWebhook(gateway, status, seconds) }));
   app.use(requestContextMiddleware());
   app.use(securityHeaders());
   app.use(metrics.middleware());
   app.use(createHealthRouter(orm, metrics, { token: config.metricsToken, open: config.env !== 'production' }));
-  // Raw body: mounted before any JSON parser (see DESIGN.md).
-  app.use(createWebhookRouter({ gateways, inbox: services.webhookInbox, logger }));
   let sandbox: SandboxGateway | null = null;
   if (sandboxMode) {
     const router = await createSandboxRouter({
@@ -183,6 +185,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   await services.outbox.requeuePending();
   await services.bookingRefunds.requeueOwed();
   await services.webhookProcessor.requeueUnsettled();
+  services.webhookFeeder.start();
   logger.info({ port, gateway: config.razorpay.mode, gateways: gateways.names(), defaultGateway: gateways.default.name, bus: bus.kind }, 'payment service listening');
 
   let closed = false;
@@ -201,6 +204,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       // The sandbox stops delivering first; what it had pending is delivered after a restart.
       await sandbox?.close();
       await phonepeSandbox?.close();
+      await services.webhookFeeder.stop();
       await services.jobs.stop();
       await apollo.stop();
       await new Promise<void>((resolve) => ws.wsServer.close(() => resolve()));

@@ -50,6 +50,9 @@ const envSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
   WEBHOOK_CONCURRENCY: positiveInt(4),
   WEBHOOK_STORE_POOL_MAX: positiveInt(4),
+  // Whether this instance processes webhook events (false: it stores and acknowledges them only,
+  // for an ingest-only instance or to measure the acknowledgement alone; another instance processes).
+  WEBHOOK_PROCESSING: z.enum(['true', 'false']).default('true'),
   // How long a started job (pg-boss's expiry: webhook event, outbox delivery, the recurring
   // passes) stays claimed: a process killed mid-work leaves it, and another worker
   // takes the work over once the lease runs out.

@@ -46,7 +46,7 @@ export interface Config {
    * connections of the pool that stores deliveries before they are acknowledged (apart from
    * processing's, so processing never makes an acknowledgement wait).
    */
-  webhooks: { retryBaseMs: number; maxAttempts: number; concurrency: number; storePoolMax: number };
+  webhooks: { retryBaseMs: number; maxAttempts: number; concurrency: number; storePoolMax: number; processing: boolean };
   /**
    * A gateway checkout unpaid for `checkoutTimeoutMs` releases its cart; the sweep runs every
    * `sweepIntervalMs` (a fifth of the timeout, between 100 ms and a minute).

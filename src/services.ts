@@ -46,8 +46,9 @@ import { WalletTopUpHandler } from './wallet/wallet.handlers.js';
 import { TOP_UP_RULES, WalletService } from './wallet/wallet.service.js';
 import { registerPaymentWebhooks } from './webhooks/payment.webhooks.js';
 import { WebhookDispatch } from './webhooks/webhook.dispatch.js';
+import { WebhookFeeder } from './webhooks/webhook.feeder.js';
 import { WebhookInbox } from './webhooks/webhook.inbox.js';
-import { WebhookProcessor } from './webhooks/webhook.processor.js';
+import { WEBHOOK_PROCESS_JOB, WebhookProcessor } from './webhooks/webhook.processor.js';
 
 export interface Services {
   payments: PaymentService;
@@ -58,6 +59,8 @@ export interface Services {
   settlement: PaymentSettlement;
   feed: PaymentFeed;
   webhookInbox: WebhookInbox;
+  /** Adds the processing jobs of stored events, off the acknowledgement path (started with the workers). */
+  webhookFeeder: WebhookFeeder;
   /** Stored events → their gateway's decoding → the handler of their kind. */
   webhookDispatch: WebhookDispatch;
   webhookProcessor: WebhookProcessor;
@@ -107,8 +110,9 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
   const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
   const settlement = new PaymentSettlement(orm, core, logger);
   const webhookDispatch = new WebhookDispatch(gateways);
-  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, jobs, { maxAttempts: config.webhooks.maxAttempts, retryBaseMs: config.webhooks.retryBaseMs, concurrency: config.webhooks.concurrency });
+  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, jobs, { maxAttempts: config.webhooks.maxAttempts, retryBaseMs: config.webhooks.retryBaseMs, concurrency: config.webhooks.concurrency, processing: config.webhooks.processing });
   registerPaymentWebhooks(webhookDispatch, settlement);
+  const webhookFeeder = new WebhookFeeder(orm, jobs, logger, { queue: WEBHOOK_PROCESS_JOB });
   const inboxPool = new pg.Pool({ connectionString: orm.config.get('clientUrl')!, max: config.webhooks.storePoolMax, application_name: 'payments-webhook-inbox' });
   // An idle connection the server dropped: the pool replaces it; without a listener it would end the process.
   inboxPool.on('error', (error) => logger.warn({ err: error }, 'webhook inbox: an idle database connection failed'));
@@ -152,7 +156,9 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
     settlement,
     feed: new PaymentFeed(orm, bus),
     // Acknowledgements store through a pool of their own: processing (MikroORM's pool) never holds what they wait for.
-    webhookInbox: new WebhookInbox(inboxPool, (client, id) => webhookProcessor.enqueue(client, id)),
+    // The row alone, one statement; the feeder, woken here, adds its job.
+    webhookInbox: new WebhookInbox(inboxPool, () => webhookFeeder.wake()),
+    webhookFeeder,
     webhookDispatch,
     webhookProcessor,
     paymentMethods: new PaymentMethodService(orm, logger),

@@ -70,6 +70,19 @@ export interface WebhookFigures {
   allProcessedAfterLastDeliveryS: number | null;
   paymentsNotCaptured: number;
   paymentsWithoutExactlyOneCompletedCharge: number;
+  /** Must be 0 whatever the load: a CAPTURED payment with a doubled or missing CHARGE. */
+  capturedPaymentsWithoutExactlyOneCompletedCharge: number;
+}
+
+/** `--ack-only`: the service stores and acknowledges (WEBHOOK_PROCESSING=false); nothing is processed. */
+export interface AckOnlyFigures {
+  deliveries: number;
+  ratePerSecond: number;
+  acks: WebhookFigures['acks'];
+  /** Server CPU time per delivery: the acknowledgement alone. */
+  serverCpuMsPerDelivery: number | null;
+  /** Distinct events stored (the plan's repeats are duplicates). */
+  eventsStored: number;
 }
 
 /**
@@ -77,7 +90,7 @@ export interface WebhookFigures {
  * process processes them; then how long until every payment is CAPTURED, and the money check:
  * exactly one completed CHARGE per payment.
  */
-export async function measureWebhooks(service: Child, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number): Promise<WebhookFigures> {
+export async function measureWebhooks(service: Child, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number, ackOnly = false): Promise<WebhookFigures | AckOnlyFigures> {
   const plan = webhookPlan(secret, orders, amount);
   let next = 0;
   const acks = await load({
@@ -100,14 +113,30 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     }],
   }, service.pid);
   const lastDelivery = Date.now();
+  if (ackOnly) {
+    const { rows: [stored] } = await db.query(`select count(*)::int as n from webhook_event`);
+    return {
+      deliveries: plan.length, ratePerSecond: rate,
+      acks: { perSecond: acks.perSecond, p50Ms: acks.p50Ms, p99Ms: acks.p99Ms, non2xx: acks.non2xx, errors: acks.errors },
+      serverCpuMsPerDelivery: acks.serverCpuMsPerRequest ?? null,
+      eventsStored: stored.n,
+    };
+  }
   const ids = orders.map((o) => o.id);
   const notCaptured = async () => Number((await db.query(`select count(*)::int as n from payment where id = any($1) and status <> 'CAPTURED'`, [ids])).rows[0].n);
   const settled = await waitFor(async () => (await notCaptured()) === 0, Math.max(30_000, seconds * 2_000));
   const processedAfter = settled ? round((Date.now() - lastDelivery) / 1000) : null;
-  const { rows: [charges] } = await db.query(`
-    select count(*)::int as n from payment p
-    where p.id = any($1) and (select count(*) from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status = 'COMPLETED') <> 1
-       or p.id = any($1) and exists (select 1 from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status <> 'COMPLETED')`, [ids]);
+  // One statement, so the counts agree (processing may still be running): payments not CAPTURED,
+  // payments whose CHARGE is not exactly one completed one, and of those the CAPTURED ones (a
+  // doubled or lost CHARGE; a payment not yet processed has its CHARGE pending).
+  const { rows: [counts] } = await db.query(`
+    with unsettled as (
+      select p.id, p.status from payment p
+      where p.id = any($1) and ((select count(*) from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status = 'COMPLETED') <> 1
+         or exists (select 1 from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status <> 'COMPLETED')))
+    select (select count(*)::int from payment where id = any($1) and status <> 'CAPTURED') as "notCaptured",
+           (select count(*)::int from unsettled) as "unsettled",
+           (select count(*)::int from unsettled where status = 'CAPTURED') as "capturedWrong"`, [ids]);
   return {
     deliveries: plan.length,
     payments: orders.length,
@@ -115,7 +144,8 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     acks: { perSecond: acks.perSecond, p50Ms: acks.p50Ms, p99Ms: acks.p99Ms, non2xx: acks.non2xx, errors: acks.errors },
     serverCpuMsPerDelivery: acks.serverCpuMsPerRequest ?? null,
     allProcessedAfterLastDeliveryS: processedAfter,
-    paymentsNotCaptured: await notCaptured(),
-    paymentsWithoutExactlyOneCompletedCharge: charges.n,
+    paymentsNotCaptured: counts.notCaptured,
+    paymentsWithoutExactlyOneCompletedCharge: counts.unsettled,
+    capturedPaymentsWithoutExactlyOneCompletedCharge: counts.capturedWrong,
   };
 }

@@ -8,8 +8,14 @@ export interface JobQueueOptions {
   maxAttempts: number;
   retryDelaySeconds: number;
   retryDelayMaxSeconds: number;
-  /** Jobs run at once on this instance. */
+  /** Workers on this instance (each running its batch at once). */
   concurrency?: number;
+  /**
+   * Jobs each worker fetches at once (default 1). Over 1, a worker whose fetch came back full
+   * fetches again at once; at 1 the library never does (its `burstWhenBatchFull` is ignored at
+   * batch size 1), so each worker takes one job per poll, two a second whatever the backlog.
+   */
+  batchSize?: number;
   /**
    * Whether enqueueing wakes idle workers at once (PostgreSQL NOTIFY, the default) or they find
    * the job at their next poll (half a second). A NOTIFY makes its transaction's commit take a
@@ -17,14 +23,8 @@ export interface JobQueueOptions {
    * webhook inbox) the commits would queue behind each other, so that queue polls instead.
    */
   notify?: boolean;
-}
-
-/**
- * A plain PostgreSQL connection in an open transaction (a `pg` client): what `enqueueOn` inserts
- * the job through, for a caller that does not go through MikroORM (the webhook inbox).
- */
-export interface SqlClient {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** False: this instance enqueues the queue's jobs but runs none of them (another instance does). */
+  work?: boolean;
 }
 
 /** The attempt a handler is running: the job's own id, which try (1-based), and whether it is the last. */
@@ -140,12 +140,14 @@ export class JobRunner {
     if (this.working) return;
     this.working = true;
     for (const { name, handler, options } of this.workers) {
-      // `concurrency` workers, each taking one job at a time (and fetching the next at once while there
-      // is one): a slow job holds only its own worker, never a batch of others. Each job is settled
-      // on its own: a throw fails (retries) that job only.
+      if (options.work === false) continue;
+      // `concurrency` workers, each running the jobs of its fetch at once and fetching again when they
+      // are all done (at once while the fetches come back full, else at the next poll). Each job is
+      // settled on its own: a throw fails (retries) that job only.
+      const batchSize = options.batchSize ?? 1;
       await this.boss.work<unknown>(
         name,
-        { localConcurrency: options.concurrency ?? 2, batchSize: 1, perJobResults: true, burstWhenBatchFull: true, includeMetadata: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 },
+        { localConcurrency: options.concurrency ?? 2, batchSize, perJobResults: true, burstWhenBatchFull: batchSize > 1, includeMetadata: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 },
         async (jobs) => Promise.all(jobs.map(async (job) => {
           const meta = job as JobWithMetadata<never>;
           try {
@@ -171,11 +173,16 @@ export class JobRunner {
   }
 
   /**
-   * Adds a job through `client`, a plain connection in its open transaction (the webhook inbox's):
-   * as `enqueue`, visible to workers when that transaction commits and never if it rolls back.
+   * Adds several jobs of one queue in `em`'s open transaction, in one statement (the webhook
+   * feeder's batches). A key that already has a job waiting adds nothing (the queue's policy).
    */
-  async enqueueOn(client: SqlClient, name: string, data: object, key?: string): Promise<void> {
-    await this.enqueueWith({ executeSql: (text: string, values: unknown[]) => client.query(text, values) }, name, data, key);
+  async enqueueMany(em: EntityManager, name: string, jobs: { data: object; key: string }[]): Promise<void> {
+    const trx = em.getTransactionContext();
+    if (!trx) throw new Error(`job ${name}: enqueueMany needs an open transaction (the jobs must commit with what causes them)`);
+    if (!this.queues.has(name)) throw new Error(`job ${name}: no such queue was defined`);
+    if (jobs.length === 0) return;
+    await this.open();
+    await this.boss.insert(name, jobs.map((job) => ({ data: job.data, singletonKey: job.key })), { db: fromKnex(trx) });
   }
 
   /**

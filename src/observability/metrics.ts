@@ -55,6 +55,24 @@ export class Metrics {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
+  readonly #webhookLabels = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
+
+  /**
+   * One answer of a webhook route, counted as `middleware()` counts the others (the webhook routes
+   * are mounted before it): label children kept per gateway and status, nothing allocated per delivery.
+   */
+  observeWebhook(gateway: string, status: number, seconds: number): void {
+    const key = `${gateway} ${status}`;
+    let children = this.#webhookLabels.get(key);
+    if (!children) {
+      const route = `/webhooks/${gateway}`;
+      children = { count: this.httpRequests.labels(route, 'POST', String(status)), duration: this.httpDuration.labels(route) };
+      this.#webhookLabels.set(key, children);
+    }
+    children.count.inc();
+    children.duration.observe(seconds);
+  }
+
   /** Counts every HTTP request by its route (never the raw URL, which may carry ids). */
   middleware(): RequestHandler {
     return (req, res, next) => {

@@ -24,6 +24,10 @@ export enum WebhookEventStatus {
 @Entity({ tableName: 'webhook_event' })
 @Index({ name: 'webhook_event_due_idx', properties: ['status', 'nextAttemptAt'] })
 @Unique({ name: 'webhook_event_gateway_event_id_unique', properties: ['gateway', 'eventId'] })
+@Index({
+  name: 'webhook_event_unqueued_idx',
+  expression: `create index "webhook_event_unqueued_idx" on "webhook_event" ("received_at") where not "job_queued"`,
+})
 export class WebhookEvent {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -57,6 +61,14 @@ export class WebhookEvent {
 
   @Property({ type: 'text', nullable: true })
   lastError: string | null = null;
+
+  /**
+   * Whether its processing job exists (or it needs none). The acknowledgement stores the row
+   * alone (one statement) with `false`; the feeder (webhook.feeder.ts) adds the jobs of such
+   * rows in batches and sets it, in one transaction, so a process killed in between loses nothing.
+   */
+  @Property({ type: 'boolean', default: true })
+  jobQueued: boolean = true;
 
   @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
   receivedAt: Date = new Date();

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
 import type { GatewayEvent } from '../gateways/gateway.js';
-import type { JobAttempt, JobRunner, SqlClient } from '../jobs/job-runner.js';
+import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
 import type { HandlerResult, WebhookDispatch } from './webhook.dispatch.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
 
@@ -18,6 +18,8 @@ export interface WebhookProcessorOptions {
   retryBaseMs: number;
   /** Events processed at once on this instance. */
   concurrency?: number;
+  /** WEBHOOK_PROCESSING: false when this instance only stores and acknowledges (another one processes). */
+  processing?: boolean;
 }
 
 /**
@@ -45,9 +47,14 @@ export class WebhookProcessor {
         // The library counts in whole seconds: a base under half a second retries at once (tests).
         retryDelaySeconds: Math.round(options.retryBaseMs / 1000),
         retryDelayMaxSeconds: MAX_RETRY_SECONDS,
-        concurrency: options.concurrency ?? 4,
+        // WEBHOOK_CONCURRENCY events at once, as two workers fetching batches: a worker taking one
+        // job per fetch waits for the next poll after each (half a second), eight events a second
+        // in all under any backlog; batches fetch again at once while the backlog lasts.
+        concurrency: Math.min(2, options.concurrency ?? 4),
+        batchSize: Math.ceil((options.concurrency ?? 4) / Math.min(2, options.concurrency ?? 4)),
         // Fed from the acknowledgement path: no NOTIFY (its commit lock would serialise the acks); workers poll.
         notify: false,
+        work: options.processing ?? true,
       },
       async (data, attempt) => {
         const status = await this.process(data.id, attempt);
@@ -61,20 +68,16 @@ export class WebhookProcessor {
     this.settledListeners.push(listener);
   }
 
-  /** Adds the event's job through `client`, in its open transaction (the inbox's, storing the event). */
-  async enqueue(client: SqlClient, id: string): Promise<void> {
-    await this.jobs.enqueueOn(client, WEBHOOK_PROCESS_JOB, { id }, id);
-  }
-
   /**
    * Gives every PENDING or FAILED event a job unless it has one waiting, retrying or running
    * (events stored before the job runner processed them): run when the workers start. A FAILED
-   * event's waiting retry keeps its backoff. Returns how many jobs it added.
+   * event's waiting retry keeps its backoff. Events whose first job was never added are the
+   * feeder's. Returns how many jobs it added.
    */
   async requeueUnsettled(): Promise<number> {
     const events = await this.orm.em.fork().find(
       WebhookEvent,
-      { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] } },
+      { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] }, jobQueued: true },
       { fields: ['id'], orderBy: { receivedAt: 'asc' } },
     );
     let added = 0;
@@ -87,6 +90,10 @@ export class WebhookProcessor {
    * Returns the status it left, or null when there was nothing to do (settled, quarantined).
    */
   async process(id: string, job: JobAttempt): Promise<WebhookEventStatus | null> {
+    // Yields to the route before each event: the acknowledgements whose bytes or rows have arrived
+    // run first (I/O callbacks run before `setImmediate`), so a backlog of events never makes a
+    // delivery wait for more than the event under way.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const claimed = await this.claim(id);
     if (!claimed) return null;
     const log = this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts, jobAttempt: job.attempt });

@@ -145,10 +145,8 @@ describe('a crash between commit and delivery loses nothing (real SIGKILL)', () 
   it('a webhook acknowledged by a process SIGKILLed right after, and one stored while nothing runs, are each processed once after a restart', async () => {
     await restarted?.close();
     restarted = null;
-    // This process stores events as the route does (the event and its job in one transaction); it runs no workers.
-    const storer = new JobRunner({ databaseUrl: db.url, leaseSeconds: 3 }, createLogger('silent'));
-    storer.define(WEBHOOK_PROCESS_JOB, { maxAttempts: 3, retryDelaySeconds: 0, retryDelayMaxSeconds: 0 }, () => Promise.reject(new Error('this process runs no workers')));
-    const inbox = new WebhookInbox(new pg.Pool({ connectionString: db.url, max: 1 }), (client, id) => storer.enqueueOn(client, WEBHOOK_PROCESS_JOB, { id }, id));
+    // This process stores events as the route does (the row alone, its job left to a feeder); it runs no feeder and no workers.
+    const inbox = new WebhookInbox(new pg.Pool({ connectionString: db.url, max: 1 }));
     const body = (n: number) => JSON.stringify({ entity: 'event', account_id: 'acc_TESTACCOUNT001', event: 'test.crash', contains: [], payload: {}, created_at: Math.floor(Date.now() / 1000) + n });
     try {
       child = await startChild();
@@ -176,7 +174,6 @@ describe('a crash between commit and delivery loses nothing (real SIGKILL)', () 
       expect((await row(acknowledged)).attempts).toBeLessThanOrEqual(2);
       expect((await row(acknowledged)).processedAt).not.toBeNull();
     } finally {
-      await storer.stop();
       await inbox.close();
     }
   }, 120_000);

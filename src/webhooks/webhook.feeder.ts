@@ -1,0 +1,110 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { JobRunner } from '../jobs/job-runner.js';
+import type { Logger } from '../logger.js';
+
+// Locks up to `limit` stored events that have no job yet, oldest first; rows another feeder holds are skipped.
+const LOCK_UNQUEUED = `select "id" from "webhook_event" where not "job_queued" order by "received_at" limit ? for update skip locked`;
+const MARK_QUEUED = `update "webhook_event" set "job_queued" = true where "id" in (?)`;
+
+export interface WebhookFeederOptions {
+  /** The queue of the processing jobs. */
+  queue: string;
+  /** Events given their jobs per transaction. */
+  batch?: number;
+  /** How long a wake-up waits to gather the deliveries that follow it into one batch. */
+  gatherMs?: number;
+  /** How often it looks without a wake-up (events stored by another instance, or before a restart). */
+  pollMs?: number;
+}
+
+/**
+ * Gives stored webhook events their processing jobs, off the acknowledgement path. The route
+ * stores the row alone (one statement, `job_queued` false) and wakes the feeder; the feeder
+ * marks a batch of such rows and inserts their jobs in one transaction, so each event gets its
+ * job exactly once, and an event stored by a process killed before its job was added is found by
+ * the next pass of any instance (it also polls).
+ */
+export class WebhookFeeder {
+  readonly #batch: number;
+  readonly #gatherMs: number;
+  readonly #pollMs: number;
+  #gathering: NodeJS.Timeout | null = null;
+  #polling: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #started = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly jobs: JobRunner,
+    private readonly logger: Logger,
+    private readonly options: WebhookFeederOptions,
+  ) {
+    this.#batch = options.batch ?? 500;
+    this.#gatherMs = options.gatherMs ?? 50;
+    this.#pollMs = options.pollMs ?? 1_000;
+  }
+
+  /** Starts feeding: a pass at once (events left by a previous run), then on every wake-up and poll. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#polling = setInterval(() => this.#run(), this.#pollMs);
+    this.#polling.unref();
+    this.#run();
+  }
+
+  /** A new event was stored: feed it (with whatever else arrives in the next few milliseconds). */
+  wake(): void {
+    if (!this.#started || this.#gathering) return;
+    this.#gathering = setTimeout(() => {
+      this.#gathering = null;
+      this.#run();
+    }, this.#gatherMs);
+  }
+
+  /**
+   * One batch: locks up to `batch` unqueued events, adds their jobs and marks them, in one
+   * transaction. Returns how many. The mark comes last, just before the commit: until then the
+   * rows are only locked, and a duplicate delivery's `insert … on conflict` does not wait for a
+   * lock; from the update on (a new row version not yet committed) it would.
+   */
+  async feedOnce(): Promise<number> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const connection = em.getConnection();
+      const rows: { id: string }[] = await connection.execute(LOCK_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());
+      if (rows.length === 0) return 0;
+      const ids = rows.map(({ id }) => id);
+      await this.jobs.enqueueMany(em, this.options.queue, ids.map((id) => ({ data: { id }, key: id })));
+      await connection.execute(MARK_QUEUED, [ids], 'run', em.getTransactionContext());
+      return ids.length;
+    });
+  }
+
+  /** Stops feeding and waits for a pass under way; what is left is fed by the next start (any instance). */
+  async stop(): Promise<void> {
+    this.#started = false;
+    if (this.#gathering) clearTimeout(this.#gathering);
+    if (this.#polling) clearInterval(this.#polling);
+    this.#gathering = this.#polling = null;
+    await this.#running;
+  }
+
+  /** Feeds until nothing is left; one pass at a time (a wake-up during a pass runs another after it). */
+  #run(): void {
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        while (this.#started && (await this.feedOnce()) === this.#batch);
+      } while (this.#again && this.#started);
+    })()
+      .catch((error: unknown) => this.logger.error({ err: error }, 'webhook feeder: could not add processing jobs; retried at the next poll'))
+      .finally(() => {
+        this.#running = null;
+      });
+  }
+}
