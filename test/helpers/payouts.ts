@@ -2,8 +2,8 @@
 import { checkLedger } from '../../src/ledger/ledger.check.js';
 import { Journal } from '../../src/ledger/ledger.entities.js';
 import { Payout, PayoutReversal } from '../../src/payouts/payout.entity.js';
-import { RefundDocument, RegisterPayeeAccountDocument, type RefundInput } from '../graphql/generated.js';
-import { createOrder, payAndVerify } from './flows.js';
+import { PayWithWalletDocument, RefundDocument, RegisterPayeeAccountDocument, type RefundInput } from '../graphql/generated.js';
+import { createOrder, payAndVerify, topUp } from './flows.js';
 import { eventually, type ServiceEndpoint, type TestServer } from './server.js';
 
 let counter = 0;
@@ -42,6 +42,22 @@ export function payoutWhen(server: TestServer, paymentId: string, ok: (payout: P
 
 export const reversalsOf = (server: TestServer, payoutId: string) => server.db.orm.em.fork().find(PayoutReversal, { payout: payoutId }, { orderBy: { createdAt: 'asc' } });
 export const journalsOf = (server: TestServer, payoutId: string) => server.db.orm.em.fork().find(Journal, { payout: payoutId }, { orderBy: { createdAt: 'asc' } });
+/** The sandbox's direct transfers (no source payment) made for `payoutId`. */
+export const directTransfersOf = async (server: TestServer, payoutId: string) =>
+  (await server.app.sandbox!.transfers.all()).filter((t) => !t.source.startsWith('pay_') && (t.notes as Record<string, string>).payout_id === payoutId);
+
+let spenders = 0;
+/** An order of `amount` to `payeeId` paid from a fresh customer's wallet (topped up first): its share goes by a direct transfer. */
+export async function walletPaidOrder(server: TestServer, payeeId: string, amount: number) {
+  spenders += 1;
+  const spender = await server.token(`spender-${Date.now()}-${spenders}`);
+  await topUp(server, spender, amount);
+  const order = await createOrder(server, spender, amount, { payeeId });
+  const paid = await server.gql(PayWithWalletDocument, { input: { paymentId: order.payment.id, idempotencyKey: `wallet-${Date.now()}-${spenders}` } }, spender);
+  if (paid.errors) throw new Error(`payWithWallet: ${JSON.stringify(paid.errors)}`);
+  return order.payment;
+}
+
 export const sandboxTransfersOf = async (server: TestServer, razorpayPaymentId: string) => (await server.app.sandbox!.transfers.all()).filter((t) => t.source === razorpayPaymentId);
 
 export async function refund(server: TestServer, admin: string, input: RefundInput) {

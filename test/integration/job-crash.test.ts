@@ -1,8 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -11,19 +8,19 @@ import { createLogger } from '../../src/logger.js';
 import { DeliveryStatus, OutboxDelivery } from '../../src/outbox/outbox.entities.js';
 import { OUTBOX_DELIVERY_JOB, OutboxService } from '../../src/outbox/outbox.service.js';
 import { EVENT_ID_HEADER } from '../../src/outbox/outbox.signature.js';
+import { buildService, startChildService, type ChildService } from '../helpers/child-service.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
 import { WebhookInbox } from '../../src/webhooks/webhook.inbox.js';
 import { WEBHOOK_PROCESS_JOB } from '../../src/webhooks/webhook.processor.js';
 import { postWebhook } from '../helpers/checkout.js';
-import { eventually, startTestServer, TEST_JWT_SECRET, type TestServer } from '../helpers/server.js';
+import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
  * A real SIGKILL of a real service process (the build, as `npm start` runs it) in the middle of
  * an outbox delivery job, and a message committed while no instance runs: after a restart
  * each is delivered, and delivered once (the job runner retries the killed job after the lease).
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'job-crash-outbox-secret-0123456789-abcdef';
 const ENV = {
   OUTBOX_SECRET: SECRET,
@@ -62,15 +59,14 @@ function startReceiver() {
 describe('a crash between commit and delivery loses nothing (real SIGKILL)', () => {
   let db: TestDatabase;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let child: ChildProcess | null = null;
+  let child: ChildService | null = null;
   let restarted: TestServer | null = null;
   let producer: JobRunner;
   let outbox: OutboxService;
 
   beforeAll(async () => {
     // The service as it runs in production: built once (incremental), started with node.
-    const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
-    expect(build.status).toBe(0);
+    buildService();
     db = await createTestDatabase();
     receiver = await startReceiver();
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, OUTBOX_SUBSCRIBER_URLS: receiver.url, ...ENV });
@@ -80,7 +76,7 @@ describe('a crash between commit and delivery loses nothing (real SIGKILL)', () 
   }, 300_000);
 
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    await child?.kill();
     await restarted?.close();
     await producer?.stop();
     await receiver?.close();
@@ -88,26 +84,10 @@ describe('a crash between commit and delivery loses nothing (real SIGKILL)', () 
   });
 
   let childUrl = '';
-  function startChild(): Promise<ChildProcess> {
-    const proc = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', OUTBOX_SUBSCRIBER_URLS: receiver.url, ...ENV },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    return new Promise((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString('utf8');
-        const ready = /Payment service on (http:\/\/[\d.]+:\d+)\/graphql/.exec(output);
-        if (ready) {
-          childUrl = ready[1]!;
-          resolve(proc);
-        }
-      };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', onData);
-      proc.once('exit', (code) => reject(new Error(`the service exited (${code}) before it was ready:\n${output.slice(-2000)}`)));
-    });
+  async function startChild(): Promise<ChildService> {
+    const started = await startChildService(db.url, { LOG_LEVEL: 'info', OUTBOX_SUBSCRIBER_URLS: receiver.url, ...ENV });
+    childUrl = started.url;
+    return started;
   }
 
   const deliveriesOf = (messageId: string) => db.orm.em.fork().find(OutboxDelivery, { message: messageId });
@@ -117,8 +97,7 @@ describe('a crash between commit and delivery loses nothing (real SIGKILL)', () 
     const inFlight = await db.orm.em.fork().transactional((em) => outbox.enqueue(em, 'test.crash', 'subject-1', { n: 1 }));
     // The child's worker has it: the request reached the receiver, which holds it unanswered.
     await eventually(() => receiver.requests.some((r) => r.eventId === inFlight.id), 20_000, 'the child to start delivering');
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child!.once('exit', resolve));
+    await child.kill();
     child = null;
     // Committed while no instance runs at all.
     const whileDown = await db.orm.em.fork().transactional((em) => outbox.enqueue(em, 'test.crash', 'subject-2', { n: 2 }));
@@ -152,8 +131,7 @@ describe('a crash between commit and delivery loses nothing (real SIGKILL)', () 
       child = await startChild();
       const acknowledged = `evt_crash_ack_${Date.now()}`;
       expect((await postWebhook(childUrl, body(1), { eventId: acknowledged })).status).toBe(200);
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child!.once('exit', resolve));
+      await child.kill();
       child = null;
       const whileDown = `evt_crash_down_${Date.now()}`;
       expect((await inbox.store({ gateway: 'razorpay', eventId: whileDown, eventType: 'test.crash', payload: JSON.parse(body(2)) as Record<string, unknown> })).stored).toBe(true);

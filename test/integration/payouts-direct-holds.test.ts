@@ -8,9 +8,8 @@ import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PAYOUT_TRANSFER_JOB } from '../../src/payouts/payout.jobs.js';
 import { PayoutHold, PayoutMethod, PayoutStatus } from '../../src/payouts/payout.entity.js';
-import { PayWithWalletDocument, ReleasePayoutDocument } from '../graphql/generated.js';
-import { createOrder, topUp } from '../helpers/flows.js';
-import { control, ledgerProblems, paidOrder, payoutWhen, refund, registerPayee } from '../helpers/payouts.js';
+import { ReleasePayoutDocument } from '../graphql/generated.js';
+import { control, directTransfersOf, walletPaidOrder, ledgerProblems, paidOrder, payoutWhen, refund, registerPayee } from '../helpers/payouts.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -31,20 +30,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-const directTransfersOf = async (payoutId: string) =>
-  (await server.app.sandbox!.transfers.all()).filter((t) => !t.source.startsWith('pay_') && (t.notes as Record<string, string>).payout_id === payoutId);
-
-let spenders = 0;
-async function walletPaidOrder(payeeId: string, amount: number) {
-  spenders += 1;
-  const spender = await server.token(`spender-holds-${Date.now()}-${spenders}`);
-  await topUp(server, spender, amount);
-  const order = await createOrder(server, spender, amount, { payeeId });
-  const paid = await server.gql(PayWithWalletDocument, { input: { paymentId: order.payment.id, idempotencyKey: `wallet-holds-${Date.now()}-${spenders}` } }, spender);
-  expect(paid.errors).toBeUndefined();
-  return order.payment;
-}
-
 /** Waits until the payout's transfer job has run (nothing waits or runs under its key), then reads it. */
 async function afterItsJob(paymentId: string) {
   const held = await payoutWhen(server, paymentId, (p) => p.onHold, 'held by the service');
@@ -64,20 +49,20 @@ async function release(payoutId: string) {
 describe('direct transfers held until released', { timeout: 60_000 }, () => {
   it('sends nothing until releasePayout, then the direct transfer', async () => {
     const payee = await registerPayee(server, admin);
-    const payment = await walletPaidOrder(payee.payeeId, 30_000);
+    const payment = await walletPaidOrder(server, payee.payeeId, 30_000);
     const held = await afterItsJob(payment.id);
     expect(held).toMatchObject({ method: PayoutMethod.DIRECT, hold: PayoutHold.RELEASED, status: PayoutStatus.PENDING, onHold: true, razorpayTransferId: null, transferRequestedAt: null });
-    expect(await directTransfersOf(held.id)).toHaveLength(0);
+    expect(await directTransfersOf(server, held.id)).toHaveLength(0);
     // The reconciler's pass (oldest PENDING first) starts its job again: still held, and touched so
     // that held payouts never keep the pass's batch from the others.
     await server.app.services.payoutReconciler.runOnce();
     const touched = await payoutWhen(server, payment.id, (p) => p.updatedAt > held.updatedAt, 'held payout touched by its job');
     expect(touched).toMatchObject({ status: PayoutStatus.PENDING, onHold: true, razorpayTransferId: null });
-    expect(await directTransfersOf(held.id)).toHaveLength(0);
+    expect(await directTransfersOf(server, held.id)).toHaveLength(0);
     await release(held.id);
     const paid = await payoutWhen(server, payment.id, (p) => p.status === PayoutStatus.PROCESSED, 'released payout processed');
     expect(paid.onHold).toBe(false);
-    expect((await directTransfersOf(paid.id)).map((t) => [t.amount, t.on_hold])).toEqual([[payment.payeeAmount, false]]);
+    expect((await directTransfersOf(server, paid.id)).map((t) => [t.amount, t.on_hold])).toEqual([[payment.payeeAmount, false]]);
     expect(await ledgerProblems(server)).toEqual([]);
   });
 });
@@ -94,7 +79,7 @@ describe('netting under concurrency', { timeout: 60_000 }, () => {
 
     // Four payouts of that payee, each larger than the debt, held by the service; released at once.
     const payments: Awaited<ReturnType<typeof walletPaidOrder>>[] = [];
-    for (let i = 0; i < 4; i += 1) payments.push(await walletPaidOrder(payee.payeeId, 40_000));
+    for (let i = 0; i < 4; i += 1) payments.push(await walletPaidOrder(server, payee.payeeId, 40_000));
     const held = await Promise.all(payments.map((p) => afterItsJob(p.id)));
     expect(held.every((p) => p.transferRequestedAt === null && p.amountNetted === 0)).toBe(true);
     // Their payments' rows locked here, so the four jobs, once released, all wait at the intent's
@@ -110,7 +95,7 @@ describe('netting under concurrency', { timeout: 60_000 }, () => {
 
     const paid = await Promise.all(payments.map((p) => payoutWhen(server, p.id, (x) => x.status === PayoutStatus.PROCESSED, 'released payout processed')));
     expect(paid.map((p) => p.amountNetted).sort((a, b) => b - a)).toEqual([debt, 0, 0, 0]);
-    for (const payout of paid) expect((await directTransfersOf(payout.id)).map((t) => t.amount)).toEqual([payout.amount - payout.amountNetted]);
+    for (const payout of paid) expect((await directTransfersOf(server, payout.id)).map((t) => t.amount)).toEqual([payout.amount - payout.amountNetted]);
     expect(await ledgerProblems(server)).toEqual([]);
   });
 });

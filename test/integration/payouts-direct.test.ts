@@ -11,11 +11,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JournalKind } from '../../src/ledger/ledger.entities.js';
 import { OutboxMessage } from '../../src/outbox/outbox.entities.js';
 import { PayoutMethod, PayoutReversalStatus, PayoutStatus } from '../../src/payouts/payout.entity.js';
-import { PaymentPayoutsDocument, PayWithWalletDocument } from '../graphql/generated.js';
+import { PaymentPayoutsDocument } from '../graphql/generated.js';
 import { releaseWebhooks } from '../helpers/checkout.js';
-import { createOrder, topUp } from '../helpers/flows.js';
+import { createOrder } from '../helpers/flows.js';
 import { GATEWAY_DRIVERS } from '../helpers/gateway-drivers.js';
-import { control, journalsOf, ledgerProblems, paidOrder, payoutOf, payoutWhen, refund, registerPayee, reversalsOf, sandboxTransfersOf } from '../helpers/payouts.js';
+import { control, directTransfersOf, walletPaidOrder, journalsOf, ledgerProblems, paidOrder, payoutOf, payoutWhen, refund, registerPayee, reversalsOf, sandboxTransfersOf } from '../helpers/payouts.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
 const TIMEOUT_MS = 3_000;
@@ -37,29 +37,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** The sandbox's direct transfers (no source payment) made for `payoutId`. */
-const directTransfersOf = async (payoutId: string) =>
-  (await server.app.sandbox!.transfers.all()).filter((t) => !t.source.startsWith('pay_') && (t.notes as Record<string, string>).payout_id === payoutId);
-
-let spenders = 0;
-/** An order of `amount` to `payeeId` paid from a fresh customer's wallet (topped up first). */
-async function walletPaidOrder(payeeId: string, amount: number) {
-  spenders += 1;
-  const spender = await server.token(`spender-direct-${Date.now()}-${spenders}`);
-  await topUp(server, spender, amount);
-  const order = await createOrder(server, spender, amount, { payeeId });
-  const paid = await server.gql(PayWithWalletDocument, { input: { paymentId: order.payment.id, idempotencyKey: `wallet-${Date.now()}-${spenders}` } }, spender);
-  expect(paid.errors).toBeUndefined();
-  return order.payment;
-}
-
 describe('direct transfers', { timeout: 60_000 }, () => {
   it('sends the share of a wallet-paid order by a direct transfer, booked payable → in transit → paid', async () => {
     const payee = await registerPayee(server, admin);
-    const payment = await walletPaidOrder(payee.payeeId, 40_000);
+    const payment = await walletPaidOrder(server, payee.payeeId, 40_000);
     const payout = await payoutWhen(server, payment.id, (p) => p.status === PayoutStatus.PROCESSED, 'wallet-paid payout processed');
     expect(payout).toMatchObject({ method: PayoutMethod.DIRECT, amount: payment.payeeAmount, amountNetted: 0, attempts: 1, lastError: null });
-    const transfers = await directTransfersOf(payout.id);
+    const transfers = await directTransfersOf(server, payout.id);
     expect(transfers).toHaveLength(1);
     expect(transfers[0]).toMatchObject({ id: payout.razorpayTransferId, recipient: payee.razorpayAccountId, amount: payment.payeeAmount, status: 'processed' });
     expect(transfers[0]!.source).toMatch(/^acc_/);
@@ -81,7 +65,7 @@ describe('direct transfers', { timeout: 60_000 }, () => {
     expect(confirmed.errors).toBeUndefined();
     const payout = await payoutWhen(server, session.payment.id, (p) => p.status === PayoutStatus.PROCESSED, 'PhonePe-paid payout processed');
     expect(payout.method).toBe(PayoutMethod.DIRECT);
-    expect((await directTransfersOf(payout.id)).map((t) => t.amount)).toEqual([payout.amount]);
+    expect((await directTransfersOf(server, payout.id)).map((t) => t.amount)).toEqual([payout.amount]);
     expect(await ledgerProblems(server)).toEqual([]);
   });
 
@@ -97,7 +81,7 @@ describe('direct transfers', { timeout: 60_000 }, () => {
     const payout = await payoutWhen(server, payment.id, (p) => p.status === PayoutStatus.PROCESSED, 'refunded payout paid directly');
     expect(payout).toMatchObject({ method: PayoutMethod.DIRECT, amount: shrunk.amount });
     expect(await sandboxTransfersOf(server, payment.razorpayPaymentId)).toHaveLength(0);
-    expect((await directTransfersOf(payout.id)).map((t) => t.amount)).toEqual([shrunk.amount]);
+    expect((await directTransfersOf(server, payout.id)).map((t) => t.amount)).toEqual([shrunk.amount]);
     expect(await ledgerProblems(server)).toEqual([]);
   });
 
@@ -119,7 +103,7 @@ describe('direct transfers', { timeout: 60_000 }, () => {
     expect(payout).toMatchObject({ method: PayoutMethod.DIRECT, failedTransfers: 1, amount: payment.payeeAmount - waiting!.amount });
     expect((await reversalsOf(server, payout.id)).map((r) => r.status)).toEqual([PayoutReversalStatus.CANCELLED]);
     expect((await sandboxTransfersOf(server, payment.razorpayPaymentId)).map((t) => t.status)).toEqual(['failed']);
-    expect((await directTransfersOf(payout.id)).map((t) => t.amount)).toEqual([payout.amount]);
+    expect((await directTransfersOf(server, payout.id)).map((t) => t.amount)).toEqual([payout.amount]);
     expect(await ledgerProblems(server)).toEqual([]);
   });
 
@@ -127,9 +111,9 @@ describe('direct transfers', { timeout: 60_000 }, () => {
     const payee = await registerPayee(server, admin);
     // The webhook is lost too: only the retry with the same key can learn of the transfer.
     await control(server, '/transfers', { lateAnswers: { count: 1, delayMs: TIMEOUT_MS + 1_000 }, dropWebhooks: true });
-    const payment = await walletPaidOrder(payee.payeeId, 35_000);
+    const payment = await walletPaidOrder(server, payee.payeeId, 35_000);
     const payout = await payoutWhen(server, payment.id, (p) => p.status === PayoutStatus.PROCESSED, 'payout processed after a timeout');
-    const transfers = await directTransfersOf(payout.id);
+    const transfers = await directTransfersOf(server, payout.id);
     expect(transfers).toHaveLength(1);
     expect(transfers[0]!.id).toBe(payout.razorpayTransferId);
     expect((await journalsOf(server, payout.id)).map((j) => j.kind)).toEqual([JournalKind.PAYOUT_TRANSFER, JournalKind.PAYOUT_PROCESSED]);
@@ -139,10 +123,10 @@ describe('direct transfers', { timeout: 60_000 }, () => {
   it('makes a direct transfer Razorpay failed again, with a new idempotency key, and it is processed', async () => {
     const payee = await registerPayee(server, admin);
     await control(server, '/transfers', { failTransfers: 1 });
-    const payment = await walletPaidOrder(payee.payeeId, 20_000);
+    const payment = await walletPaidOrder(server, payee.payeeId, 20_000);
     const payout = await payoutWhen(server, payment.id, (p) => p.status === PayoutStatus.PROCESSED, 'payout processed after a failed direct transfer');
     expect(payout.failedTransfers).toBe(1);
-    const transfers = await directTransfersOf(payout.id);
+    const transfers = await directTransfersOf(server, payout.id);
     expect(transfers.map((t) => t.status).sort()).toEqual(['failed', 'processed']);
     expect(transfers.find((t) => t.status === 'processed')!.id).toBe(payout.razorpayTransferId);
     expect((await journalsOf(server, payout.id)).map((j) => j.kind)).toEqual([
@@ -153,7 +137,7 @@ describe('direct transfers', { timeout: 60_000 }, () => {
 
   it('reverses a direct transfer by the payee part of a refund after it', async () => {
     const payee = await registerPayee(server, admin);
-    const payment = await walletPaidOrder(payee.payeeId, 40_000);
+    const payment = await walletPaidOrder(server, payee.payeeId, 40_000);
     const payout = await payoutWhen(server, payment.id, (p) => p.status === PayoutStatus.PROCESSED, 'payout processed');
     const made = await refund(server, admin, { paymentId: payment.id, amount: 10_000 });
     const [reversal] = await eventually(async () => {
@@ -162,7 +146,7 @@ describe('direct transfers', { timeout: 60_000 }, () => {
     }, 20_000, 'reversal processed');
     const reversed = await payoutWhen(server, payment.id, (p) => p.status === PayoutStatus.PARTIALLY_REVERSED, 'payout partially reversed');
     expect(reversed.amountReversed).toBe(reversal!.amount);
-    const [transfer] = await directTransfersOf(payout.id);
+    const [transfer] = await directTransfersOf(server, payout.id);
     expect(transfer).toMatchObject({ status: 'partially_reversed', amount_reversed: reversal!.amount });
     expect(await ledgerProblems(server)).toEqual([]);
   });
@@ -206,21 +190,21 @@ describe('netting what a payee owes', { timeout: 60_000 }, () => {
 
   it('completes a payout the debt takes whole without a transfer, and nets the rest from the one after', async () => {
     const { payee, debt } = await indebtedPayee(40_000);
-    const small = await walletPaidOrder(payee.payeeId, 10_000);
+    const small = await walletPaidOrder(server, payee.payeeId, 10_000);
     const absorbed = await payoutWhen(server, small.id, (p) => p.status === PayoutStatus.PROCESSED, 'absorbed payout completed');
     expect(absorbed).toMatchObject({ amountNetted: small.payeeAmount, razorpayTransferId: null });
-    expect(await directTransfersOf(absorbed.id)).toHaveLength(0);
+    expect(await directTransfersOf(server, absorbed.id)).toHaveLength(0);
     expect((await journalsOf(server, absorbed.id)).map((j) => j.kind)).toEqual([JournalKind.PAYOUT_NETTED]);
-    const big = await walletPaidOrder(payee.payeeId, 50_000);
+    const big = await walletPaidOrder(server, payee.payeeId, 50_000);
     const rest = await payoutWhen(server, big.id, (p) => p.status === PayoutStatus.PROCESSED, 'next payout processed');
     expect(rest.amountNetted).toBe(debt - small.payeeAmount);
-    expect((await directTransfersOf(rest.id)).map((t) => t.amount)).toEqual([big.payeeAmount - rest.amountNetted]);
+    expect((await directTransfersOf(server, rest.id)).map((t) => t.amount)).toEqual([big.payeeAmount - rest.amountNetted]);
     expect(await ledgerProblems(server)).toEqual([]);
   });
 
   it('makes a refund of a payout netted whole the payee\'s debt again (nothing was sent to reverse)', async () => {
     const { payee } = await indebtedPayee(40_000);
-    const small = await walletPaidOrder(payee.payeeId, 10_000);
+    const small = await walletPaidOrder(server, payee.payeeId, 10_000);
     const absorbed = await payoutWhen(server, small.id, (p) => p.status === PayoutStatus.PROCESSED, 'absorbed payout completed');
     await refund(server, admin, { paymentId: small.id, amount: 10_000 });
     const owing = await payoutWhen(server, small.id, (p) => p.amountReceivable === absorbed.amount, 'the refund\'s payee part owed again');
