@@ -14,6 +14,7 @@ import type { DirectTransferRequest } from '../../src/gateways/payout-gateway.js
 import { decodeRazorpayWebhook } from '../../src/gateways/razorpay/razorpay.webhooks.js';
 import { RazorpayRouteGateway } from '../../src/gateways/razorpay/route/route.gateway.js';
 import { WebhookEvent } from '../../src/webhooks/webhook-event.entity.js';
+import { gatewayError, linkedAccountVia } from '../helpers/route.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
 const TIMEOUT_MS = 1_500;
@@ -43,19 +44,10 @@ const control = (path: string, body: unknown) => fetch(`${server.url}/sandbox/ra
   method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
 }).then(async (r) => ({ status: r.status, body: await r.json() as Record<string, unknown> }));
 
-let counter = 0;
+/** A linked account through the adapter: activated at once, or left waiting (`activate` false). */
 async function linkedAccount(activate = true): Promise<string> {
-  counter += 1;
-  const n = `${Date.now()}${counter}`;
   if (!activate) await control('/route', { activation: 'manual' });
-  const account = await route.createLinkedAccount({
-    referenceId: `d${n}`.slice(0, 20), email: `direct${n}@example.com`, phone: '9876543210', legalBusinessName: 'Asha Kumari',
-    businessType: 'individual', contactName: 'Asha Kumari', category: 'services', subcategory: 'freelancer',
-    address: { street1: '12 MG Road', street2: 'Indiranagar', city: 'Bengaluru', state: 'Karnataka', postalCode: '560001', country: 'IN' },
-  });
-  const product = await route.requestRouteProduct(account.id);
-  await route.submitSettlementDetails(account.id, product.id, { accountNumber: '501001234987654', ifscCode: 'HDFC0001234', beneficiaryName: 'Asha Kumari' });
-  return account.id;
+  return (await linkedAccountVia(route, 'd')).id;
 }
 
 const request = (accountId: string, amount: number, overrides: Partial<DirectTransferRequest> = {}): DirectTransferRequest => {
@@ -66,11 +58,6 @@ const request = (accountId: string, amount: number, overrides: Partial<DirectTra
 const madeFor = async (payoutId: string) => (await sandbox().transfers.all()).filter((t) => (t.notes as Record<string, string>).payout_id === payoutId);
 const storedEvents = (type: string) => server.db.orm.em.fork().find(WebhookEvent, { eventType: type });
 
-async function gatewayError(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
-}
 
 describe('direct transfers', () => {
   it('transfers from the platform balance (no payment), processed with a signed transfer.processed', async () => {

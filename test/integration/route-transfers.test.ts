@@ -9,11 +9,11 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/gateways/gateway.js';
 import type { TransferRequest } from '../../src/gateways/payout-gateway.js';
 import { decodeRazorpayWebhook } from '../../src/gateways/razorpay/razorpay.webhooks.js';
 import { RazorpayRouteGateway } from '../../src/gateways/razorpay/route/route.gateway.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
+import { capturedSandboxPayment, gatewayError, linkedAccountVia } from '../helpers/route.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
 const TIMEOUT_MS = 1_500;
@@ -45,29 +45,15 @@ const control = (path: string, body: unknown) => fetch(`${server.url}/sandbox/ra
   method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
 }).then(async (r) => ({ status: r.status, body: await r.json() as Record<string, unknown> }));
 
-let counter = 0;
 /** An activated linked account, through the adapter (the sandbox activates at once by default). */
 async function linkedAccount(): Promise<string> {
-  counter += 1;
-  const n = `${Date.now()}${counter}`;
-  const account = await route.createLinkedAccount({
-    referenceId: `ref${n}`.slice(0, 20), email: `trf${n}@example.com`, phone: '9876543210', legalBusinessName: 'Asha Kumari',
-    businessType: 'individual', contactName: 'Asha Kumari', category: 'services', subcategory: 'freelancer',
-    address: { street1: '12 MG Road', street2: 'Indiranagar', city: 'Bengaluru', state: 'Karnataka', postalCode: '560001', country: 'IN' },
-  });
-  const product = await route.requestRouteProduct(account.id);
-  const activated = await route.submitSettlementDetails(account.id, product.id, { accountNumber: '501001234987654', ifscCode: 'HDFC0001234', beneficiaryName: 'Asha Kumari' });
-  expect(activated.activationStatus).toBe('activated');
+  const account = await linkedAccountVia(route, 'trf');
+  expect(account.activationStatus).toBe('activated');
   return account.id;
 }
 
 /** A captured payment of `amount` paise at the sandbox. */
-async function capturedPayment(amount = 50_000): Promise<string> {
-  const order = await sandbox().createOrder({ amount, currency: 'INR', receipt: `r${Date.now()}`, notes: {}, autoCapture: true });
-  const paid = await sandbox().pay({ order_id: order.id, outcome: 'success', method: 'card' });
-  if (!('razorpay_payment_id' in paid)) throw new Error('payment failed');
-  return paid.razorpay_payment_id;
-}
+const capturedPayment = (amount = 50_000) => capturedSandboxPayment(sandbox(), amount);
 
 const request = (accountId: string, amount: number, overrides: Partial<TransferRequest> = {}): TransferRequest => ({
   accountId, amount, currency: 'INR', payoutId: `po_${randomUUID()}`, onHold: false, onHoldUntil: null, ...overrides,
@@ -75,11 +61,6 @@ const request = (accountId: string, amount: number, overrides: Partial<TransferR
 
 const storedEvents = (type: string) => server.db.orm.em.fork().find(WebhookEvent, { eventType: type });
 
-async function gatewayError(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
-}
 
 describe('transfers from a payment', () => {
   it('transfers, lists, fetches; processed by a signed transfer.processed the inbox stores and ignores (no handler yet)', async () => {

@@ -9,6 +9,7 @@
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RazorpayRouteGateway } from '../../src/gateways/razorpay/route/route.gateway.js';
+import { capturedSandboxPayment, linkedAccountVia } from '../helpers/route.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -49,26 +50,9 @@ const control = (path: string, body: unknown) => fetch(`${server.url}/sandbox/ra
   method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
 }).then((r) => expect(r.status).toBe(200));
 
-let counter = 0;
-async function linkedAccount(): Promise<string> {
-  counter += 1;
-  const n = `${Date.now()}${counter}`;
-  const account = await route.createLinkedAccount({
-    referenceId: `ra${n}`.slice(0, 20), email: `ra${n}@example.com`, phone: '9876543210', legalBusinessName: 'Asha Kumari',
-    businessType: 'individual', contactName: 'Asha Kumari', category: 'services', subcategory: 'freelancer',
-    address: { street1: '12 MG Road', street2: 'Indiranagar', city: 'Bengaluru', state: 'Karnataka', postalCode: '560001', country: 'IN' },
-  });
-  const product = await route.requestRouteProduct(account.id);
-  await route.submitSettlementDetails(account.id, product.id, { accountNumber: '501001234987654', ifscCode: 'HDFC0001234', beneficiaryName: 'Asha Kumari' });
-  return account.id;
-}
+const linkedAccount = async () => (await linkedAccountVia(route, 'ra')).id;
 
-async function capturedPayment(amount: number): Promise<string> {
-  const order = await sandbox().createOrder({ amount, currency: 'INR', receipt: `r${Date.now()}`, notes: {}, autoCapture: true });
-  const paid = await sandbox().pay({ order_id: order.id, outcome: 'success', method: 'card' });
-  if (!('razorpay_payment_id' in paid)) throw new Error('payment failed');
-  return paid.razorpay_payment_id;
-}
+const capturedPayment = (amount: number) => capturedSandboxPayment(sandbox(), amount);
 
 /** Transfers from `payment` (over HTTP), waited for until processed unless `processed` is false. */
 async function transfers(payment: string, items: { account: string; amount: number }[], processed = true): Promise<string[]> {
