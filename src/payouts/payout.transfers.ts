@@ -80,7 +80,7 @@ export class PayoutTransfers {
           log.warn({ gatewayError: error.message }, 'payout transfer from the payment refused after a refund started: the rest goes by a direct transfer');
           return;
         }
-        await this.fail(payoutId, error.message, null);
+        await this.fail(payoutId, error.message);
         log.warn({ gatewayError: error.message, method: intent.method }, 'payout transfer refused by Razorpay: FAILED');
         return;
       }
@@ -159,7 +159,7 @@ export class PayoutTransfers {
   }
 
   /** A payout whose transfer Razorpay refused (no transfer made) or failed. */
-  private async fail(payoutId: string, reason: string, _transferId: string | null): Promise<void> {
+  private async fail(payoutId: string, reason: string): Promise<void> {
     await this.orm.em.fork().transactional(async (em) => {
       const payout = await this.lockPayout(em, await em.findOneOrFail(Payout, { id: payoutId }));
       if (payout.status !== PayoutStatus.PENDING || payout.razorpayTransferId) return;
