@@ -4,6 +4,9 @@ import type { Logger } from '../logger.js';
 
 // Locks up to `limit` stored events that have no job yet, oldest first; rows another feeder holds are skipped.
 const LOCK_UNQUEUED = `select "id" from "webhook_event" where not "job_queued" order by "received_at" limit ? for update skip locked`;
+// Whether any stored event waits for its job (the partial index on unqueued rows answers it): an
+// idle poll is this one statement, with no transaction opened.
+const ANY_UNQUEUED = `select 1 from "webhook_event" where not "job_queued" limit 1`;
 const MARK_QUEUED = `update "webhook_event" set "job_queued" = true where "id" in (?)`;
 
 export interface WebhookFeederOptions {
@@ -67,9 +70,12 @@ export class WebhookFeeder {
    * One batch: locks up to `batch` unqueued events, adds their jobs and marks them, in one
    * transaction. Returns how many. The mark comes last, just before the commit: until then the
    * rows are only locked, and a duplicate delivery's `insert … on conflict` does not wait for a
-   * lock; from the update on (a new row version not yet committed) it would.
+   * lock; from the update on (a new row version not yet committed) it would. When no event
+   * waits (most polls), it opens no transaction.
    */
   async feedOnce(): Promise<number> {
+    const waiting: unknown[] = await this.orm.em.getConnection().execute(ANY_UNQUEUED, [], 'all');
+    if (waiting.length === 0) return 0;
     return this.orm.em.fork().transactional(async (em) => {
       const connection = em.getConnection();
       const rows: { id: string }[] = await connection.execute(LOCK_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());

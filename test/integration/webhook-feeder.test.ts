@@ -138,4 +138,23 @@ describe('a queue fetching batches', () => {
     const gaps = batches.slice(1).map((batch, i) => batch.started - batches[i]!.ended);
     expect(gaps.every((gap) => gap < 450)).toBe(true);
   }, 60_000);
+  it('an idle poll is one statement and opens no transaction', async () => {
+    const jobs = runner();
+    jobs.define(WEBHOOK_PROCESS_JOB, { maxAttempts: 3, retryDelaySeconds: 0, retryDelayMaxSeconds: 0, notify: false }, () => Promise.resolve());
+    const feeder = new WebhookFeeder(db.orm, jobs, logger, { queue: WEBHOOK_PROCESS_JOB });
+    // Whatever earlier tests left unqueued is fed first.
+    while ((await feeder.feedOnce()) > 0);
+    const knex = db.orm.em.getConnection().getKnex();
+    const statements: string[] = [];
+    const listener = (query: { sql: string }) => statements.push(query.sql);
+    knex.on('query', listener);
+    try {
+      expect(await feeder.feedOnce()).toBe(0);
+    } finally {
+      knex.removeListener('query', listener);
+    }
+    // Polled every second by every instance: a BEGIN/COMMIT each time was load on an idle database
+    // (and two statements inside any request a poll happened to span).
+    expect(statements).toEqual(['select 1 from "webhook_event" where not "job_queued" limit 1']);
+  });
 });
