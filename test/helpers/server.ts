@@ -24,8 +24,8 @@ export interface TestServer {
   config: Config;
   url: string;
   token(userId: string, role?: Role): Promise<string>;
-  /** POSTs a typed operation to /graphql as `token` (no token: anonymous). */
-  gql<R, V>(doc: TypedDocumentNode<R, V>, variables: V, token?: string | null): Promise<GraphQLResponse<R>>;
+  /** POSTs a typed operation to /graphql as `token` (no token: anonymous), with any extra `headers`. */
+  gql<R, V>(doc: TypedDocumentNode<R, V>, variables: V, token?: string | null, headers?: Record<string, string>): Promise<GraphQLResponse<R>>;
   /** A graphql-ws client on the same port, authenticated with `token`. */
   ws(token?: string | null): Client;
   close(): Promise<void>;
@@ -33,10 +33,10 @@ export interface TestServer {
 
 /** POSTs typed operations to `${url}/graphql` (as TestServer.gql). */
 export function gqlAt(url: string): TestServer['gql'] {
-  return async (doc, variables, token) => {
+  return async (doc, variables, token, headers = {}) => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: JSON.stringify({ query: print(doc), variables }),
     });
     return (await response.json()) as GraphQLResponse<never>;

@@ -6,8 +6,10 @@
  */
 import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CreateOrderDocument } from '../graphql/generated.js';
 import { createOrder } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { statementsOfRequest } from '../helpers/statements.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -18,39 +20,24 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Tables createOrder writes: a statement outside a transaction counts only if it names one. */
-const ORDER_TABLES = /"(payment|transaction|payment_event|idempotency_key)"/;
-
-async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
-  const knex = server.db.orm.em.getConnection().getKnex();
-  const seen: { sql: string; tx: string | undefined }[] = [];
-  // Background jobs (the cart sweep's recurring pass, the workers) run their own statements on
-  // other connections at any moment: a transaction counts only if one of its statements writes
-  // an order table, which keeps the sweep's BEGIN … COMMIT out of the count.
-  const listener = (query: { sql: string; __knexTxId?: string }) => {
-    if (!/webhook_event|outbox_delivery|sandbox_razorpay/.test(query.sql)) seen.push({ sql: query.sql, tx: query.__knexTxId });
-  };
-  knex.on('query', listener);
-  try {
-    await work();
-  } finally {
-    knex.removeListener('query', listener);
-  }
-  const orderTransactions = new Set(seen.filter((q) => q.tx && ORDER_TABLES.test(q.sql)).map((q) => q.tx));
-  return seen
-    .filter((q) => (q.tx ? orderTransactions.has(q.tx) : ORDER_TABLES.test(q.sql)))
-    .map((q) => q.sql.split(' ').slice(0, 3).join(' '));
+/** The statements of one createOrder request, each cut to its first three words. */
+async function statementsOf(token: string, input: { amount: number; idempotencyKey?: string }): Promise<string[]> {
+  const statements = await statementsOfRequest(server.db.orm, async (headers) => {
+    const response = await server.gql(CreateOrderDocument, { input }, token, headers);
+    expect(response.errors).toBeUndefined();
+  });
+  return statements.map((sql) => sql.split(' ').slice(0, 3).join(' '));
 }
 
 it('a new order is 2 statements: the intent in one statement, then its gateway order id', async () => {
   const token = await server.token('counted');
   await createOrder(server, token, 10_000, { idempotencyKey: 'warm-up-key-1' });
-  const statements = await statementsOf(() => createOrder(server, token, 10_000, { idempotencyKey: 'counted-key-1' }));
+  const statements = await statementsOf(token, { amount: 10_000, idempotencyKey: 'counted-key-1' });
   expect(statements).toEqual([
     'with w0 as', 'update "payment" set',
   ]);
   // Without a key: the same.
-  expect(await statementsOf(() => createOrder(server, token, 10_000))).toHaveLength(2);
+  expect(await statementsOf(token, { amount: 10_000 })).toHaveLength(2);
 });
 
 it('a key already used: the insert is refused by the unique key and the first order is answered', async () => {

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { currentRequestId } from '../../src/observability/request-context.js';
+
+/**
+ * The SQL statements one HTTP request ran. `work` sends the request with the given
+ * `X-Request-Id`; only statements issued inside that request's context count. The background
+ * jobs (webhook feeder, cart sweep, reconciler, workers) share the pool and may run a statement
+ * at any moment of the request, and a filter on table names cannot tell theirs from the request's.
+ */
+export async function statementsOfRequest(orm: MikroORM, work: (headers: Record<string, string>) => Promise<unknown>): Promise<string[]> {
+  const knex = orm.em.getConnection().getKnex();
+  const requestId = `counted-${randomUUID()}`;
+  const seen: string[] = [];
+  const listener = (query: { sql: string }) => {
+    if (currentRequestId() === requestId) seen.push(query.sql);
+  };
+  knex.on('query', listener);
+  try {
+    await work({ 'x-request-id': requestId });
+  } finally {
+    knex.removeListener('query', listener);
+  }
+  return seen;
+}
