@@ -11,9 +11,8 @@ export interface JobQueueOptions {
   /** Workers on this instance (each running its batch at once). */
   concurrency?: number;
   /**
-   * Jobs each worker fetches at once (default 1). Over 1, a worker whose fetch came back full
-   * fetches again at once; at 1 the library never does (its `burstWhenBatchFull` is ignored at
-   * batch size 1), so each worker takes one job per poll, two a second whatever the backlog.
+   * Jobs each worker fetches at once (default 1), run at once. A worker whose fetch came back
+   * full fetches again at once while the queue has jobs ready (see `startWorkers`), else at the next poll.
    */
   batchSize?: number;
   /**
@@ -72,7 +71,10 @@ export class JobRunner {
       // Abandoned jobs (their process was killed) are noticed within a second of their lease.
       superviseIntervalSeconds: 1,
       // Expiry of active jobs is part of the queue monitor, whose own throttle defaults to a minute.
+      // The monitor also counts each queue's ready jobs, which workers read (below) to keep going.
       monitorIntervalSeconds: 1,
+      // How often this instance rereads those counts (default a minute): a backlog is seen within ~2 s.
+      queueCacheIntervalSeconds: 1,
       max: 4,
       application_name: 'payments-jobs',
     });
@@ -142,12 +144,21 @@ export class JobRunner {
     for (const { name, handler, options } of this.workers) {
       if (options.work === false) continue;
       // `concurrency` workers, each running the jobs of its fetch at once and fetching again when they
-      // are all done (at once while the fetches come back full, else at the next poll). Each job is
-      // settled on its own: a throw fails (retries) that job only.
+      // are all done: at once while the fetches come back full and the queue has jobs ready, else
+      // at the next poll. Left to polls alone, a one-job worker waits a poll (half a second, a
+      // second while NOTIFY is on) after every job, whatever the backlog: `burstWhenReadyExceeds`
+      // (the library's least, 1) goes on while its count of ready jobs (the monitor's, reread
+      // every second) shows more than one, and
+      // `burstWhenBatchFull` (ignored by the library at batch size 1) keeps batches going between
+      // two counts. An empty or short fetch always falls back to polling, so an idle queue never
+      // spins. Each job is settled on its own: a throw fails (retries) that job only.
       const batchSize = options.batchSize ?? 1;
       await this.boss.work<unknown>(
         name,
-        { localConcurrency: options.concurrency ?? 2, batchSize, perJobResults: true, burstWhenBatchFull: batchSize > 1, includeMetadata: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 },
+        {
+          localConcurrency: options.concurrency ?? 2, batchSize, perJobResults: true, includeMetadata: true,
+          burstWhenBatchFull: batchSize > 1, burstWhenReadyExceeds: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1,
+        },
         async (jobs) => Promise.all(jobs.map(async (job) => {
           const meta = job as JobWithMetadata<never>;
           try {
