@@ -465,6 +465,19 @@ describe('faults, retries and timeouts', () => {
     await expectGatewayError(adapter({ timeoutMs: 100, maxRetries: 0 }).fetchOrder('order_00000000000000'), 'unavailable');
   });
 
+  it('follows no redirect: the other location is never asked, and a 3xx is a failed call', async () => {
+    const asked: string[] = [];
+    const { url: elsewhere } = await listen((req, res) => {
+      asked.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    const { url } = await listen((req, res) => {
+      res.writeHead(307, { location: `${elsewhere}${req.url}` }).end();
+    });
+    await expectGatewayError(adapter({ apiUrl: url, maxRetries: 0 }).createOrder({ amount: 10_000, currency: 'INR', receipt: 'redirected' }), 'unavailable');
+    expect(asked).toEqual([]);
+  });
+
   it('reports a refused connection as unavailable after retrying', async () => {
     const { server, url } = await listen(() => undefined);
     await new Promise((resolve) => server.close(resolve));

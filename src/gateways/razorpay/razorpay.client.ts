@@ -39,7 +39,7 @@ export interface RazorpayClientOptions {
  * and to send headers the SDK's whitelist would drop.
  */
 interface SdkHttpClient {
-  defaults: { baseURL?: string; timeout?: number; httpAgent?: HttpAgent; httpsAgent?: HttpsAgent };
+  defaults: { baseURL?: string; timeout?: number; maxRedirects?: number; httpAgent?: HttpAgent; httpsAgent?: HttpsAgent };
   post(url: string, data: unknown, config: { headers: Record<string, string> }): Promise<{ data: unknown }>;
   interceptors: {
     response: { use(onFulfilled: null, onRejected: (error: unknown) => unknown): number };
@@ -74,6 +74,11 @@ export class RazorpayClient {
     // reset is not retried for a refund without an idempotency key (retryWhenNotApplied).
     http.defaults.httpAgent = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
     http.defaults.httpsAgent = new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+    // Razorpay's API answers where it is asked, never with a redirect: with none to follow axios
+    // sends through Node's own http/https instead of wrapping every request in follow-redirects
+    // (its request object, piped events and buffered body: ~3 % of createOrder's CPU, issue 11).
+    // A 3xx would now be an unexpected answer (a failure), not a request sent elsewhere with our key.
+    http.defaults.maxRedirects = 0;
     http.interceptors.response.use(null, (error) => Promise.reject(toReadableAxiosFailure(error)));
     this.#http = http;
   }
