@@ -107,3 +107,45 @@ it('refuses an EntityManager that read something or runs inside a transaction', 
     await insertPersistedAtOnce(tx);
   })).rejects.toThrow(/outside one/);
 });
+
+it('reuses a statement per shape with each call its own values, and builds another for another shape', async () => {
+  const write = async (payerId: string, fields: Partial<Payment>) => {
+    const em = db.orm.em.fork();
+    const payment = persistOrder(em, payerId, `${payerId}-key`);
+    Object.assign(payment, fields);
+    const statements: string[] = [];
+    const knex = db.orm.em.getConnection().getKnex();
+    const listener = (query: { sql: string }) => statements.push(query.sql);
+    knex.on('query', listener);
+    try {
+      await insertPersistedAtOnce(em);
+    } finally {
+      knex.removeListener('query', listener);
+    }
+    return { payment, sql: statements[0]! };
+  };
+  // Same shape, different values (the second call reuses the first one's text).
+  const a = await write('shape-a', { amount: 10_000, reference: 'ref-a', notes: { n: 'a' } });
+  const b = await write('shape-b', { amount: 20_000, reference: null, description: 'b', notes: null });
+  expect(b.sql).toBe(a.sql);
+  // Another shape: a column with a database default left to it (no gateway column written).
+  const c = await write('shape-c', { amount: 30_000, gateway: undefined });
+  expect(c.sql).not.toBe(a.sql);
+  expect(c.sql).not.toContain('"gateway"');
+  const d = await write('shape-d', { amount: 40_000 });
+  expect(d.sql).toBe(a.sql);
+
+  const conn = db.orm.em.getConnection();
+  const rows = await conn.execute(`select payer_id, amount, reference, description, notes, gateway, idempotency_key from payment where payer_id like 'shape-%' order by payer_id`);
+  expect(rows).toEqual([
+    { payer_id: 'shape-a', amount: '10000', reference: 'ref-a', description: 'desc', notes: { n: 'a' }, gateway: 'razorpay', idempotency_key: 'shape-a-key' },
+    { payer_id: 'shape-b', amount: '20000', reference: null, description: 'b', notes: null, gateway: 'razorpay', idempotency_key: 'shape-b-key' },
+    { payer_id: 'shape-c', amount: '30000', reference: 'ref-1', description: 'desc', notes: { a: '1', 'key with "quotes"': "it's" }, gateway: 'razorpay', idempotency_key: 'shape-c-key' },
+    { payer_id: 'shape-d', amount: '40000', reference: 'ref-1', description: 'desc', notes: { a: '1', 'key with "quotes"': "it's" }, gateway: 'razorpay', idempotency_key: 'shape-d-key' },
+  ]);
+  const charges = await conn.execute<{ user_id: string }[]>(`select user_id from "transaction" where user_id like 'shape-%' order by user_id`);
+  // Each CHARGE is its payment's own (persisted with the payment's amount at the time).
+  expect(charges.map((row) => row.user_id)).toEqual(['shape-a', 'shape-b', 'shape-c', 'shape-d']);
+  const events = await conn.execute(`select p.payer_id from payment_event e join payment p on p.id = e.payment_id where p.payer_id like 'shape-%' order by p.payer_id`);
+  expect(events).toHaveLength(4);
+});

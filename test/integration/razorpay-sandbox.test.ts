@@ -465,6 +465,44 @@ describe('faults, retries and timeouts', () => {
     await expectGatewayError(adapter({ timeoutMs: 100, maxRetries: 0 }).fetchOrder('order_00000000000000'), 'unavailable');
   });
 
+  it('follows no redirect: the other location is never asked, and a 3xx is a failed call', async () => {
+    const asked: string[] = [];
+    const { url: elsewhere } = await listen((req, res) => {
+      asked.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    const { url } = await listen((req, res) => {
+      res.writeHead(307, { location: `${elsewhere}${req.url}` }).end();
+    });
+    await expectGatewayError(adapter({ apiUrl: url, maxRetries: 0 }).createOrder({ amount: 10_000, currency: 'INR', receipt: 'redirected' }), 'unavailable');
+    expect(asked).toEqual([]);
+  });
+
+  it('sends through a proxy named in the environment, and direct without one', async () => {
+    const proxied: string[] = [];
+    const { url: proxy } = await listen((req, res) => {
+      proxied.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+        id: 'order_ViaTheProxy001', entity: 'order', amount: 10_000, amount_paid: 0, amount_due: 10_000, currency: 'INR',
+        receipt: 'proxied', status: 'created', attempts: 0, notes: {}, created_at: 1_700_000_000,
+      }));
+    });
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+    try {
+      Object.assign(process.env, { HTTP_PROXY: proxy, NO_PROXY: '', no_proxy: '' });
+      expect((await adapter().createOrder({ amount: 10_000, currency: 'INR', receipt: 'proxied' })).id).toBe('order_ViaTheProxy001');
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    expect(proxied).toEqual([`POST ${baseUrl}/sandbox/razorpay/v1/orders`]);
+    // Made without one (as every other adapter here), it goes direct, to the sandbox.
+    expect((await gateway.createOrder({ amount: 10_000, currency: 'INR', receipt: 'direct' })).id).not.toBe('order_ViaTheProxy001');
+    expect(proxied).toHaveLength(1);
+  });
+
   it('reports a refused connection as unavailable after retrying', async () => {
     const { server, url } = await listen(() => undefined);
     await new Promise((resolve) => server.close(resolve));

@@ -63,6 +63,8 @@ export class SandboxGateway {
   /** Route's direct transfers (`POST /v1/transfers`, from the platform balance, with an idempotency key). */
   readonly directTransfers: SandboxDirectTransfers;
   readonly #keySecret: string;
+  /** The digest of `keyId:keySecret` every API call's basic auth is compared with (computed once). */
+  readonly #credentialsDigest: Buffer;
   readonly #faults = new FaultInjector();
   readonly #webhooks: WebhookDispatcher;
   readonly #db: SandboxDb;
@@ -76,6 +78,7 @@ export class SandboxGateway {
     }
     this.keyId = options.keyId;
     this.#keySecret = options.keySecret;
+    this.#credentialsDigest = digest(`${options.keyId}:${options.keySecret}`);
     const onDbError = (error: Error) => options.logger?.warn({ problem: error.message }, 'sandbox database connection lost');
     this.#db = new SandboxDb(options.databaseUrl, onDbError);
     this.#lockConnection = new pg.Client({ connectionString: options.databaseUrl });
@@ -234,8 +237,7 @@ export class SandboxGateway {
   /** HTTP basic auth with the key id and secret, compared in constant time. */
   isAuthorized(header: string | undefined): boolean {
     if (!header?.startsWith('Basic ')) return false;
-    const expected = digest(`${this.keyId}:${this.#keySecret}`);
     const given = digest(Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8'));
-    return timingSafeEqual(expected, given);
+    return timingSafeEqual(this.#credentialsDigest, given);
   }
 }
