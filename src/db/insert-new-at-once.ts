@@ -69,7 +69,8 @@ function writable(meta: EntityMetadata, entity: Record<string, unknown>, writing
     if ((prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE) && value !== null) {
       const target = Reference.unwrapReference(value as object);
       if (!writing.has(target) && !helper(target).__managed) return false;
-      if (wrap(target, true).getPrimaryKey() == null) return false;
+      const key: unknown = wrap(target, true).getPrimaryKey();
+      if (key === null || key === undefined) return false;
     }
   }
   return true;
