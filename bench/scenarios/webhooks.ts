@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type pg from 'pg';
-import { load, round, waitFor, type Child } from '../support.js';
+import { cpuMs, load, round, waitFor, type Child } from '../support.js';
 
 export interface Delivery {
   eventId: string;
@@ -68,6 +68,12 @@ export interface WebhookFigures {
   /** Server CPU time per delivery while they arrived (processing that ran meanwhile included: same process). */
   serverCpuMsPerDelivery: number | null;
   allProcessedAfterLastDeliveryS: number | null;
+  /**
+   * Processing alone, from the last delivery until every payment was CAPTURED (or the wait
+   * ended): events settled (PROCESSED, IGNORED, DEAD) in that time, per second, and the server's
+   * CPU per event settled. The figure of processing's own cost, whatever the acknowledgements did.
+   */
+  afterLastDelivery: { eventsSettled: number; seconds: number; eventsPerSecond: number; serverCpuMsPerEvent: number | null };
   paymentsNotCaptured: number;
   paymentsWithoutExactlyOneCompletedCharge: number;
   /** Must be 0 whatever the load: a CAPTURED payment with a doubled or missing CHARGE. */
@@ -123,9 +129,18 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     };
   }
   const ids = orders.map((o) => o.id);
+  const eventsSettled = async () => Number((await db.query(`select count(*)::int as n from webhook_event where status in ('PROCESSED', 'IGNORED', 'DEAD')`)).rows[0].n);
+  const [settledBefore, cpuBefore] = [await eventsSettled(), cpuMs(service.pid)];
   const notCaptured = async () => Number((await db.query(`select count(*)::int as n from payment where id = any($1) and status <> 'CAPTURED'`, [ids])).rows[0].n);
   const settled = await waitFor(async () => (await notCaptured()) === 0, Math.max(30_000, seconds * 2_000));
   const processedAfter = settled ? round((Date.now() - lastDelivery) / 1000) : null;
+  const [settledAfter, cpuAfter, waited] = [await eventsSettled(), cpuMs(service.pid), (Date.now() - lastDelivery) / 1000];
+  const afterLastDelivery = {
+    eventsSettled: settledAfter - settledBefore,
+    seconds: round(waited),
+    eventsPerSecond: round((settledAfter - settledBefore) / Math.max(0.001, waited)),
+    serverCpuMsPerEvent: settledAfter > settledBefore ? round((cpuAfter - cpuBefore) / (settledAfter - settledBefore), 2) : null,
+  };
   // One statement, so the counts agree (processing may still be running): payments not CAPTURED,
   // payments whose CHARGE is not exactly one completed one, and of those the CAPTURED ones (a
   // doubled or lost CHARGE; a payment not yet processed has its CHARGE pending).
@@ -144,6 +159,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     acks: { perSecond: acks.perSecond, p50Ms: acks.p50Ms, p99Ms: acks.p99Ms, non2xx: acks.non2xx, errors: acks.errors },
     serverCpuMsPerDelivery: acks.serverCpuMsPerRequest ?? null,
     allProcessedAfterLastDeliveryS: processedAfter,
+    afterLastDelivery,
     paymentsNotCaptured: counts.notCaptured,
     paymentsWithoutExactlyOneCompletedCharge: counts.unsettled,
     capturedPaymentsWithoutExactlyOneCompletedCharge: counts.capturedWrong,

@@ -58,7 +58,7 @@ export async function insertPersistedAtOnce(em: EntityManager): Promise<void> {
 }
 
 /** The entity's columns as the database takes them (custom types converted, references as their key). */
-function rowOf(em: EntityManager, meta: EntityMetadata, entity: Record<string, unknown>): Record<string, unknown> {
+export function rowOf(em: EntityManager, meta: EntityMetadata, entity: Record<string, unknown>): Record<string, unknown> {
   const platform = em.getPlatform();
   const row: Record<string, unknown> = {};
   for (const prop of meta.props as EntityProperty[]) {

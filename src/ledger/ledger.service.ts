@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { topTransaction } from '../db/top-transaction.js';
 import type { Payment } from '../payments/payment.entity.js';
 import { AccountKind, Journal, JournalEntry, type JournalKind, type JournalPayout, type JournalRefund, LedgerAccount } from './ledger.entities.js';
 import { assertBalanced, type LedgerLine } from './ledger.lines.js';
@@ -11,6 +12,9 @@ export function accountKind(code: string): AccountKind {
     || code.startsWith('payee_in_transit:') || code.startsWith('payee_paid:')) return AccountKind.LIABILITY;
   throw new RangeError(`unknown ledger account code ${code}`);
 }
+
+/** How many committed accounts a process remembers. */
+const KNOWN_ACCOUNTS = 10_000;
 
 export interface JournalRequest {
   kind: JournalKind;
@@ -53,16 +57,52 @@ export class LedgerService {
     return journal;
   }
 
+  /**
+   * Accounts already committed, by code. An account is never updated or deleted once written, so
+   * what a committed row says stays true: a code found here needs no statement. Only rows this
+   * transaction did not insert are remembered (a row it inserted is not committed yet, and would
+   * be gone if it rolled back); the next transaction that meets the code finds it committed.
+   */
+  readonly #committed = new Map<string, Pick<LedgerAccount, 'id' | 'code' | 'kind' | 'currency' | 'createdAt'>>();
+  /** The codes each open transaction inserted (by its top-level transaction): not committed while it is open. */
+  readonly #insertedBy = new WeakMap<object, Set<string>>();
+
   /** The accounts with these codes, created on first use (concurrent creators agree on one row). */
   async accountsFor(em: EntityManager, codes: string[], currency: string): Promise<Map<string, LedgerAccount>> {
     const unique = [...new Set(codes)];
+    const found = new Map<string, LedgerAccount>();
+    const missing: string[] = [];
+    for (const code of unique) {
+      const row = this.#committed.get(code);
+      if (row) found.set(code, em.merge(LedgerAccount, { ...row }));
+      else missing.push(code);
+    }
+    if (missing.length === 0) return found;
+    const tried = new Map(missing.map((code) => [code, new LedgerAccount().id]));
     await em
       .createQueryBuilder(LedgerAccount)
-      .insert(unique.map((code) => ({ id: new LedgerAccount().id, code, kind: accountKind(code), currency, createdAt: new Date() })))
+      .insert(missing.map((code) => ({ id: tried.get(code)!, code, kind: accountKind(code), currency, createdAt: new Date() })))
       .onConflict('code')
       .ignore()
       .execute();
-    const rows = await em.find(LedgerAccount, { code: { $in: unique } });
-    return new Map(rows.map((row) => [row.code, row]));
+    const rows = await em.find(LedgerAccount, { code: { $in: missing } });
+    const transaction = topTransaction(em);
+    const ours = transaction ? (this.#insertedBy.get(transaction) ?? new Set<string>()) : new Set<string>();
+    if (transaction) this.#insertedBy.set(transaction, ours);
+    for (const row of rows) {
+      found.set(row.code, row);
+      // The id tried: this transaction inserted it now. Another id: the row existed, committed (an
+      // insert of it under way elsewhere is waited for by the conflict), unless this transaction inserted it earlier.
+      if (transaction && row.id === tried.get(row.code)) ours.add(row.code);
+      else if (!ours.has(row.code)) this.remember(row);
+    }
+    return found;
+  }
+
+  /** At most {@link KNOWN_ACCOUNTS} codes (per-user wallets and payees are many): the oldest learned goes first. */
+  private remember(row: LedgerAccount): void {
+    if (this.#committed.size >= KNOWN_ACCOUNTS) this.#committed.delete(this.#committed.keys().next().value!);
+    this.#committed.set(row.code, { id: row.id, code: row.code, kind: row.kind, currency: row.currency, createdAt: row.createdAt });
   }
 }
+

@@ -4,6 +4,8 @@ import { PaymentEvent, PaymentEventType } from './payment-event.entity.js';
 import type { ChangeSource, PaymentChange, PaymentDomainEvent, PaymentEventHandler } from './payment.events.js';
 import type { PaymentPublisher } from './payment.publisher.js';
 import { insertPersistedAtOnce } from '../db/insert-at-once.js';
+import { insertNewAtOnce } from '../db/insert-new-at-once.js';
+import { topTransaction } from '../db/top-transaction.js';
 import { canTransition, MONEY_RECEIVED_STATUSES, PaymentStatus } from './payment.state.js';
 
 declare const lockedBrand: unique symbol;
@@ -156,6 +158,8 @@ export class PaymentCore implements EventSubscriber {
       }));
     }
     await this.emit(em, event);
+    // The audit event and what the handlers added (CHARGE journal, entries, outbox message…) in one statement.
+    await insertNewAtOnce(em);
     const pending = this.changed.get(transaction) ?? new Map<string, Payment>();
     pending.set(payment.id, payment);
     this.changed.set(transaction, pending);
@@ -192,16 +196,9 @@ export class PaymentCore implements EventSubscriber {
   }
 }
 
-/**
- * The top-level transaction `em` is in: MikroORM announces the commit of that one only (a nested
- * transaction is a savepoint that links to its parent through a symbol of its own).
- */
+/** The top-level transaction `em` is in; throws outside one. */
 function transactionOf(em: EntityManager): object {
-  let transaction = em.getTransactionContext<Record<symbol, unknown>>();
+  const transaction = topTransaction(em);
   if (!transaction) throw new Error('a payment changes only inside a transaction (em.transactional)');
-  for (;;) {
-    const parentKey = Object.getOwnPropertySymbols(transaction).find((key) => key.description === 'parentTransaction');
-    if (!parentKey) return transaction;
-    transaction = transaction[parentKey] as Record<symbol, unknown>;
-  }
+  return transaction;
 }

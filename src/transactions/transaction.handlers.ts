@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PaymentDomainEvent, PaymentEventHandler } from '../payments/payment.events.js';
+import { PaymentStatus } from '../payments/payment.state.js';
 import { Transaction, TransactionStatus, TransactionType } from './transaction.entity.js';
 
 const CHARGE_STATUS: Partial<Record<PaymentDomainEvent['type'], TransactionStatus>> = {
@@ -28,8 +29,26 @@ export class ChargeTransactionHandler implements PaymentEventHandler {
     }
     const status = CHARGE_STATUS[event.type];
     if (!status) return;
-    const charge = await em.findOneOrFail(Transaction, { payment, type: TransactionType.CHARGE });
-    charge.status = status;
-    charge.completedAt = status === TransactionStatus.COMPLETED ? payment.updatedAt : null;
+    // Written PENDING with the payment, and only moved by the payment's attempts since: still PENDING.
+    if (status === TransactionStatus.PENDING && 'from' in event && event.from === PaymentStatus.CREATED) return;
+    const completedAt = status === TransactionStatus.COMPLETED ? payment.updatedAt : null;
+    // Read by this transaction already: changed where it is, written by the flush as before.
+    const loaded = em.getUnitOfWork().getIdentityMap().values()
+      .find((entity): entity is Transaction => entity instanceof Transaction && entity.type === TransactionType.CHARGE && chargedPaymentId(entity) === payment.id);
+    if (loaded) {
+      loaded.status = status;
+      loaded.completedAt = completedAt;
+      return;
+    }
+    // Otherwise one statement (no read, no entity to track): the payment's one CHARGE, under the payment's lock.
+    const result = await em.getConnection().execute<{ affectedRows: number }>(CHARGE_UPDATE, [status, completedAt, payment.id], 'run', em.getTransactionContext());
+    if (result.affectedRows !== 1) throw new Error(`payment ${payment.id} has no CHARGE transaction to mark ${status}`);
   }
+}
+
+const CHARGE_UPDATE = `update "transaction" set "status" = ?, "completed_at" = ? where "payment_id" = ? and "type" = 'CHARGE'`;
+
+function chargedPaymentId(charge: Transaction): string | null {
+  const payment = charge.payment as { id?: string } | null;
+  return payment?.id ?? null;
 }

@@ -10,6 +10,10 @@ export const WEBHOOK_PROCESS_JOB = 'webhook.process';
 const MAX_RETRY_SECONDS = 60 * 60;
 /** How long an operator's or the CLI's replay waits for the event's outcome before answering as it stands. */
 const REPLAY_WAIT_MS = 30_000;
+const CLAIM = `update "webhook_event" set "attempts" = "attempts" + 1, "status" = 'PENDING'
+  where "id" = ? and "status" in ('PENDING', 'FAILED') returning *`;
+/** The attempt's outcome (plain SQL: no query building for a fixed statement run once per event). */
+const SETTLE = `update "webhook_event" set "status" = ?, "last_error" = ?, "processed_at" = ?, "next_attempt_at" = ? where "id" = ?`;
 
 export interface WebhookProcessorOptions {
   /** WEBHOOK_MAX_ATTEMPTS: after this many failures the event is DEAD. */
@@ -111,17 +115,14 @@ export class WebhookProcessor {
     const failed = outcome.status === WebhookEventStatus.FAILED;
     const dead = outcome.status === WebhookEventStatus.DEAD;
     for (const listener of this.settledListeners) listener(claimed, outcome.status);
-    await this.orm.em.fork().nativeUpdate(
-      WebhookEvent,
-      { id: claimed.id },
-      {
-        status: outcome.status,
-        lastError: outcome.note,
-        processedAt: failed || dead ? null : new Date(),
-        // When the runner retries it, at the latest (its backoff: the base doubling per attempt).
-        nextAttemptAt: failed ? new Date(Date.now() + Math.min(MAX_RETRY_SECONDS * 1000, this.options.retryBaseMs * 2 ** claimed.attempts)) : claimed.nextAttemptAt,
-      },
-    );
+    await this.orm.em.getConnection().execute(SETTLE, [
+      outcome.status,
+      outcome.note,
+      failed || dead ? null : new Date(),
+      // When the runner retries it, at the latest (its backoff: the base doubling per attempt).
+      failed ? new Date(Date.now() + Math.min(MAX_RETRY_SECONDS * 1000, this.options.retryBaseMs * 2 ** claimed.attempts)) : claimed.nextAttemptAt,
+      claimed.id,
+    ], 'run');
     return outcome.status;
   }
 
@@ -186,13 +187,9 @@ export class WebhookProcessor {
    * leaves it to this run). The runner's key already keeps a second run of it from starting.
    */
   private async claim(id: string): Promise<WebhookEvent | null> {
-    const rows: Record<string, unknown>[] = await this.orm.em.fork().getConnection().execute(
-      `update "webhook_event" set "attempts" = "attempts" + 1, "status" = 'PENDING'
-        where "id" = ? and "status" in ('PENDING', 'FAILED')
-        returning *`,
-      [id],
-    );
+    const em = this.orm.em.fork();
+    const rows: Record<string, unknown>[] = await em.getConnection().execute(CLAIM, [id]);
     if (rows.length === 0) return null;
-    return this.orm.em.fork().map(WebhookEvent, rows[0]!);
+    return em.map(WebhookEvent, rows[0]!);
   }
 }

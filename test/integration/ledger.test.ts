@@ -35,6 +35,38 @@ describe('the ledger in the database', () => {
     expect(await db.orm.em.fork().count(Journal, { description: 'unbalanced on purpose' })).toBe(0);
   });
 
+  it('remembers only committed accounts: one its own rolled-back transaction inserted is looked up again', async () => {
+    const ledger = new LedgerService();
+    const code = accounts.platformSales('XTS');
+    const lines = [{ account: accounts.gatewayClearing('XTS'), amount: 700 }, { account: code, amount: -700 }];
+    // Inserted, then read again (another id than tried: it exists), in a transaction that rolls back.
+    const rolledBack = db.orm.em.fork().transactional(async (em) => {
+      await ledger.accountsFor(em, [code], 'XTS');
+      await ledger.accountsFor(em, [code], 'XTS');
+      throw new Error('rolled back on purpose');
+    });
+    await expect(rolledBack).rejects.toThrow('rolled back on purpose');
+    const [{ n }] = await db.orm.em.fork().getConnection().execute(`select count(*)::int as n from ledger_account where code = ?`, [code]);
+    expect(n).toBe(0);
+    // Had it remembered the rolled-back id, this journal would point at no account (a foreign key error).
+    const post = () => db.orm.em.fork().transactional((em) => ledger.post(em, { kind: JournalKind.ADJUSTMENT, description: 'after a rollback', currency: 'XTS', lines }));
+    await post();
+    // Committed now: read once more and remembered, then not read at all.
+    await post();
+    const knex = db.orm.em.getConnection().getKnex();
+    const seen: string[] = [];
+    const listener = (query: { sql: string }) => seen.push(query.sql);
+    knex.on('query', listener);
+    try {
+      await post();
+    } finally {
+      knex.removeListener('query', listener);
+    }
+    expect(seen.filter((sql) => sql.includes('ledger_account'))).toEqual([]);
+    expect(await db.orm.em.fork().count(Journal, { description: 'after a rollback' })).toBe(3);
+    expect((await check()).exitCode).toBe(0);
+  });
+
   it('is append-only: entries and journals cannot be updated or deleted', async () => {
     const ledger = new LedgerService();
     const journal = await db.orm.em.fork().transactional((em) => ledger.post(em, {

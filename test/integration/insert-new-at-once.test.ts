@@ -1,0 +1,79 @@
+/**
+ * insertNewAtOnce (a payment change's new rows in one statement inside its transaction, issue
+ * 11): the rows are the ones a flush writes; afterwards the unit of work treats them as written
+ * (the flush inserts nothing twice, later changes to them are still saved); a rollback leaves none.
+ */
+import 'reflect-metadata';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { insertNewAtOnce } from '../../src/db/insert-new-at-once.js';
+import { Journal, JournalEntry, JournalKind } from '../../src/ledger/ledger.entities.js';
+import { accounts } from '../../src/ledger/ledger.lines.js';
+import { LedgerService } from '../../src/ledger/ledger.service.js';
+import { Payment, PaymentPurpose } from '../../src/payments/payment.entity.js';
+import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event.entity.js';
+import { OutboxMessage } from '../../src/outbox/outbox.entities.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase({ poolMax: 4 });
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+async function newPayment(payerId: string): Promise<string> {
+  const em = db.orm.em.fork();
+  const payment = Object.assign(new Payment(), {
+    purpose: PaymentPurpose.ORDER, amount: 10_000, currency: 'INR', feeBps: 250, platformFee: 250, payeeAmount: 9_750, payerId, payeeId: null,
+    reference: null, description: null, notes: {}, idempotencyKey: null,
+  });
+  await em.persist(payment).flush();
+  return payment.id;
+}
+
+it('writes the new rows in one statement, sets their generated ids, and the flush then writes only later changes', async () => {
+  const paymentId = await newPayment('at-once-1');
+  const ledger = new LedgerService();
+  const knex = db.orm.em.getConnection().getKnex();
+  const seen: string[] = [];
+  const listener = (query: { sql: string }) => seen.push(query.sql.split(' ').slice(0, 3).join(' '));
+  const { event, journal, message } = await db.orm.em.fork().transactional(async (em) => {
+    const payment = await em.findOneOrFail(Payment, paymentId);
+    const written = await ledger.post(em, {
+      kind: JournalKind.ADJUSTMENT, payment, description: 'at once', currency: 'INR',
+      lines: [{ account: accounts.gatewayClearing('INR'), amount: 300 }, { account: accounts.platformFees('INR'), amount: -300 }],
+    });
+    const audit = Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.ANOMALY, toStatus: payment.status, source: 'test', detail: { n: 1 } });
+    em.persist(audit);
+    const message = Object.assign(new OutboxMessage(), { type: 'test.at-once', subjectId: payment.id, payload: { step: 1 } });
+    em.persist(message);
+    knex.on('query', listener);
+    expect(await insertNewAtOnce(em)).toBe(true);
+    expect(audit.id).toEqual(expect.any(Number));
+    // Changed after it was written: the flush at commit saves the change (and inserts nothing again).
+    message.payload = { step: 2 };
+    return { event: audit, journal: written, message };
+  }).finally(() => knex.removeListener('query', listener));
+  expect(seen).toEqual(['with w0 as', 'update "outbox_message" set', 'COMMIT;']);
+  const em = db.orm.em.fork();
+  expect((await em.findOneOrFail(OutboxMessage, message.id)).payload).toEqual({ step: 2 });
+  expect((await em.findOneOrFail(Journal, journal.id)).description).toBe('at once');
+  expect(await em.count(JournalEntry, { journal: journal.id })).toBe(2);
+  expect((await em.findOneOrFail(PaymentEvent, event.id)).detail).toEqual({ n: 1 });
+});
+
+it('leaves nothing when the transaction rolls back, and leaves a lone row to the flush', async () => {
+  const paymentId = await newPayment('at-once-2');
+  const attempt = db.orm.em.fork().transactional(async (em) => {
+    const payment = await em.findOneOrFail(Payment, paymentId);
+    em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.ANOMALY, toStatus: payment.status, source: 'rolled back', detail: {} }));
+    // One new row: nothing to gain, the flush writes it.
+    expect(await insertNewAtOnce(em)).toBe(false);
+    em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.ANOMALY, toStatus: payment.status, source: 'rolled back', detail: {} }));
+    expect(await insertNewAtOnce(em)).toBe(true);
+    throw new Error('rolled back on purpose');
+  });
+  await expect(attempt).rejects.toThrow('rolled back on purpose');
+  expect(await db.orm.em.fork().count(PaymentEvent, { source: 'rolled back' })).toBe(0);
+});
