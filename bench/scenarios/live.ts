@@ -69,6 +69,8 @@ async function closeAll(subscribers: Subscriber[]): Promise<void> {
 export interface BroadcastFigures {
   subscribers: number;
   told: number;
+  /** The first subscriber told: about the change's own commit and publish, before any socket queueing. */
+  minMs: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -76,6 +78,8 @@ export interface BroadcastFigures {
   rssMiB: number;
   /** CPU time the server spent from the webhook to the last subscriber told (10 ms ticks). */
   serverCpuMsForTheChange: number;
+  /** CPU time the bench's own process (its subscribers' sockets) spent in the same window: it shares the two cores. */
+  clientCpuMsForTheChange: number;
 }
 
 /** `count` subscribers on one payment (distinct staff users), one change (authorised by a webhook): who is told, how fast after the commit. */
@@ -85,21 +89,25 @@ export async function measureBroadcast(service: Child, secret: string, tokens: (
   const rss = rssMiB(service.pid);
   await onOpen?.();
   const cpuBefore = cpuMs(service.pid);
+  const clientBefore = process.cpuUsage();
   const status = await deliver(service, paymentDelivery(secret, order, `pay_bcast${order.id.slice(0, 8)}`, 'payment.authorized', amount));
   if (status !== 200) throw new Error(`the broadcast's webhook was answered ${status}`);
   await waitFor(async () => subscribers.every((s) => s.delays.length > 0), 20_000);
   const cpu = cpuMs(service.pid) - cpuBefore;
+  const client = process.cpuUsage(clientBefore);
   const delays = subscribers.flatMap((s) => s.delays.slice(0, 1)).sort((a, b) => a - b);
   await closeAll(subscribers);
   return {
     subscribers: count,
     told: delays.length,
+    minMs: delays[0] ?? NaN,
     p50Ms: percentile(delays, 50),
     p99Ms: percentile(delays, 99),
     maxMs: delays.at(-1) ?? NaN,
     serverKiBPerSubscriber: Math.round(((rss - before) * 1024) / count),
     rssMiB: rss,
     serverCpuMsForTheChange: cpu,
+    clientCpuMsForTheChange: Math.round((client.user + client.system) / 1000),
   };
 }
 
@@ -113,6 +121,9 @@ export interface OwnPaymentFigures {
   p99Ms: number;
   maxMs: number;
   rssPeakMiB: number;
+  /** CPU time of the server and of the bench's own process (its subscribers, its webhook sender) from the first change to the last delivery. */
+  serverCpuMs: number;
+  clientCpuMs: number;
 }
 
 /**
@@ -125,6 +136,8 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
   const subscribers = await openSubscribers(`${service.url.replace('http', 'ws')}/graphql`, orders.length, (i) => ({ token: tokens[i]!, paymentId: orders[i]!.id }));
   await onOpen?.();
   let peak = rssMiB(service.pid);
+  const cpuBefore = cpuMs(service.pid);
+  const clientBefore = process.cpuUsage();
   const changes = Math.min(orders.length, Math.round(rate * seconds));
   const started = Date.now();
   const sends: Promise<number>[] = [];
@@ -139,6 +152,8 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
   if (statuses.some((s) => s !== 200)) throw new Error(`webhooks answered ${[...new Set(statuses)].join(', ')}`);
   await waitFor(async () => subscribers.slice(0, changes).every((s) => s.delays.length > 0), 30_000);
   peak = Math.max(peak, rssMiB(service.pid));
+  const cpu = cpuMs(service.pid) - cpuBefore;
+  const client = process.cpuUsage(clientBefore);
   const delays = subscribers.slice(0, changes).flatMap((s) => s.delays).sort((a, b) => a - b);
   const wrongPayment = subscribers.slice(changes).reduce((sum, s) => sum + s.delays.length, 0);
   await closeAll(subscribers);
@@ -152,5 +167,7 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
     p99Ms: percentile(delays, 99),
     maxMs: delays.at(-1) ?? NaN,
     rssPeakMiB: round(peak),
+    serverCpuMs: cpu,
+    clientCpuMs: Math.round((client.user + client.system) / 1000),
   };
 }

@@ -1,3 +1,4 @@
+import type { DirectSource } from '../common/bus.js';
 import {
   createSourceEventStream, execute, getNamedType, isObjectType, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult,
   type GraphQLObjectType, type GraphQLSchema, type SelectionSetNode,
@@ -7,12 +8,13 @@ type Result = ExecutionResult | Promise<ExecutionResult>;
 
 /**
  * Where a shared subscription writes its `next` messages itself: the socket of one subscription
- * (`id`, chosen by the client). `send` takes a ready text frame's bytes and calls `done` once
- * they are handed to the kernel; it answers false when the socket is no longer open.
+ * (`id`, chosen by the client). `send` takes a ready `next` message's bytes (the same Buffer for
+ * every subscription with this id) and calls `done`, if given, once they are handed to the
+ * kernel; it answers false when the socket is no longer open.
  */
 export interface DirectSink {
   id: string;
-  send(frame: Buffer, done: (error?: Error) => void): boolean;
+  send(frame: Buffer, done?: (error?: Error | null) => void): boolean;
   /** Bytes queued on the socket and not yet written: past HIGH_WATER_BYTES the sender waits. */
   bufferedAmount(): number;
 }
@@ -88,7 +90,7 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
   /** Writes one frame; waits for it to be written only when the socket already holds too much. */
   const write = (sink: DirectSink, frame: Buffer): Promise<void> | undefined => {
     if (sink.bufferedAmount() < HIGH_WATER_BYTES) {
-      sink.send(frame, () => undefined);
+      sink.send(frame);
       return undefined;
     }
     return new Promise<void>((resolve, reject) => {
@@ -103,6 +105,21 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
       const source = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
       const key = typeof sharing === 'string' ? sharing : sharing?.key ?? null;
       const sink = typeof sharing === 'object' && sharing !== null ? sharing.sink : null;
+      const direct = sink !== null && key !== null && isDirectSource(source) ? source : null;
+      // While next() below waits, a message is written from the bus's own call (no promise or
+      // microtask per subscriber): the frame is ready and the socket is not holding too much.
+      // Anything else (a result still pending, a slow socket, an error) goes the awaited way below.
+      direct?.direct((value) => {
+        if (typeof value !== 'object' || value === null) return false;
+        try {
+          const frame = frameOf(entry(value, key!, args), sink!.id);
+          if (frame instanceof Promise || sink!.bufferedAmount() >= HIGH_WATER_BYTES) return false;
+          sink!.send(frame);
+          return true;
+        } catch {
+          return false;
+        }
+      });
       const results: AsyncIterableIterator<ExecutionResult> = {
         async next() {
           for (;;) {
@@ -118,10 +135,12 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
           }
         },
         async return() {
+          direct?.direct(null);
           await source.return?.();
           return { value: undefined, done: true };
         },
         async throw(error: unknown) {
+          direct?.direct(null);
           await source.return?.();
           throw error;
         },
@@ -132,6 +151,10 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
       return results;
     },
   };
+}
+
+function isDirectSource(source: object): source is DirectSource<unknown> {
+  return typeof (source as Partial<DirectSource<unknown>>).direct === 'function';
 }
 
 /**

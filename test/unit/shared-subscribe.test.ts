@@ -114,7 +114,7 @@ describe('shared subscriptions write their frames themselves', () => {
       send(frame, done) {
         if (!target.open) return false;
         frames.push(frame);
-        pending.push(() => done());
+        pending.push(() => done?.());
         return true;
       },
       bufferedAmount: () => buffered,
