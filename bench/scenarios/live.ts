@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { cpuMs, percentile, round, rssMiB, waitFor, type Child } from '../support.js';
+import { cpuMs, histogramDelta, percentile, round, rssMiB, scrapeHistogram, waitFor, type Child } from '../support.js';
 import { deliver, paymentDelivery } from './webhooks.js';
 
 const FOLLOW = 'subscription Follow($id: ID!) { paymentStatusChanged(paymentId: $id) { id status version updatedAt } }';
@@ -80,7 +80,11 @@ export interface BroadcastFigures {
   serverCpuMsForTheChange: number;
   /** CPU time the bench's own process (its subscribers' sockets) spent in the same window: it shares the two cores. */
   clientCpuMsForTheChange: number;
+  /** From the change's updatedAt (set in its transaction) to its publish after the commit, by the service's own clock (/metrics; null: an older build without it). */
+  publishDelay: ReturnType<typeof histogramDelta>;
 }
+
+const PUBLISH_DELAY = 'payment_publish_delay_seconds';
 
 /** `count` subscribers on one payment (distinct staff users), one change (authorised by a webhook): who is told, how fast after the commit. */
 export async function measureBroadcast(service: Child, secret: string, tokens: (i: number) => string, order: { id: string; orderId: string }, count: number, amount: number, onOpen?: () => Promise<void>): Promise<BroadcastFigures> {
@@ -88,6 +92,7 @@ export async function measureBroadcast(service: Child, secret: string, tokens: (
   const subscribers = await openSubscribers(`${service.url.replace('http', 'ws')}/graphql`, count, (i) => ({ token: tokens(i), paymentId: order.id }));
   const rss = rssMiB(service.pid);
   await onOpen?.();
+  const published = await scrapeHistogram(service, PUBLISH_DELAY);
   const cpuBefore = cpuMs(service.pid);
   const clientBefore = process.cpuUsage();
   const status = await deliver(service, paymentDelivery(secret, order, `pay_bcast${order.id.slice(0, 8)}`, 'payment.authorized', amount));
@@ -95,6 +100,7 @@ export async function measureBroadcast(service: Child, secret: string, tokens: (
   await waitFor(async () => subscribers.every((s) => s.delays.length > 0), 20_000);
   const cpu = cpuMs(service.pid) - cpuBefore;
   const client = process.cpuUsage(clientBefore);
+  const publishDelay = histogramDelta(published, await scrapeHistogram(service, PUBLISH_DELAY));
   const delays = subscribers.flatMap((s) => s.delays.slice(0, 1)).sort((a, b) => a - b);
   await closeAll(subscribers);
   return {
@@ -108,6 +114,7 @@ export async function measureBroadcast(service: Child, secret: string, tokens: (
     rssMiB: rss,
     serverCpuMsForTheChange: cpu,
     clientCpuMsForTheChange: Math.round((client.user + client.system) / 1000),
+    publishDelay,
   };
 }
 
@@ -124,6 +131,8 @@ export interface OwnPaymentFigures {
   /** CPU time of the server and of the bench's own process (its subscribers, its webhook sender) from the first change to the last delivery. */
   serverCpuMs: number;
   clientCpuMs: number;
+  /** See BroadcastFigures.publishDelay: the changes' own processing after their updatedAt, before anything is sent. */
+  publishDelay: ReturnType<typeof histogramDelta>;
 }
 
 /**
@@ -136,6 +145,7 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
   const subscribers = await openSubscribers(`${service.url.replace('http', 'ws')}/graphql`, orders.length, (i) => ({ token: tokens[i]!, paymentId: orders[i]!.id }));
   await onOpen?.();
   let peak = rssMiB(service.pid);
+  const published = await scrapeHistogram(service, PUBLISH_DELAY);
   const cpuBefore = cpuMs(service.pid);
   const clientBefore = process.cpuUsage();
   const changes = Math.min(orders.length, Math.round(rate * seconds));
@@ -154,6 +164,7 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
   peak = Math.max(peak, rssMiB(service.pid));
   const cpu = cpuMs(service.pid) - cpuBefore;
   const client = process.cpuUsage(clientBefore);
+  const publishDelay = histogramDelta(published, await scrapeHistogram(service, PUBLISH_DELAY));
   const delays = subscribers.slice(0, changes).flatMap((s) => s.delays).sort((a, b) => a - b);
   const wrongPayment = subscribers.slice(changes).reduce((sum, s) => sum + s.delays.length, 0);
   await closeAll(subscribers);
@@ -169,5 +180,6 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
     rssPeakMiB: round(peak),
     serverCpuMs: cpu,
     clientCpuMs: Math.round((client.user + client.system) / 1000),
+    publishDelay,
   };
 }

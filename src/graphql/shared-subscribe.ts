@@ -33,6 +33,8 @@ interface SharedResult {
   result: Result;
   payload?: string;
   frames?: Map<string, Buffer>;
+  /** While the result is pending: subscriptions handed this message directly, written (or ended, if it fails) once it settles. */
+  waiting?: { write(): void; fail(): void }[];
 }
 
 /**
@@ -59,13 +61,51 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
   subscribe(args: ExecutionArgs, sharing: Sharing | string | null): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
 } {
   const shared = new WeakMap<object, Map<string, SharedResult>>();
+  /** Per key, the latest result still pending: the next one settles after it, so writes keep the messages' order. */
+  const pendingByKey = new Map<string, SharedResult>();
 
   const entry = (event: object, key: string, args: ExecutionArgs): SharedResult => {
     let byKey = shared.get(event);
     if (!byKey) shared.set(event, (byKey = new Map()));
     let found = byKey.get(key);
-    if (!found) byKey.set(key, (found = { result: execute({ ...args, rootValue: event }) }));
+    if (!found) {
+      byKey.set(key, (found = { result: execute({ ...args, rootValue: event }) }));
+      if (found.result instanceof Promise) pend(found, key, found.result);
+    }
     return found;
+  };
+
+  /**
+   * A result that is a promise (a resolver answered with one: type-graphql's do, for a field with
+   * arguments): one callback for all its subscribers, after the key's previous pending result.
+   */
+  const pend = (found: SharedResult, key: string, own: Promise<ExecutionResult>): void => {
+    const previous = pendingByKey.get(key)?.result;
+    const waiting: NonNullable<SharedResult['waiting']> = (found.waiting = []);
+    pendingByKey.set(key, found);
+    const done = () => {
+      found.waiting = undefined;
+      if (pendingByKey.get(key) === found) pendingByKey.delete(key);
+    };
+    const settled = (previous instanceof Promise ? previous.then(() => own, () => own) : own).then((result) => {
+      found.result = result;
+      done();
+      for (const subscription of waiting) {
+        try {
+          subscription.write();
+        } catch {
+          subscription.fail();
+        }
+      }
+      return result;
+    }, (error: unknown) => {
+      done();
+      for (const subscription of waiting) subscription.fail();
+      throw error;
+    });
+    // Whoever awaits it (the awaited path below) sees a failure; nobody else must crash the process with it.
+    settled.catch(() => undefined);
+    found.result = settled;
   };
 
   const run = (args: ExecutionArgs, event: unknown, key: string | null): Result => {
@@ -110,10 +150,16 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
       // microtask per subscriber): the frame is ready and the socket is not holding too much.
       // Anything else (a result still pending, a slow socket, an error) goes the awaited way below.
       direct?.direct((value) => {
-        if (typeof value !== 'object' || value === null) return false;
+        if (typeof value !== 'object' || value === null || sink!.bufferedAmount() >= HIGH_WATER_BYTES) return false;
         try {
-          const frame = frameOf(entry(value, key!, args), sink!.id);
-          if (frame instanceof Promise || sink!.bufferedAmount() >= HIGH_WATER_BYTES) return false;
+          const found = entry(value, key!, args);
+          if (found.waiting) {
+            // Written once the shared result settles (or the subscription ended, should it fail).
+            found.waiting.push({ write: () => void sink!.send(frameOf(found, sink!.id) as Buffer), fail: () => void source.return?.() });
+            return true;
+          }
+          const frame = frameOf(found, sink!.id);
+          if (frame instanceof Promise) return false;
           sink!.send(frame);
           return true;
         } catch {
