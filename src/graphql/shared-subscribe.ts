@@ -146,6 +146,8 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
       const key = typeof sharing === 'string' ? sharing : sharing?.key ?? null;
       const sink = typeof sharing === 'object' && sharing !== null ? sharing.sink : null;
       const direct = sink !== null && key !== null && isDirectSource(source) ? source : null;
+      // Set by return()/throw(): a message still waiting for its shared result is then not written.
+      let ended = false;
       // While next() below waits, a message is written from the bus's own call (no promise or
       // microtask per subscriber): the frame is ready and the socket is not holding too much.
       // Anything else (a result still pending, a slow socket, an error) goes the awaited way below.
@@ -155,7 +157,7 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
           const found = entry(value, key!, args);
           if (found.waiting) {
             // Written once the shared result settles (or the subscription ended, should it fail).
-            found.waiting.push({ write: () => void sink!.send(frameOf(found, sink!.id) as Buffer), fail: () => void source.return?.() });
+            found.waiting.push({ write: () => void (ended || sink!.send(frameOf(found, sink!.id) as Buffer)), fail: () => void source.return?.() });
             return true;
           }
           const frame = frameOf(found, sink!.id);
@@ -181,11 +183,13 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
           }
         },
         async return() {
+          ended = true;
           direct?.direct(null);
           await source.return?.();
           return { value: undefined, done: true };
         },
         async throw(error: unknown) {
+          ended = true;
           direct?.direct(null);
           await source.return?.();
           throw error;

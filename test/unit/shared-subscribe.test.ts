@@ -187,13 +187,17 @@ describe('shared subscriptions write their frames themselves', () => {
     const { schema, push } = pushSchema(true);
     const sharing = createSharedSubscribe();
     const key = shareKey(schema, parse(PLAIN), PLAIN, {}, undefined)!;
-    const sinks = [sink('1'), sink('2'), sink('1')];
+    const sinks = [sink('1'), sink('2'), sink('1'), sink('gone')];
     const streams = await Promise.all(sinks.map(async (s) =>
       (await sharing.subscribe({ schema, document: parse(PLAIN), contextValue: {} }, { key, sink: s })) as AsyncIterableIterator<ExecutionResult>));
     streams.forEach((stream) => void stream.next());
     const statuses = ['AUTHORIZED', 'CAPTURED', 'REFUNDED'];
     for (const status of statuses) push({ id: 'p1', status });
+    // Completed while its messages wait for their results: none of them is written.
+    const gone = sinks.pop()!;
+    await streams.pop()!.return!();
     await until(() => sinks.every((s) => s.frames.length === 3));
+    expect(gone.frames).toEqual([]);
     for (const s of sinks) expect(s.frames.map((f) => JSON.parse(f.toString()).payload.data.follow.status)).toEqual(statuses);
     expect(sinks[0]!.frames[2]).toBe(sinks[2]!.frames[2]);
     await Promise.all(streams.map((stream) => stream.return!()));
