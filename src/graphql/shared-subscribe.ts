@@ -55,7 +55,8 @@ interface SharedResult {
  * the `next` message's payload, errors formatted as graphql-ws's onNext would): its iterator yields
  * nothing to graphql-ws until the source ends, so graphql-ws's per-message work (its hooks, a
  * JSON.stringify per socket, a promise per write) is skipped. Ending, errors and `complete` still
- * go through graphql-ws.
+ * go through graphql-ws. When the source is a DirectSource (the payment feeds), a message is
+ * written from the bus's own call while the subscription waits: no promise per subscriber.
  */
 export function createSharedSubscribe(serialize: (result: ExecutionResult) => string = JSON.stringify): {
   subscribe(args: ExecutionArgs, sharing: Sharing | string | null): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
