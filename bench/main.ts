@@ -11,7 +11,7 @@ import { measureBroadcast, measureOwnPayments } from './scenarios/live.js';
 import { measureRead } from './scenarios/read.js';
 import { measureWebhooks } from './scenarios/webhooks.js';
 import { CREATE_ORDER, measureCreateOrder, measurePgbench } from './scenarios/write.js';
-import { BENCH_DIST, heapSnapshot, PROJECT_ROOT, startChild, type Child } from './support.js';
+import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild, type Child } from './support.js';
 
 /**
  * `npm run bench`: every figure of issue 11, each beside its reference, in one run and one JSON
@@ -95,6 +95,8 @@ async function main(): Promise<void> {
       NODE_ENV: 'production', PORT: String(servicePort), HOST: '127.0.0.1', DATABASE_URL: url, JWT_SECRET, LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000000', RAZORPAY_MODE: 'live', RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET,
       RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, RAZORPAY_API_URL: `http://127.0.0.1:${sandboxPort}/sandbox/razorpay`, RECONCILE_ENABLED: 'false',
+      // /metrics for the live scenarios' publish delay (payment_publish_delay_seconds).
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
       ...(ackOnly ? { WEBHOOK_PROCESSING: 'false' } : {}),
       ...serviceEnv,
     }, `http://127.0.0.1:${servicePort}`, {

@@ -152,3 +152,42 @@ export async function heapSnapshot(pid: number, dir: string): Promise<void> {
     size = now;
   }
 }
+
+/** The token the bench gives the service for /metrics. */
+export const BENCH_METRICS_TOKEN = 'bench-metrics-token';
+
+/** A Prometheus histogram as scraped: observations, their sum, and the cumulative count per bucket bound. */
+export interface Histogram {
+  count: number;
+  sum: number;
+  buckets: [number, number][];
+}
+
+/** The service's histogram `name` from /metrics, or null when it has none (an older build). */
+export async function scrapeHistogram(service: Child, name: string): Promise<Histogram | null> {
+  const response = await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
+  const text = await response.text();
+  if (!response.ok || !text.includes(`${name}_count`)) return null;
+  const value = (line: string) => Number(line.slice(line.lastIndexOf(' ') + 1));
+  const lines = text.split('\n');
+  const buckets = lines.filter((l) => l.startsWith(`${name}_bucket{`)).map((l): [number, number] => {
+    const le = /le="([^"]+)"/.exec(l)![1]!;
+    return [le === '+Inf' ? Infinity : Number(le), value(l)];
+  });
+  return { count: value(lines.find((l) => l.startsWith(`${name}_count`))!), sum: value(lines.find((l) => l.startsWith(`${name}_sum`))!), buckets };
+}
+
+/**
+ * What was observed between two scrapes: the count, the mean in ms, and the bucket bounds (ms)
+ * under which half and 99 % of the observations fall (an upper bound of p50 and p99).
+ */
+export function histogramDelta(before: Histogram | null, after: Histogram | null): { count: number; meanMs: number; p50AtMostMs: number; p99AtMostMs: number } | null {
+  if (!before || !after) return null;
+  const count = after.count - before.count;
+  const bound = (p: number) => {
+    const wanted = (p / 100) * count;
+    const found = after.buckets.find(([, n], i) => n - (before.buckets[i]?.[1] ?? 0) >= wanted);
+    return found ? found[0] * 1000 : NaN;
+  };
+  return { count, meanMs: count ? round(((after.sum - before.sum) / count) * 1000) : NaN, p50AtMostMs: bound(50), p99AtMostMs: bound(99) };
+}

@@ -102,6 +102,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   }
   const metrics = new Metrics({ defaultMetrics: config.env !== 'test' });
   services.reconciler.onOutcome((outcome) => metrics.reconcileOutcomes.inc({ outcome }));
+  services.paymentCore.publisher.onPublished((delayMs) => metrics.publishDelay.observe(delayMs / 1000));
   services.webhookProcessor.onSettled((event, status) => {
     metrics.webhookLag.observe({ outcome: status }, (Date.now() - event.receivedAt.getTime()) / 1000);
   });

@@ -1,10 +1,11 @@
 import WebSocket from 'ws';
-import { cpuMs, percentile, round, rssMiB, waitFor, type Child } from '../support.js';
+import { cpuMs, histogramDelta, percentile, round, rssMiB, scrapeHistogram, waitFor, type Child } from '../support.js';
 import { deliver, paymentDelivery } from './webhooks.js';
+import { openSpread } from './live-clients.js';
 
 const FOLLOW = 'subscription Follow($id: ID!) { paymentStatusChanged(paymentId: $id) { id status version updatedAt } }';
 
-interface Subscriber {
+export interface Subscriber {
   socket: WebSocket;
   /** Resolves on the first message (the current state). */
   ready: Promise<void>;
@@ -14,7 +15,7 @@ interface Subscriber {
 }
 
 /** One graphql-ws connection (the protocol by hand: the client library would dominate the bench's own CPU) following one payment. */
-function subscribe(wsUrl: string, token: string, paymentId: string): Subscriber {
+function subscribe(wsUrl: string, token: string, paymentId: string, onDelay?: (ms: number) => void): Subscriber {
   const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
   const subscriber: Subscriber = { socket, ready: Promise.resolve(), delays: [], statuses: [] };
   subscriber.ready = new Promise<void>((resolve, reject) => {
@@ -32,7 +33,9 @@ function subscribe(wsUrl: string, token: string, paymentId: string): Subscriber 
           first = false;
           resolve();
         } else {
-          subscriber.delays.push(Date.now() - Date.parse(payment.updatedAt));
+          const delay = Date.now() - Date.parse(payment.updatedAt);
+          subscriber.delays.push(delay);
+          if (subscriber.delays.length === 1) onDelay?.(delay);
           subscriber.statuses.push(payment.status);
         }
       } else if (message.type === 'error' || message.payload?.errors) {
@@ -44,21 +47,21 @@ function subscribe(wsUrl: string, token: string, paymentId: string): Subscriber 
 }
 
 /** Opens `count` subscribers, `parallel` handshakes at a time. */
-async function openSubscribers(wsUrl: string, count: number, who: (i: number) => { token: string; paymentId: string }): Promise<Subscriber[]> {
+export async function openSubscribers(wsUrl: string, count: number, who: (i: number) => { token: string; paymentId: string }, onDelay?: (ms: number) => void): Promise<Subscriber[]> {
   const subscribers: Subscriber[] = new Array(count);
   let next = 0;
   await Promise.all(Array.from({ length: 64 }, async () => {
     while (next < count) {
       const i = next++;
       const { token, paymentId } = who(i);
-      subscribers[i] = subscribe(wsUrl, token, paymentId);
+      subscribers[i] = subscribe(wsUrl, token, paymentId, onDelay);
       await subscribers[i].ready;
     }
   }));
   return subscribers;
 }
 
-async function closeAll(subscribers: Subscriber[]): Promise<void> {
+export async function closeAll(subscribers: Subscriber[]): Promise<void> {
   await Promise.all(subscribers.map((s) => new Promise<void>((resolve) => {
     if (s.socket.readyState === WebSocket.CLOSED) return resolve();
     s.socket.once('close', () => resolve());
@@ -67,8 +70,11 @@ async function closeAll(subscribers: Subscriber[]): Promise<void> {
 }
 
 export interface BroadcastFigures {
+  clientThreads: number;
   subscribers: number;
   told: number;
+  /** The first subscriber told: about the change's own commit and publish, before any socket queueing. */
+  minMs: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -76,30 +82,48 @@ export interface BroadcastFigures {
   rssMiB: number;
   /** CPU time the server spent from the webhook to the last subscriber told (10 ms ticks). */
   serverCpuMsForTheChange: number;
+  /** CPU time the bench's own process (its subscribers' sockets) spent in the same window: it shares the two cores. */
+  clientCpuMsForTheChange: number;
+  /** From the change's updatedAt (set in its transaction) to its publish after the commit, by the service's own clock (/metrics; null: an older build without it). */
+  publishDelay: ReturnType<typeof histogramDelta>;
 }
+
+const PUBLISH_DELAY = 'payment_publish_delay_seconds';
 
 /** `count` subscribers on one payment (distinct staff users), one change (authorised by a webhook): who is told, how fast after the commit. */
 export async function measureBroadcast(service: Child, secret: string, tokens: (i: number) => string, order: { id: string; orderId: string }, count: number, amount: number, onOpen?: () => Promise<void>): Promise<BroadcastFigures> {
   const before = rssMiB(service.pid);
-  const subscribers = await openSubscribers(`${service.url.replace('http', 'ws')}/graphql`, count, (i) => ({ token: tokens(i), paymentId: order.id }));
+  const wsUrl = `${service.url.replace('http', 'ws')}/graphql`;
+  // BENCH_LIVE_CLIENT_THREADS=N: the subscribers spread over N worker threads (see live-clients.ts).
+  const threads = Number(process.env.BENCH_LIVE_CLIENT_THREADS ?? 1);
+  const spread = threads > 1 ? await openSpread(wsUrl, Array.from({ length: count }, (_, i) => tokens(i)), order.id, threads) : null;
+  const subscribers = spread ? [] : await openSubscribers(wsUrl, count, (i) => ({ token: tokens(i), paymentId: order.id }));
   const rss = rssMiB(service.pid);
   await onOpen?.();
+  const published = await scrapeHistogram(service, PUBLISH_DELAY);
   const cpuBefore = cpuMs(service.pid);
+  const clientBefore = process.cpuUsage();
   const status = await deliver(service, paymentDelivery(secret, order, `pay_bcast${order.id.slice(0, 8)}`, 'payment.authorized', amount));
   if (status !== 200) throw new Error(`the broadcast's webhook was answered ${status}`);
-  await waitFor(async () => subscribers.every((s) => s.delays.length > 0), 20_000);
+  await waitFor(async () => (spread ? spread.delays.length >= count : subscribers.every((s) => s.delays.length > 0)), 20_000);
   const cpu = cpuMs(service.pid) - cpuBefore;
-  const delays = subscribers.flatMap((s) => s.delays.slice(0, 1)).sort((a, b) => a - b);
-  await closeAll(subscribers);
+  const client = process.cpuUsage(clientBefore);
+  const publishDelay = histogramDelta(published, await scrapeHistogram(service, PUBLISH_DELAY));
+  const delays = (spread ? [...spread.delays] : subscribers.flatMap((s) => s.delays.slice(0, 1))).sort((a, b) => a - b);
+  await (spread ? spread.close() : closeAll(subscribers));
   return {
+    clientThreads: Math.max(1, threads),
     subscribers: count,
     told: delays.length,
+    minMs: delays[0] ?? NaN,
     p50Ms: percentile(delays, 50),
     p99Ms: percentile(delays, 99),
     maxMs: delays.at(-1) ?? NaN,
     serverKiBPerSubscriber: Math.round(((rss - before) * 1024) / count),
     rssMiB: rss,
     serverCpuMsForTheChange: cpu,
+    clientCpuMsForTheChange: Math.round((client.user + client.system) / 1000),
+    publishDelay,
   };
 }
 
@@ -113,6 +137,11 @@ export interface OwnPaymentFigures {
   p99Ms: number;
   maxMs: number;
   rssPeakMiB: number;
+  /** CPU time of the server and of the bench's own process (its subscribers, its webhook sender) from the first change to the last delivery. */
+  serverCpuMs: number;
+  clientCpuMs: number;
+  /** See BroadcastFigures.publishDelay: the changes' own processing after their updatedAt, before anything is sent. */
+  publishDelay: ReturnType<typeof histogramDelta>;
 }
 
 /**
@@ -125,6 +154,9 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
   const subscribers = await openSubscribers(`${service.url.replace('http', 'ws')}/graphql`, orders.length, (i) => ({ token: tokens[i]!, paymentId: orders[i]!.id }));
   await onOpen?.();
   let peak = rssMiB(service.pid);
+  const published = await scrapeHistogram(service, PUBLISH_DELAY);
+  const cpuBefore = cpuMs(service.pid);
+  const clientBefore = process.cpuUsage();
   const changes = Math.min(orders.length, Math.round(rate * seconds));
   const started = Date.now();
   const sends: Promise<number>[] = [];
@@ -139,6 +171,9 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
   if (statuses.some((s) => s !== 200)) throw new Error(`webhooks answered ${[...new Set(statuses)].join(', ')}`);
   await waitFor(async () => subscribers.slice(0, changes).every((s) => s.delays.length > 0), 30_000);
   peak = Math.max(peak, rssMiB(service.pid));
+  const cpu = cpuMs(service.pid) - cpuBefore;
+  const client = process.cpuUsage(clientBefore);
+  const publishDelay = histogramDelta(published, await scrapeHistogram(service, PUBLISH_DELAY));
   const delays = subscribers.slice(0, changes).flatMap((s) => s.delays).sort((a, b) => a - b);
   const wrongPayment = subscribers.slice(changes).reduce((sum, s) => sum + s.delays.length, 0);
   await closeAll(subscribers);
@@ -152,5 +187,8 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
     p99Ms: percentile(delays, 99),
     maxMs: delays.at(-1) ?? NaN,
     rssPeakMiB: round(peak),
+    serverCpuMs: cpu,
+    clientCpuMs: Math.round((client.user + client.system) / 1000),
+    publishDelay,
   };
 }

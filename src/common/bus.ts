@@ -27,21 +27,41 @@ export interface MessageBus {
 }
 
 /**
+ * An async iterator that can also hand its values over synchronously while its consumer waits:
+ * `direct(take)` makes every value that would resolve a waiting `next()` go to `take` instead (no
+ * promise, no microtask per value); `take` answers false when it cannot take this one now, and the
+ * value then resolves the waiting `next()` as usual. `direct(null)` stops it.
+ */
+export interface DirectSource<T> {
+  direct(take: ((value: T) => boolean) | null): void;
+}
+
+/**
  * A queue that turns pushed messages into an async iterator, for feeds that must start
  * listening before they read the current state.
  */
-export class AsyncQueue<T> implements AsyncIterableIterator<T> {
+export class AsyncQueue<T> implements AsyncIterableIterator<T>, DirectSource<T> {
   private readonly buffered: T[] = [];
   private readonly waiting: ((result: IteratorResult<T>) => void)[] = [];
   private closed = false;
+  private take: ((value: T) => boolean) | null = null;
 
   constructor(
     private readonly limit = 1000,
     private readonly onReturn: () => void = () => undefined,
   ) {}
 
+  /**
+   * See DirectSource. Values are handed over only while a `next()` waits, that is while nothing
+   * is buffered, so their order is kept.
+   */
+  direct(take: ((value: T) => boolean) | null): void {
+    this.take = take;
+  }
+
   push(value: T): void {
     if (this.closed) return;
+    if (this.take !== null && this.waiting.length > 0 && this.take(value)) return;
     const waiter = this.waiting.shift();
     if (waiter) waiter({ value, done: false });
     else if (this.buffered.length < this.limit) this.buffered.push(value);

@@ -1,3 +1,4 @@
+import type { DirectSource } from '../common/bus.js';
 import {
   createSourceEventStream, execute, getNamedType, isObjectType, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult,
   type GraphQLObjectType, type GraphQLSchema, type SelectionSetNode,
@@ -7,12 +8,13 @@ type Result = ExecutionResult | Promise<ExecutionResult>;
 
 /**
  * Where a shared subscription writes its `next` messages itself: the socket of one subscription
- * (`id`, chosen by the client). `send` takes a ready text frame's bytes and calls `done` once
- * they are handed to the kernel; it answers false when the socket is no longer open.
+ * (`id`, chosen by the client). `send` takes a ready `next` message's bytes (the same Buffer for
+ * every subscription with this id) and calls `done`, if given, once they are handed to the
+ * kernel; it answers false when the socket is no longer open.
  */
 export interface DirectSink {
   id: string;
-  send(frame: Buffer, done: (error?: Error) => void): boolean;
+  send(frame: Buffer, done?: (error?: Error | null) => void): boolean;
   /** Bytes queued on the socket and not yet written: past HIGH_WATER_BYTES the sender waits. */
   bufferedAmount(): number;
 }
@@ -31,6 +33,8 @@ interface SharedResult {
   result: Result;
   payload?: string;
   frames?: Map<string, Buffer>;
+  /** While the result is pending: subscriptions handed this message directly, written (or ended, if it fails) once it settles. */
+  waiting?: { write(): void; fail(): void }[];
 }
 
 /**
@@ -51,19 +55,58 @@ interface SharedResult {
  * the `next` message's payload, errors formatted as graphql-ws's onNext would): its iterator yields
  * nothing to graphql-ws until the source ends, so graphql-ws's per-message work (its hooks, a
  * JSON.stringify per socket, a promise per write) is skipped. Ending, errors and `complete` still
- * go through graphql-ws.
+ * go through graphql-ws. When the source is a DirectSource (the payment feeds), a message is
+ * written from the bus's own call while the subscription waits: no promise per subscriber.
  */
 export function createSharedSubscribe(serialize: (result: ExecutionResult) => string = JSON.stringify): {
   subscribe(args: ExecutionArgs, sharing: Sharing | string | null): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
 } {
   const shared = new WeakMap<object, Map<string, SharedResult>>();
+  /** Per key, the latest result still pending: the next one settles after it, so writes keep the messages' order. */
+  const pendingByKey = new Map<string, SharedResult>();
 
   const entry = (event: object, key: string, args: ExecutionArgs): SharedResult => {
     let byKey = shared.get(event);
     if (!byKey) shared.set(event, (byKey = new Map()));
     let found = byKey.get(key);
-    if (!found) byKey.set(key, (found = { result: execute({ ...args, rootValue: event }) }));
+    if (!found) {
+      byKey.set(key, (found = { result: execute({ ...args, rootValue: event }) }));
+      if (found.result instanceof Promise) pend(found, key, found.result);
+    }
     return found;
+  };
+
+  /**
+   * A result that is a promise (a resolver answered with one: type-graphql's do, for a field with
+   * arguments): one callback for all its subscribers, after the key's previous pending result.
+   */
+  const pend = (found: SharedResult, key: string, own: Promise<ExecutionResult>): void => {
+    const previous = pendingByKey.get(key)?.result;
+    const waiting: NonNullable<SharedResult['waiting']> = (found.waiting = []);
+    pendingByKey.set(key, found);
+    const done = () => {
+      found.waiting = undefined;
+      if (pendingByKey.get(key) === found) pendingByKey.delete(key);
+    };
+    const settled = (previous instanceof Promise ? previous.then(() => own, () => own) : own).then((result) => {
+      found.result = result;
+      done();
+      for (const subscription of waiting) {
+        try {
+          subscription.write();
+        } catch {
+          subscription.fail();
+        }
+      }
+      return result;
+    }, (error: unknown) => {
+      done();
+      for (const subscription of waiting) subscription.fail();
+      throw error;
+    });
+    // Whoever awaits it (the awaited path below) sees a failure; nobody else must crash the process with it.
+    settled.catch(() => undefined);
+    found.result = settled;
   };
 
   const run = (args: ExecutionArgs, event: unknown, key: string | null): Result => {
@@ -88,7 +131,7 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
   /** Writes one frame; waits for it to be written only when the socket already holds too much. */
   const write = (sink: DirectSink, frame: Buffer): Promise<void> | undefined => {
     if (sink.bufferedAmount() < HIGH_WATER_BYTES) {
-      sink.send(frame, () => undefined);
+      sink.send(frame);
       return undefined;
     }
     return new Promise<void>((resolve, reject) => {
@@ -103,6 +146,29 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
       const source = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
       const key = typeof sharing === 'string' ? sharing : sharing?.key ?? null;
       const sink = typeof sharing === 'object' && sharing !== null ? sharing.sink : null;
+      const direct = sink !== null && key !== null && isDirectSource(source) ? source : null;
+      // Set by return()/throw(): a message still waiting for its shared result is then not written.
+      let ended = false;
+      // While next() below waits, a message is written from the bus's own call (no promise or
+      // microtask per subscriber): the frame is ready and the socket is not holding too much.
+      // Anything else (a result still pending, a slow socket, an error) goes the awaited way below.
+      direct?.direct((value) => {
+        if (typeof value !== 'object' || value === null || sink!.bufferedAmount() >= HIGH_WATER_BYTES) return false;
+        try {
+          const found = entry(value, key!, args);
+          if (found.waiting) {
+            // Written once the shared result settles (or the subscription ended, should it fail).
+            found.waiting.push({ write: () => void (ended || sink!.send(frameOf(found, sink!.id) as Buffer)), fail: () => void source.return?.() });
+            return true;
+          }
+          const frame = frameOf(found, sink!.id);
+          if (frame instanceof Promise) return false;
+          sink!.send(frame);
+          return true;
+        } catch {
+          return false;
+        }
+      });
       const results: AsyncIterableIterator<ExecutionResult> = {
         async next() {
           for (;;) {
@@ -118,10 +184,14 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
           }
         },
         async return() {
+          ended = true;
+          direct?.direct(null);
           await source.return?.();
           return { value: undefined, done: true };
         },
         async throw(error: unknown) {
+          ended = true;
+          direct?.direct(null);
           await source.return?.();
           throw error;
         },
@@ -132,6 +202,10 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
       return results;
     },
   };
+}
+
+function isDirectSource(source: object): source is DirectSource<unknown> {
+  return typeof (source as Partial<DirectSource<unknown>>).direct === 'function';
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import * as wsLibrary from 'ws';
 import { WebSocketServer } from 'ws';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -52,7 +53,9 @@ export interface GraphQLWebSocketDeps {
  */
 export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: WebSocketServer; dispose(): Promise<void> } {
   const { config, limits, budget, formatError } = deps;
-  const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: MAX_MESSAGE_BYTES });
+  // No per-message deflate (ws's server default, said here): a shared frame is the same bytes for
+  // every socket only uncompressed, and compressing small status messages costs more than it saves.
+  const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   const connectionsPerUser = new Map<string, number>();
   // Subscribers of one message running the same plain-field operation share its execution, its
   // serialization and its frame (see shared-subscribe.ts).
@@ -124,13 +127,18 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
         checked.shareable ??= shareable(deps.schema, checked.document);
         if (checked.shareable) {
           const { socket } = ctx.extra;
+          // The upgraded connection ws writes to: a shared message goes out as one prebuilt frame,
+          // in one write (ws would frame it again and write header and payload for every socket).
+          // Only without extensions (no deflate: see above), where ws's own frame is these bytes.
+          const raw = socket.extensions === '' ? ctx.extra.request.socket : null;
           sharings.set(contextValue, {
             key: sharingKey(payload.query, payload.variables, operationName),
             sink: {
               id,
-              send: (frame, done) => {
+              send: (message, done) => {
                 if (socket.readyState !== socket.OPEN) return false;
-                socket.send(frame, { binary: false }, done);
+                if (raw) raw.write(textFrame(message), done);
+                else socket.send(message, { binary: false }, done);
                 return true;
               },
               bufferedAmount: () => socket.bufferedAmount,
@@ -160,6 +168,24 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
       await server.dispose();
     },
   };
+}
+
+type FrameOptions = { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean };
+/** ws's public framing function (made public for broadcasts: websockets/ws#1016); not in @types/ws. */
+const { Sender } = wsLibrary as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } };
+const frames = new WeakMap<Buffer, Buffer>();
+
+/**
+ * The unmasked, final, text WebSocket frame of `message` (what ws's `send` writes from a server),
+ * built once per message Buffer: a shared message is the same Buffer for every subscriber.
+ */
+function textFrame(message: Buffer): Buffer {
+  let frame = frames.get(message);
+  if (!frame) {
+    frame = Buffer.concat(Sender.frame(message, { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false }));
+    frames.set(message, frame);
+  }
+  return frame;
 }
 
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;

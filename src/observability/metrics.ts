@@ -33,6 +33,12 @@ export class Metrics {
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600, 3600],
     registers: [this.registry],
   });
+  readonly publishDelay = new Histogram({
+    name: 'payment_publish_delay_seconds',
+    help: "Time from a payment change's updatedAt (set in its transaction) to its publish to subscribers after the commit",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
   readonly webhookBacklog = new Gauge({
     name: 'webhook_backlog',
     help: 'Stored webhook events not yet processed (PENDING or FAILED awaiting retry), at the last scrape',

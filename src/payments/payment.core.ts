@@ -46,7 +46,7 @@ export class PaymentCore implements EventSubscriber {
 
   constructor(
     orm: MikroORM,
-    private readonly publisher: PaymentPublisher,
+    readonly publisher: PaymentPublisher,
   ) {
     // Transactions fork the EntityManager with a clone of this event manager, subscribers included.
     orm.em.getEventManager().registerSubscriber(this);

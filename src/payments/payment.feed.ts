@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { isStaff, type AuthUser } from '../auth/auth.js';
 import { forbidden, notFound } from '../common/errors.js';
-import { AsyncQueue, type MessageBus } from '../common/bus.js';
+import { AsyncQueue, type DirectSource, type MessageBus } from '../common/bus.js';
 import { PAYMENT_UPDATED_TOPIC, payerTopic, paymentTopic } from './payment.publisher.js';
 import { loadPaymentsByIds } from './payment.rows.js';
 import { fromPaymentMessage, type PaymentMessage, type PaymentType } from './payment.types.js';
@@ -24,7 +24,7 @@ function sharedPayment(message: PaymentMessage): PaymentType {
  * so a subscriber sees each change once and never a step backwards, whatever order the bus
  * delivers in. `return()` ends it at once, even while it is waiting.
  */
-class VersionedFeed implements AsyncIterableIterator<PaymentType> {
+class VersionedFeed implements AsyncIterableIterator<PaymentType>, DirectSource<PaymentType> {
   private readonly versions = new Map<string, number>();
   private first: PaymentType | null;
 
@@ -50,6 +50,17 @@ class VersionedFeed implements AsyncIterableIterator<PaymentType> {
       this.versions.set(message.id, message.version);
       return { value: sharedPayment(message), done: false };
     }
+  }
+
+  /** Hands messages over as they arrive while a `next()` waits, with the same rule: only newer ones, each once. */
+  direct(take: ((value: PaymentType) => boolean) | null): void {
+    this.queue.direct(take && ((message) => {
+      // Not newer: dropped, as next() drops it.
+      if (message.version <= (this.versions.get(message.id) ?? 0)) return true;
+      if (!take(sharedPayment(message))) return false;
+      this.versions.set(message.id, message.version);
+      return true;
+    }));
   }
 
   async return(): Promise<IteratorResult<PaymentType>> {

@@ -21,10 +21,21 @@ export async function publishPaymentMessage(bus: MessageBus, message: PaymentMes
 
 /** Tells subscribers (on every instance) that a payment changed; called only after commit. */
 export class PaymentPublisher {
+  private readonly published: ((delayMs: number) => void)[] = [];
+
   constructor(
     private readonly bus: MessageBus,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Called after each publish with the time from the change's `updatedAt` (set in its
+   * transaction, before its handlers, flush and commit) to the publish: how much of a
+   * subscriber's wait is the change's own processing (/metrics).
+   */
+  onPublished(listener: (delayMs: number) => void): void {
+    this.published.push(listener);
+  }
 
   /**
    * Publishes the committed state. A failure to publish never undoes the change: it is logged,
@@ -33,6 +44,9 @@ export class PaymentPublisher {
   async publish(payment: Payment): Promise<void> {
     try {
       // Built once; each topic reaches only its own listeners (see MessageBus).
+      // Taken before publishing: an in-process bus writes to the subscribers' sockets within publish().
+      const delayMs = Date.now() - payment.updatedAt.getTime();
+      for (const listener of this.published) listener(delayMs);
       await publishPaymentMessage(this.bus, toPaymentMessage(toPaymentType(payment)));
     } catch (error) {
       this.logger.warn({ err: error, paymentId: payment.id }, 'could not publish payment update');

@@ -114,7 +114,7 @@ describe('shared subscriptions write their frames themselves', () => {
       send(frame, done) {
         if (!target.open) return false;
         frames.push(frame);
-        pending.push(() => done());
+        pending.push(() => done?.());
         return true;
       },
       bufferedAmount: () => buffered,
@@ -123,8 +123,8 @@ describe('shared subscriptions write their frames themselves', () => {
     return target;
   }
 
-  /** A schema whose subscription hands out the events pushed to `push`, one stream per subscriber. */
-  function pushSchema() {
+  /** A schema whose subscription hands out the events pushed to `push`, one stream per subscriber (`asyncRoot`: its field resolver answers with a promise, as type-graphql's do for a field with arguments). */
+  function pushSchema(asyncRoot = false) {
     const streams: { push(event: object): void }[] = [];
     const schema = new GraphQLSchema({
       query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString } } }),
@@ -140,7 +140,11 @@ describe('shared subscriptions write their frames themselves', () => {
               streams.push(queue);
               return queue;
             },
-            resolve: (event: unknown) => event,
+            // The first status takes a few turns of the event loop longer than the others to resolve.
+            resolve: asyncRoot ? async (event: unknown) => {
+              for (let i = 0; (event as { status?: string }).status === 'AUTHORIZED' && i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+              return event;
+            } : (event: unknown) => event,
           },
         },
       }),
@@ -171,11 +175,32 @@ describe('shared subscriptions write their frames themselves', () => {
     }
     // The two subscriptions with the same id were handed the very same bytes.
     expect(sinks[0]!.frames[0]).toBe(sinks[1]!.frames[0]);
+    // Written from the publish itself while each subscription waits: no promise per subscriber.
     push({ id: 'p1', status: 'REFUNDED', tags: [] });
-    await until(() => sinks.every((s) => s.frames.length === 2));
+    expect(sinks.map((s) => s.frames.length)).toEqual([2, 2, 2, 2]);
     expect(serialized).toBe(2);
     await Promise.all(streams.map((stream) => stream.return!()));
     expect(await Promise.all(ended)).toEqual(sinks.map(() => ({ value: undefined, done: true })));
+  });
+
+  it('results that are promises: one execution per message for all, written when settled, in the order of the messages', async () => {
+    const { schema, push } = pushSchema(true);
+    const sharing = createSharedSubscribe();
+    const key = shareKey(schema, parse(PLAIN), PLAIN, {}, undefined)!;
+    const sinks = [sink('1'), sink('2'), sink('1'), sink('gone')];
+    const streams = await Promise.all(sinks.map(async (s) =>
+      (await sharing.subscribe({ schema, document: parse(PLAIN), contextValue: {} }, { key, sink: s })) as AsyncIterableIterator<ExecutionResult>));
+    streams.forEach((stream) => void stream.next());
+    const statuses = ['AUTHORIZED', 'CAPTURED', 'REFUNDED'];
+    for (const status of statuses) push({ id: 'p1', status });
+    // Completed while its messages wait for their results: none of them is written.
+    const gone = sinks.pop()!;
+    await streams.pop()!.return!();
+    await until(() => sinks.every((s) => s.frames.length === 3));
+    expect(gone.frames).toEqual([]);
+    for (const s of sinks) expect(s.frames.map((f) => JSON.parse(f.toString()).payload.data.follow.status)).toEqual(statuses);
+    expect(sinks[0]!.frames[2]).toBe(sinks[2]!.frames[2]);
+    await Promise.all(streams.map((stream) => stream.return!()));
   });
 
   it('a closed socket gets nothing; a slow one (past the high-water mark) waits for its frame to be written before the next', async () => {
