@@ -23,3 +23,17 @@ export async function statementsOfRequest(orm: MikroORM, work: (headers: Record<
   }
   return seen;
 }
+
+/** Every SQL statement the ORM's pool sends while `work` runs (for code run directly, with nothing else running). */
+export async function statementsDuring(orm: MikroORM, work: () => Promise<unknown>): Promise<string[]> {
+  const knex = orm.em.getConnection().getKnex();
+  const seen: string[] = [];
+  const listener = (query: { sql: string }) => seen.push(query.sql);
+  knex.on('query', listener);
+  try {
+    await work();
+  } finally {
+    knex.removeListener('query', listener);
+  }
+  return seen;
+}

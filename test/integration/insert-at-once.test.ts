@@ -11,6 +11,7 @@ import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event
 import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { Transaction, TransactionStatus, TransactionType } from '../../src/transactions/transaction.entity.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { statementsDuring } from '../helpers/statements.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -49,15 +50,7 @@ it('writes the same rows a flush writes, in one statement', async () => {
 
   const em = db.orm.em.fork();
   const atOnce = persistOrder(em, 'once-payer', 'k1');
-  const statements: string[] = [];
-  const knex = db.orm.em.getConnection().getKnex();
-  const listener = (query: { sql: string }) => statements.push(query.sql);
-  knex.on('query', listener);
-  try {
-    await insertPersistedAtOnce(em);
-  } finally {
-    knex.removeListener('query', listener);
-  }
+  const statements = await statementsDuring(db.orm, () => insertPersistedAtOnce(em));
   expect(statements).toHaveLength(1);
   expect(statements[0]).toMatch(/^with w0 as \(insert into "payment"/);
 
@@ -113,15 +106,7 @@ it('reuses a statement per shape with each call its own values, and builds anoth
     const em = db.orm.em.fork();
     const payment = persistOrder(em, payerId, `${payerId}-key`);
     Object.assign(payment, fields);
-    const statements: string[] = [];
-    const knex = db.orm.em.getConnection().getKnex();
-    const listener = (query: { sql: string }) => statements.push(query.sql);
-    knex.on('query', listener);
-    try {
-      await insertPersistedAtOnce(em);
-    } finally {
-      knex.removeListener('query', listener);
-    }
+    const statements = await statementsDuring(db.orm, () => insertPersistedAtOnce(em));
     return { payment, sql: statements[0]! };
   };
   // Same shape, different values (the second call reuses the first one's text).

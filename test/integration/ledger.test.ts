@@ -6,6 +6,7 @@ import { LedgerService } from '../../src/ledger/ledger.service.js';
 import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { seedPayments } from '../helpers/seed.js';
+import { statementsDuring } from '../helpers/statements.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -53,15 +54,7 @@ describe('the ledger in the database', () => {
     await post();
     // Committed now: read once more and remembered, then not read at all.
     await post();
-    const knex = db.orm.em.getConnection().getKnex();
-    const seen: string[] = [];
-    const listener = (query: { sql: string }) => seen.push(query.sql);
-    knex.on('query', listener);
-    try {
-      await post();
-    } finally {
-      knex.removeListener('query', listener);
-    }
+    const seen = await statementsDuring(db.orm, post);
     expect(seen.filter((sql) => sql.includes('ledger_account'))).toEqual([]);
     expect(await db.orm.em.fork().count(Journal, { description: 'after a rollback' })).toBe(3);
     expect((await check()).exitCode).toBe(0);
