@@ -14,6 +14,7 @@ import type { DirectTransferRequest } from '../../src/gateways/payout-gateway.js
 import { decodeRazorpayWebhook } from '../../src/gateways/razorpay/razorpay.webhooks.js';
 import { RazorpayRouteGateway } from '../../src/gateways/razorpay/route/route.gateway.js';
 import { WebhookEvent } from '../../src/webhooks/webhook-event.entity.js';
+import { control } from '../helpers/payouts.js';
 import { gatewayError, linkedAccountVia } from '../helpers/route.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -40,13 +41,10 @@ afterAll(async () => {
 });
 
 const sandbox = () => server.app.sandbox!;
-const control = (path: string, body: unknown) => fetch(`${server.url}/sandbox/razorpay/control${path}`, {
-  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-}).then(async (r) => ({ status: r.status, body: await r.json() as Record<string, unknown> }));
 
 /** A linked account through the adapter: activated at once, or left waiting (`activate` false). */
 async function linkedAccount(activate = true): Promise<string> {
-  if (!activate) await control('/route', { activation: 'manual' });
+  if (!activate) await control(server, '/route', { activation: 'manual' });
   return (await linkedAccountVia(route, 'd')).id;
 }
 
@@ -91,7 +89,7 @@ describe('direct transfers', () => {
     expect(ids.size).toBe(1);
     expect((await madeFor(together.payoutId)).map((t) => t.id)).toEqual([...ids]);
     // Made, then answered after the adapter gave up: its retry with the same key gets that transfer.
-    await control('/transfers', { lateAnswers: { count: 1, delayMs: TIMEOUT_MS + 1_000 } });
+    await control(server, '/transfers', { lateAnswers: { count: 1, delayMs: TIMEOUT_MS + 1_000 } });
     const late = request(account, 14_000);
     const answered = await route.directTransfer(late);
     const made = await madeFor(late.payoutId);
@@ -110,15 +108,16 @@ describe('direct transfers', () => {
     expect(await gatewayError(route.directTransfer(request(account, 99)))).toMatchObject({ kind: 'rejected', message: expect.stringMatching(/at least 100/) });
     const waiting = await linkedAccount(false);
     expect(await gatewayError(route.directTransfer(request(waiting, 10_000)))).toMatchObject({ kind: 'rejected', message: expect.stringMatching(/not activated/) });
-    await control('/route', { activation: 'instant' });
-    expect((await control('/transfers/direct', { platformBalance: 15_000 })).status).toBe(200);
+    await control(server, '/route', { activation: 'instant' });
+    // The helper throws unless the sandbox answers 2xx.
+    await control(server, '/transfers/direct', { platformBalance: 15_000 });
     await route.directTransfer(request(account, 10_000));
     expect(await gatewayError(route.directTransfer(request(account, 10_000)))).toMatchObject({ kind: 'rejected', message: expect.stringMatching(/insufficient balance/) });
   });
 
   it('fails with transfer.failed, and is reversed like a transfer from a payment', async () => {
     const account = await linkedAccount();
-    await control('/transfers', { failTransfers: 1 });
+    await control(server, '/transfers', { failTransfers: 1 });
     const doomed = await route.directTransfer(request(account, 20_000));
     const failed = await eventually(async () => {
       const now = await route.fetchTransfer(doomed.id);

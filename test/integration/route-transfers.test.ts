@@ -13,6 +13,7 @@ import type { TransferRequest } from '../../src/gateways/payout-gateway.js';
 import { decodeRazorpayWebhook } from '../../src/gateways/razorpay/razorpay.webhooks.js';
 import { RazorpayRouteGateway } from '../../src/gateways/razorpay/route/route.gateway.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
+import { control } from '../helpers/payouts.js';
 import { capturedSandboxPayment, gatewayError, linkedAccountVia } from '../helpers/route.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -41,9 +42,6 @@ afterAll(async () => {
 });
 
 const sandbox = () => server.app.sandbox!;
-const control = (path: string, body: unknown) => fetch(`${server.url}/sandbox/razorpay/control${path}`, {
-  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-}).then(async (r) => ({ status: r.status, body: await r.json() as Record<string, unknown> }));
 
 /** An activated linked account, through the adapter (the sandbox activates at once by default). */
 async function linkedAccount(): Promise<string> {
@@ -109,7 +107,7 @@ describe('transfers from a payment', () => {
     const order = await sandbox().createOrder({ amount: 20_000, currency: 'INR', receipt: 'r', notes: {}, autoCapture: false });
     const authorized = await sandbox().pay({ order_id: order.id, outcome: 'success', method: 'card' });
     expect(await gatewayError(route.transferFromPayment((authorized as { razorpay_payment_id: string }).razorpay_payment_id, request(account, 1_000)))).toMatchObject({ kind: 'rejected' });
-    await control('/route', { activation: 'manual' });
+    await control(server, '/route', { activation: 'manual' });
     const waiting = await route.createLinkedAccount({
       referenceId: `w${Date.now()}`, email: `waiting${Date.now()}@example.com`, phone: '9876543210', legalBusinessName: 'Ravi Shankar', businessType: 'individual',
       contactName: 'Ravi', category: 'services', subcategory: 'freelancer',
@@ -145,8 +143,8 @@ describe('reversals and settlements', () => {
     const a = await route.transferFromPayment(payment, request(account, 12_000));
     const held = await route.transferFromPayment(payment, request(account, 8_000, { onHold: true }));
     await eventually(async () => (await route.listPaymentTransfers(payment)).every((t) => t.status === 'processed'), 10_000, 'processed');
-    const settled = await control('/transfers/settle-payees', {});
-    const settlements = settled.body.settlements as { id: string; amount: number }[];
+    const settled = (await control(server, '/transfers/settle-payees', {})) as { settlements: { id: string; amount: number }[] };
+    const settlements = settled.settlements;
     const settledA = await route.fetchTransfer(a.id);
     expect(settledA.recipientSettlementId).toMatch(/^setl_/);
     expect((await route.fetchTransfer(held.id)).recipientSettlementId).toBeNull();
@@ -160,7 +158,7 @@ describe('reversals and settlements', () => {
 describe('faults', () => {
   it('a transfer that fails: failed with the reason, and a signed transfer.failed', async () => {
     const [account, payment] = await Promise.all([linkedAccount(), capturedPayment()]);
-    await control('/transfers', { failTransfers: 1 });
+    await control(server, '/transfers', { failTransfers: 1 });
     const made = await route.transferFromPayment(payment, request(account, 20_000));
     const failed = await eventually(async () => {
       const now = await route.fetchTransfer(made.id);
@@ -178,7 +176,7 @@ describe('faults', () => {
     const [account, payment] = await Promise.all([linkedAccount(), capturedPayment()]);
     const made = await route.transferFromPayment(payment, request(account, 20_000));
     await eventually(async () => (await route.fetchTransfer(made.id)).status === 'processed', 10_000, 'processed');
-    await control('/transfers', { refuseReversals: 1 });
+    await control(server, '/transfers', { refuseReversals: 1 });
     const refused = await gatewayError(route.reverseTransfer(made.id, { amount: 5_000, reversalId: 'rv-refused' }));
     expect(refused).toMatchObject({ kind: 'rejected', httpStatus: 400, message: expect.stringMatching(/does not have sufficient balance/) });
     expect(await route.fetchTransfer(made.id)).toMatchObject({ status: 'processed', amountReversed: 0 });
@@ -187,7 +185,7 @@ describe('faults', () => {
 
   it('a timeout after the transfer was made: not retried by the adapter, and found by listPaymentTransfers with its payout id', async () => {
     const [account, payment] = await Promise.all([linkedAccount(), capturedPayment()]);
-    await control('/transfers', { lateAnswers: { count: 1, delayMs: TIMEOUT_MS + 1_000 } });
+    await control(server, '/transfers', { lateAnswers: { count: 1, delayMs: TIMEOUT_MS + 1_000 } });
     const sent = request(account, 25_000);
     const timedOut = await gatewayError(route.transferFromPayment(payment, sent));
     expect(timedOut.kind).toBe('unavailable');
@@ -224,15 +222,15 @@ describe('faults', () => {
 describe('webhook knobs', () => {
   it('holds transfer webhooks until released, and drops them when told', async () => {
     const [account, payment] = await Promise.all([linkedAccount(), capturedPayment()]);
-    await control('/transfers', { holdWebhooks: true });
+    await control(server, '/transfers', { holdWebhooks: true });
     const held = await route.transferFromPayment(payment, request(account, 5_000));
     await eventually(async () => (await route.fetchTransfer(held.id)).status === 'processed', 10_000, 'processed');
     const heldRecord = await eventually(async () => (await sandbox().state()).webhooks.find((w) => w.event === 'transfer.processed' && w.outcome === 'pending'), 5_000, 'held webhook');
     expect((await storedEvents('transfer.processed')).some((e) => JSON.stringify(e.payload).includes(held.id))).toBe(false);
-    await control('/webhooks/release', { eventId: heldRecord.eventId });
+    await control(server, '/webhooks/release', { eventId: heldRecord.eventId });
     await eventually(async () => (await storedEvents('transfer.processed')).some((e) => JSON.stringify(e.payload).includes(held.id)), 10_000, 'released webhook stored');
 
-    await control('/transfers', { holdWebhooks: false, dropWebhooks: true });
+    await control(server, '/transfers', { holdWebhooks: false, dropWebhooks: true });
     const dropped = await route.transferFromPayment(payment, request(account, 5_000));
     await eventually(async () => (await route.fetchTransfer(dropped.id)).status === 'processed', 10_000, 'processed');
     await eventually(async () => (await sandbox().state()).webhooks.some((w) => w.event === 'transfer.processed' && w.outcome === 'dropped'), 5_000, 'dropped webhook');
@@ -240,12 +238,12 @@ describe('webhook knobs', () => {
 
   it('manual processing: pending until the control call settles it', async () => {
     const [account, payment] = await Promise.all([linkedAccount(), capturedPayment()]);
-    await control('/transfers', { processing: 'manual' });
+    await control(server, '/transfers', { processing: 'manual' });
     const made = await route.transferFromPayment(payment, request(account, 5_000));
     expect((await route.fetchTransfer(made.id)).status).toBe('pending');
     expect(await gatewayError(route.reverseTransfer(made.id, { amount: 100, reversalId: 'early' }))).toMatchObject({ kind: 'rejected' });
-    const { status } = await control(`/transfers/${made.id}/settle`, { status: 'processed' });
-    expect(status).toBe(200);
+    // The helper throws unless the sandbox answers 2xx.
+    await control(server, `/transfers/${made.id}/settle`, { status: 'processed' });
     expect((await route.fetchTransfer(made.id)).status).toBe('processed');
   });
 });
@@ -253,7 +251,7 @@ describe('webhook knobs', () => {
 describe('restarts', () => {
   it("a pending transfer whose timer was lost (a restart) is processed by the next read once due", async () => {
     const [account, payment] = await Promise.all([linkedAccount(), capturedPayment()]);
-    await control('/transfers', { processing: 'delayed', delayMs: 1_500 });
+    await control(server, '/transfers', { processing: 'delayed', delayMs: 1_500 });
     const made = await route.transferFromPayment(payment, request(account, 5_000));
     sandbox().transfers.stop(); // what a restart does to the timer: from now on only a read can process it
     expect((await route.fetchTransfer(made.id)).status).toBe('pending');

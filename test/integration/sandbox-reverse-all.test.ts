@@ -9,6 +9,7 @@
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RazorpayRouteGateway } from '../../src/gateways/razorpay/route/route.gateway.js';
+import { control } from '../helpers/payouts.js';
 import { capturedSandboxPayment, linkedAccountVia } from '../helpers/route.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -46,9 +47,6 @@ async function api(method: string, path: string, body?: unknown, headers: Record
   });
   return { status: response.status, body: (await response.json()) as WireBody };
 }
-const control = (path: string, body: unknown) => fetch(`${server.url}/sandbox/razorpay/control${path}`, {
-  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-}).then((r) => expect(r.status).toBe(200));
 
 const linkedAccount = async () => (await linkedAccountVia(route, 'ra')).id;
 
@@ -128,14 +126,14 @@ describe('refunds with reverse_all', () => {
 
   it('refused with nothing written while a transfer is pending, or while the linked account lacks the balance (refuseReversals knob)', async () => {
     const [a, pay] = await Promise.all([linkedAccount(), capturedPayment(30_000)]);
-    await control('/transfers', { processing: 'manual' });
+    await control(server, '/transfers', { processing: 'manual' });
     const [t] = await transfers(pay, [{ account: a, amount: 10_000 }], false);
     const pending = await api('POST', `/v1/payments/${pay}/refund`, { reverse_all: true });
     expect(pending.status).toBe(400);
     expect(pending.body.error!.description).toMatch(/pending state/);
-    await control(`/transfers/${t}/settle`, { status: 'processed' });
+    await control(server, `/transfers/${t}/settle`, { status: 'processed' });
 
-    await control('/transfers', { refuseReversals: 1 });
+    await control(server, '/transfers', { refuseReversals: 1 });
     const poor = await api('POST', `/v1/payments/${pay}/refund`, { amount: 3_000, reverse_all: true });
     expect(poor.status).toBe(400);
     expect(poor.body.error!.description).toBe('The linked account does not have sufficient balance to process reversal.');
@@ -149,7 +147,7 @@ describe('refunds with reverse_all', () => {
 
   it('failed transfers are skipped, a payment without transfers is refunded as usual, a repeat with the same key reverses nothing again, and a bad value names reverse_all', async () => {
     const [a, pay, plain] = await Promise.all([linkedAccount(), capturedPayment(40_000), capturedPayment(20_000)]);
-    await control('/transfers', { failTransfers: 1 });
+    await control(server, '/transfers', { failTransfers: 1 });
     const [failed] = await transfers(pay, [{ account: a, amount: 10_000 }], false);
     await eventually(async () => (await transfer(failed!)).status === 'failed', 10_000, 'transfer failed');
     const [ok] = await transfers(pay, [{ account: a, amount: 10_000 }]);
