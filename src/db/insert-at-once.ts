@@ -34,27 +34,51 @@ export async function insertPersistedAtOnce(em: EntityManager): Promise<void> {
     const meta = em.getMetadata().get((entity as object).constructor.name);
     return { table: meta.tableName, row: rowOf(em, meta, entity as Record<string, unknown>) };
   });
-  const shape = rows.map(({ table, row }) => `${table}(${Object.keys(row).join(',')})`).join(' ');
-  let statement = statements.get(shape);
-  if (!statement) {
-    const parts = rows.map(({ table, row }) => knex(table).insert(row).toSQL());
-    const last = parts.pop()!;
-    statement = {
-      sql: [parts.length ? `with ${parts.map((part, i) => `w${i} as (${part.sql})`).join(', ')} ` : '', last.sql].join(''),
-      // knex lists an insert's columns sorted by name, and its bindings in that order.
-      columns: rows.map(({ row }) => Object.keys(row).sort()),
-    };
-    if (statements.size < MAX_STATEMENTS) statements.set(shape, statement);
-  }
-  const columns = statement.columns;
-  const bindings = rows.flatMap(({ row }, i) => columns[i]!.map((column) => row[column] as Knex.RawBinding));
-  const sql = statement.sql;
+  const { sql, bindings } = insertStatement(knex, rows);
   try {
     await knex.raw(sql, bindings);
   } catch (error) {
     // The same exception classes a flush raises (a unique violation, say).
     throw em.getDriver().convertException(error as Error);
   }
+}
+
+export interface RowToInsert {
+  table: string;
+  row: Record<string, unknown>;
+  /** Columns the statement returns for this row (its generated keys), as `w<i>` JSON in one result row. */
+  returning?: string[];
+}
+
+/**
+ * One statement inserting `rows` in order: each insert a data-modifying CTE (`w0`, `w1`…) but the
+ * last, or, when rows ask for columns back, every insert a CTE and then one `select` of each
+ * row's returned columns as JSON (`w0`, `w1`…). The text is compiled by knex once per shape and
+ * reused with only the values bound anew.
+ */
+export function insertStatement(knex: Knex, rows: RowToInsert[]): { sql: string; bindings: Knex.RawBinding[] } {
+  const returns = rows.some((row) => row.returning?.length);
+  const shape = rows.map(({ table, row, returning }) => `${table}(${Object.keys(row).join(',')})${returning?.length ? `>${returning.join(',')}` : ''}`).join(' ');
+  let statement = statements.get(shape);
+  if (!statement) {
+    const parts = rows.map(({ table, row, returning }) => {
+      const insert = knex(table).insert(row);
+      return (returning?.length ? insert.returning(returning) : insert).toSQL();
+    });
+    const ctes = (list: { sql: string }[]) => list.map((part, i) => `w${i} as (${part.sql})`).join(', ');
+    let sql: string;
+    if (returns) {
+      sql = `with ${ctes(parts)} select ${parts.map((_, i) => `(select row_to_json(w${i}) from w${i}) as w${i}`).join(', ')}`;
+    } else {
+      const last = parts.pop()!;
+      sql = `${parts.length ? `with ${ctes(parts)} ` : ''}${last.sql}`;
+    }
+    // knex lists an insert's columns sorted by name, and its bindings in that order.
+    statement = { sql, columns: rows.map(({ row }) => Object.keys(row).sort()) };
+    if (statements.size < MAX_STATEMENTS) statements.set(shape, statement);
+  }
+  const columns = statement.columns;
+  return { sql: statement.sql, bindings: rows.flatMap(({ row }, i) => columns[i]!.map((column) => row[column] as Knex.RawBinding)) };
 }
 
 /** The entity's columns as the database takes them (custom types converted, references as their key). */

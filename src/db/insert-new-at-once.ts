@@ -1,5 +1,5 @@
 import { helper, Reference, ReferenceKind, wrap, type EntityManager, type EntityMetadata } from '@mikro-orm/postgresql';
-import { rowOf } from './insert-at-once.js';
+import { insertStatement, rowOf } from './insert-at-once.js';
 
 /**
  * Inside `em`'s open transaction: writes the new entities persisted so far with ONE statement
@@ -22,14 +22,13 @@ export async function insertNewAtOnce(em: EntityManager): Promise<boolean> {
   const metas = entities.map((entity) => em.getMetadata().get(entity.constructor.name));
   if (!entities.every((entity, i) => writable(metas[i]!, entity, writing))) return false;
   const knex = em.getKnex();
-  const parts = entities.map((entity, i) => {
+  const { sql, bindings } = insertStatement(knex, entities.map((entity, i) => {
     const meta = metas[i]!;
-    return knex(meta.tableName).insert(rowOf(em, meta, entity)).returning(meta.primaryKeys.map((key) => meta.properties[key]!.fieldNames[0]!)).toSQL();
-  });
-  const sql = `with ${parts.map((part, i) => `w${i} as (${part.sql})`).join(', ')} select ${parts.map((_, i) => `(select row_to_json(w${i}) from w${i}) as w${i}`).join(', ')}`;
+    return { table: meta.tableName, row: rowOf(em, meta, entity), returning: meta.primaryKeys.map((key) => meta.properties[key]!.fieldNames[0]!) };
+  }));
   let written: Record<string, Record<string, unknown>>;
   try {
-    const result = await knex.raw(sql, parts.flatMap((part) => part.bindings)).transacting(transaction as never);
+    const result = await knex.raw(sql, bindings).transacting(transaction as never);
     written = (result as { rows: Record<string, Record<string, unknown>>[] }).rows[0]!;
   } catch (error) {
     // The same exception classes a flush raises (a unique violation, say).
