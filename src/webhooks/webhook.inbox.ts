@@ -124,10 +124,13 @@ export class WebhookInbox {
     while (this.#inFlight < this.#concurrency && this.#waiting.length > 0) {
       const batch = this.#waiting.splice(0, this.#maxBatch);
       this.#inFlight += 1;
-      void this.#storeBatch(batch).finally(() => {
-        this.#inFlight -= 1;
-        this.#next();
-      });
+      void this.#storeBatch(batch)
+        // Nothing in it should throw; if something did, its deliveries are answered 503, never left waiting.
+        .catch((error: unknown) => batch.forEach(({ reject }) => reject(error)))
+        .finally(() => {
+          this.#inFlight -= 1;
+          this.#next();
+        });
     }
   }
 
