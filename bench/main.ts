@@ -26,6 +26,8 @@ import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild
  * `--service-env K=V,K=V`: extra environment for the service (WEBHOOK_CONCURRENCY=8, …).
  * `--ack-only`: the webhook scenario with processing switched off (WEBHOOK_PROCESSING=false): the
  * acknowledgement's own latency and CPU, nothing settled.
+ * `--webhook-load autocannon`: the webhook deliveries sent by autocannon's `overallRate` (bursts at
+ * the top of every second; the generator before the fifth round) instead of the paced open loop.
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -39,6 +41,7 @@ const wanted = (scenario: string) => !only || only.has(scenario);
 // BENCH_SERVICE_NODE_ARGS="--trace-gc …": V8/Node flags for the service's process only (memory experiments).
 const serviceNodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ackOnly = args.includes('--ack-only');
+const webhookLoad = args.includes('--webhook-load') ? (args[args.indexOf('--webhook-load') + 1] as 'paced' | 'autocannon') : 'paced';
 const serviceEnv: Record<string, string> = args.includes('--service-env')
   ? Object.fromEntries(args[args.indexOf('--service-env') + 1]!.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
   : {};
@@ -172,7 +175,7 @@ async function main(): Promise<void> {
       const orders = await cloneOrders(db, template, count, 'hook', `'hook-payer-' || (g % 50)`);
       report.webhooks = {
         scenario: `${SIZES.webhookRate} signed deliveries/s for ${SIZES.webhookSeconds} s (a quarter repeats, a third of the payments captured before authorised), ${ackOnly ? 'acknowledged only (WEBHOOK_PROCESSING=false)' : 'processed in the same process'}`,
-        ...(await scenario('webhooks', () => measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds, ackOnly))),
+        ...(await scenario('webhooks', () => measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds, ackOnly, webhookLoad))),
       };
     }
   } finally {

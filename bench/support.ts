@@ -163,18 +163,47 @@ export interface Histogram {
   buckets: [number, number][];
 }
 
-/** The service's histogram `name` from /metrics, or null when it has none (an older build). */
-export async function scrapeHistogram(service: Child, name: string): Promise<Histogram | null> {
+async function scrape(service: Child): Promise<string | null> {
   const response = await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
   const text = await response.text();
-  if (!response.ok || !text.includes(`${name}_count`)) return null;
-  const value = (line: string) => Number(line.slice(line.lastIndexOf(' ') + 1));
-  const lines = text.split('\n');
+  return response.ok ? text : null;
+}
+
+const sampleValue = (line: string) => Number(line.slice(line.lastIndexOf(' ') + 1));
+
+/**
+ * The service's histogram `name` from /metrics, or null when it has none (an older build).
+ * `label` (`route="/webhooks/razorpay"`): only the series with that label.
+ */
+export async function scrapeHistogram(service: Child, name: string, label?: string): Promise<Histogram | null> {
+  const text = await scrape(service);
+  if (!text) return null;
+  const lines = text.split('\n').filter((l) => !label || l.includes(label));
+  const count = lines.find((l) => l.startsWith(`${name}_count`));
+  const sum = lines.find((l) => l.startsWith(`${name}_sum`));
+  // A labelled series appears with its first observation: none yet is an empty histogram.
+  if (!count || !sum) return label && text.includes(`# TYPE ${name} histogram`) ? { count: 0, sum: 0, buckets: [] } : null;
   const buckets = lines.filter((l) => l.startsWith(`${name}_bucket{`)).map((l): [number, number] => {
     const le = /le="([^"]+)"/.exec(l)![1]!;
-    return [le === '+Inf' ? Infinity : Number(le), value(l)];
+    return [le === '+Inf' ? Infinity : Number(le), sampleValue(l)];
   });
-  return { count: value(lines.find((l) => l.startsWith(`${name}_count`))!), sum: value(lines.find((l) => l.startsWith(`${name}_sum`))!), buckets };
+  return { count: sampleValue(count), sum: sampleValue(sum), buckets };
+}
+
+/**
+ * The service's event-loop delay since the previous scrape, in ms (prom-client's default
+ * metrics: perf_hooks' monitorEventLoopDelay at 10 ms resolution, reset at every scrape), or null
+ * without /metrics. Scrape once before a load to reset it, once after to read it.
+ */
+export async function scrapeEventLoopDelay(service: Child): Promise<{ p50Ms: number; p99Ms: number; maxMs: number } | null> {
+  const text = await scrape(service);
+  if (!text) return null;
+  const lines = text.split('\n');
+  const gauge = (name: string) => {
+    const line = lines.find((l) => l.startsWith(`${name} `));
+    return line ? round(sampleValue(line) * 1000) : NaN;
+  };
+  return { p50Ms: gauge('nodejs_eventloop_lag_p50_seconds'), p99Ms: gauge('nodejs_eventloop_lag_p99_seconds'), maxMs: gauge('nodejs_eventloop_lag_max_seconds') };
 }
 
 /**

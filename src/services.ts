@@ -157,7 +157,7 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
     feed: new PaymentFeed(orm, bus),
     // Acknowledgements store through a pool of their own: processing (MikroORM's pool) never holds what they wait for.
     // The row alone, one statement; the feeder, woken here, adds its job.
-    webhookInbox: new WebhookInbox(inboxPool, () => webhookFeeder.wake()),
+    webhookInbox: new WebhookInbox(inboxPool, () => webhookFeeder.wake(), { concurrency: config.webhooks.storePoolMax }),
     webhookFeeder,
     webhookDispatch,
     webhookProcessor,

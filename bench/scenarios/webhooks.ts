@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type pg from 'pg';
-import { cpuMs, load, round, waitFor, type Child } from '../support.js';
+import { pacedLoad } from '../paced-load.js';
+import { cpuMs, histogramDelta, load, round, scrapeEventLoopDelay, scrapeHistogram, waitFor, type Child } from '../support.js';
 
 export interface Delivery {
   eventId: string;
@@ -60,11 +61,32 @@ export function webhookPlan(secret: string, orders: { orderId: string }[], amoun
   return plan;
 }
 
+/**
+ * What the load generator saw (`paced`: from each delivery's scheduled time; `autocannon`: its own
+ * figures, see bench/paced-load.ts), beside what the service measured itself while the
+ * deliveries arrived: the route's answer time (its `http_request_duration_seconds` histogram:
+ * bucket bounds, an upper bound of p50 and p99) and its event loop's delay.
+ */
+export interface AckFigures {
+  generator: 'paced' | 'autocannon';
+  perSecond: number;
+  p50Ms: number;
+  p90Ms?: number;
+  p99Ms: number;
+  maxMs?: number;
+  non2xx: number;
+  errors: number;
+  sendLateP99Ms?: number;
+  sendLateMaxMs?: number;
+  serviceAnswer: ReturnType<typeof histogramDelta>;
+  serviceEventLoopDelay: Awaited<ReturnType<typeof scrapeEventLoopDelay>>;
+}
+
 export interface WebhookFigures {
   deliveries: number;
   payments: number;
   ratePerSecond: number;
-  acks: { perSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
+  acks: AckFigures;
   /** Server CPU time per delivery while they arrived (processing that ran meanwhile included: same process). */
   serverCpuMsPerDelivery: number | null;
   allProcessedAfterLastDeliveryS: number | null;
@@ -96,12 +118,20 @@ export interface AckOnlyFigures {
  * process processes them; then how long until every payment is CAPTURED, and the money check:
  * exactly one completed CHARGE per payment.
  */
-export async function measureWebhooks(service: Child, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number, ackOnly = false): Promise<WebhookFigures | AckOnlyFigures> {
+export async function measureWebhooks(service: Child, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number, ackOnly = false, generator: AckFigures['generator'] = 'paced'): Promise<WebhookFigures | AckOnlyFigures> {
   const plan = webhookPlan(secret, orders, amount);
+  const headers = (delivery: (typeof plan)[number]) => ({ 'content-type': 'application/json', 'x-razorpay-signature': delivery.signature, 'x-razorpay-event-id': delivery.eventId });
+  const ROUTE = 'route="/webhooks/razorpay"';
+  const answeredBefore = await scrapeHistogram(service, 'http_request_duration_seconds', ROUTE);
+  await scrapeEventLoopDelay(service);
+  const connections = Math.min(100, Math.max(10, Math.round(rate / 10)));
   let next = 0;
-  const acks = await load({
+  const loaded = generator === 'paced' ? await pacedLoad({
+    url: service.url, path: '/webhooks/razorpay', rate, count: plan.length, connections, timeoutMs: 10_000,
+    request: (i) => ({ headers: headers(plan[i]!), body: plan[i]!.body }),
+  }, service.pid) : await load({
     url: service.url,
-    connections: Math.min(100, Math.max(10, Math.round(rate / 10))),
+    connections,
     overallRate: rate,
     amount: plan.length,
     timeout: 10,
@@ -112,19 +142,23 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
         const delivery = plan[next++ % plan.length]!;
         return {
           ...req,
-          headers: { 'content-type': 'application/json', 'x-razorpay-signature': delivery.signature, 'x-razorpay-event-id': delivery.eventId },
+          headers: headers(delivery),
           body: delivery.body,
         };
       },
     }],
   }, service.pid);
   const lastDelivery = Date.now();
+  const serviceEventLoopDelay = await scrapeEventLoopDelay(service);
+  const serviceAnswer = histogramDelta(answeredBefore, await scrapeHistogram(service, 'http_request_duration_seconds', ROUTE));
+  const { serverCpuMsPerRequest, requests: _requests, ...figures } = loaded;
+  const acks: AckFigures = { generator, ...figures, serviceAnswer, serviceEventLoopDelay };
   if (ackOnly) {
     const { rows: [stored] } = await db.query(`select count(*)::int as n from webhook_event`);
     return {
       deliveries: plan.length, ratePerSecond: rate,
-      acks: { perSecond: acks.perSecond, p50Ms: acks.p50Ms, p99Ms: acks.p99Ms, non2xx: acks.non2xx, errors: acks.errors },
-      serverCpuMsPerDelivery: acks.serverCpuMsPerRequest ?? null,
+      acks,
+      serverCpuMsPerDelivery: serverCpuMsPerRequest ?? null,
       eventsStored: stored.n,
     };
   }
@@ -156,8 +190,8 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     deliveries: plan.length,
     payments: orders.length,
     ratePerSecond: rate,
-    acks: { perSecond: acks.perSecond, p50Ms: acks.p50Ms, p99Ms: acks.p99Ms, non2xx: acks.non2xx, errors: acks.errors },
-    serverCpuMsPerDelivery: acks.serverCpuMsPerRequest ?? null,
+    acks,
+    serverCpuMsPerDelivery: serverCpuMsPerRequest ?? null,
     allProcessedAfterLastDeliveryS: processedAfter,
     afterLastDelivery,
     paymentsNotCaptured: counts.notCaptured,
