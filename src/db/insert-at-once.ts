@@ -50,15 +50,24 @@ export interface RowToInsert {
   returning?: string[];
 }
 
+/** A row to update by its key in the same statement (`u AS (UPDATE … SET … WHERE key = …)`). */
+export interface RowToUpdate {
+  row: { table: string; set: Record<string, unknown>; key: { column: string; value: unknown } };
+}
+
 /**
  * One statement inserting `rows` in order: each insert a data-modifying CTE (`w0`, `w1`…) but the
  * last, or, when rows ask for columns back, every insert a CTE and then one `select` of each
  * row's returned columns as JSON (`w0`, `w1`…). The text is compiled by knex once per shape and
- * reused with only the values bound anew.
+ * reused with only the values bound anew. `update`: one row also updated by the statement, a CTE
+ * before the inserts (it needs rows to return: at least one of them returns its columns).
  */
-export function insertStatement(knex: Knex, rows: RowToInsert[]): { sql: string; bindings: Knex.RawBinding[] } {
+export function insertStatement(knex: Knex, rows: RowToInsert[], update?: RowToUpdate['row']): { sql: string; bindings: Knex.RawBinding[] } {
   const returns = rows.some((row) => row.returning?.length);
-  const shape = rows.map(({ table, row, returning }) => `${table}(${Object.keys(row).join(',')})${returning?.length ? `>${returning.join(',')}` : ''}`).join(' ');
+  if (update && !returns) throw new Error('insertStatement: an update needs the inserts to return their keys');
+  const updated = update ? Object.keys(update.set) : [];
+  const shape = (update ? `~${update.table}(${updated.join(',')})@${update.key.column} ` : '')
+    + rows.map(({ table, row, returning }) => `${table}(${Object.keys(row).join(',')})${returning?.length ? `>${returning.join(',')}` : ''}`).join(' ');
   let statement = statements.get(shape);
   if (!statement) {
     const parts = rows.map(({ table, row, returning }) => {
@@ -68,7 +77,9 @@ export function insertStatement(knex: Knex, rows: RowToInsert[]): { sql: string;
     const ctes = (list: { sql: string }[]) => list.map((part, i) => `w${i} as (${part.sql})`).join(', ');
     let sql: string;
     if (returns) {
-      sql = `with ${ctes(parts)} select ${parts.map((_, i) => `(select row_to_json(w${i}) from w${i}) as w${i}`).join(', ')}`;
+      // A data-modifying CTE runs once whether or not the rest reads it.
+      const first = update ? `u as (update ${quote(update.table)} set ${updated.map((column) => `${quote(column)} = ?`).join(', ')} where ${quote(update.key.column)} = ?), ` : '';
+      sql = `with ${first}${ctes(parts)} select ${parts.map((_, i) => `(select row_to_json(w${i}) from w${i}) as w${i}`).join(', ')}`;
     } else {
       const last = parts.pop()!;
       sql = `${parts.length ? `with ${ctes(parts)} ` : ''}${last.sql}`;
@@ -78,8 +89,15 @@ export function insertStatement(knex: Knex, rows: RowToInsert[]): { sql: string;
     if (statements.size < MAX_STATEMENTS) statements.set(shape, statement);
   }
   const columns = statement.columns;
-  return { sql: statement.sql, bindings: rows.flatMap(({ row }, i) => columns[i]!.map((column) => row[column] as Knex.RawBinding)) };
+  const inserted = rows.flatMap(({ row }, i) => columns[i]!.map((column) => row[column] as Knex.RawBinding));
+  return {
+    sql: statement.sql,
+    bindings: update ? [...updated.map((column) => update.set[column] as Knex.RawBinding), update.key.value as Knex.RawBinding, ...inserted] : inserted,
+  };
 }
+
+/** A table's or column's name as PostgreSQL takes it quoted. */
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The entity's columns as the database takes them (custom types converted, references as their key). */
 export function rowOf(em: EntityManager, meta: EntityMetadata, entity: Record<string, unknown>): Record<string, unknown> {

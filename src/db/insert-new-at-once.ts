@@ -1,5 +1,5 @@
 import { helper, Reference, ReferenceKind, wrap, type EntityManager, type EntityMetadata } from '@mikro-orm/postgresql';
-import { insertStatement, rowOf } from './insert-at-once.js';
+import { insertStatement, rowOf, type RowToUpdate } from './insert-at-once.js';
 
 /**
  * Inside `em`'s open transaction: writes the new entities persisted so far with ONE statement
@@ -11,13 +11,20 @@ import { insertStatement, rowOf } from './insert-at-once.js';
  * order they were persisted. Leaves everything to the flush (returns false) when the entities
  * are not all plain new rows it can write the same way: one pointing at an entity neither
  * written nor being written, a column left to a database default other than an autoincrement id.
+ *
+ * `changed`: an entity this transaction read and changed (the payment it locked): its changes go
+ * out in the same statement (`u AS (UPDATE …)`), its `onUpdate` columns set as the flush sets
+ * them, and it is left as the flush leaves it, so the flush compares against what was written
+ * (issue 11: the payment's UPDATE was one more round trip). Left to the flush when the flush
+ * would do more than a plain UPDATE of its columns (a version column, a changed relation).
  */
-export async function insertNewAtOnce(em: EntityManager): Promise<boolean> {
+export async function insertNewAtOnce(em: EntityManager, changed?: object): Promise<boolean> {
   const transaction = em.getTransactionContext();
   if (!transaction) throw new Error('insertNewAtOnce: call it inside a transaction (a flush writes outside one)');
   const uow = em.getUnitOfWork();
   const entities = [...uow.getPersistStack()].filter((entity) => !helper(entity).__managed) as Record<string, unknown>[];
-  if (entities.length < 2) return false;
+  const update = changed ? changesOf(em, changed as Record<string, unknown>) : null;
+  if (entities.length + (update ? 1 : 0) < 2) return false;
   const writing = new Set<object>(entities);
   const metas = entities.map((entity) => em.getMetadata().get(entity.constructor.name));
   if (!entities.every((entity, i) => writable(metas[i]!, entity, writing))) return false;
@@ -25,7 +32,7 @@ export async function insertNewAtOnce(em: EntityManager): Promise<boolean> {
   const { sql, bindings } = insertStatement(knex, entities.map((entity, i) => {
     const meta = metas[i]!;
     return { table: meta.tableName, row: rowOf(em, meta, entity), returning: meta.primaryKeys.map((key) => meta.properties[key]!.fieldNames[0]!) };
-  }));
+  }), update?.row);
   let written: Record<string, Record<string, unknown>>;
   try {
     const result = await knex.raw(sql, bindings).transacting(transaction as never);
@@ -50,7 +57,39 @@ export async function insertNewAtOnce(em: EntityManager): Promise<boolean> {
     wrapped.__originalEntityData = comparator.prepareEntity(entity);
     wrapped.__touched = false;
   });
+  if (update) {
+    const wrapped = helper(changed!);
+    wrapped.__originalEntityData = comparator.prepareEntity(changed!);
+    wrapped.__touched = false;
+  }
   return true;
+}
+
+/**
+ * The UPDATE a flush would write for `entity` (managed, read by this transaction), its `onUpdate`
+ * columns set first as the flush sets them; null when nothing changed or when the flush would
+ * do more than a plain UPDATE of scalar columns by primary key.
+ */
+function changesOf(em: EntityManager, entity: Record<string, unknown>): RowToUpdate | null {
+  const wrapped = helper(entity);
+  const meta = em.getMetadata().get(entity.constructor.name);
+  const original = wrapped.__originalEntityData;
+  if (!wrapped.__managed || !original || meta.versionProperty || meta.concurrencyCheckKeys.size > 0 || meta.primaryKeys.length !== 1) return null;
+  const comparator = em.getComparator();
+  const diff = comparator.diffEntities<Record<string, unknown>>(meta.className, original, comparator.prepareEntity(entity));
+  const names = Object.keys(diff);
+  if (names.length === 0) return null;
+  for (const prop of meta.props) if (prop.onUpdate) entity[prop.name] = prop.onUpdate(entity, em);
+  for (const prop of meta.props) if (prop.onUpdate && !names.includes(prop.name)) names.push(prop.name);
+  const row = rowOf(em, meta, entity);
+  const set: Record<string, unknown> = {};
+  for (const name of names) {
+    const prop = meta.properties[name];
+    if (!prop || prop.kind !== ReferenceKind.SCALAR || prop.primary || prop.persist === false || prop.fieldNames.length !== 1) return null;
+    set[prop.fieldNames[0]!] = row[prop.fieldNames[0]!];
+  }
+  const key = meta.properties[meta.primaryKeys[0]!]!.fieldNames[0]!;
+  return { row: { table: meta.tableName, set, key: { column: key, value: row[key] } } };
 }
 
 /** Whether `rowOf` writes this entity as the flush would: every value set but an autoincrement key, every reference known. */

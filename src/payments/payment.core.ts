@@ -158,8 +158,9 @@ export class PaymentCore implements EventSubscriber {
       }));
     }
     await this.emit(em, event);
-    // The audit event and what the handlers added (CHARGE journal, entries, outbox message…) in one statement.
-    await insertNewAtOnce(em);
+    // The audit event, what the handlers added (CHARGE journal, entries, outbox message…) and the
+    // payment's own changes in one statement.
+    await insertNewAtOnce(em, payment);
     const pending = this.changed.get(transaction) ?? new Map<string, Payment>();
     pending.set(payment.id, payment);
     this.changed.set(transaction, pending);

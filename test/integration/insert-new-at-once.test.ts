@@ -10,6 +10,7 @@ import { Journal, JournalEntry, JournalKind } from '../../src/ledger/ledger.enti
 import { accounts } from '../../src/ledger/ledger.lines.js';
 import { LedgerService } from '../../src/ledger/ledger.service.js';
 import { Payment, PaymentPurpose } from '../../src/payments/payment.entity.js';
+import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event.entity.js';
 import { OutboxMessage } from '../../src/outbox/outbox.entities.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -75,5 +76,46 @@ it('leaves nothing when the transaction rolls back, and leaves a lone row to the
     throw new Error('rolled back on purpose');
   });
   await expect(attempt).rejects.toThrow('rolled back on purpose');
+  expect(await db.orm.em.fork().count(PaymentEvent, { source: 'rolled back' })).toBe(0);
+});
+
+it("writes the changed entity's UPDATE in the same statement (its onUpdate columns too); the flush then writes only later changes, and a rollback undoes it", async () => {
+  const paymentId = await newPayment('at-once-3');
+  const knex = db.orm.em.getConnection().getKnex();
+  const seen: string[] = [];
+  const listener = (query: { sql: string }) => seen.push(query.sql.split(' ').slice(0, 3).join(' '));
+  const before = await db.orm.em.fork().findOneOrFail(Payment, paymentId);
+  await db.orm.em.fork().transactional(async (em) => {
+    const payment = await em.findOneOrFail(Payment, paymentId);
+    payment.status = PaymentStatus.AUTHORIZED;
+    payment.method = { method: 'upi', cardNetwork: null, cardLast4: null, vpa: 'x@ybl', bank: null, wallet: null };
+    payment.version += 1;
+    em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.STATUS_CHANGED, fromStatus: PaymentStatus.CREATED, toStatus: payment.status, source: 'test', detail: {} }));
+    knex.on('query', listener);
+    // One new row and one changed: one statement.
+    expect(await insertNewAtOnce(em, payment)).toBe(true);
+    // Changed after it was written: the flush at commit saves it.
+    payment.failureReason = 'later';
+  }).finally(() => knex.removeListener('query', listener));
+  expect(seen).toEqual(['with u as', 'update "payment" set', 'COMMIT;']);
+  const after = await db.orm.em.fork().findOneOrFail(Payment, paymentId);
+  expect(after).toMatchObject({ status: PaymentStatus.AUTHORIZED, version: before.version + 1, failureReason: 'later', method: { method: 'upi', vpa: 'x@ybl' } });
+  expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
+  expect(await db.orm.em.fork().count(PaymentEvent, { payment: paymentId, source: 'test' })).toBe(1);
+
+  // Nothing else changed: no UPDATE at the commit. And a rollback leaves the row as it was.
+  seen.length = 0;
+  const attempt = db.orm.em.fork().transactional(async (em) => {
+    const payment = await em.findOneOrFail(Payment, paymentId);
+    payment.status = PaymentStatus.CAPTURED;
+    em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.STATUS_CHANGED, fromStatus: after.status, toStatus: payment.status, source: 'rolled back', detail: {} }));
+    knex.on('query', listener);
+    expect(await insertNewAtOnce(em, payment)).toBe(true);
+    await em.flush();
+    expect(seen).toEqual(['with u as']);
+    throw new Error('rolled back on purpose');
+  }).finally(() => knex.removeListener('query', listener));
+  await expect(attempt).rejects.toThrow('rolled back on purpose');
+  expect(await db.orm.em.fork().findOneOrFail(Payment, paymentId)).toMatchObject({ status: PaymentStatus.AUTHORIZED, version: before.version + 1 });
   expect(await db.orm.em.fork().count(PaymentEvent, { source: 'rolled back' })).toBe(0);
 });
