@@ -9,7 +9,7 @@ import { adminQuery, databaseUrl, openScratchServer } from '../src/db/scratch.js
 import { cloneOrders, seedPaymentPages } from './seed.js';
 import { measureBroadcast, measureOwnPayments } from './scenarios/live.js';
 import { measureRead } from './scenarios/read.js';
-import { measureWebhooks } from './scenarios/webhooks.js';
+import { measureDrain, measureWebhooks } from './scenarios/webhooks.js';
 import { CREATE_ORDER, measureCreateOrder, measurePgbench } from './scenarios/write.js';
 import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild, type Child } from './support.js';
 
@@ -28,6 +28,9 @@ import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild
  * acknowledgement's own latency and CPU, nothing settled.
  * `--webhook-load autocannon`: the webhook deliveries sent by autocannon's `overallRate` (bursts at
  * the top of every second; the generator before the fifth round) instead of the paced open loop.
+ * `--drain`: processing alone: the webhook scenario's deliveries stored as `--ack-only` does, then
+ * that service stopped and one that processes started on the same database (`--profile`: only it
+ * is profiled), timed until every event is settled: events per second, CPU per event.
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -42,6 +45,7 @@ const wanted = (scenario: string) => !only || only.has(scenario);
 const serviceNodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ackOnly = args.includes('--ack-only');
 const webhookLoad = args.includes('--webhook-load') ? (args[args.indexOf('--webhook-load') + 1] as 'paced' | 'autocannon') : 'paced';
+const drain = args.includes('--drain');
 const serviceEnv: Record<string, string> = args.includes('--service-env')
   ? Object.fromEntries(args[args.indexOf('--service-env') + 1]!.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
   : {};
@@ -49,6 +53,8 @@ const serviceEnv: Record<string, string> = args.includes('--service-env')
 const SIZES = quick
   ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1 }
   : { pages: 20_000, seconds: 10, pgbenchScale: 8, webhookRate: 500, webhookSeconds: 30, broadcasts: [2_000, 10_000], own: 10_000, ownRate: 200, ownSeconds: 10 };
+// `--webhook-seconds N`: a shorter (or longer) webhook scenario, the same rate (quicker profiles of the drain).
+if (args.includes('--webhook-seconds')) SIZES.webhookSeconds = Number(args[args.indexOf('--webhook-seconds') + 1]);
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-42';
 const AMOUNT = 10_000;
 
@@ -94,21 +100,23 @@ async function main(): Promise<void> {
     service: 'NODE_ENV=production, LOG_LEVEL=warn, RATE_LIMIT_PER_MINUTE lifted; gateway: the Razorpay sandbox out of process, over HTTP',
   };
   try {
-    const service = await startChild(path.join(serviceRoot, 'dist/src/main.js'), {
+    const startService = (processing: boolean, profile: boolean) => startChild(path.join(serviceRoot, 'dist/src/main.js'), {
       NODE_ENV: 'production', PORT: String(servicePort), HOST: '127.0.0.1', DATABASE_URL: url, JWT_SECRET, LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000000', RAZORPAY_MODE: 'live', RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET,
       RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, RAZORPAY_API_URL: `http://127.0.0.1:${sandboxPort}/sandbox/razorpay`, RECONCILE_ENABLED: 'false',
       // /metrics for the live scenarios' publish delay (payment_publish_delay_seconds).
       METRICS_TOKEN: BENCH_METRICS_TOKEN,
-      ...(ackOnly ? { WEBHOOK_PROCESSING: 'false' } : {}),
+      ...(processing ? {} : { WEBHOOK_PROCESSING: 'false' }),
       ...serviceEnv,
     }, `http://127.0.0.1:${servicePort}`, {
       nodeArgs: [
-        ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+        ...(profileDir && profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
         ...(heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : []),
         ...serviceNodeArgs,
       ],
     });
+    // `--drain`: this one only acknowledges; the one that processes is profiled.
+    const service = await startService(!ackOnly && !drain, !drain);
     const snapshot = heapDir ? () => heapSnapshot(service.pid, heapDir) : undefined;
     children.push(service);
     const sandbox = await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {
@@ -173,9 +181,17 @@ async function main(): Promise<void> {
       step(`webhooks: ${SIZES.webhookRate}/s for ${SIZES.webhookSeconds} s`);
       const count = Math.ceil((SIZES.webhookRate * SIZES.webhookSeconds * 0.75) / 2);
       const orders = await cloneOrders(db, template, count, 'hook', `'hook-payer-' || (g % 50)`);
+      const what = drain ? 'stored without processing, then drained by a service that processes (--drain)'
+        : ackOnly ? 'acknowledged only (WEBHOOK_PROCESSING=false)' : 'processed in the same process';
       report.webhooks = {
-        scenario: `${SIZES.webhookRate} signed deliveries/s for ${SIZES.webhookSeconds} s (a quarter repeats, a third of the payments captured before authorised), ${ackOnly ? 'acknowledged only (WEBHOOK_PROCESSING=false)' : 'processed in the same process'}`,
-        ...(await scenario('webhooks', () => measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds, ackOnly, webhookLoad))),
+        scenario: `${SIZES.webhookRate} signed deliveries/s for ${SIZES.webhookSeconds} s (a quarter repeats, a third of the payments captured before authorised), ${what}`,
+        ...(await scenario('webhooks', async () => drain
+          ? await measureDrain(service, async () => {
+            const processor = await startService(true, true);
+            children.push(processor);
+            return processor;
+          }, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds, webhookLoad)
+          : await measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds, ackOnly, webhookLoad))),
       };
     }
   } finally {

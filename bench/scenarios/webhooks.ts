@@ -175,17 +175,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     eventsPerSecond: round((settledAfter - settledBefore) / Math.max(0.001, waited)),
     serverCpuMsPerEvent: settledAfter > settledBefore ? round((cpuAfter - cpuBefore) / (settledAfter - settledBefore), 2) : null,
   };
-  // One statement, so the counts agree (processing may still be running): payments not CAPTURED,
-  // payments whose CHARGE is not exactly one completed one, and of those the CAPTURED ones (a
-  // doubled or lost CHARGE; a payment not yet processed has its CHARGE pending).
-  const { rows: [counts] } = await db.query(`
-    with unsettled as (
-      select p.id, p.status from payment p
-      where p.id = any($1) and ((select count(*) from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status = 'COMPLETED') <> 1
-         or exists (select 1 from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status <> 'COMPLETED')))
-    select (select count(*)::int from payment where id = any($1) and status <> 'CAPTURED') as "notCaptured",
-           (select count(*)::int from unsettled) as "unsettled",
-           (select count(*)::int from unsettled where status = 'CAPTURED') as "capturedWrong"`, [ids]);
+  const counts = await chargeCheck(db, ids);
   return {
     deliveries: plan.length,
     payments: orders.length,
@@ -194,6 +184,66 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     serverCpuMsPerDelivery: serverCpuMsPerRequest ?? null,
     allProcessedAfterLastDeliveryS: processedAfter,
     afterLastDelivery,
+    paymentsNotCaptured: counts.notCaptured,
+    paymentsWithoutExactlyOneCompletedCharge: counts.unsettled,
+    capturedPaymentsWithoutExactlyOneCompletedCharge: counts.capturedWrong,
+  };
+}
+
+/**
+ * One statement, so the counts agree (processing may still be running): payments not CAPTURED,
+ * payments whose CHARGE is not exactly one completed one, and of those the CAPTURED ones (a
+ * doubled or lost CHARGE; a payment not yet processed has its CHARGE pending).
+ */
+async function chargeCheck(db: pg.Client, ids: string[]): Promise<{ notCaptured: number; unsettled: number; capturedWrong: number }> {
+  const { rows: [counts] } = await db.query(`
+    with unsettled as (
+      select p.id, p.status from payment p
+      where p.id = any($1) and ((select count(*) from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status = 'COMPLETED') <> 1
+         or exists (select 1 from transaction t where t.payment_id = p.id and t.type = 'CHARGE' and t.status <> 'COMPLETED')))
+    select (select count(*)::int from payment where id = any($1) and status <> 'CAPTURED') as "notCaptured",
+           (select count(*)::int from unsettled) as "unsettled",
+           (select count(*)::int from unsettled where status = 'CAPTURED') as "capturedWrong"`, [ids]);
+  return counts;
+}
+
+/** `--drain`: the deliveries stored by a service that does not process (`--ack-only`), then processed by another. */
+export interface DrainFigures {
+  /** The acknowledgements, as `--ack-only` measures them. */
+  stored: AckOnlyFigures;
+  /** From the processing service being ready until no event was left PENDING or FAILED (or the wait ended). */
+  drain: { eventsSettled: number; seconds: number; eventsPerSecond: number; serverCpuMsPerEvent: number | null; eventsLeft: number };
+  payments: number;
+  paymentsNotCaptured: number;
+  paymentsWithoutExactlyOneCompletedCharge: number;
+  capturedPaymentsWithoutExactlyOneCompletedCharge: number;
+}
+
+/**
+ * Processing alone: `acknowledger` stores the plan's deliveries without processing them (and is
+ * stopped once every event has its job), then `startProcessor` starts a service that processes;
+ * timed from its being ready until every event is settled: events per second and the service's
+ * CPU per event, nothing else running in it. Then the same money check as {@link measureWebhooks}.
+ */
+export async function measureDrain(acknowledger: Child, startProcessor: () => Promise<Child>, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number, generator: AckFigures['generator'] = 'paced'): Promise<DrainFigures> {
+  const stored = await measureWebhooks(acknowledger, db, secret, orders, amount, rate, seconds, true, generator) as AckOnlyFigures;
+  const unqueued = async () => Number((await db.query(`select count(*)::int as n from webhook_event where not job_queued`)).rows[0].n);
+  if (!(await waitFor(async () => (await unqueued()) === 0, 60_000))) throw new Error('the acknowledging service left events without their job');
+  await acknowledger.stop();
+  const processor = await startProcessor();
+  const eventsLeft = async () => Number((await db.query(`select count(*)::int as n from webhook_event where status in ('PENDING', 'FAILED')`)).rows[0].n);
+  const [leftBefore, cpuBefore, start] = [await eventsLeft(), cpuMs(processor.pid), Date.now()];
+  await waitFor(async () => (await eventsLeft()) === 0, Math.max(60_000, stored.eventsStored * 50));
+  const [leftAfter, cpuAfter, waited] = [await eventsLeft(), cpuMs(processor.pid), (Date.now() - start) / 1000];
+  const settled = leftBefore - leftAfter;
+  const counts = await chargeCheck(db, orders.map((o) => o.id));
+  return {
+    stored,
+    drain: {
+      eventsSettled: settled, seconds: round(waited), eventsPerSecond: round(settled / Math.max(0.001, waited)),
+      serverCpuMsPerEvent: settled > 0 ? round((cpuAfter - cpuBefore) / settled, 2) : null, eventsLeft: leftAfter,
+    },
+    payments: orders.length,
     paymentsNotCaptured: counts.notCaptured,
     paymentsWithoutExactlyOneCompletedCharge: counts.unsettled,
     capturedPaymentsWithoutExactlyOneCompletedCharge: counts.capturedWrong,

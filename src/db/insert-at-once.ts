@@ -51,35 +51,69 @@ export interface RowToInsert {
 }
 
 /**
+ * An UPDATE run by the same statement (a data-modifying CTE `u<i>`, before the inserts): its text
+ * with `?` placeholders, fixed per shape of change, and its values. The statement returns how
+ * many rows it changed (`u<i>` in the result row).
+ */
+export interface StatementUpdate {
+  sql: string;
+  bindings: Knex.RawBinding[];
+}
+
+/** The UPDATE of one row by its key, setting `set`'s columns. */
+export function updateByKey(table: string, set: Record<string, unknown>, key: { column: string; value: unknown }): StatementUpdate {
+  const columns = Object.keys(set);
+  return {
+    sql: `update ${quote(table)} set ${columns.map((column) => `${quote(column)} = ?`).join(', ')} where ${quote(key.column)} = ?`,
+    bindings: [...columns.map((column) => set[column] as Knex.RawBinding), key.value as Knex.RawBinding],
+  };
+}
+
+/**
  * One statement inserting `rows` in order: each insert a data-modifying CTE (`w0`, `w1`…) but the
  * last, or, when rows ask for columns back, every insert a CTE and then one `select` of each
  * row's returned columns as JSON (`w0`, `w1`…). The text is compiled by knex once per shape and
- * reused with only the values bound anew.
+ * reused with only the values bound anew. `updates` run first, in the same statement (they need
+ * the result row: only with rows that return their columns, or none at all), each counted as `u<i>`.
  */
-export function insertStatement(knex: Knex, rows: RowToInsert[]): { sql: string; bindings: Knex.RawBinding[] } {
-  const returns = rows.some((row) => row.returning?.length);
-  const shape = rows.map(({ table, row, returning }) => `${table}(${Object.keys(row).join(',')})${returning?.length ? `>${returning.join(',')}` : ''}`).join(' ');
+export function insertStatement(knex: Knex, rows: RowToInsert[], updates: StatementUpdate[] = []): { sql: string; bindings: Knex.RawBinding[] } {
+  const returns = updates.length > 0 || rows.some((row) => row.returning?.length);
+  if (updates.length > 0 && rows.some((row) => !row.returning?.length)) throw new Error('insertStatement: with updates, every insert returns its keys');
+  const shape = updates.map((update) => `${update.sql};`).join('')
+    + rows.map(({ table, row, returning }) => `${table}(${Object.keys(row).join(',')})${returning?.length ? `>${returning.join(',')}` : ''}`).join(' ');
   let statement = statements.get(shape);
   if (!statement) {
     const parts = rows.map(({ table, row, returning }) => {
       const insert = knex(table).insert(row);
       return (returning?.length ? insert.returning(returning) : insert).toSQL();
     });
-    const ctes = (list: { sql: string }[]) => list.map((part, i) => `w${i} as (${part.sql})`).join(', ');
+    const ctes = (list: { sql: string }[]) => list.map((part, i) => `w${i} as (${part.sql})`);
     let sql: string;
     if (returns) {
-      sql = `with ${ctes(parts)} select ${parts.map((_, i) => `(select row_to_json(w${i}) from w${i}) as w${i}`).join(', ')}`;
+      // A data-modifying CTE runs once whether or not the rest reads it; `returning 1` to count its rows.
+      const changes = updates.map((update, i) => `u${i} as (${update.sql} returning 1)`);
+      const results = [
+        ...updates.map((_, i) => `(select count(*)::int from u${i}) as u${i}`),
+        ...parts.map((_, i) => `(select row_to_json(w${i}) from w${i}) as w${i}`),
+      ];
+      sql = `with ${[...changes, ...ctes(parts)].join(', ')} select ${results.join(', ')}`;
     } else {
       const last = parts.pop()!;
-      sql = `${parts.length ? `with ${ctes(parts)} ` : ''}${last.sql}`;
+      sql = `${parts.length ? `with ${ctes(parts).join(', ')} ` : ''}${last.sql}`;
     }
     // knex lists an insert's columns sorted by name, and its bindings in that order.
     statement = { sql, columns: rows.map(({ row }) => Object.keys(row).sort()) };
     if (statements.size < MAX_STATEMENTS) statements.set(shape, statement);
   }
   const columns = statement.columns;
-  return { sql: statement.sql, bindings: rows.flatMap(({ row }, i) => columns[i]!.map((column) => row[column] as Knex.RawBinding)) };
+  return {
+    sql: statement.sql,
+    bindings: [...updates.flatMap((update) => update.bindings), ...rows.flatMap(({ row }, i) => columns[i]!.map((column) => row[column] as Knex.RawBinding))],
+  };
 }
+
+/** A table's or column's name as PostgreSQL takes it quoted. */
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The entity's columns as the database takes them (custom types converted, references as their key). */
 export function rowOf(em: EntityManager, meta: EntityMetadata, entity: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,33 @@
 import { helper, Reference, ReferenceKind, wrap, type EntityManager, type EntityMetadata } from '@mikro-orm/postgresql';
-import { insertStatement, rowOf } from './insert-at-once.js';
+import { insertStatement, rowOf, updateByKey, type StatementUpdate } from './insert-at-once.js';
+
+/** An UPDATE left to the next {@link insertNewAtOnce} of its transaction, with the check of what it changed. */
+export interface DeferredUpdate extends StatementUpdate {
+  /** Throws when the rows it changed are not what was meant (the transaction then rolls back). */
+  check(rows: number): void;
+}
+
+/** Updates left to the change's one statement, per open transaction (its knex transaction object). */
+const deferred = new WeakMap<object, DeferredUpdate[]>();
+
+/**
+ * Leaves `update` to the next {@link insertNewAtOnce} in `em`'s transaction, which runs it in its
+ * statement (one round trip fewer), or alone when it writes no statement of its own; either way
+ * before it returns. For the payment core's handlers: `PaymentCore.apply` calls insertNewAtOnce
+ * once every handler ran, and a transaction that would commit with an update left over is refused.
+ */
+export function updateWithNewRows(em: EntityManager, update: DeferredUpdate): void {
+  const transaction = em.getTransactionContext();
+  if (!transaction) throw new Error('updateWithNewRows: call it inside a transaction');
+  const list = deferred.get(transaction) ?? [];
+  list.push(update);
+  deferred.set(transaction, list);
+}
+
+/** Whether an update was left to an insertNewAtOnce that never ran in `em`'s transaction (a caller's bug). */
+export function updatesLeftOver(transaction: object): boolean {
+  return (deferred.get(transaction)?.length ?? 0) > 0;
+}
 
 /**
  * Inside `em`'s open transaction: writes the new entities persisted so far with ONE statement
@@ -11,33 +39,40 @@ import { insertStatement, rowOf } from './insert-at-once.js';
  * order they were persisted. Leaves everything to the flush (returns false) when the entities
  * are not all plain new rows it can write the same way: one pointing at an entity neither
  * written nor being written, a column left to a database default other than an autoincrement id.
+ *
+ * `changed`: an entity this transaction read and changed (the payment it locked): its changes go
+ * out in the same statement (`u AS (UPDATE …)`), its `onUpdate` columns set as the flush sets
+ * them, and it is left as the flush leaves it, so the flush compares against what was written
+ * (issue 11: the payment's UPDATE was one more round trip). Left to the flush when the flush
+ * would do more than a plain UPDATE of its columns (a version column, a changed relation).
  */
-export async function insertNewAtOnce(em: EntityManager): Promise<boolean> {
+export async function insertNewAtOnce(em: EntityManager, changed?: object): Promise<boolean> {
   const transaction = em.getTransactionContext();
   if (!transaction) throw new Error('insertNewAtOnce: call it inside a transaction (a flush writes outside one)');
+  const knex = em.getKnex();
+  const left = deferred.get(transaction) ?? [];
+  deferred.delete(transaction);
   const uow = em.getUnitOfWork();
   const entities = [...uow.getPersistStack()].filter((entity) => !helper(entity).__managed) as Record<string, unknown>[];
-  if (entities.length < 2) return false;
   const writing = new Set<object>(entities);
   const metas = entities.map((entity) => em.getMetadata().get(entity.constructor.name));
-  if (!entities.every((entity, i) => writable(metas[i]!, entity, writing))) return false;
-  const knex = em.getKnex();
+  const update = changed ? changesOf(em, changed as Record<string, unknown>) : null;
+  const updates: DeferredUpdate[] = [...(update ? [update] : []), ...left];
+  if (entities.length + updates.length < 2 || !entities.every((entity, i) => writable(metas[i]!, entity, writing))) {
+    // Nothing to gain, or rows the flush must write: the left updates alone, the rest to the flush.
+    for (const one of left) one.check(await run(em, one.sql, one.bindings, (result) => (result as { rowCount: number }).rowCount));
+    return false;
+  }
   const { sql, bindings } = insertStatement(knex, entities.map((entity, i) => {
     const meta = metas[i]!;
     return { table: meta.tableName, row: rowOf(em, meta, entity), returning: meta.primaryKeys.map((key) => meta.properties[key]!.fieldNames[0]!) };
-  }));
-  let written: Record<string, Record<string, unknown>>;
-  try {
-    const result = await knex.raw(sql, bindings).transacting(transaction as never);
-    written = (result as { rows: Record<string, Record<string, unknown>>[] }).rows[0]!;
-  } catch (error) {
-    // The same exception classes a flush raises (a unique violation, say).
-    throw em.getDriver().convertException(error as Error);
-  }
+  }), updates);
+  const written = await run(em, sql, bindings, (result) => (result as { rows: Record<string, unknown>[] }).rows[0]!);
+  updates.forEach((one, i) => one.check(written[`u${i}`] as number));
   const comparator = em.getComparator();
   entities.forEach((entity, i) => {
     const meta = metas[i]!;
-    const row = written[`w${i}`]!;
+    const row = written[`w${i}`] as Record<string, unknown>;
     for (const key of meta.primaryKeys) {
       const prop = meta.properties[key]!;
       if (entity[key] === undefined) entity[key] = prop.customType ? prop.customType.convertToJSValue(row[prop.fieldNames[0]!], em.getPlatform()) : row[prop.fieldNames[0]!];
@@ -50,7 +85,54 @@ export async function insertNewAtOnce(em: EntityManager): Promise<boolean> {
     wrapped.__originalEntityData = comparator.prepareEntity(entity);
     wrapped.__touched = false;
   });
+  if (update) {
+    // As the flush leaves an entity it updated.
+    const wrapped = helper(changed!);
+    wrapped.__originalEntityData = comparator.prepareEntity(changed!);
+    wrapped.__touched = false;
+  }
   return true;
+}
+
+/** Runs one statement in `em`'s transaction; the exceptions a flush raises (a unique violation, say). */
+async function run<T>(em: EntityManager, sql: string, bindings: readonly unknown[], read: (result: unknown) => T): Promise<T> {
+  try {
+    return read(await em.getKnex().raw(sql, bindings as never).transacting(em.getTransactionContext() as never));
+  } catch (error) {
+    throw em.getDriver().convertException(error as Error);
+  }
+}
+
+/**
+ * The UPDATE a flush would write for `entity` (managed, read by this transaction), its `onUpdate`
+ * columns set first as the flush sets them; null when nothing changed or when the flush would
+ * do more than a plain UPDATE of scalar columns by primary key.
+ */
+function changesOf(em: EntityManager, entity: Record<string, unknown>): DeferredUpdate | null {
+  const wrapped = helper(entity);
+  const meta = em.getMetadata().get(entity.constructor.name);
+  const original = wrapped.__originalEntityData;
+  if (!wrapped.__managed || !original || meta.versionProperty || meta.concurrencyCheckKeys.size > 0 || meta.primaryKeys.length !== 1) return null;
+  const comparator = em.getComparator();
+  const diff = comparator.diffEntities<Record<string, unknown>>(meta.className, original, comparator.prepareEntity(entity));
+  const names = Object.keys(diff);
+  if (names.length === 0) return null;
+  for (const prop of meta.props) if (prop.onUpdate) entity[prop.name] = prop.onUpdate(entity, em);
+  for (const prop of meta.props) if (prop.onUpdate && !names.includes(prop.name)) names.push(prop.name);
+  const row = rowOf(em, meta, entity);
+  const set: Record<string, unknown> = {};
+  for (const name of names) {
+    const prop = meta.properties[name];
+    if (!prop || prop.kind !== ReferenceKind.SCALAR || prop.primary || prop.persist === false || prop.fieldNames.length !== 1) return null;
+    set[prop.fieldNames[0]!] = row[prop.fieldNames[0]!];
+  }
+  const key = meta.properties[meta.primaryKeys[0]!]!.fieldNames[0]!;
+  return {
+    ...updateByKey(meta.tableName, set, { column: key, value: row[key] }),
+    check(rows) {
+      if (rows !== 1) throw new Error(`${meta.className} ${String(row[key])}: its UPDATE changed ${rows} rows`);
+    },
+  };
 }
 
 /** Whether `rowOf` writes this entity as the flush would: every value set but an autoincrement key, every reference known. */

@@ -4,7 +4,7 @@ import { PaymentEvent, PaymentEventType } from './payment-event.entity.js';
 import type { ChangeSource, PaymentChange, PaymentDomainEvent, PaymentEventHandler } from './payment.events.js';
 import type { PaymentPublisher } from './payment.publisher.js';
 import { insertPersistedAtOnce } from '../db/insert-at-once.js';
-import { insertNewAtOnce } from '../db/insert-new-at-once.js';
+import { insertNewAtOnce, updatesLeftOver } from '../db/insert-new-at-once.js';
 import { topTransaction } from '../db/top-transaction.js';
 import { canTransition, MONEY_RECEIVED_STATUSES, PaymentStatus } from './payment.state.js';
 
@@ -158,12 +158,18 @@ export class PaymentCore implements EventSubscriber {
       }));
     }
     await this.emit(em, event);
-    // The audit event and what the handlers added (CHARGE journal, entries, outbox message…) in one statement.
-    await insertNewAtOnce(em);
+    // The audit event, what the handlers added (CHARGE journal, entries, outbox message…) and the
+    // payment's own changes in one statement.
+    await insertNewAtOnce(em, payment);
     const pending = this.changed.get(transaction) ?? new Map<string, Payment>();
     pending.set(payment.id, payment);
     this.changed.set(transaction, pending);
     return event;
+  }
+
+  /** A handler's update left to the change's statement, which never ran: refuse the commit (a bug, never a lost write). */
+  beforeTransactionCommit({ transaction }: TransactionEventArgs): void {
+    if (transaction && updatesLeftOver(transaction)) throw new Error('a payment handler left an update to a change statement that never ran');
   }
 
   async afterTransactionCommit({ transaction }: TransactionEventArgs): Promise<void> {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { updateWithNewRows } from '../db/insert-new-at-once.js';
 import type { PaymentDomainEvent, PaymentEventHandler } from '../payments/payment.events.js';
 import { PaymentStatus } from '../payments/payment.state.js';
 import { Transaction, TransactionStatus, TransactionType } from './transaction.entity.js';
@@ -40,9 +41,15 @@ export class ChargeTransactionHandler implements PaymentEventHandler {
       loaded.completedAt = completedAt;
       return;
     }
-    // Otherwise one statement (no read, no entity to track): the payment's one CHARGE, under the payment's lock.
-    const result = await em.getConnection().execute<{ affectedRows: number }>(CHARGE_UPDATE, [status, completedAt, payment.id], 'run', em.getTransactionContext());
-    if (result.affectedRows !== 1) throw new Error(`payment ${payment.id} has no CHARGE transaction to mark ${status}`);
+    // Otherwise an UPDATE (no read, no entity to track): the payment's one CHARGE, under the payment's
+    // lock, in the statement that writes the change's new rows (the core's, once every handler ran).
+    updateWithNewRows(em, {
+      sql: CHARGE_UPDATE,
+      bindings: [status, completedAt, payment.id],
+      check(rows) {
+        if (rows !== 1) throw new Error(`payment ${payment.id} has no CHARGE transaction to mark ${status}`);
+      },
+    });
   }
 }
 

@@ -5,11 +5,16 @@
  */
 import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { insertNewAtOnce } from '../../src/db/insert-new-at-once.js';
+import { insertNewAtOnce, updateWithNewRows } from '../../src/db/insert-new-at-once.js';
+import { createInProcessBus } from '../../src/graphql/pubsub.js';
+import { createLogger } from '../../src/logger.js';
+import { PaymentCore } from '../../src/payments/payment.core.js';
+import { PaymentPublisher } from '../../src/payments/payment.publisher.js';
 import { Journal, JournalEntry, JournalKind } from '../../src/ledger/ledger.entities.js';
 import { accounts } from '../../src/ledger/ledger.lines.js';
 import { LedgerService } from '../../src/ledger/ledger.service.js';
 import { Payment, PaymentPurpose } from '../../src/payments/payment.entity.js';
+import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event.entity.js';
 import { OutboxMessage } from '../../src/outbox/outbox.entities.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -76,4 +81,103 @@ it('leaves nothing when the transaction rolls back, and leaves a lone row to the
   });
   await expect(attempt).rejects.toThrow('rolled back on purpose');
   expect(await db.orm.em.fork().count(PaymentEvent, { source: 'rolled back' })).toBe(0);
+});
+
+it("writes the changed entity's UPDATE in the same statement (its onUpdate columns too); the flush then writes only later changes, and a rollback undoes it", async () => {
+  const paymentId = await newPayment('at-once-3');
+  const knex = db.orm.em.getConnection().getKnex();
+  const seen: string[] = [];
+  const listener = (query: { sql: string }) => seen.push(query.sql.split(' ').slice(0, 3).join(' '));
+  const before = await db.orm.em.fork().findOneOrFail(Payment, paymentId);
+  await db.orm.em.fork().transactional(async (em) => {
+    const payment = await em.findOneOrFail(Payment, paymentId);
+    payment.status = PaymentStatus.AUTHORIZED;
+    payment.method = { method: 'upi', cardNetwork: null, cardLast4: null, vpa: 'x@ybl', bank: null, wallet: null };
+    payment.version += 1;
+    em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.STATUS_CHANGED, fromStatus: PaymentStatus.CREATED, toStatus: payment.status, source: 'test', detail: {} }));
+    knex.on('query', listener);
+    // One new row and one changed: one statement.
+    expect(await insertNewAtOnce(em, payment)).toBe(true);
+    // Changed after it was written: the flush at commit saves it.
+    payment.failureReason = 'later';
+  }).finally(() => knex.removeListener('query', listener));
+  expect(seen).toEqual(['with u0 as', 'update "payment" set', 'COMMIT;']);
+  const after = await db.orm.em.fork().findOneOrFail(Payment, paymentId);
+  expect(after).toMatchObject({ status: PaymentStatus.AUTHORIZED, version: before.version + 1, failureReason: 'later', method: { method: 'upi', vpa: 'x@ybl' } });
+  expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
+  expect(await db.orm.em.fork().count(PaymentEvent, { payment: paymentId, source: 'test' })).toBe(1);
+
+  // Nothing else changed: no UPDATE at the commit. And a rollback leaves the row as it was.
+  seen.length = 0;
+  const attempt = db.orm.em.fork().transactional(async (em) => {
+    const payment = await em.findOneOrFail(Payment, paymentId);
+    payment.status = PaymentStatus.CAPTURED;
+    em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.STATUS_CHANGED, fromStatus: after.status, toStatus: payment.status, source: 'rolled back', detail: {} }));
+    knex.on('query', listener);
+    expect(await insertNewAtOnce(em, payment)).toBe(true);
+    await em.flush();
+    expect(seen).toEqual(['with u0 as']);
+    throw new Error('rolled back on purpose');
+  }).finally(() => knex.removeListener('query', listener));
+  await expect(attempt).rejects.toThrow('rolled back on purpose');
+  expect(await db.orm.em.fork().findOneOrFail(Payment, paymentId)).toMatchObject({ status: PaymentStatus.AUTHORIZED, version: before.version + 1 });
+  expect(await db.orm.em.fork().count(PaymentEvent, { source: 'rolled back' })).toBe(0);
+});
+
+it('runs an update left to it (updateWithNewRows) in its statement, or alone when it writes none; a wrong row count or an update never run rolls the transaction back', async () => {
+  const paymentId = await newPayment('at-once-4');
+  const knex = db.orm.em.getConnection().getKnex();
+  const seen: string[] = [];
+  const listener = (query: { sql: string }) => seen.push(query.sql.split(' ').slice(0, 3).join(' '));
+  const counted: number[] = [];
+  const markUpdate = (note: string) => ({
+    sql: `update "payment" set "description" = ? where "id" = ?`,
+    bindings: [note, paymentId],
+    check(rows: number) {
+      counted.push(rows);
+      if (rows !== 1) throw new Error(`changed ${rows} rows`);
+    },
+  });
+  // With new rows: one statement.
+  await db.orm.em.fork().transactional(async (em) => {
+    const payment = await em.findOneOrFail(Payment, paymentId);
+    em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.ANOMALY, toStatus: payment.status, source: 'deferred', detail: {} }));
+    updateWithNewRows(em, markUpdate('with rows'));
+    knex.on('query', listener);
+    expect(await insertNewAtOnce(em)).toBe(true);
+  }).finally(() => knex.removeListener('query', listener));
+  expect(seen).toEqual(['with u0 as', 'COMMIT;']);
+  expect(counted).toEqual([1]);
+  expect((await db.orm.em.fork().findOneOrFail(Payment, paymentId)).description).toBe('with rows');
+
+  // Nothing else to write: the update alone, before insertNewAtOnce returns.
+  seen.length = 0;
+  await db.orm.em.fork().transactional(async (em) => {
+    updateWithNewRows(em, markUpdate('alone'));
+    knex.on('query', listener);
+    expect(await insertNewAtOnce(em)).toBe(false);
+  }).finally(() => knex.removeListener('query', listener));
+  expect(seen).toEqual(['update "payment" set', 'COMMIT;']);
+  expect((await db.orm.em.fork().findOneOrFail(Payment, paymentId)).description).toBe('alone');
+
+  // A row count its check refuses: the change is rolled back.
+  const wrong = db.orm.em.fork().transactional(async (em) => {
+    const payment = await em.findOneOrFail(Payment, paymentId);
+    em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.ANOMALY, toStatus: payment.status, source: 'refused', detail: {} }));
+    updateWithNewRows(em, { ...markUpdate('refused'), bindings: ['refused', '00000000-0000-0000-0000-000000000000'] });
+    await insertNewAtOnce(em);
+  });
+  await expect(wrong).rejects.toThrow('changed 0 rows');
+  expect(await db.orm.em.fork().count(PaymentEvent, { source: 'refused' })).toBe(0);
+
+  // Left to an insertNewAtOnce that never ran: the payment core refuses the commit.
+  const core = new PaymentCore(db.orm, new PaymentPublisher(createInProcessBus(), createLogger('silent')));
+  expect(core).toBeDefined();
+  const leftOver = db.orm.em.fork().transactional(async (em) => {
+    updateWithNewRows(em, markUpdate('never run'));
+    em.persist(Object.assign(new PaymentEvent(), { payment: em.getReference(Payment, paymentId), type: PaymentEventType.ANOMALY, toStatus: PaymentStatus.CREATED, source: 'left over', detail: {} }));
+  });
+  await expect(leftOver).rejects.toThrow('left an update');
+  expect(await db.orm.em.fork().count(PaymentEvent, { source: 'left over' })).toBe(0);
+  expect((await db.orm.em.fork().findOneOrFail(Payment, paymentId)).description).toBe('alone');
 });
