@@ -15,7 +15,7 @@ import { recordRunningService } from './service-record.js';
  * The old generation may grow to 1.5× what the last full GC left (V8 lets it reach up to 4× when
  * GC is cheap): under the read load the live heap is ~60 MB but the heap grew to ~200 MB of mostly
  * garbage before its first full GC, and RSS to 260–340 MiB; with this, ~190 MiB (issue 11,
- * docs/performance.md). `node --heap-growing-percent=N dist/src/main.js` chooses another value.
+ * docs/performance/read-path.md). `node --heap-growing-percent=N dist/src/main.js` chooses another value.
  */
 const HEAP_GROWING_PERCENT = 50;
 if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent') || arg.startsWith('--heap_growing_percent'))) {
