@@ -24,16 +24,30 @@ export async function statementsOfRequest(orm: MikroORM, work: (headers: Record<
   return seen;
 }
 
-/** Every SQL statement the ORM's pool sends while `work` runs (for code run directly, with nothing else running). */
-export async function statementsDuring(orm: MikroORM, work: () => Promise<unknown>): Promise<string[]> {
+/**
+ * Records every SQL statement the ORM's pool sends between `start()` and `stop()`, each as
+ * `shorten` gives it, into `seen`: for code that starts counting in the middle of a transaction
+ * and stops after its commit. Nothing else may run on the pool meanwhile.
+ */
+export function statementRecorder(orm: MikroORM, shorten: (sql: string) => string = (sql) => sql): { seen: string[]; start(): void; stop(): void } {
   const knex = orm.em.getConnection().getKnex();
   const seen: string[] = [];
-  const listener = (query: { sql: string }) => seen.push(query.sql);
-  knex.on('query', listener);
+  const listener = (query: { sql: string }) => seen.push(shorten(query.sql));
+  return {
+    seen,
+    start: () => void knex.on('query', listener),
+    stop: () => void knex.removeListener('query', listener),
+  };
+}
+
+/** Every SQL statement the ORM's pool sends while `work` runs (for code run directly, with nothing else running). */
+export async function statementsDuring(orm: MikroORM, work: () => Promise<unknown>): Promise<string[]> {
+  const recorder = statementRecorder(orm);
+  recorder.start();
   try {
     await work();
   } finally {
-    knex.removeListener('query', listener);
+    recorder.stop();
   }
-  return seen;
+  return recorder.seen;
 }

@@ -18,6 +18,10 @@ import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event.entity.js';
 import { OutboxMessage } from '../../src/outbox/outbox.entities.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { statementRecorder } from '../helpers/statements.js';
+
+/** A statement's first three words: what it is, without its values. */
+const firstWords = (sql: string) => sql.split(' ').slice(0, 3).join(' ');
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -40,9 +44,7 @@ async function newPayment(payerId: string): Promise<string> {
 it('writes the new rows in one statement, sets their generated ids, and the flush then writes only later changes', async () => {
   const paymentId = await newPayment('at-once-1');
   const ledger = new LedgerService();
-  const knex = db.orm.em.getConnection().getKnex();
-  const seen: string[] = [];
-  const listener = (query: { sql: string }) => seen.push(query.sql.split(' ').slice(0, 3).join(' '));
+  const statements = statementRecorder(db.orm, firstWords);
   const { event, journal, message } = await db.orm.em.fork().transactional(async (em) => {
     const payment = await em.findOneOrFail(Payment, paymentId);
     const written = await ledger.post(em, {
@@ -53,14 +55,14 @@ it('writes the new rows in one statement, sets their generated ids, and the flus
     em.persist(audit);
     const message = Object.assign(new OutboxMessage(), { type: 'test.at-once', subjectId: payment.id, payload: { step: 1 } });
     em.persist(message);
-    knex.on('query', listener);
+    statements.start();
     expect(await insertNewAtOnce(em)).toBe(true);
     expect(audit.id).toEqual(expect.any(Number));
     // Changed after it was written: the flush at commit saves the change (and inserts nothing again).
     message.payload = { step: 2 };
     return { event: audit, journal: written, message };
-  }).finally(() => knex.removeListener('query', listener));
-  expect(seen).toEqual(['with w0 as', 'update "outbox_message" set', 'COMMIT;']);
+  }).finally(statements.stop);
+  expect(statements.seen).toEqual(['with w0 as', 'update "outbox_message" set', 'COMMIT;']);
   const em = db.orm.em.fork();
   expect((await em.findOneOrFail(OutboxMessage, message.id)).payload).toEqual({ step: 2 });
   expect((await em.findOneOrFail(Journal, journal.id)).description).toBe('at once');
@@ -85,9 +87,7 @@ it('leaves nothing when the transaction rolls back, and leaves a lone row to the
 
 it("writes the changed entity's UPDATE in the same statement (its onUpdate columns too); the flush then writes only later changes, and a rollback undoes it", async () => {
   const paymentId = await newPayment('at-once-3');
-  const knex = db.orm.em.getConnection().getKnex();
-  const seen: string[] = [];
-  const listener = (query: { sql: string }) => seen.push(query.sql.split(' ').slice(0, 3).join(' '));
+  const statements = statementRecorder(db.orm, firstWords);
   const before = await db.orm.em.fork().findOneOrFail(Payment, paymentId);
   await db.orm.em.fork().transactional(async (em) => {
     const payment = await em.findOneOrFail(Payment, paymentId);
@@ -95,30 +95,30 @@ it("writes the changed entity's UPDATE in the same statement (its onUpdate colum
     payment.method = { method: 'upi', cardNetwork: null, cardLast4: null, vpa: 'x@ybl', bank: null, wallet: null };
     payment.version += 1;
     em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.STATUS_CHANGED, fromStatus: PaymentStatus.CREATED, toStatus: payment.status, source: 'test', detail: {} }));
-    knex.on('query', listener);
+    statements.start();
     // One new row and one changed: one statement.
     expect(await insertNewAtOnce(em, payment)).toBe(true);
     // Changed after it was written: the flush at commit saves it.
     payment.failureReason = 'later';
-  }).finally(() => knex.removeListener('query', listener));
-  expect(seen).toEqual(['with u0 as', 'update "payment" set', 'COMMIT;']);
+  }).finally(statements.stop);
+  expect(statements.seen).toEqual(['with u0 as', 'update "payment" set', 'COMMIT;']);
   const after = await db.orm.em.fork().findOneOrFail(Payment, paymentId);
   expect(after).toMatchObject({ status: PaymentStatus.AUTHORIZED, version: before.version + 1, failureReason: 'later', method: { method: 'upi', vpa: 'x@ybl' } });
   expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
   expect(await db.orm.em.fork().count(PaymentEvent, { payment: paymentId, source: 'test' })).toBe(1);
 
   // Nothing else changed: no UPDATE at the commit. And a rollback leaves the row as it was.
-  seen.length = 0;
+  statements.seen.length = 0;
   const attempt = db.orm.em.fork().transactional(async (em) => {
     const payment = await em.findOneOrFail(Payment, paymentId);
     payment.status = PaymentStatus.CAPTURED;
     em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.STATUS_CHANGED, fromStatus: after.status, toStatus: payment.status, source: 'rolled back', detail: {} }));
-    knex.on('query', listener);
+    statements.start();
     expect(await insertNewAtOnce(em, payment)).toBe(true);
     await em.flush();
-    expect(seen).toEqual(['with u0 as']);
+    expect(statements.seen).toEqual(['with u0 as']);
     throw new Error('rolled back on purpose');
-  }).finally(() => knex.removeListener('query', listener));
+  }).finally(statements.stop);
   await expect(attempt).rejects.toThrow('rolled back on purpose');
   expect(await db.orm.em.fork().findOneOrFail(Payment, paymentId)).toMatchObject({ status: PaymentStatus.AUTHORIZED, version: before.version + 1 });
   expect(await db.orm.em.fork().count(PaymentEvent, { source: 'rolled back' })).toBe(0);
@@ -126,9 +126,7 @@ it("writes the changed entity's UPDATE in the same statement (its onUpdate colum
 
 it('runs an update left to it (updateWithNewRows) in its statement, or alone when it writes none; a wrong row count or an update never run rolls the transaction back', async () => {
   const paymentId = await newPayment('at-once-4');
-  const knex = db.orm.em.getConnection().getKnex();
-  const seen: string[] = [];
-  const listener = (query: { sql: string }) => seen.push(query.sql.split(' ').slice(0, 3).join(' '));
+  const statements = statementRecorder(db.orm, firstWords);
   const counted: number[] = [];
   const markUpdate = (note: string) => ({
     sql: `update "payment" set "description" = ? where "id" = ?`,
@@ -143,21 +141,21 @@ it('runs an update left to it (updateWithNewRows) in its statement, or alone whe
     const payment = await em.findOneOrFail(Payment, paymentId);
     em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.ANOMALY, toStatus: payment.status, source: 'deferred', detail: {} }));
     updateWithNewRows(em, markUpdate('with rows'));
-    knex.on('query', listener);
+    statements.start();
     expect(await insertNewAtOnce(em)).toBe(true);
-  }).finally(() => knex.removeListener('query', listener));
-  expect(seen).toEqual(['with u0 as', 'COMMIT;']);
+  }).finally(statements.stop);
+  expect(statements.seen).toEqual(['with u0 as', 'COMMIT;']);
   expect(counted).toEqual([1]);
   expect((await db.orm.em.fork().findOneOrFail(Payment, paymentId)).description).toBe('with rows');
 
   // Nothing else to write: the update alone, before insertNewAtOnce returns.
-  seen.length = 0;
+  statements.seen.length = 0;
   await db.orm.em.fork().transactional(async (em) => {
     updateWithNewRows(em, markUpdate('alone'));
-    knex.on('query', listener);
+    statements.start();
     expect(await insertNewAtOnce(em)).toBe(false);
-  }).finally(() => knex.removeListener('query', listener));
-  expect(seen).toEqual(['update "payment" set', 'COMMIT;']);
+  }).finally(statements.stop);
+  expect(statements.seen).toEqual(['update "payment" set', 'COMMIT;']);
   expect((await db.orm.em.fork().findOneOrFail(Payment, paymentId)).description).toBe('alone');
 
   // A row count its check refuses: the change is rolled back.
@@ -171,8 +169,8 @@ it('runs an update left to it (updateWithNewRows) in its statement, or alone whe
   expect(await db.orm.em.fork().count(PaymentEvent, { source: 'refused' })).toBe(0);
 
   // Left to an insertNewAtOnce that never ran: the payment core refuses the commit.
-  const core = new PaymentCore(db.orm, new PaymentPublisher(createInProcessBus(), createLogger('silent')));
-  expect(core).toBeDefined();
+  // Constructing the core registers its transaction hooks (beforeTransactionCommit) with the ORM.
+  void new PaymentCore(db.orm, new PaymentPublisher(createInProcessBus(), createLogger('silent')));
   const leftOver = db.orm.em.fork().transactional(async (em) => {
     updateWithNewRows(em, markUpdate('never run'));
     em.persist(Object.assign(new PaymentEvent(), { payment: em.getReference(Payment, paymentId), type: PaymentEventType.ANOMALY, toStatus: PaymentStatus.CREATED, source: 'left over', detail: {} }));

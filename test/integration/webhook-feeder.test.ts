@@ -16,6 +16,7 @@ import { WebhookInbox } from '../../src/webhooks/webhook.inbox.js';
 import { WEBHOOK_PROCESS_JOB } from '../../src/webhooks/webhook.processor.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { eventually } from '../helpers/server.js';
+import { statementsDuring } from '../helpers/statements.js';
 
 let db: TestDatabase;
 let secondOrm: MikroORM;
@@ -144,15 +145,7 @@ describe('a queue fetching batches', () => {
     const feeder = new WebhookFeeder(db.orm, jobs, logger, { queue: WEBHOOK_PROCESS_JOB });
     // Whatever earlier tests left unqueued is fed first.
     while ((await feeder.feedOnce()) > 0);
-    const knex = db.orm.em.getConnection().getKnex();
-    const statements: string[] = [];
-    const listener = (query: { sql: string }) => statements.push(query.sql);
-    knex.on('query', listener);
-    try {
-      expect(await feeder.feedOnce()).toBe(0);
-    } finally {
-      knex.removeListener('query', listener);
-    }
+    const statements = await statementsDuring(db.orm, async () => expect(await feeder.feedOnce()).toBe(0));
     // Polled every second by every instance: a BEGIN/COMMIT each time was load on an idle database
     // (and two statements inside any request a poll happened to span).
     expect(statements).toEqual(['select 1 from "webhook_event" where not "job_queued" limit 1']);
