@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM, TransactionEventArgs } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
 import type { GatewayEvent } from '../gateways/gateway.js';
 import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
@@ -17,6 +17,23 @@ const CLAIM = `update "webhook_event" set "attempts" = "attempts" + 1, "status" 
   returning "id", "gateway", "event_id", "event_type", "payload", "attempts", "next_attempt_at", "received_at"`;
 /** The attempt's outcome (plain SQL: no query building for a fixed statement run once per event). */
 const SETTLE = `update "webhook_event" set "status" = ?, "last_error" = ?, "processed_at" = ?, "next_attempt_at" = ? where "id" = ?`;
+/**
+ * A first attempt's outcome when it succeeded, without a claim before it: counts the attempt and
+ * records the outcome in one statement, unless someone else settled the event meanwhile (no row).
+ * In the handler's transaction when it can (its last statement: see `processCarried`), else alone.
+ */
+const SETTLE_FIRST = `update "webhook_event" set "attempts" = "attempts" + 1, "status" = ?, "last_error" = ?, "processed_at" = ?
+  where "id" = ? and "status" in ('PENDING', 'FAILED')
+  returning "attempts", "next_attempt_at", "received_at"`;
+
+/** The job's data: the event row's id and, from the feeder, the event itself (what processing reads of the row). */
+export interface WebhookJobData {
+  id: string;
+  event?: StoredEvent;
+}
+
+/** The outcome of a first attempt's in-transaction settle found the event settled by someone else: its transaction rolls back. */
+class SettledElsewhere extends Error {}
 
 /** The event an attempt claimed: what its processing reads of the row. */
 export interface ClaimedEvent extends StoredEvent {
@@ -56,7 +73,7 @@ export class WebhookProcessor {
     private readonly jobs: JobRunner,
     private readonly options: WebhookProcessorOptions,
   ) {
-    jobs.define<{ id: string }>(
+    jobs.define<WebhookJobData>(
       WEBHOOK_PROCESS_JOB,
       {
         maxAttempts: options.maxAttempts,
@@ -73,7 +90,7 @@ export class WebhookProcessor {
         work: options.processing ?? true,
       },
       async (data, attempt) => {
-        const status = await this.process(data.id, attempt);
+        const status = await this.process(data.id, attempt, data.event);
         if (status === WebhookEventStatus.FAILED) throw new Error(`webhook event ${data.id} failed; retried with backoff`);
       },
     );
@@ -104,58 +121,133 @@ export class WebhookProcessor {
   /**
    * One attempt at an event (the job handler; the runner runs one job per event at a time).
    * Returns the status it left, or null when there was nothing to do (settled, quarantined).
+   * `carried` is the event as the job carries it (the feeder's jobs): a first attempt then reads
+   * nothing before its handler and records its outcome in the handler's transaction.
    */
-  async process(id: string, job: JobAttempt): Promise<WebhookEventStatus | null> {
+  async process(id: string, job: JobAttempt, carried?: StoredEvent): Promise<WebhookEventStatus | null> {
     // Yields to the route before each event: the acknowledgements whose bytes or rows have arrived
     // run first (I/O callbacks run before `setImmediate`), so a backlog of events never makes a
     // delivery wait for more than the event under way.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    if (carried && job.attempt === 1) return this.processCarried(id, job, carried);
     const claimed = await this.claim(id);
     if (!claimed) return null;
-    // The event's own logger only when it logs (LOG_LEVEL=warn logs only failures): no child per event.
-    const log = (): Logger => this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts, jobAttempt: job.attempt });
-    let note: string | null = null;
-    let event: GatewayEvent | null = null;
+    let event: GatewayEvent;
     try {
       event = this.dispatch.decode(claimed);
     } catch (error) {
-      // A malformed event stays malformed: retrying cannot help; an operator replays it once the code copes.
-      note = `malformed event: ${error instanceof Error ? error.message : String(error)}`;
-      log().error({ note }, 'webhook event is malformed');
+      return this.settle(claimed, job, { kind: 'malformed', error });
     }
-    const lastAttempt = job.lastAttempt || claimed.attempts >= this.options.maxAttempts;
-    const outcome = event ? await this.handle(event, claimed, lastAttempt, log) : { status: WebhookEventStatus.DEAD, note };
-    const failed = outcome.status === WebhookEventStatus.FAILED;
-    const dead = outcome.status === WebhookEventStatus.DEAD;
-    for (const listener of this.settledListeners) listener(claimed, outcome.status);
+    return this.settle(claimed, job, await this.handle(event, claimed));
+  }
+
+  /**
+   * A first attempt of an event its job carries (the feeder's jobs), found PENDING (stored so;
+   * only an attempt changes that). Nothing is claimed before the handler runs: the outcome (the
+   * attempt counted, PROCESSED or IGNORED) is the last statement of the handler's own
+   * transaction when the handler offers one (`settleWith`), so the change and the outcome are one
+   * commit, or one statement after the handler when it does not. Until that statement the row is
+   * only read, so a duplicate delivery's `insert … on conflict` does not wait for processing;
+   * between it and the COMMIT it waits at most for that commit, as for the claim's and the
+   * outcome's own commits before. A crash before the commit leaves the event PENDING, its change
+   * rolled back, for the job's retry (the claim path). A failure is claimed and recorded as on
+   * any attempt; a malformed event goes the claim path whole.
+   */
+  private async processCarried(id: string, job: JobAttempt, stored: StoredEvent): Promise<WebhookEventStatus | null> {
+    let event: GatewayEvent;
+    try {
+      event = this.dispatch.decode(stored);
+    } catch (error) {
+      const claimed = await this.claim(id);
+      return claimed && this.settle(claimed, job, { kind: 'malformed', error });
+    }
+    // Set once the handler's transaction ran the outcome just before its COMMIT (after the flush:
+    // the row's new version is uncommitted for that one round trip only).
+    let inside: { row: SettledRow | undefined; result: HandlerResult } | null = null;
+    let over = false;
+    const settleWith = (em: EntityManager, settled: HandlerResult): void => {
+      em.getEventManager().registerSubscriber({
+        beforeTransactionCommit: async ({ transaction }: TransactionEventArgs) => {
+          // A transaction that commits after its handler returned: the outcome was written alone.
+          if (over) return;
+          const [row] = await em.getConnection().execute<SettledRow[]>(SETTLE_FIRST, settleValues(id, settled), 'all', transaction);
+          if (!row) throw new SettledElsewhere(`webhook event ${id} was settled by another attempt`);
+          inside = { row, result: settled };
+        },
+      });
+    };
+    let result: HandlerResult;
+    try {
+      result = await this.dispatch.dispatch(stored, event, settleWith);
+    } catch (error) {
+      if (error instanceof SettledElsewhere) return null;
+      const claimed = await this.claim(id);
+      return claimed && this.settle(claimed, job, { kind: 'failed', error });
+    } finally {
+      over = true;
+    }
+    const done = inside as { row: SettledRow | undefined; result: HandlerResult } | null;
+    let row: SettledRow | undefined;
+    if (done) {
+      ({ row, result } = done);
+    } else {
+      [row] = await this.orm.em.getConnection().execute<SettledRow[]>(SETTLE_FIRST, settleValues(id, result), 'all');
+    }
+    if (!row) return null;
+    const status = statusOf(result);
+    const platform = this.orm.em.getPlatform();
+    const claimed: ClaimedEvent = { ...stored, id, attempts: row.attempts, nextAttemptAt: platform.parseDate(row.next_attempt_at), receivedAt: platform.parseDate(row.received_at) };
+    if (this.logger.isLevelEnabled('info')) this.log(claimed, job).info({ status, note: noteOf(result) }, 'webhook event handled');
+    for (const listener of this.settledListeners) listener(claimed, status);
+    return status;
+  }
+
+  /** The event's own logger, made only when something is logged (LOG_LEVEL=warn logs only failures). */
+  private log(claimed: ClaimedEvent, job: JobAttempt): Logger {
+    return this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts, jobAttempt: job.attempt });
+  }
+
+  /**
+   * Records a claimed attempt's outcome: the handler's result; its failure (FAILED, retried with
+   * backoff; DEAD on the last attempt); or DEAD for a malformed event (it stays malformed: retrying
+   * cannot help; an operator replays it once the code copes).
+   */
+  private async settle(claimed: ClaimedEvent, job: JobAttempt, attempt: Attempt): Promise<WebhookEventStatus> {
+    let status: WebhookEventStatus;
+    let note: string | null;
+    if (attempt.kind === 'handled') {
+      status = statusOf(attempt.result);
+      note = noteOf(attempt.result);
+      if (this.logger.isLevelEnabled('info')) this.log(claimed, job).info({ status, note }, 'webhook event handled');
+    } else if (attempt.kind === 'malformed') {
+      status = WebhookEventStatus.DEAD;
+      note = `malformed event: ${messageOf(attempt.error)}`;
+      this.log(claimed, job).error({ note }, 'webhook event is malformed');
+    } else {
+      status = job.lastAttempt || claimed.attempts >= this.options.maxAttempts ? WebhookEventStatus.DEAD : WebhookEventStatus.FAILED;
+      note = messageOf(attempt.error);
+      this.log(claimed, job).error({ err: attempt.error, status }, 'webhook event failed');
+    }
+    const failed = status === WebhookEventStatus.FAILED;
+    const dead = status === WebhookEventStatus.DEAD;
+    for (const listener of this.settledListeners) listener(claimed, status);
     await this.orm.em.getConnection().execute(SETTLE, [
-      outcome.status,
-      outcome.note,
+      status,
+      note,
       failed || dead ? null : new Date(),
       // When the runner retries it, at the latest (its backoff: the base doubling per attempt).
       failed ? new Date(Date.now() + Math.min(MAX_RETRY_SECONDS * 1000, this.options.retryBaseMs * 2 ** claimed.attempts)) : claimed.nextAttemptAt,
       claimed.id,
     ], 'run');
-    return outcome.status;
+    return status;
   }
 
   /** Runs the event's handler; a throw means "retry later", until the last attempt. */
-  private async handle(
-    event: GatewayEvent,
-    claimed: ClaimedEvent,
-    lastAttempt: boolean,
-    log: () => Logger,
-  ): Promise<{ status: WebhookEventStatus; note: string | null }> {
+  private async handle(event: GatewayEvent, claimed: ClaimedEvent): Promise<Attempt> {
     try {
-      const result: HandlerResult = await this.dispatch.dispatch(claimed, event);
-      const status = result.outcome === 'processed' ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
-      const note = result.outcome === 'ignored' ? result.reason : null;
-      if (this.logger.isLevelEnabled('info')) log().info({ status, note }, 'webhook event handled');
-      return { status, note };
+      return { kind: 'handled', result: await this.dispatch.dispatch(claimed, event) };
     } catch (error) {
-      const status = lastAttempt ? WebhookEventStatus.DEAD : WebhookEventStatus.FAILED;
-      log().error({ err: error, status }, 'webhook event failed');
-      return { status, note: error instanceof Error ? error.message : String(error) };
+      return { kind: 'failed', error };
     }
   }
 
@@ -222,4 +314,31 @@ interface ClaimedRow {
   attempts: number;
   next_attempt_at: string;
   received_at: string;
+}
+
+/** What a settled first attempt's row tells (the ORM's connection leaves timestamps as text). */
+interface SettledRow {
+  attempts: number;
+  next_attempt_at: string;
+  received_at: string;
+}
+
+/** How a claimed attempt went. */
+type Attempt = { kind: 'handled'; result: HandlerResult } | { kind: 'failed'; error: unknown } | { kind: 'malformed'; error: unknown };
+
+function statusOf(result: HandlerResult): WebhookEventStatus {
+  return result.outcome === 'processed' ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
+}
+
+function noteOf(result: HandlerResult): string | null {
+  return result.outcome === 'ignored' ? result.reason : null;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** SETTLE_FIRST's values for a handler's result. */
+function settleValues(id: string, result: HandlerResult): unknown[] {
+  return [statusOf(result), noteOf(result), new Date(), id];
 }
