@@ -1,10 +1,11 @@
-import type { EntityManager, MikroORM, TransactionEventArgs } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
 import type { GatewayEvent } from '../gateways/gateway.js';
 import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
 import type { GatewayName } from '../gateways/gateway.js';
 import type { HandlerResult, StoredEvent, WebhookDispatch } from './webhook.dispatch.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
+import { FirstAttemptOutcome, noteOf, SettledElsewhere, statusOf } from './webhook.outcome.js';
 
 /** The job that processes one stored event (keyed by the event row's id). */
 export const WEBHOOK_PROCESS_JOB = 'webhook.process';
@@ -17,23 +18,11 @@ const CLAIM = `update "webhook_event" set "attempts" = "attempts" + 1, "status" 
   returning "id", "gateway", "event_id", "event_type", "payload", "attempts", "next_attempt_at", "received_at"`;
 /** The attempt's outcome (plain SQL: no query building for a fixed statement run once per event). */
 const SETTLE = `update "webhook_event" set "status" = ?, "last_error" = ?, "processed_at" = ?, "next_attempt_at" = ? where "id" = ?`;
-/**
- * A first attempt's outcome when it succeeded, without a claim before it: counts the attempt and
- * records the outcome in one statement, unless someone else settled the event meanwhile (no row).
- * In the handler's transaction when it can (its last statement: see `processCarried`), else alone.
- */
-const SETTLE_FIRST = `update "webhook_event" set "attempts" = "attempts" + 1, "status" = ?, "last_error" = ?, "processed_at" = ?
-  where "id" = ? and "status" in ('PENDING', 'FAILED')
-  returning "attempts", "next_attempt_at", "received_at"`;
-
 /** The job's data: the event row's id and, from the feeder, the event itself (what processing reads of the row). */
 export interface WebhookJobData {
   id: string;
   event?: StoredEvent;
 }
-
-/** The outcome of a first attempt's in-transaction settle found the event settled by someone else: its transaction rolls back. */
-class SettledElsewhere extends Error {}
 
 /** The event an attempt claimed: what its processing reads of the row. */
 export interface ClaimedEvent extends StoredEvent {
@@ -145,7 +134,7 @@ export class WebhookProcessor {
    * A first attempt of an event its job carries (the feeder's jobs), found PENDING (stored so;
    * only an attempt changes that). Nothing is claimed before the handler runs: the outcome (the
    * attempt counted, PROCESSED or IGNORED) is the last statement of the handler's own
-   * transaction when the handler offers one (`settleWith`), so the change and the outcome are one
+   * transaction when the handler offers one (`settleWith`, FirstAttemptOutcome), so the change and the outcome are one
    * commit, or one statement after the handler when it does not. Until that statement the row is
    * only read, so a duplicate delivery's `insert … on conflict` does not wait for processing;
    * between it and the COMMIT it waits at most for that commit, as for the claim's and the
@@ -161,39 +150,21 @@ export class WebhookProcessor {
       const claimed = await this.claim(id);
       return claimed && this.settle(claimed, job, { kind: 'malformed', error });
     }
-    // Set once the handler's transaction ran the outcome just before its COMMIT (after the flush:
-    // the row's new version is uncommitted for that one round trip only).
-    let inside: { row: SettledRow | undefined; result: HandlerResult } | null = null;
-    let over = false;
-    const settleWith = (em: EntityManager, settled: HandlerResult): void => {
-      em.getEventManager().registerSubscriber({
-        beforeTransactionCommit: async ({ transaction }: TransactionEventArgs) => {
-          // A transaction that commits after its handler returned: the outcome was written alone.
-          if (over) return;
-          const [row] = await em.getConnection().execute<SettledRow[]>(SETTLE_FIRST, settleValues(id, settled), 'all', transaction);
-          if (!row) throw new SettledElsewhere(`webhook event ${id} was settled by another attempt`);
-          inside = { row, result: settled };
-        },
-      });
-    };
+    const outcome = new FirstAttemptOutcome(this.orm, id);
     let result: HandlerResult;
     try {
-      result = await this.dispatch.dispatch(stored, event, settleWith);
+      result = await this.dispatch.dispatch(stored, event, outcome.settleWith);
     } catch (error) {
       if (error instanceof SettledElsewhere) return null;
       const claimed = await this.claim(id);
       return claimed && this.settle(claimed, job, { kind: 'failed', error });
     } finally {
-      over = true;
+      outcome.close();
     }
-    const done = inside as { row: SettledRow | undefined; result: HandlerResult } | null;
-    let row: SettledRow | undefined;
-    if (done) {
-      ({ row, result } = done);
-    } else {
-      [row] = await this.orm.em.getConnection().execute<SettledRow[]>(SETTLE_FIRST, settleValues(id, result), 'all');
-    }
-    if (!row) return null;
+    const written = await outcome.record(result);
+    if (!written) return null;
+    ({ result } = written);
+    const { row } = written;
     const status = statusOf(result);
     const platform = this.orm.em.getPlatform();
     const claimed: ClaimedEvent = { ...stored, id, attempts: row.attempts, nextAttemptAt: platform.parseDate(row.next_attempt_at), receivedAt: platform.parseDate(row.received_at) };
@@ -316,29 +287,9 @@ interface ClaimedRow {
   received_at: string;
 }
 
-/** What a settled first attempt's row tells (the ORM's connection leaves timestamps as text). */
-interface SettledRow {
-  attempts: number;
-  next_attempt_at: string;
-  received_at: string;
-}
-
 /** How a claimed attempt went. */
 type Attempt = { kind: 'handled'; result: HandlerResult } | { kind: 'failed'; error: unknown } | { kind: 'malformed'; error: unknown };
 
-function statusOf(result: HandlerResult): WebhookEventStatus {
-  return result.outcome === 'processed' ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
-}
-
-function noteOf(result: HandlerResult): string | null {
-  return result.outcome === 'ignored' ? result.reason : null;
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** SETTLE_FIRST's values for a handler's result. */
-function settleValues(id: string, result: HandlerResult): unknown[] {
-  return [statusOf(result), noteOf(result), new Date(), id];
 }

@@ -109,22 +109,29 @@ it('a first attempt finding its event settled by someone else rolls its change b
   const created = await server.gql(CreateOrderDocument, { input: { amount: 10_000 } }, await server.token('first-attempt-payer'));
   expect(created.errors).toBeUndefined();
   const { razorpayOrderId: orderId, payment } = created.data!.createOrder;
-  const { body, eventId } = paymentEvent('payment.captured', wirePayment(orderId, newId('pay'), 'captured', 10_000));
-  expect((await postWebhook(server.url, body, { eventId })).status).toBe(200);
-  const row = await eventually(async () => {
-    const r = await rowFor(eventId);
-    return r?.status === WebhookEventStatus.PROCESSED ? r : null;
-  }, 10_000, 'the capture processed');
+  const attempt = newId('pay');
+  const deliver = async (type: 'authorized' | 'captured') => {
+    const { body, eventId } = paymentEvent(`payment.${type}`, wirePayment(orderId, attempt, type, 10_000));
+    expect((await postWebhook(server.url, body, { eventId })).status).toBe(200);
+    return eventually(async () => {
+      const r = await rowFor(eventId);
+      return r?.status === WebhookEventStatus.PROCESSED ? r : null;
+    }, 10_000, `the ${type} event processed`);
+  };
+  await deliver('captured');
+  // A late authorisation: recorded as ignored (an audit event written in its transaction).
+  const late = await deliver('authorized');
   const eventsOf = async () => (await server.db.orm.em.fork().find(PaymentEvent, { payment: payment.id }, { orderBy: { id: 'asc' } })).map((e) => e.type);
-  expect(await eventsOf()).toEqual([PaymentEventType.CREATED, PaymentEventType.STATUS_CHANGED]);
+  const recorded = [PaymentEventType.CREATED, PaymentEventType.STATUS_CHANGED, PaymentEventType.TRANSITION_IGNORED];
+  expect(await eventsOf()).toEqual(recorded);
 
-  // The same event's job run again as a first attempt (a job whose lease ran out while it still ran):
-  // its handler records the capture as ignored, then its outcome finds the event PROCESSED.
+  // The late event's job run again as a first attempt (a job whose lease ran out while it still
+  // ran): its handler records the authorisation as ignored again, then its outcome finds the event PROCESSED.
   const processor = server.app.services.webhookProcessor;
-  const carried = { gateway: row.gateway, eventId: row.eventId, eventType: row.eventType, payload: row.payload };
-  expect(await processor.process(row.id, { jobId: 'a-stale-job', attempt: 1, lastAttempt: false }, carried)).toBeNull();
-  // Rolled back: no TRANSITION_IGNORED recorded, the row as the first run left it.
-  expect(await eventsOf()).toEqual([PaymentEventType.CREATED, PaymentEventType.STATUS_CHANGED]);
-  expect(await rowFor(eventId)).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 1 });
+  const carried = { gateway: late.gateway, eventId: late.eventId, eventType: late.eventType, payload: late.payload };
+  expect(await processor.process(late.id, { jobId: 'a-stale-job', attempt: 1, lastAttempt: false }, carried)).toBeNull();
+  // Rolled back: no second TRANSITION_IGNORED, the row as the first run left it.
+  expect(await eventsOf()).toEqual(recorded);
+  expect(await rowFor(late.eventId)).toMatchObject({ status: WebhookEventStatus.PROCESSED, attempts: 1 });
   expect(await server.db.orm.em.fork().findOneOrFail(Payment, { id: payment.id })).toMatchObject({ status: PaymentStatus.CAPTURED, version: 2 });
 });
