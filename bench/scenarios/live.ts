@@ -16,7 +16,8 @@ export interface Subscriber {
 
 /** One graphql-ws connection (the protocol by hand: the client library would dominate the bench's own CPU) following one payment. */
 function subscribe(wsUrl: string, token: string, paymentId: string, onDelay?: (ms: number) => void): Subscriber {
-  const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+  // The server offers no extensions; the bench trusts its own server's UTF-8 (ws would check every message's bytes).
+  const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true });
   const subscriber: Subscriber = { socket, ready: Promise.resolve(), delays: [], statuses: [] };
   subscriber.ready = new Promise<void>((resolve, reject) => {
     let first = true;
@@ -24,6 +25,8 @@ function subscribe(wsUrl: string, token: string, paymentId: string, onDelay?: (m
     socket.once('close', (code, reason) => first && reject(new Error(`socket closed ${code} ${reason.toString()} before the first message`)));
     socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
     socket.on('message', (data: Buffer) => {
+      // Arrival: when the message has been read, before the bench parses it.
+      const arrived = Date.now();
       const message = JSON.parse(data.toString()) as { type: string; payload?: { data?: { paymentStatusChanged: { status: string; updatedAt: string } }; errors?: unknown } };
       if (message.type === 'connection_ack') {
         socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: FOLLOW, variables: { id: paymentId } } }));
@@ -33,7 +36,7 @@ function subscribe(wsUrl: string, token: string, paymentId: string, onDelay?: (m
           first = false;
           resolve();
         } else {
-          const delay = Date.now() - Date.parse(payment.updatedAt);
+          const delay = arrived - Date.parse(payment.updatedAt);
           subscriber.delays.push(delay);
           if (subscriber.delays.length === 1) onDelay?.(delay);
           subscriber.statuses.push(payment.status);
@@ -94,8 +97,9 @@ const PUBLISH_DELAY = 'payment_publish_delay_seconds';
 export async function measureBroadcast(service: Child, secret: string, tokens: (i: number) => string, order: { id: string; orderId: string }, count: number, amount: number, onOpen?: () => Promise<void>): Promise<BroadcastFigures> {
   const before = rssMiB(service.pid);
   const wsUrl = `${service.url.replace('http', 'ws')}/graphql`;
-  // BENCH_LIVE_CLIENT_THREADS=N: the subscribers spread over N worker threads (see live-clients.ts).
-  const threads = Number(process.env.BENCH_LIVE_CLIENT_THREADS ?? 1);
+  // BENCH_LIVE_CLIENT_THREADS=N: the subscribers spread over N worker threads (see live-clients.ts);
+  // by default two, so the bench's 10,000 clients are not paced by one core (1: all in this thread).
+  const threads = Number(process.env.BENCH_LIVE_CLIENT_THREADS ?? 2);
   const spread = threads > 1 ? await openSpread(wsUrl, Array.from({ length: count }, (_, i) => tokens(i)), order.id, threads) : null;
   const subscribers = spread ? [] : await openSubscribers(wsUrl, count, (i) => ({ token: tokens(i), paymentId: order.id }));
   const rss = rssMiB(service.pid);

@@ -33,8 +33,17 @@ interface SharedResult {
   result: Result;
   payload?: string;
   frames?: Map<string, Buffer>;
+  /** The frame built last and its id: every subscriber asking with that id in a row takes it without a lookup. */
+  lastId?: string;
+  lastFrame?: Buffer;
   /** While the result is pending: subscriptions handed this message directly, written (or ended, if it fails) once it settles. */
-  waiting?: { write(): void; fail(): void }[];
+  waiting?: Waiter[];
+}
+
+/** A subscription handed a message whose shared result is still pending: made once per subscription, not per message. */
+interface Waiter {
+  write(found: SharedResult): void;
+  fail(): void;
 }
 
 /**
@@ -65,7 +74,17 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
   /** Per key, the latest result still pending: the next one settles after it, so writes keep the messages' order. */
   const pendingByKey = new Map<string, SharedResult>();
 
+  // The entry found last: a broadcast asks for the same message and key once per subscriber in a row.
+  let last: { event: object; key: string; found: SharedResult } | null = null;
+
   const entry = (event: object, key: string, args: ExecutionArgs): SharedResult => {
+    if (last !== null && last.event === event && last.key === key) return last.found;
+    const found = lookup(event, key, args);
+    last = { event, key, found };
+    return found;
+  };
+
+  const lookup = (event: object, key: string, args: ExecutionArgs): SharedResult => {
     let byKey = shared.get(event);
     if (!byKey) shared.set(event, (byKey = new Map()));
     let found = byKey.get(key);
@@ -93,7 +112,7 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
       done();
       for (const subscription of waiting) {
         try {
-          subscription.write();
+          subscription.write(found);
         } catch {
           subscription.fail();
         }
@@ -116,8 +135,13 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
 
   /** The `next` frame for subscription `id`: built once per id, whatever the number of sockets. */
   const frameOf = (found: SharedResult, id: string): Buffer | Promise<Buffer> => {
+    if (found.lastId === id) return found.lastFrame!;
     const frame = found.frames?.get(id);
-    if (frame) return frame;
+    if (frame) {
+      found.lastId = id;
+      found.lastFrame = frame;
+      return frame;
+    }
     if (found.payload === undefined) {
       const { result } = found;
       if (result instanceof Promise) return result.then((settled) => ((found.result = settled), frameOf(found, id)));
@@ -125,6 +149,8 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
     }
     const built = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":${found.payload}}`);
     (found.frames ??= new Map()).set(id, built);
+    found.lastId = id;
+    found.lastFrame = built;
     return built;
   };
 
@@ -149,6 +175,12 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
       const direct = sink !== null && key !== null && isDirectSource(source) ? source : null;
       // Set by return()/throw(): a message still waiting for its shared result is then not written.
       let ended = false;
+      // Written once a pending shared result settles (or the subscription ended, should it fail):
+      // one object for every message of this subscription, nothing allocated per message.
+      const waiter: Waiter | null = direct && {
+        write: (found) => void (ended || sink!.send(frameOf(found, sink!.id) as Buffer)),
+        fail: () => void source.return?.(),
+      };
       // While next() below waits, a message is written from the bus's own call (no promise or
       // microtask per subscriber): the frame is ready and the socket is not holding too much.
       // Anything else (a result still pending, a slow socket, an error) goes the awaited way below.
@@ -157,8 +189,7 @@ export function createSharedSubscribe(serialize: (result: ExecutionResult) => st
         try {
           const found = entry(value, key!, args);
           if (found.waiting) {
-            // Written once the shared result settles (or the subscription ended, should it fail).
-            found.waiting.push({ write: () => void (ended || sink!.send(frameOf(found, sink!.id) as Buffer)), fail: () => void source.return?.() });
+            found.waiting.push(waiter!);
             return true;
           }
           const frame = frameOf(found, sink!.id);

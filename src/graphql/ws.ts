@@ -174,17 +174,23 @@ type FrameOptions = { fin: boolean; opcode: number; mask: boolean; readOnly: boo
 /** ws's public framing function (made public for broadcasts: websockets/ws#1016); not in @types/ws. */
 const { Sender } = wsLibrary as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } };
 const frames = new WeakMap<Buffer, Buffer>();
+/** The frame built or found last, and its message: a broadcast writes the same message to every socket in a row. */
+let lastMessage: Buffer | null = null;
+let lastFrame: Buffer | null = null;
 
 /**
  * The unmasked, final, text WebSocket frame of `message` (what ws's `send` writes from a server),
  * built once per message Buffer: a shared message is the same Buffer for every subscriber.
  */
 function textFrame(message: Buffer): Buffer {
+  if (message === lastMessage) return lastFrame!;
   let frame = frames.get(message);
   if (!frame) {
     frame = Buffer.concat(Sender.frame(message, { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false }));
     frames.set(message, frame);
   }
+  lastMessage = message;
+  lastFrame = frame;
   return frame;
 }
 

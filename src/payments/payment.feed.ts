@@ -13,9 +13,15 @@ import { isUuid } from '../common/ids.js';
  * one execution of them (see graphql/shared-subscribe.ts), which keys on this object.
  */
 const converted = new WeakMap<PaymentMessage, PaymentType>();
+/** The message converted last: a broadcast asks for it once per subscriber in a row, without a lookup. */
+let lastMessage: PaymentMessage | null = null;
+let lastPayment: PaymentType | null = null;
 function sharedPayment(message: PaymentMessage): PaymentType {
+  if (message === lastMessage) return lastPayment!;
   let payment = converted.get(message);
   if (!payment) converted.set(message, (payment = fromPaymentMessage(message)));
+  lastMessage = message;
+  lastPayment = payment;
   return payment;
 }
 

@@ -203,6 +203,32 @@ describe('shared subscriptions write their frames themselves', () => {
     await Promise.all(streams.map((stream) => stream.return!()));
   });
 
+  it.each([false, true])('subscribers of different keys and ids in any order on one message each get their own result and id (promise results: %s)', async (asyncRoot) => {
+    // A broadcast hands one message to every subscriber in a row; what was found or built for the
+    // one before (its entry, its frame) must never be another key's or another id's.
+    const { schema, push } = pushSchema(asyncRoot);
+    const sharing = createSharedSubscribe();
+    const SHORT = 'subscription($id: ID) { follow(id: $id) { status } }';
+    const queries = [PLAIN, SHORT, PLAIN, SHORT, PLAIN];
+    const sinks = [sink('1'), sink('1'), sink('2'), sink('2'), sink('1')];
+    const streams = await Promise.all(sinks.map(async (s, i) => (await sharing.subscribe(
+      { schema, document: parse(queries[i]!), variableValues: { id: 'p1' }, contextValue: {} },
+      { key: shareKey(schema, parse(queries[i]!), queries[i]!, { id: 'p1' }, undefined)!, sink: s },
+    )) as AsyncIterableIterator<ExecutionResult>));
+    streams.forEach((stream) => void stream.next());
+    for (const status of ['AUTHORIZED', 'CAPTURED']) {
+      push({ id: 'p1', status, tags: ['t'] });
+      const count = status === 'AUTHORIZED' ? 1 : 2;
+      await until(() => sinks.every((s) => s.frames.length === count));
+      sinks.forEach((s, i) => expect(JSON.parse(s.frames[count - 1]!.toString())).toEqual({
+        id: s.id,
+        type: 'next',
+        payload: { data: { follow: queries[i] === PLAIN ? { id: 'p1', status, tags: ['t'] } : { status } } },
+      }));
+    }
+    await Promise.all(streams.map((stream) => stream.return!()));
+  });
+
   it('a closed socket gets nothing; a slow one (past the high-water mark) waits for its frame to be written before the next', async () => {
     const { schema, push } = pushSchema();
     const sharing = createSharedSubscribe();
