@@ -53,6 +53,11 @@ const envSchema = z.object({
   // Whether this instance processes webhook events (false: it stores and acknowledges them only,
   // for an ingest-only instance or to measure the acknowledgement alone; another instance processes).
   WEBHOOK_PROCESSING: z.enum(['true', 'false']).default('true'),
+  // Whether that processing runs in a worker thread of this process (its own event loop, ORM pool
+  // and job workers), so the acknowledgement's event loop never runs it (docs/performance/webhook-processing.md).
+  WEBHOOK_PROCESSING_THREAD: z.enum(['true', 'false']).default('true'),
+  // The niceness the processing thread gives itself (Linux: its own thread only; 0 leaves it as the process's).
+  WEBHOOK_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(0),
   // How long a started job (pg-boss's expiry: webhook event, outbox delivery, the recurring
   // passes) stays claimed: a process killed mid-work leaves it, and another worker
   // takes the work over once the lease runs out.
