@@ -55,9 +55,8 @@ const envSchema = z.object({
   WEBHOOK_PROCESSING: z.enum(['true', 'false']).default('true'),
   // Whether that processing runs in a worker thread of this process (its own event loop, ORM pool
   // and job workers), so the acknowledgement's event loop never runs it (docs/performance/webhook-processing.md).
-  WEBHOOK_PROCESSING_THREAD: z.enum(['true', 'false']).default('true'),
-  // The niceness the processing thread gives itself (Linux: its own thread only; 0 leaves it as the process's).
-  WEBHOOK_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(0),
+  // Off by default: on the shared 2-core machine it did not shorten the acknowledgement's tail (sixth round).
+  WEBHOOK_PROCESSING_THREAD: z.enum(['true', 'false']).default('false'),
   // How long a started job (pg-boss's expiry: webhook event, outbox delivery, the recurring
   // passes) stays claimed: a process killed mid-work leaves it, and another worker
   // takes the work over once the lease runs out.

@@ -50,8 +50,6 @@ export interface Config {
     retryBaseMs: number; maxAttempts: number; concurrency: number; storePoolMax: number; processing: boolean;
     /** WEBHOOK_PROCESSING_THREAD: processing (when on) runs in a worker thread of this process. */
     thread: boolean;
-    /** WEBHOOK_THREAD_NICE: the processing thread's niceness (Linux), 0 to leave it. */
-    threadNice: number;
   };
   /**
    * A gateway checkout unpaid for `checkoutTimeoutMs` releases its cart; the sweep runs every

@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-import fs from 'node:fs';
-import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ormConfig } from '../db/mikro-orm.config.js';
@@ -8,7 +6,7 @@ import { locateGateway } from '../gateways/gateway.location.js';
 import { createGatewayRegistry, createPayoutGateway } from '../gateways/gateway.wiring.js';
 import { locatePhonePe } from '../gateways/phonepe/phonepe.location.js';
 import { createRedisBus } from '../graphql/pubsub.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createLogger } from '../logger.js';
 import { createServices } from '../services.js';
 import { WEBHOOK_PROCESS_JOB } from '../webhooks/webhook.processor.js';
 import { createParentBus, type FromThread, type ThreadData, type ToThread } from './thread.protocol.js';
@@ -27,7 +25,6 @@ const config = { ...shared, webhooks: { ...shared.webhooks, thread: false } };
 const logger = createLogger(config.logLevel, undefined, config.logFormat).child({ thread: 'webhook-processing' });
 const post = (message: FromThread) => port.postMessage(message);
 
-reniceThisThread(config.webhooks.threadNice, logger);
 const orm = await MikroORM.init(ormConfig({ clientUrl: databaseUrl, logger }));
 const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createParentBus(port);
 const location = locateGateway(config, selfUrl);
@@ -53,18 +50,3 @@ port.on('message', (message: ToThread) => {
   });
 });
 post({ kind: 'ready' });
-
-/**
- * Lowers this thread's priority only (Linux: a thread is a task with its own nice value, and
- * `/proc/thread-self` names it), so the kernel runs the acknowledging thread first when both want a CPU.
- */
-function reniceThisThread(nice: number, log: Logger): void {
-  if (nice <= 0 || process.platform !== 'linux') return;
-  try {
-    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
-    os.setPriority(tid, nice);
-    log.info({ tid, nice }, 'webhook processing thread reniced');
-  } catch (error) {
-    log.warn({ err: error, nice }, 'webhook processing thread: could not renice');
-  }
-}
