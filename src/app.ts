@@ -31,6 +31,7 @@ import { locateGateway } from './gateways/gateway.location.js';
 import { createSandboxRouter, type SandboxGateway } from './sandbox/razorpay/index.js';
 import { createPhonePeSandboxRouter, type PhonePeSandbox } from './sandbox/phonepe/index.js';
 import { locatePhonePe } from './gateways/phonepe/phonepe.location.js';
+import { ProcessingThread } from './processing-thread/processing.thread.js';
 import { createServices, type Services } from './services.js';
 import { createWebhookRouter } from './webhooks/webhook.route.js';
 import { createWebRouter } from './web/web.router.js';
@@ -49,6 +50,8 @@ export interface RunningApp {
   sandbox: SandboxGateway | null;
   /** The in-process PhonePe sandbox (PhonePe in sandbox mode only). */
   phonepeSandbox: PhonePeSandbox | null;
+  /** The worker thread processing webhook events (WEBHOOK_PROCESSING_THREAD), or null when they are processed on this loop. */
+  processingThread: ProcessingThread | null;
   close(): Promise<void>;
 }
 
@@ -89,6 +92,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const location = locateGateway(config, selfUrl);
   const gateways = createGatewayRegistry(config, { razorpay: location, phonepe: locatePhonePe(config, selfUrl) }, logger, deps.gateway);
   const payoutGateway = deps.payoutGateway ?? createPayoutGateway(config, location, logger);
+  // The thread builds its own gateways from the configuration: one injected here (tests) would not be the one it uses.
+  const processingThread = config.webhooks.processing && config.webhooks.thread;
+  if (processingThread && (deps.gateway || deps.payoutGateway)) throw new Error('WEBHOOK_PROCESSING_THREAD=true cannot use an injected gateway: set it to false');
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createInProcessBus();
   const services = createServices({ orm, gateways, payoutGateway, bus, config, logger });
   // Recurring passes: one at a time across all instances, on the job runner.
@@ -106,6 +112,12 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   services.webhookProcessor.onSettled((event, status) => {
     metrics.webhookLag.observe({ outcome: status }, (Date.now() - event.receivedAt.getTime()) / 1000);
   });
+  // Processing in a worker thread: its outcomes and publishes reach these metrics, its messages this bus.
+  const thread = processingThread ? new ProcessingThread({
+    config, selfUrl, databaseUrl: orm.config.get('clientUrl')!, bus, logger,
+    onSettled: (status, lagSeconds) => metrics.webhookLag.observe({ outcome: status }, lagSeconds),
+    onPublished: (delayMs) => metrics.publishDelay.observe(delayMs / 1000),
+  }) : null;
 
   // Raw body: mounted before any JSON parser (see DESIGN.md), and first of all: a gateway's delivery
   // needs no request id, no browser security headers and no per-request metrics closure; the
@@ -186,6 +198,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   await services.outbox.requeuePending();
   await services.bookingRefunds.requeueOwed();
   await services.webhookProcessor.requeueUnsettled();
+  await thread?.start();
   services.webhookFeeder.start();
   logger.info({ port, gateway: config.razorpay.mode, gateways: gateways.names(), defaultGateway: gateways.default.name, bus: bus.kind }, 'payment service listening');
 
@@ -199,6 +212,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     bus,
     sandbox,
     phonepeSandbox,
+    processingThread: thread,
     async close() {
       if (closed) return;
       closed = true;
@@ -206,6 +220,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
       await sandbox?.close();
       await phonepeSandbox?.close();
       await services.webhookFeeder.stop();
+      // The thread's running events finish before the pools close (SIGTERM: main.ts calls this).
+      await thread?.stop();
       await services.jobs.stop();
       await apollo.stop();
       await new Promise<void>((resolve) => ws.wsServer.close(() => resolve()));

@@ -53,6 +53,10 @@ const envSchema = z.object({
   // Whether this instance processes webhook events (false: it stores and acknowledges them only,
   // for an ingest-only instance or to measure the acknowledgement alone; another instance processes).
   WEBHOOK_PROCESSING: z.enum(['true', 'false']).default('true'),
+  // Whether that processing runs in a worker thread of this process (its own event loop, ORM pool
+  // and job workers), so the acknowledgement's event loop never runs it (docs/performance/webhook-processing.md).
+  // Off by default: on the shared 2-core machine it did not shorten the acknowledgement's tail (sixth round).
+  WEBHOOK_PROCESSING_THREAD: z.enum(['true', 'false']).default('false'),
   // How long a started job (pg-boss's expiry: webhook event, outbox delivery, the recurring
   // passes) stays claimed: a process killed mid-work leaves it, and another worker
   // takes the work over once the lease runs out.

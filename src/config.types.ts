@@ -46,7 +46,11 @@ export interface Config {
    * connections of the pool that stores deliveries before they are acknowledged (apart from
    * processing's, so processing never makes an acknowledgement wait).
    */
-  webhooks: { retryBaseMs: number; maxAttempts: number; concurrency: number; storePoolMax: number; processing: boolean };
+  webhooks: {
+    retryBaseMs: number; maxAttempts: number; concurrency: number; storePoolMax: number; processing: boolean;
+    /** WEBHOOK_PROCESSING_THREAD: processing (when on) runs in a worker thread of this process. */
+    thread: boolean;
+  };
   /**
    * A gateway checkout unpaid for `checkoutTimeoutMs` releases its cart; the sweep runs every
    * `sweepIntervalMs` (a fifth of the timeout, between 100 ms and a minute).

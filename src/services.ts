@@ -110,7 +110,10 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
   const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
   const settlement = new PaymentSettlement(orm, core, logger);
   const webhookDispatch = new WebhookDispatch(gateways);
-  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, jobs, { maxAttempts: config.webhooks.maxAttempts, retryBaseMs: config.webhooks.retryBaseMs, concurrency: config.webhooks.concurrency, processing: config.webhooks.processing });
+  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, jobs, { maxAttempts: config.webhooks.maxAttempts, retryBaseMs: config.webhooks.retryBaseMs, concurrency: config.webhooks.concurrency,
+    // With WEBHOOK_PROCESSING_THREAD the queue is declared here (the feeder and replays enqueue its jobs) and run by the thread.
+    processing: config.webhooks.processing && !config.webhooks.thread,
+  });
   registerPaymentWebhooks(webhookDispatch, settlement);
   const webhookFeeder = new WebhookFeeder(orm, jobs, logger, { queue: WEBHOOK_PROCESS_JOB });
   const inboxPool = new pg.Pool({ connectionString: orm.config.get('clientUrl')!, max: config.webhooks.storePoolMax, application_name: 'payments-webhook-inbox' });

@@ -136,13 +136,16 @@ export class JobRunner {
     });
   }
 
-  /** Runs the declared queues' jobs on this instance. */
-  async startWorkers(): Promise<void> {
+  /**
+   * Runs the declared queues' jobs on this instance; `only`: just those queues (the webhook
+   * processing thread runs its queue and no other, and no recurring pass).
+   */
+  async startWorkers(only?: readonly string[]): Promise<void> {
     await this.open();
     if (this.working) return;
     this.working = true;
     for (const { name, handler, options } of this.workers) {
-      if (options.work === false) continue;
+      if (options.work === false || (only && !only.includes(name))) continue;
       // `concurrency` workers, each running the jobs of its fetch at once and fetching again when they
       // are all done: at once while the fetches come back full and the queue has jobs ready, else
       // at the next poll. Left to polls alone, a one-job worker waits a poll (half a second, a
@@ -170,7 +173,7 @@ export class JobRunner {
         })),
       );
     }
-    for (const name of this.recurring) await this.enqueueNow(name, {}, name);
+    for (const name of this.recurring) if (!only || only.includes(name)) await this.enqueueNow(name, {}, name);
   }
 
   /**

@@ -61,6 +61,9 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     RATE_LIMIT_PER_MINUTE: '100000',
+    // Processing on this loop, where a test's handlers (handleEventType) and injected gateways are;
+    // the thread mode's own tests set it to true (test/integration/webhook-thread.test.ts).
+    WEBHOOK_PROCESSING_THREAD: 'false',
     ...options.env,
   });
   const app = await startApp(config, { orm: db.orm, logger: options.logger ?? createLogger(config.logLevel) });

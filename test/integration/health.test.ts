@@ -29,7 +29,7 @@ beforeAll(async () => {
   pg = await start();
   await ensureDatabase(pg.url('postgres'), 'payments');
   orm = await openDatabase(pg.url('payments'), { poolMax: 4 });
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: pg.url('payments'), LOG_LEVEL: 'silent', JWT_SECRET: 'x'.repeat(40) });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: pg.url('payments'), LOG_LEVEL: 'silent', JWT_SECRET: 'x'.repeat(40), WEBHOOK_PROCESSING_THREAD: 'false' });
   app = await startApp(config, { orm, logger: createLogger('silent') });
 }, 120_000);
 
