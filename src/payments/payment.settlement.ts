@@ -1,4 +1,4 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { GatewayPayment } from '../gateways/gateway.js';
 import type { Logger } from '../logger.js';
 import type { PaymentCore } from './payment.core.js';
@@ -27,20 +27,37 @@ export class PaymentSettlement {
     private readonly logger: Logger,
   ) {}
 
-  /**
-   * Applies a gateway snapshot of one attempt to the payment of its order, exactly once.
-   * `inTransaction`, when given, is called with the transaction and the outcome once the decision
-   * is applied, before the commit (the webhook processor records the event's outcome there).
-   */
-  async applyGatewayPayment(
-    snapshot: GatewayPayment,
-    origin: ChangeSource,
-    inTransaction?: (em: EntityManager, outcome: SettlementOutcome) => void,
-  ): Promise<SettlementOutcome> {
+  /** Applies a gateway snapshot of one attempt to the payment of its order, exactly once. */
+  async applyGatewayPayment(snapshot: GatewayPayment, origin: ChangeSource): Promise<SettlementOutcome> {
     const outcome = await this.orm.em.fork().transactional(async (em): Promise<SettlementOutcome> => {
-      const settled = await this.settle(em, snapshot, origin);
-      inTransaction?.(em, settled);
-      return settled;
+      const payment = await this.core.lock(em, { razorpayOrderId: snapshot.orderId });
+      if (!payment) return { kind: 'unknown_order', orderId: snapshot.orderId };
+
+      const decision = decideGatewayUpdate(payment, snapshot);
+      if (decision.action === 'apply') {
+        await this.core.apply(em, payment, {
+          kind: 'gateway_attempt',
+          to: decision.to as PaymentStatus.AUTHORIZED | PaymentStatus.CAPTURED | PaymentStatus.FAILED,
+          attemptId: snapshot.id,
+          method: { ...snapshot.methodDetails },
+          failureReason: decision.to === PaymentStatus.FAILED ? failureReason(snapshot) : null,
+          detail: { gatewayStatus: snapshot.status, method: snapshot.methodDetails.method },
+        }, origin);
+      } else if (decision.action === 'ignore' || decision.action === 'anomaly') {
+        em.persist(
+          Object.assign(new PaymentEvent(), {
+            payment,
+            type: decision.action === 'ignore' ? PaymentEventType.TRANSITION_IGNORED : PaymentEventType.ANOMALY,
+            fromStatus: payment.status,
+            toStatus: decision.to,
+            source: origin.source,
+            actorId: origin.actorId ?? null,
+            gatewayPaymentId: snapshot.id,
+            detail: { reason: decision.reason, gatewayStatus: snapshot.status, amount: snapshot.amount },
+          }),
+        );
+      }
+      return { kind: 'settled', payment, decision };
     });
 
     if (outcome.kind === 'settled') {
@@ -55,38 +72,6 @@ export class PaymentSettlement {
       }
     }
     return outcome;
-  }
-
-  /** Locks the order's payment and applies the decision (or records the refusal) in `em`'s transaction. */
-  private async settle(em: EntityManager, snapshot: GatewayPayment, origin: ChangeSource): Promise<SettlementOutcome> {
-    const payment = await this.core.lock(em, { razorpayOrderId: snapshot.orderId });
-    if (!payment) return { kind: 'unknown_order', orderId: snapshot.orderId };
-
-    const decision = decideGatewayUpdate(payment, snapshot);
-    if (decision.action === 'apply') {
-      await this.core.apply(em, payment, {
-        kind: 'gateway_attempt',
-        to: decision.to as PaymentStatus.AUTHORIZED | PaymentStatus.CAPTURED | PaymentStatus.FAILED,
-        attemptId: snapshot.id,
-        method: { ...snapshot.methodDetails },
-        failureReason: decision.to === PaymentStatus.FAILED ? failureReason(snapshot) : null,
-        detail: { gatewayStatus: snapshot.status, method: snapshot.methodDetails.method },
-      }, origin);
-    } else if (decision.action === 'ignore' || decision.action === 'anomaly') {
-      em.persist(
-        Object.assign(new PaymentEvent(), {
-          payment,
-          type: decision.action === 'ignore' ? PaymentEventType.TRANSITION_IGNORED : PaymentEventType.ANOMALY,
-          fromStatus: payment.status,
-          toStatus: decision.to,
-          source: origin.source,
-          actorId: origin.actorId ?? null,
-          gatewayPaymentId: snapshot.id,
-          detail: { reason: decision.reason, gatewayStatus: snapshot.status, amount: snapshot.amount },
-        }),
-      );
-    }
-    return { kind: 'settled', payment, decision };
   }
 }
 

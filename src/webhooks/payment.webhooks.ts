@@ -1,5 +1,5 @@
 import { GatewayError, type Gateway, type GatewayPayment } from '../gateways/gateway.js';
-import type { PaymentSettlement, SettlementOutcome } from '../payments/payment.settlement.js';
+import type { PaymentSettlement } from '../payments/payment.settlement.js';
 import type { HandlerResult, WebhookDispatch } from './webhook.dispatch.js';
 
 /**
@@ -9,19 +9,17 @@ import type { HandlerResult, WebhookDispatch } from './webhook.dispatch.js';
  * API and that answer is applied instead.
  */
 export function registerPaymentWebhooks(dispatch: WebhookDispatch, settlement: PaymentSettlement): void {
-  dispatch.on('payment', async (event, { gateway, source, settleWith }): Promise<HandlerResult> => {
+  dispatch.on('payment', async (event, { gateway, source }): Promise<HandlerResult> => {
     const snapshot = event.trusted ? event.payment : await confirmPayment(gateway, event.payment);
     if (!snapshot) {
       return { outcome: 'ignored', reason: `${gateway.name} does not confirm attempt ${event.payment.id} on order ${event.payment.orderId}` };
     }
-    // The event's outcome committed with the change it caused, when the processor can (one commit).
-    const outcome = await settlement.applyGatewayPayment(snapshot, { source }, settleWith && ((em, settled) => settleWith(em, resultOf(settled))));
-    return resultOf(outcome);
+    const outcome = await settlement.applyGatewayPayment(snapshot, { source });
+    if (outcome.kind === 'unknown_order') {
+      return { outcome: 'ignored', reason: `no payment here for order ${outcome.orderId}` };
+    }
+    return { outcome: 'processed' };
   });
-}
-
-function resultOf(outcome: SettlementOutcome): HandlerResult {
-  return outcome.kind === 'unknown_order' ? { outcome: 'ignored', reason: `no payment here for order ${outcome.orderId}` } : { outcome: 'processed' };
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Gateway, GatewayEvent, GatewayLookup, GatewayName } from '../gateways/gateway.js';
 
 /** What a handler made of an event: done, or nothing to do and why. */
@@ -11,15 +10,6 @@ export interface EventOrigin {
   gateway: Gateway;
   /** `webhook:<event id>`, recorded on every change the event causes. */
   source: string;
-  /**
-   * Set when the processor can record the event's outcome in the handler's own transaction (one
-   * commit for the change and the outcome instead of three: see WebhookProcessor). A handler that
-   * does its work in one transaction calls it inside that transaction with the result it will
-   * return, and returns once that transaction committed; the outcome is then written as the
-   * transaction's last statement, just before its COMMIT. One that never calls it leaves the
-   * outcome to the processor's own statement, as before.
-   */
-  settleWith?: (em: EntityManager, result: HandlerResult) => void;
 }
 
 /** Handles one kind of event; throws to have the event retried later. */
@@ -57,9 +47,9 @@ export class WebhookDispatch {
   }
 
   /** Runs the handler of the event's kind; a throw means "retry later". */
-  async dispatch(stored: StoredEvent, event: GatewayEvent, settleWith?: EventOrigin['settleWith']): Promise<HandlerResult> {
+  async dispatch(stored: StoredEvent, event: GatewayEvent): Promise<HandlerResult> {
     const handler = this.#handlers.get(event.kind) as GatewayEventHandler | undefined;
     if (!handler) return { outcome: 'ignored', reason: (event.kind === 'other' && event.reason) || `no handler for event type ${event.type}` };
-    return handler(event, { gateway: this.gateways.get(stored.gateway), source: `webhook:${stored.eventId}`, ...(settleWith ? { settleWith } : {}) });
+    return handler(event, { gateway: this.gateways.get(stored.gateway), source: `webhook:${stored.eventId}` });
   }
 }

@@ -1,13 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { Logger } from '../logger.js';
-import type { GatewayName } from '../gateways/gateway.js';
-import type { WebhookJobData } from './webhook.processor.js';
 
-// Locks up to `limit` stored events that have no job yet, oldest first; rows another feeder holds are
-// skipped. With what processing reads of each (its job carries it: nothing is read before its transaction).
-const LOCK_UNQUEUED = `select "id", "gateway", "event_id", "event_type", "payload" from "webhook_event"
-  where not "job_queued" order by "received_at" limit ? for update skip locked`;
+// Locks up to `limit` stored events that have no job yet, oldest first; rows another feeder holds are skipped.
+const LOCK_UNQUEUED = `select "id" from "webhook_event" where not "job_queued" order by "received_at" limit ? for update skip locked`;
 // Whether any stored event waits for its job (the partial index on unqueued rows answers it): an
 // idle poll is this one statement, with no transaction opened.
 const ANY_UNQUEUED = `select 1 from "webhook_event" where not "job_queued" limit 1`;
@@ -82,10 +78,10 @@ export class WebhookFeeder {
     if (waiting.length === 0) return 0;
     return this.orm.em.fork().transactional(async (em) => {
       const connection = em.getConnection();
-      const rows: UnqueuedRow[] = await connection.execute(LOCK_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());
+      const rows: { id: string }[] = await connection.execute(LOCK_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());
       if (rows.length === 0) return 0;
       const ids = rows.map(({ id }) => id);
-      await this.jobs.enqueueMany(em, this.options.queue, rows.map((row) => ({ data: jobData(row), key: row.id })));
+      await this.jobs.enqueueMany(em, this.options.queue, ids.map((id) => ({ data: { id }, key: id })));
       await connection.execute(MARK_QUEUED, [ids], 'run', em.getTransactionContext());
       return ids.length;
     });
@@ -117,18 +113,4 @@ export class WebhookFeeder {
         this.#running = null;
       });
   }
-}
-
-/** A stored event without its job, as the feeder locks it (json parsed). */
-interface UnqueuedRow {
-  id: string;
-  gateway: GatewayName;
-  event_id: string;
-  event_type: string;
-  payload: Record<string, unknown>;
-}
-
-/** Its job's data: the row's id and the event (the row's columns never change once stored). */
-function jobData(row: UnqueuedRow): WebhookJobData {
-  return { id: row.id, event: { gateway: row.gateway, eventId: row.event_id, eventType: row.event_type, payload: row.payload } };
 }

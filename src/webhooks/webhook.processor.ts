@@ -5,7 +5,6 @@ import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
 import type { GatewayName } from '../gateways/gateway.js';
 import type { HandlerResult, StoredEvent, WebhookDispatch } from './webhook.dispatch.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
-import { FirstAttemptOutcome, noteOf, SettledElsewhere, statusOf } from './webhook.outcome.js';
 
 /** The job that processes one stored event (keyed by the event row's id). */
 export const WEBHOOK_PROCESS_JOB = 'webhook.process';
@@ -18,11 +17,6 @@ const CLAIM = `update "webhook_event" set "attempts" = "attempts" + 1, "status" 
   returning "id", "gateway", "event_id", "event_type", "payload", "attempts", "next_attempt_at", "received_at"`;
 /** The attempt's outcome (plain SQL: no query building for a fixed statement run once per event). */
 const SETTLE = `update "webhook_event" set "status" = ?, "last_error" = ?, "processed_at" = ?, "next_attempt_at" = ? where "id" = ?`;
-/** The job's data: the event row's id and, from the feeder, the event itself (what processing reads of the row). */
-export interface WebhookJobData {
-  id: string;
-  event?: StoredEvent;
-}
 
 /** The event an attempt claimed: what its processing reads of the row. */
 export interface ClaimedEvent extends StoredEvent {
@@ -62,7 +56,7 @@ export class WebhookProcessor {
     private readonly jobs: JobRunner,
     private readonly options: WebhookProcessorOptions,
   ) {
-    jobs.define<WebhookJobData>(
+    jobs.define<{ id: string }>(
       WEBHOOK_PROCESS_JOB,
       {
         maxAttempts: options.maxAttempts,
@@ -79,7 +73,7 @@ export class WebhookProcessor {
         work: options.processing ?? true,
       },
       async (data, attempt) => {
-        const status = await this.process(data.id, attempt, data.event);
+        const status = await this.process(data.id, attempt);
         if (status === WebhookEventStatus.FAILED) throw new Error(`webhook event ${data.id} failed; retried with backoff`);
       },
     );
@@ -110,115 +104,58 @@ export class WebhookProcessor {
   /**
    * One attempt at an event (the job handler; the runner runs one job per event at a time).
    * Returns the status it left, or null when there was nothing to do (settled, quarantined).
-   * `carried` is the event as the job carries it (the feeder's jobs): a first attempt then reads
-   * nothing before its handler and records its outcome in the handler's transaction.
    */
-  async process(id: string, job: JobAttempt, carried?: StoredEvent): Promise<WebhookEventStatus | null> {
+  async process(id: string, job: JobAttempt): Promise<WebhookEventStatus | null> {
     // Yields to the route before each event: the acknowledgements whose bytes or rows have arrived
     // run first (I/O callbacks run before `setImmediate`), so a backlog of events never makes a
     // delivery wait for more than the event under way.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (carried && job.attempt === 1) return this.processCarried(id, job, carried);
     const claimed = await this.claim(id);
     if (!claimed) return null;
-    let event: GatewayEvent;
+    // The event's own logger only when it logs (LOG_LEVEL=warn logs only failures): no child per event.
+    const log = (): Logger => this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts, jobAttempt: job.attempt });
+    let note: string | null = null;
+    let event: GatewayEvent | null = null;
     try {
       event = this.dispatch.decode(claimed);
     } catch (error) {
-      return this.settle(claimed, job, { kind: 'malformed', error });
+      // A malformed event stays malformed: retrying cannot help; an operator replays it once the code copes.
+      note = `malformed event: ${error instanceof Error ? error.message : String(error)}`;
+      log().error({ note }, 'webhook event is malformed');
     }
-    return this.settle(claimed, job, await this.handle(event, claimed));
-  }
-
-  /**
-   * A first attempt of an event its job carries (the feeder's jobs), found PENDING (stored so;
-   * only an attempt changes that). Nothing is claimed before the handler runs: the outcome (the
-   * attempt counted, PROCESSED or IGNORED) is the last statement of the handler's own
-   * transaction when the handler offers one (`settleWith`, FirstAttemptOutcome), so the change and the outcome are one
-   * commit, or one statement after the handler when it does not. Until that statement the row is
-   * only read, so a duplicate delivery's `insert … on conflict` does not wait for processing;
-   * between it and the COMMIT it waits at most for that commit, as for the claim's and the
-   * outcome's own commits before. A crash before the commit leaves the event PENDING, its change
-   * rolled back, for the job's retry (the claim path). A failure is claimed and recorded as on
-   * any attempt; a malformed event goes the claim path whole.
-   */
-  private async processCarried(id: string, job: JobAttempt, stored: StoredEvent): Promise<WebhookEventStatus | null> {
-    let event: GatewayEvent;
-    try {
-      event = this.dispatch.decode(stored);
-    } catch (error) {
-      const claimed = await this.claim(id);
-      return claimed && this.settle(claimed, job, { kind: 'malformed', error });
-    }
-    const outcome = new FirstAttemptOutcome(this.orm, id);
-    let result: HandlerResult;
-    try {
-      result = await this.dispatch.dispatch(stored, event, outcome.settleWith);
-    } catch (error) {
-      if (error instanceof SettledElsewhere) return null;
-      const claimed = await this.claim(id);
-      return claimed && this.settle(claimed, job, { kind: 'failed', error });
-    } finally {
-      outcome.close();
-    }
-    const written = await outcome.record(result);
-    if (!written) return null;
-    ({ result } = written);
-    const { row } = written;
-    const status = statusOf(result);
-    const platform = this.orm.em.getPlatform();
-    const claimed: ClaimedEvent = { ...stored, id, attempts: row.attempts, nextAttemptAt: platform.parseDate(row.next_attempt_at), receivedAt: platform.parseDate(row.received_at) };
-    if (this.logger.isLevelEnabled('info')) this.log(claimed, job).info({ status, note: noteOf(result) }, 'webhook event handled');
-    for (const listener of this.settledListeners) listener(claimed, status);
-    return status;
-  }
-
-  /** The event's own logger, made only when something is logged (LOG_LEVEL=warn logs only failures). */
-  private log(claimed: ClaimedEvent, job: JobAttempt): Logger {
-    return this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts, jobAttempt: job.attempt });
-  }
-
-  /**
-   * Records a claimed attempt's outcome: the handler's result; its failure (FAILED, retried with
-   * backoff; DEAD on the last attempt); or DEAD for a malformed event (it stays malformed: retrying
-   * cannot help; an operator replays it once the code copes).
-   */
-  private async settle(claimed: ClaimedEvent, job: JobAttempt, attempt: Attempt): Promise<WebhookEventStatus> {
-    let status: WebhookEventStatus;
-    let note: string | null;
-    if (attempt.kind === 'handled') {
-      status = statusOf(attempt.result);
-      note = noteOf(attempt.result);
-      if (this.logger.isLevelEnabled('info')) this.log(claimed, job).info({ status, note }, 'webhook event handled');
-    } else if (attempt.kind === 'malformed') {
-      status = WebhookEventStatus.DEAD;
-      note = `malformed event: ${messageOf(attempt.error)}`;
-      this.log(claimed, job).error({ note }, 'webhook event is malformed');
-    } else {
-      status = job.lastAttempt || claimed.attempts >= this.options.maxAttempts ? WebhookEventStatus.DEAD : WebhookEventStatus.FAILED;
-      note = messageOf(attempt.error);
-      this.log(claimed, job).error({ err: attempt.error, status }, 'webhook event failed');
-    }
-    const failed = status === WebhookEventStatus.FAILED;
-    const dead = status === WebhookEventStatus.DEAD;
-    for (const listener of this.settledListeners) listener(claimed, status);
+    const lastAttempt = job.lastAttempt || claimed.attempts >= this.options.maxAttempts;
+    const outcome = event ? await this.handle(event, claimed, lastAttempt, log) : { status: WebhookEventStatus.DEAD, note };
+    const failed = outcome.status === WebhookEventStatus.FAILED;
+    const dead = outcome.status === WebhookEventStatus.DEAD;
+    for (const listener of this.settledListeners) listener(claimed, outcome.status);
     await this.orm.em.getConnection().execute(SETTLE, [
-      status,
-      note,
+      outcome.status,
+      outcome.note,
       failed || dead ? null : new Date(),
       // When the runner retries it, at the latest (its backoff: the base doubling per attempt).
       failed ? new Date(Date.now() + Math.min(MAX_RETRY_SECONDS * 1000, this.options.retryBaseMs * 2 ** claimed.attempts)) : claimed.nextAttemptAt,
       claimed.id,
     ], 'run');
-    return status;
+    return outcome.status;
   }
 
   /** Runs the event's handler; a throw means "retry later", until the last attempt. */
-  private async handle(event: GatewayEvent, claimed: ClaimedEvent): Promise<Attempt> {
+  private async handle(
+    event: GatewayEvent,
+    claimed: ClaimedEvent,
+    lastAttempt: boolean,
+    log: () => Logger,
+  ): Promise<{ status: WebhookEventStatus; note: string | null }> {
     try {
-      return { kind: 'handled', result: await this.dispatch.dispatch(claimed, event) };
+      const result: HandlerResult = await this.dispatch.dispatch(claimed, event);
+      const status = result.outcome === 'processed' ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
+      const note = result.outcome === 'ignored' ? result.reason : null;
+      if (this.logger.isLevelEnabled('info')) log().info({ status, note }, 'webhook event handled');
+      return { status, note };
     } catch (error) {
-      return { kind: 'failed', error };
+      const status = lastAttempt ? WebhookEventStatus.DEAD : WebhookEventStatus.FAILED;
+      log().error({ err: error, status }, 'webhook event failed');
+      return { status, note: error instanceof Error ? error.message : String(error) };
     }
   }
 
@@ -285,11 +222,4 @@ interface ClaimedRow {
   attempts: number;
   next_attempt_at: string;
   received_at: string;
-}
-
-/** How a claimed attempt went. */
-type Attempt = { kind: 'handled'; result: HandlerResult } | { kind: 'failed'; error: unknown } | { kind: 'malformed'; error: unknown };
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const processor = server.app.services.webhookProcessor;
   const process = processor.process.bind(processor);
   // Each job's statements under its event row id.
-  processor.process = (id, job, carried) => context.run(id, () => process(id, job, carried));
+  processor.process = (id, job) => context.run(id, () => process(id, job));
   server.db.orm.em.getConnection().getKnex().on('query', (query: { sql: string }) => {
     const id = context.getStore();
     if (id) seen.set(id, [...(seen.get(id) ?? []), query.sql]);
@@ -51,30 +51,28 @@ async function statementsOf(event: string, orderId: string, paymentId: string, s
   return (seen.get(row.id) ?? []).map((sql) => sql.replace(/\s+/g, ' ').split(' ').slice(0, 3).join(' '));
 }
 
-// The outcome (the attempt counted, PROCESSED or IGNORED): the event's own transaction's last statement.
-const OUTCOME = 'update "webhook_event" set';
+const CLAIM = 'update "webhook_event" set';
+const SETTLE = 'update "webhook_event" set';
 
-it('an authorized event: 5 statements, one commit; a captured one: 5, the ledger accounts no longer read once known; and out of order', async () => {
+it('an authorized event: 6 statements; a captured one: 6, the ledger accounts no longer read once known; and out of order', async () => {
   // Warm-up: the first capture creates the ledger accounts (not remembered: not committed yet when
   // read), the second reads them committed and remembers them; from the third on they are not read.
   for (const n of [1, 2]) await statementsOf('payment.captured', await newOrder(), `pay_countedwarm0${n}`, 'captured');
   const orderId = await newOrder();
   const authorized = await statementsOf('payment.authorized', orderId, 'pay_counted00001', 'authorized');
-  // Nothing read before BEGIN (the job carries the event); the audit event and the payment's
-  // UPDATE in one statement; the outcome last, committed with them.
-  expect(authorized).toEqual(['BEGIN;', 'select "p0".* from', 'with u0 as', OUTCOME, 'COMMIT;']);
+  // The audit event and the payment's UPDATE: one statement.
+  expect(authorized).toEqual([CLAIM, 'BEGIN;', 'select "p0".* from', 'with u0 as', 'COMMIT;', SETTLE]);
   const captured = await statementsOf('payment.captured', orderId, 'pay_counted00001', 'captured');
   const capture = [
-    'BEGIN;', 'select "p0".* from',
+    CLAIM, 'BEGIN;', 'select "p0".* from',
     // The payment's and its CHARGE's UPDATEs, the audit event, the journal, its entries and the outbox message: one statement.
     'with u0 as',
-    OUTCOME, 'COMMIT;',
+    'COMMIT;', SETTLE,
   ];
   expect(captured).toEqual(capture);
-  // Out of order: captured first, then the late authorized is recorded as ignored (the flush's
-  // insert before the outcome: the outcome stays the last statement).
+  // Out of order: captured first, then the late authorized is recorded as ignored.
   const outOfOrder = await newOrder();
   expect(await statementsOf('payment.captured', outOfOrder, 'pay_counted00002', 'captured')).toEqual(capture);
   expect(await statementsOf('payment.authorized', outOfOrder, 'pay_counted00002', 'authorized'))
-    .toEqual(['BEGIN;', 'select "p0".* from', 'insert into "payment_event"', OUTCOME, 'COMMIT;']);
+    .toEqual([CLAIM, 'BEGIN;', 'select "p0".* from', 'insert into "payment_event"', 'COMMIT;', SETTLE]);
 });
