@@ -1,4 +1,5 @@
 import { Reference, ReferenceKind, wrap, type EntityManager, type EntityMetadata, type EntityProperty, type Knex } from '@mikro-orm/postgresql';
+import { rawStatement } from './raw-statement.js';
 
 /**
  * The statement's text per shape (the tables and the columns each row writes, in order): it is
@@ -35,12 +36,7 @@ export async function insertPersistedAtOnce(em: EntityManager): Promise<void> {
     return { table: meta.tableName, row: rowOf(em, meta, entity as Record<string, unknown>) };
   });
   const { sql, bindings } = insertStatement(knex, rows);
-  try {
-    await knex.raw(sql, bindings);
-  } catch (error) {
-    // The same exception classes a flush raises (a unique violation, say).
-    throw em.getDriver().convertException(error as Error);
-  }
+  await rawStatement(em, sql, bindings);
 }
 
 export interface RowToInsert {

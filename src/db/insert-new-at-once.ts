@@ -1,5 +1,6 @@
 import { helper, Reference, ReferenceKind, wrap, type EntityManager, type EntityMetadata } from '@mikro-orm/postgresql';
 import { insertStatement, rowOf, updateByKey, type StatementUpdate } from './insert-at-once.js';
+import { rawStatement } from './raw-statement.js';
 
 /** An UPDATE left to the next {@link insertNewAtOnce} of its transaction, with the check of what it changed. */
 export interface DeferredUpdate extends StatementUpdate {
@@ -60,14 +61,14 @@ export async function insertNewAtOnce(em: EntityManager, changed?: object): Prom
   const updates: DeferredUpdate[] = [...(update ? [update] : []), ...left];
   if (entities.length + updates.length < 2 || !entities.every((entity, i) => writable(metas[i]!, entity, writing))) {
     // Nothing to gain, or rows the flush must write: the left updates alone, the rest to the flush.
-    for (const one of left) one.check(await run(em, one.sql, one.bindings, (result) => (result as { rowCount: number }).rowCount));
+    for (const one of left) one.check((await rawStatement<{ rowCount: number }>(em, one.sql, one.bindings, transaction)).rowCount);
     return false;
   }
   const { sql, bindings } = insertStatement(knex, entities.map((entity, i) => {
     const meta = metas[i]!;
     return { table: meta.tableName, row: rowOf(em, meta, entity), returning: meta.primaryKeys.map((key) => meta.properties[key]!.fieldNames[0]!) };
   }), updates);
-  const written = await run(em, sql, bindings, (result) => (result as { rows: Record<string, unknown>[] }).rows[0]!);
+  const written = (await rawStatement<{ rows: Record<string, unknown>[] }>(em, sql, bindings, transaction)).rows[0]!;
   updates.forEach((one, i) => one.check(written[`u${i}`] as number));
   const comparator = em.getComparator();
   entities.forEach((entity, i) => {
@@ -92,15 +93,6 @@ export async function insertNewAtOnce(em: EntityManager, changed?: object): Prom
     wrapped.__touched = false;
   }
   return true;
-}
-
-/** Runs one statement in `em`'s transaction; the exceptions a flush raises (a unique violation, say). */
-async function run<T>(em: EntityManager, sql: string, bindings: readonly unknown[], read: (result: unknown) => T): Promise<T> {
-  try {
-    return read(await em.getKnex().raw(sql, bindings as never).transacting(em.getTransactionContext() as never));
-  } catch (error) {
-    throw em.getDriver().convertException(error as Error);
-  }
 }
 
 /**

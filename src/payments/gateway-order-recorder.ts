@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { rawStatement } from '../db/raw-statement.js';
 
 /** The gateway order on an intent that has none yet: one payment. */
 const RECORD_ONE = 'update "payment" set "razorpay_order_id" = ?, "redirect_url" = ? where "id" = ? and "razorpay_order_id" is null';
@@ -73,26 +74,17 @@ export class GatewayOrderRecorder {
   }
 
   async #recordOne({ paymentId, orderId, redirectUrl }: GatewayOrderRecord): Promise<number> {
-    const result = await this.#raw<{ rowCount: number | null }>(RECORD_ONE, [orderId, redirectUrl, paymentId]);
+    const result = await rawStatement<{ rowCount: number | null }>(this.orm.em, RECORD_ONE, [orderId, redirectUrl, paymentId]);
     return result.rowCount ?? 0;
   }
 
   async #recordMany(records: GatewayOrderRecord[]): Promise<Set<string>> {
-    const result = await this.#raw<{ rows: { id: string }[] }>(RECORD_MANY, [
+    const result = await rawStatement<{ rows: { id: string }[] }>(this.orm.em, RECORD_MANY, [
       records.map((record) => record.paymentId),
       records.map((record) => record.orderId),
       records.map((record) => record.redirectUrl),
     ]);
     return new Set(result.rows.map((row) => row.id));
-  }
-
-  /** One plain statement of fixed text through knex (no fork, no query builder); the ORM's exception classes on failure. */
-  async #raw<T>(sql: string, bindings: unknown[]): Promise<T> {
-    try {
-      return (await this.orm.em.getKnex().raw(sql, bindings as never)) as T;
-    } catch (error) {
-      throw this.orm.em.getDriver().convertException(error as Error);
-    }
   }
 
   async #settle(outcome: Promise<number>): Promise<number | Error> {

@@ -1,8 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
-import type { GatewayEvent } from '../gateways/gateway.js';
+import type { GatewayEvent, GatewayName } from '../gateways/gateway.js';
 import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
-import type { GatewayName } from '../gateways/gateway.js';
 import type { HandlerResult, StoredEvent, WebhookDispatch } from './webhook.dispatch.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
 
