@@ -11,31 +11,34 @@ const statements = new Map<string, { sql: string; columns: string[][] }>();
 const MAX_STATEMENTS = 100;
 
 /**
- * Writes the new entities persisted in `em` (a fork outside any transaction, which has read
- * nothing) with ONE statement: `WITH w0 AS (INSERT …), w1 AS (INSERT …) INSERT …`. A single
- * statement is atomic on its own, so the rows are all written or none is, without the
- * BEGIN … COMMIT around the flush's one INSERT per table (five round trips become one; issue 11).
- * Foreign keys between the rows are checked at the end of the statement, so a row may point at
- * another written by the same statement. The entities are written in the order they were
- * persisted; a value a column's database default provides (an autoincrement id) is left to it.
+ * Writes `built` (new entities made without the unit of work: never persisted, so no change
+ * tracking, cascade or identity map to set up; issue 11) and then the new entities persisted in
+ * `em` (a fork outside any transaction, which has read nothing) with ONE statement:
+ * `WITH w0 AS (INSERT …), w1 AS (INSERT …) INSERT …`. A single statement is atomic on its own, so
+ * the rows are all written or none is, without the BEGIN … COMMIT around the flush's one INSERT
+ * per table (five round trips become one). Foreign keys between the rows are checked at the end
+ * of the statement, so a row may point at another written by the same statement. The entities are
+ * written in that order (a persisted one that is also in `built`, reached by cascade, once); a
+ * value a column's database default provides (an autoincrement id) is left to it.
  * Refuses anything but plain inserts: a flush would be needed for that.
  */
-export async function insertPersistedAtOnce(em: EntityManager): Promise<void> {
+export async function insertPersistedAtOnce(em: EntityManager, built: readonly object[] = []): Promise<void> {
   const uow = em.getUnitOfWork();
   if (em.getTransactionContext()) throw new Error('insertPersistedAtOnce: the statement is its own transaction; call it outside one');
-  const entities = [...uow.getPersistStack()];
+  const persisted = new Set<object>(uow.getPersistStack());
   // Persisting an entity whose key is set puts it in the identity map too: anything else there was read.
-  const persisted = new Set<object>(entities);
   if (uow.getIdentityMap().values().some((entity) => !persisted.has(entity)) || uow.getRemoveStack().size > 0) {
     throw new Error('insertPersistedAtOnce: the EntityManager holds entities it read or removes; only new entities are written at once');
   }
+  const first = new Set<object>(built);
+  const entities = [...built, ...[...persisted].filter((entity) => !first.has(entity))];
   if (entities.length === 0) return;
-  const knex = em.getKnex();
+  const metadata = em.getMetadata();
   const rows = entities.map((entity) => {
-    const meta = em.getMetadata().get((entity as object).constructor.name);
+    const meta = metadata.get(entity.constructor.name);
     return { table: meta.tableName, row: rowOf(em, meta, entity as Record<string, unknown>) };
   });
-  const { sql, bindings } = insertStatement(knex, rows);
+  const { sql, bindings } = insertStatement(em.getKnex(), rows);
   await rawStatement(em, sql, bindings);
 }
 

@@ -64,4 +64,11 @@ export type PaymentDomainEventType = PaymentDomainEvent['type'];
  */
 export interface PaymentEventHandler {
   handle(em: EntityManager, event: PaymentDomainEvent): Promise<void>;
+  /**
+   * For an order's intent ({@link PaymentCore.createAtOnce}), instead of `handle` with `created`:
+   * the new entities this feature writes with the payment, built (never persisted: no unit of
+   * work to set up for rows written by one statement) — what `handle` persists for `created`.
+   * A handler without it is handed `created` for an intent too.
+   */
+  intentEntities?(payment: Payment, origin: ChangeSource): object[];
 }

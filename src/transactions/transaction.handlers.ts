@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { updateWithNewRows } from '../db/insert-new-at-once.js';
 import type { PaymentDomainEvent, PaymentEventHandler } from '../payments/payment.events.js';
+import type { Payment } from '../payments/payment.entity.js';
 import { PaymentStatus } from '../payments/payment.state.js';
 import { Transaction, TransactionStatus, TransactionType } from './transaction.entity.js';
 
@@ -15,17 +16,15 @@ const CHARGE_STATUS: Partial<Record<PaymentDomainEvent['type'], TransactionStatu
  * PENDING, COMPLETED or FAILED with each attempt's outcome, in the same transaction.
  */
 export class ChargeTransactionHandler implements PaymentEventHandler {
+  /** An order's intent: its CHARGE, written with it by one statement. */
+  intentEntities(payment: Payment): Transaction[] {
+    return [newCharge(payment)];
+  }
+
   async handle(em: EntityManager, event: PaymentDomainEvent): Promise<void> {
     const { payment } = event;
     if (event.type === 'created') {
-      em.persist(Object.assign(new Transaction(), {
-        type: TransactionType.CHARGE,
-        status: TransactionStatus.PENDING,
-        amount: payment.amount,
-        currency: payment.currency,
-        userId: payment.payerId,
-        payment,
-      }));
+      em.persist(newCharge(payment));
       return;
     }
     const status = CHARGE_STATUS[event.type];
@@ -51,6 +50,18 @@ export class ChargeTransactionHandler implements PaymentEventHandler {
       },
     });
   }
+}
+
+/** A new payment's CHARGE, PENDING. */
+function newCharge(payment: Payment): Transaction {
+  return Object.assign(new Transaction(), {
+    type: TransactionType.CHARGE,
+    status: TransactionStatus.PENDING,
+    amount: payment.amount,
+    currency: payment.currency,
+    userId: payment.payerId,
+    payment,
+  });
 }
 
 const CHARGE_UPDATE = `update "transaction" set "status" = ?, "completed_at" = ? where "payment_id" = ? and "type" = 'CHARGE'`;

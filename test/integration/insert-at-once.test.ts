@@ -6,6 +6,12 @@ import 'reflect-metadata';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { insertPersistedAtOnce } from '../../src/db/insert-at-once.js';
+import { createInProcessBus } from '../../src/graphql/pubsub.js';
+import { createLogger } from '../../src/logger.js';
+import { PaymentCore } from '../../src/payments/payment.core.js';
+import type { PaymentDomainEvent } from '../../src/payments/payment.events.js';
+import { PaymentPublisher } from '../../src/payments/payment.publisher.js';
+import { ChargeTransactionHandler } from '../../src/transactions/transaction.handlers.js';
 import { Payment, PaymentPurpose } from '../../src/payments/payment.entity.js';
 import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event.entity.js';
 import { PaymentStatus } from '../../src/payments/payment.state.js';
@@ -133,4 +139,64 @@ it('reuses a statement per shape with each call its own values, and builds anoth
   expect(charges.map((row) => row.user_id)).toEqual(['shape-a', 'shape-b', 'shape-c', 'shape-d']);
   const events = await conn.execute(`select p.payer_id from payment_event e join payment p on p.id = e.payment_id where p.payer_id like 'shape-%' order by p.payer_id`);
   expect(events).toHaveLength(4);
+});
+
+it('writes entities built without the unit of work first, then those persisted, each once', async () => {
+  const flushed = db.orm.em.fork();
+  const viaFlush = persistOrder(flushed, 'built-flush', 'b1');
+  await flushed.flush();
+
+  // The same three entities built, not persisted; the CHARGE persisted instead (reaching the built payment by cascade).
+  const source = db.orm.em.fork();
+  persistOrder(source, 'built-once', 'b1');
+  const [payment, event, charge] = [...source.getUnitOfWork().getPersistStack()] as [Payment, PaymentEvent, Transaction];
+  const em = db.orm.em.fork();
+  em.persist(charge);
+  const statements = await statementsDuring(db.orm, () => insertPersistedAtOnce(em, [payment, event]));
+  expect(statements).toHaveLength(1);
+  expect(statements[0]).toMatch(/^with w0 as \(insert into "payment".*w1 as \(insert into "payment_event".*\) insert into "transaction"/);
+  const [a, b] = [await rowsOf(viaFlush.id), await rowsOf(payment.id)];
+  expect(b.payment).toEqual(a.payment);
+  expect(b.events.map(({ id: _id, ...rest }) => rest)).toEqual(a.events.map(({ id: _id, ...rest }) => rest));
+  expect(b.charges).toEqual(a.charges);
+  expect(b.charges).toHaveLength(1);
+});
+
+it("writes an intent's rows from the handlers' intentEntities, and still hands `created` to a handler without them", async () => {
+  const core = new PaymentCore(db.orm, new PaymentPublisher(createInProcessBus(), createLogger('silent')));
+  const charges = new ChargeTransactionHandler();
+  const chargeEvents: string[] = [];
+  const handle = charges.handle.bind(charges);
+  charges.handle = async (em, event) => {
+    chargeEvents.push(event.type);
+    await handle(em, event);
+  };
+  core.subscribe(charges);
+  // A feature that writes a row of its own for `created` by persisting it (no intentEntities).
+  const heard: PaymentDomainEvent['type'][] = [];
+  core.subscribe({
+    async handle(em, event) {
+      heard.push(event.type);
+      if (event.type === 'created') {
+        em.persist(Object.assign(new PaymentEvent(), { payment: event.payment, type: PaymentEventType.ANOMALY, source: 'persisting-handler' }));
+      }
+    },
+  });
+  const fields = {
+    purpose: PaymentPurpose.ORDER, amount: 50_000, currency: 'INR', feeBps: 200, platformFee: 1_000, payeeAmount: 49_000,
+    payerId: 'intent-payer', payeeId: null, reference: null, description: null, notes: { n: '1' }, idempotencyKey: 'intent-key',
+  };
+  let payment: Payment | undefined;
+  const statements = await statementsDuring(db.orm, async () => {
+    payment = await core.createAtOnce(db.orm.em.fork(), fields, { source: 'test', actorId: 'intent-payer' });
+  });
+  expect(statements).toHaveLength(1);
+  // The CHARGE came from intentEntities: its handler was not handed `created`; the other handler was.
+  expect(chargeEvents).toEqual([]);
+  expect(heard).toEqual(['created']);
+  const rows = await rowsOf(payment!.id);
+  expect(rows.payment).toMatchObject({ status: PaymentStatus.CREATED, amount: '50000', platform_fee: '1000', notes: { n: '1' } });
+  expect(rows.events.map((e) => [e.type, e.source]).sort()).toEqual([[PaymentEventType.ANOMALY, 'persisting-handler'], [PaymentEventType.CREATED, 'test']]);
+  expect(rows.events.find((e) => e.type === PaymentEventType.CREATED)).toMatchObject({ to_status: PaymentStatus.CREATED, actor_id: 'intent-payer', detail: { amount: 50_000, currency: 'INR', feeBps: 200, platformFee: 1_000 } });
+  expect(rows.charges).toEqual([expect.objectContaining({ type: TransactionType.CHARGE, status: TransactionStatus.PENDING, amount: '50000', currency: 'INR' })]);
 });
