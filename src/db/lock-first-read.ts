@@ -10,6 +10,7 @@ const texts = new Map<string, string>();
  * hydrated, registered and its load hooks run as findOne does. Returns `undefined` (the caller
  * uses findOne) when `em` holds anything: findOne's auto-flush of pending changes and its
  * refresh of an entity already held must then run as they always did. Null: no such row.
+ * For an entity with no MikroORM filters and in the default schema (the statement has neither).
  */
 export async function lockFirstRead<T extends object>(
   em: EntityManager,
