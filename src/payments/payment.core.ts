@@ -5,6 +5,7 @@ import type { ChangeSource, PaymentChange, PaymentDomainEvent, PaymentEventHandl
 import type { PaymentPublisher } from './payment.publisher.js';
 import { insertPersistedAtOnce } from '../db/insert-at-once.js';
 import { insertNewAtOnce, updatesLeftOver } from '../db/insert-new-at-once.js';
+import { lockFirstRead } from '../db/lock-first-read.js';
 import { topTransaction } from '../db/top-transaction.js';
 import { canTransition, MONEY_RECEIVED_STATUSES, PaymentStatus } from './payment.state.js';
 
@@ -60,6 +61,12 @@ export class PaymentCore implements EventSubscriber {
   /** Locks the payment matching `where` in `em`'s transaction (null if there is none). */
   async lock(em: EntityManager, where: FilterQuery<Payment>): Promise<LockedPayment | null> {
     transactionOf(em);
+    // By its id or gateway order id as the transaction's first read (settlement): a statement text built once.
+    const [key, value] = Object.entries(where as object);
+    if (value === undefined && (key?.[0] === 'id' || key?.[0] === 'razorpayOrderId') && typeof key[1] === 'string') {
+      const found = await lockFirstRead(em, Payment, key[0], key[1]);
+      if (found !== undefined) return found as LockedPayment | null;
+    }
     return (await em.findOne(Payment, where, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true })) as LockedPayment | null;
   }
 

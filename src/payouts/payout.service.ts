@@ -54,8 +54,10 @@ export class PayoutService {
       status: activated ? PayoutStatus.PENDING : PayoutStatus.ACCRUED,
       ...holdFor(this.settings.hold, this.settings.holdDelaySeconds, new Date()),
     });
+    // Not flushed here: written with the capture's other rows by the core's one statement once every
+    // handler ran (or by the commit's flush), in this transaction as its job (issue 11: a flush here
+    // wrote the audit event, journal, entries, outbox message, payout and payment as seven statements).
     em.persist(payout);
-    await em.flush();
     if (activated) await this.jobs.enqueue(em, PAYOUT_TRANSFER_JOB, { payoutId: payout.id }, payout.id);
     this.logger.info({ payoutId: payout.id, paymentId: payment.id, payeeId: payout.payeeId, amount: payout.amount, method, status: payout.status }, 'payout created');
     return payout;

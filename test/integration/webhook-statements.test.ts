@@ -8,6 +8,7 @@
 import 'reflect-metadata';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Payout, PayoutStatus } from '../../src/payouts/payout.entity.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
 import { CreateOrderDocument } from '../graphql/generated.js';
 import { paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
@@ -32,8 +33,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function newOrder(amount = 10_000) {
-  const created = await server.gql(CreateOrderDocument, { input: { amount } }, await server.token('counted-payer'));
+async function newOrder(amount = 10_000, payeeId?: string) {
+  const created = await server.gql(CreateOrderDocument, { input: { amount, ...(payeeId ? { payeeId } : {}) } }, await server.token('counted-payer'));
   expect(created.errors).toBeUndefined();
   return created.data!.createOrder.razorpayOrderId;
 }
@@ -75,4 +76,22 @@ it('an authorized event: 6 statements; a captured one: 6, the ledger accounts no
   expect(await statementsOf('payment.captured', outOfOrder, 'pay_counted00002', 'captured')).toEqual(capture);
   expect(await statementsOf('payment.authorized', outOfOrder, 'pay_counted00002', 'authorized'))
     .toEqual([CLAIM, 'BEGIN;', 'select "p0".* from', 'insert into "payment_event"', 'COMMIT;', SETTLE]);
+});
+
+it('a captured event of a payment with a payee: its payout in the same one statement (7 with the payee account read), not a flush of its own', async () => {
+  // Warm-up, as above: the payee's ledger account is created, then read and remembered.
+  for (const n of [3, 4]) await statementsOf('payment.captured', await newOrder(10_000, 'counted-payee'), `pay_countedwarm0${n}`, 'captured');
+  const orderId = await newOrder(10_000, 'counted-payee');
+  // Before: the payout's own flush wrote the audit event, journal, entries, outbox message, payout
+  // and payment one statement each, and the CHARGE after them (13 statements).
+  expect(await statementsOf('payment.captured', orderId, 'pay_counted00003', 'captured')).toEqual([
+    CLAIM, 'BEGIN;', 'select "p0".* from',
+    // Whether the payee's account is activated (it is not: the payout waits ACCRUED).
+    'select "p0".* from',
+    'with u0 as',
+    'COMMIT;', SETTLE,
+  ]);
+  const payout = await server.db.orm.em.fork().findOneOrFail(Payout, { payment: { razorpayOrderId: orderId } }, { populate: ['payment'] });
+  expect(payout.status).toBe(PayoutStatus.ACCRUED);
+  expect(payout.amount).toBe(payout.payment.payeeAmount);
 });
