@@ -163,7 +163,7 @@ export class JobRunner {
           } catch (error) {
             return { failed: { message: error instanceof Error ? error.message : String(error) } };
           }
-        }, { ...options.refill, pollMs: 500 }, (error) => this.logger.error({ err: error, job: name }, 'job runner error'));
+        }, { ...options.refill, pollMs: 500, gatherMs: 50 }, (error) => this.logger.error({ err: error, job: name }, 'job runner error'));
         this.refillWorkers.push(worker);
         worker.start();
         continue;

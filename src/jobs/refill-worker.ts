@@ -8,6 +8,11 @@ export interface RefillOptions {
   refillAt: number;
   /** How long it waits after a fetch that found fewer jobs than it had room for. */
   pollMs: number;
+  /**
+   * How long a finished job may wait for others to be completed with it; sooner once `refillAt`
+   * have finished. Its slot is free at once: only its `completed` state waits.
+   */
+  gatherMs: number;
 }
 
 /** What running one job came to: nothing (done) or the failure to record (the library retries it). */
@@ -17,7 +22,7 @@ export type RunJob = (job: JobWithMetadata<never>) => Promise<{ failed?: { messa
  * Runs a queue's jobs, up to `capacity` at once, on the library's own `fetch`, `complete` and
  * `fail`: it fetches again as soon as `refillAt` slots are free, never waiting for the slowest job
  * of a fetch (a held job keeps only its own slot), and settles the jobs that finished together:
- * one completion statement for every job done since the last one was sent. The library's
+ * one completion statement once `refillAt` are done, or `gatherMs` after the first of them. The library's
  * `work()` settles a batch when its last job is done and only then fetches again, so a bigger batch
  * (fewer fetch and completion statements a job) would let one held job stop the rest of its batch.
  * Each settlement is fenced to the attempt fetched (the library's `{ id, retryCount }` form), so a
@@ -31,6 +36,7 @@ export class RefillWorker {
   #done: JobWithMetadata<never>[] = [];
   #failed: { job: JobWithMetadata<never>; output: { message: string } }[] = [];
   #settling: Promise<void> | null = null;
+  #gathering: NodeJS.Timeout | null = null;
   /** Wakes the loop waiting for a free slot (a job finished) or for its poll (stop). */
   #wake: (() => void) | null = null;
   #idle: (() => void)[] = [];
@@ -56,6 +62,7 @@ export class RefillWorker {
     const idle = this.#running === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#idle.push(resolve));
     await Promise.race([idle, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
+    this.#settle();
     await this.#settling;
   }
 
@@ -100,7 +107,8 @@ export class RefillWorker {
       .catch((error: unknown) => this.#failed.push({ job, output: { message: error instanceof Error ? error.message : String(error) } }))
       .finally(() => {
         this.#running -= 1;
-        this.#settle();
+        if (this.#stopping || this.#done.length + this.#failed.length >= this.options.refillAt) this.#settle();
+        else this.#gathering ??= setTimeout(() => this.#settle(), this.options.gatherMs);
         this.#wake?.();
         if (this.#running === 0) for (const resolve of this.#idle.splice(0)) resolve();
       });
@@ -108,9 +116,11 @@ export class RefillWorker {
 
   /** Sends what finished: the done ones in one statement, each failure on its own; one send at a time. */
   #settle(): void {
+    if (this.#gathering) clearTimeout(this.#gathering);
+    this.#gathering = null;
     if (this.#settling) return;
     this.#settling = (async () => {
-      while (this.#done.length || this.#failed.length) {
+      do {
         const done = this.#done.splice(0);
         const failed = this.#failed.splice(0);
         try {
@@ -119,9 +129,11 @@ export class RefillWorker {
         } catch (error) {
           this.onError(error);
         }
-      }
+        // What finished meanwhile goes at once if enough (or stopping), else after its gathering time.
+      } while (this.#stopping ? this.#done.length + this.#failed.length > 0 : this.#done.length + this.#failed.length >= this.options.refillAt);
     })().finally(() => {
       this.#settling = null;
+      if (this.#done.length + this.#failed.length > 0) this.#gathering ??= setTimeout(() => this.#settle(), this.options.gatherMs);
     });
   }
 }
