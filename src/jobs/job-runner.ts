@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fromKnex, PgBoss, type Db, type JobWithMetadata, type Queue } from 'pg-boss';
 import type { Logger } from '../logger.js';
-import { RefillWorker } from './refill-worker.js';
 
 /** How a queue retries: the library's backoff (delay doubling from `retryDelaySeconds`, capped). */
 export interface JobQueueOptions {
@@ -25,13 +24,6 @@ export interface JobQueueOptions {
   notify?: boolean;
   /** False: this instance enqueues the queue's jobs but runs none of them (another instance does). */
   work?: boolean;
-  /**
-   * Instead of `concurrency` × `batchSize` (each batch fetched again when its last job is done): one
-   * worker running up to `capacity` jobs at once, fetching again as soon as `refillAt` slots are
-   * free and completing the finished jobs together (src/jobs/refill-worker.ts). Fewer fetch and
-   * completion statements a job, and a held job keeps only its own slot.
-   */
-  refill?: { capacity: number; refillAt: number };
 }
 
 /** The attempt a handler is running: the job's own id, which try (1-based), and whether it is the last. */
@@ -68,7 +60,6 @@ export class JobRunner {
   private readonly workers: { name: string; handler: JobHandler<never>; options: JobQueueOptions }[] = [];
   private working = false;
   private readonly recurring: string[] = [];
-  private readonly refillWorkers: RefillWorker[] = [];
 
   constructor(
     private readonly options: JobRunnerOptions,
@@ -155,19 +146,6 @@ export class JobRunner {
     this.working = true;
     for (const { name, handler, options } of this.workers) {
       if (options.work === false || (only && !only.includes(name))) continue;
-      if (options.refill) {
-        const worker = new RefillWorker(this.boss, name, async (job) => {
-          try {
-            await handler(job.data, { jobId: job.id, attempt: job.retryCount + 1, lastAttempt: job.retryCount >= job.retryLimit });
-            return {};
-          } catch (error) {
-            return { failed: { message: error instanceof Error ? error.message : String(error) } };
-          }
-        }, { ...options.refill, pollMs: 500, gatherMs: 50 }, (error) => this.logger.error({ err: error, job: name }, 'job runner error'));
-        this.refillWorkers.push(worker);
-        worker.start();
-        continue;
-      }
       // `concurrency` workers, each running the jobs of its fetch at once and fetching again when they
       // are all done: at once while the fetches come back full and the queue has jobs ready, else
       // at the next poll. Left to polls alone, a one-job worker waits a poll (half a second, a
@@ -271,7 +249,6 @@ export class JobRunner {
   async stop(timeoutMs = 10_000): Promise<void> {
     if (!this.opened) return;
     await this.opened.catch(() => undefined);
-    await Promise.all(this.refillWorkers.map((worker) => worker.stop(timeoutMs)));
     await this.boss.stop({ graceful: true, timeout: timeoutMs, close: true });
   }
 }

@@ -62,11 +62,11 @@ export class WebhookProcessor {
         // The library counts in whole seconds: a base under half a second retries at once (tests).
         retryDelaySeconds: Math.round(options.retryBaseMs / 1000),
         retryDelayMaxSeconds: MAX_RETRY_SECONDS,
-        // WEBHOOK_CONCURRENCY events at once, fetched again as soon as half the slots are free and
-        // completed together as they finish (pg-boss's statements are about half of PostgreSQL's
-        // CPU an event: docs/performance/webhook-processing.md, seventh round); a held event keeps
-        // only its own slot.
-        refill: { capacity: options.concurrency ?? 4, refillAt: Math.ceil((options.concurrency ?? 4) / 2) },
+        // WEBHOOK_CONCURRENCY events at once, as two workers fetching batches: a worker taking one
+        // job per fetch waits for the next poll after each (half a second), eight events a second
+        // in all under any backlog; batches fetch again at once while the backlog lasts.
+        concurrency: Math.min(2, options.concurrency ?? 4),
+        batchSize: Math.ceil((options.concurrency ?? 4) / Math.min(2, options.concurrency ?? 4)),
         // Fed from the acknowledgement path: no NOTIFY (its commit lock would serialise the acks); workers poll.
         notify: false,
         work: options.processing ?? true,
