@@ -10,6 +10,7 @@ import { cloneOrders, seedPaymentPages } from './seed.js';
 import { measureBroadcast, measureOwnPayments } from './scenarios/live.js';
 import { measureRead } from './scenarios/read.js';
 import { measureDrain, measureWebhooks } from './scenarios/webhooks.js';
+import { startPostgresCpuSampler } from './postgres-cpu.js';
 import { CREATE_ORDER, measureCreateOrder, measurePgbench } from './scenarios/write.js';
 import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild, type Child } from './support.js';
 
@@ -93,7 +94,8 @@ async function main(): Promise<void> {
   const url = databaseUrl(server.adminUrl, name);
   const [servicePort, sandboxPort, barePort] = [await freePort(), await freePort(), await freePort()];
   const children: Child[] = [];
-  const db = new pg.Client({ connectionString: url });
+  // Named, so that PostgreSQL's CPU on its polls is told apart from the service's (bench/postgres-cpu.ts).
+  const db = new pg.Client({ connectionString: url, application_name: 'payments-bench' });
   const report: Record<string, unknown> = {
     command: `npm run bench${quick ? ' -- --quick' : ''}`,
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version, postgres: server.kind },
@@ -181,6 +183,8 @@ async function main(): Promise<void> {
       step(`webhooks: ${SIZES.webhookRate}/s for ${SIZES.webhookSeconds} s`);
       const count = Math.ceil((SIZES.webhookRate * SIZES.webhookSeconds * 0.75) / 2);
       const orders = await cloneOrders(db, template, count, 'hook', `'hook-payer-' || (g % 50)`);
+      // PostgreSQL's CPU by connection (pg-boss's, MikroORM's, the inbox's, the server's own) beside the service's.
+      const pgCpu = await startPostgresCpuSampler(url);
       const what = drain ? 'stored without processing, then drained by a service that processes (--drain)'
         : ackOnly ? 'acknowledged only (WEBHOOK_PROCESSING=false)' : 'processed in the same process';
       report.webhooks = {
@@ -190,9 +194,10 @@ async function main(): Promise<void> {
             const processor = await startService(true, true);
             children.push(processor);
             return processor;
-          }, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds, webhookLoad)
-          : await measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds, ackOnly, webhookLoad))),
+          }, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds, webhookLoad, pgCpu)
+          : await measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, orders, AMOUNT, SIZES.webhookRate, SIZES.webhookSeconds, ackOnly, webhookLoad, pgCpu))),
       };
+      await pgCpu.stop();
     }
   } finally {
     await db.end().catch(() => undefined);

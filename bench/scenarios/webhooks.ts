@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type pg from 'pg';
 import { pacedLoad } from '../paced-load.js';
+import { cpuPer, type PostgresCpuSampler } from '../postgres-cpu.js';
 import { cpuMs, histogramDelta, load, round, scrapeEventLoopDelay, scrapeHistogram, waitFor, type Child } from '../support.js';
 
 export interface Delivery {
@@ -96,6 +97,11 @@ export interface WebhookFigures {
    * CPU per event settled. The figure of processing's own cost, whatever the acknowledgements did.
    */
   afterLastDelivery: { eventsSettled: number; seconds: number; eventsPerSecond: number; serverCpuMsPerEvent: number | null };
+  /**
+   * PostgreSQL's CPU (bench/postgres-cpu.ts) from the first delivery until every payment was
+   * CAPTURED, per event settled, by connection group (`pgBoss`, `orm`, `inbox`, `bench`, `other`).
+   */
+  postgresCpuMsPerEvent?: Record<string, number> | null;
   paymentsNotCaptured: number;
   paymentsWithoutExactlyOneCompletedCharge: number;
   /** Must be 0 whatever the load: a CAPTURED payment with a doubled or missing CHARGE. */
@@ -111,6 +117,8 @@ export interface AckOnlyFigures {
   serverCpuMsPerDelivery: number | null;
   /** Distinct events stored (the plan's repeats are duplicates). */
   eventsStored: number;
+  /** PostgreSQL's CPU per delivery while they arrived, by connection group (bench/postgres-cpu.ts). */
+  postgresCpuMsPerDelivery?: Record<string, number> | null;
 }
 
 /**
@@ -118,13 +126,14 @@ export interface AckOnlyFigures {
  * process processes them; then how long until every payment is CAPTURED, and the money check:
  * exactly one completed CHARGE per payment.
  */
-export async function measureWebhooks(service: Child, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number, ackOnly = false, generator: AckFigures['generator'] = 'paced'): Promise<WebhookFigures | AckOnlyFigures> {
+export async function measureWebhooks(service: Child, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number, ackOnly = false, generator: AckFigures['generator'] = 'paced', pgCpu?: PostgresCpuSampler): Promise<WebhookFigures | AckOnlyFigures> {
   const plan = webhookPlan(secret, orders, amount);
   const headers = (delivery: (typeof plan)[number]) => ({ 'content-type': 'application/json', 'x-razorpay-signature': delivery.signature, 'x-razorpay-event-id': delivery.eventId });
   const ROUTE = 'route="/webhooks/razorpay"';
   const answeredBefore = await scrapeHistogram(service, 'http_request_duration_seconds', ROUTE);
   await scrapeEventLoopDelay(service);
   const connections = Math.min(100, Math.max(10, Math.round(rate / 10)));
+  const pgCpuBefore = await pgCpu?.read();
   let next = 0;
   const loaded = generator === 'paced' ? await pacedLoad({
     url: service.url, path: '/webhooks/razorpay', rate, count: plan.length, connections, timeoutMs: 10_000,
@@ -154,12 +163,14 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
   const { serverCpuMsPerRequest, requests: _requests, ...figures } = loaded;
   const acks: AckFigures = { generator, ...figures, serviceAnswer, serviceEventLoopDelay };
   if (ackOnly) {
+    const pgCpuAfter = await pgCpu?.read();
     const { rows: [stored] } = await db.query(`select count(*)::int as n from webhook_event`);
     return {
       deliveries: plan.length, ratePerSecond: rate,
       acks,
       serverCpuMsPerDelivery: serverCpuMsPerRequest ?? null,
       eventsStored: stored.n,
+      ...(pgCpuBefore && pgCpuAfter ? { postgresCpuMsPerDelivery: cpuPer(pgCpuBefore, pgCpuAfter, plan.length) } : {}),
     };
   }
   const ids = orders.map((o) => o.id);
@@ -171,7 +182,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
   // check then runs on settled books, so only a lost or doubled CHARGE fails the run, never a timing.
   const settled = await waitFor(async () => (await notCaptured()) === 0, Math.max(60_000, plan.length * 50));
   const processedAfter = settled ? round((Date.now() - lastDelivery) / 1000) : null;
-  const [settledAfter, cpuAfter, waited] = [await eventsSettled(), cpuMs(service.pid), (Date.now() - lastDelivery) / 1000];
+  const [settledAfter, cpuAfter, waited, pgCpuAfter] = [await eventsSettled(), cpuMs(service.pid), (Date.now() - lastDelivery) / 1000, await pgCpu?.read()];
   const afterLastDelivery = {
     eventsSettled: settledAfter - settledBefore,
     seconds: round(waited),
@@ -187,6 +198,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     serverCpuMsPerDelivery: serverCpuMsPerRequest ?? null,
     allProcessedAfterLastDeliveryS: processedAfter,
     afterLastDelivery,
+    ...(pgCpuBefore && pgCpuAfter ? { postgresCpuMsPerEvent: cpuPer(pgCpuBefore, pgCpuAfter, settledAfter) } : {}),
     paymentsNotCaptured: counts.notCaptured,
     paymentsWithoutExactlyOneCompletedCharge: counts.unsettled,
     capturedPaymentsWithoutExactlyOneCompletedCharge: counts.capturedWrong,
@@ -215,7 +227,11 @@ export interface DrainFigures {
   /** The acknowledgements, as `--ack-only` measures them. */
   stored: AckOnlyFigures;
   /** From the processing service being ready until no event was left PENDING or FAILED (or the wait ended). */
-  drain: { eventsSettled: number; seconds: number; eventsPerSecond: number; serverCpuMsPerEvent: number | null; eventsLeft: number };
+  drain: {
+    eventsSettled: number; seconds: number; eventsPerSecond: number; serverCpuMsPerEvent: number | null; eventsLeft: number;
+    /** PostgreSQL's CPU over the drain, per event settled, by connection group (bench/postgres-cpu.ts). */
+    postgresCpuMsPerEvent?: Record<string, number> | null;
+  };
   payments: number;
   paymentsNotCaptured: number;
   paymentsWithoutExactlyOneCompletedCharge: number;
@@ -228,16 +244,16 @@ export interface DrainFigures {
  * timed from its being ready until every event is settled: events per second and the service's
  * CPU per event, nothing else running in it. Then the same money check as {@link measureWebhooks}.
  */
-export async function measureDrain(acknowledger: Child, startProcessor: () => Promise<Child>, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number, generator: AckFigures['generator'] = 'paced'): Promise<DrainFigures> {
-  const stored = await measureWebhooks(acknowledger, db, secret, orders, amount, rate, seconds, true, generator) as AckOnlyFigures;
+export async function measureDrain(acknowledger: Child, startProcessor: () => Promise<Child>, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number, generator: AckFigures['generator'] = 'paced', pgCpu?: PostgresCpuSampler): Promise<DrainFigures> {
+  const stored = await measureWebhooks(acknowledger, db, secret, orders, amount, rate, seconds, true, generator, pgCpu) as AckOnlyFigures;
   const unqueued = async () => Number((await db.query(`select count(*)::int as n from webhook_event where not job_queued`)).rows[0].n);
   if (!(await waitFor(async () => (await unqueued()) === 0, 60_000))) throw new Error('the acknowledging service left events without their job');
   await acknowledger.stop();
   const processor = await startProcessor();
   const eventsLeft = async () => Number((await db.query(`select count(*)::int as n from webhook_event where status in ('PENDING', 'FAILED')`)).rows[0].n);
-  const [leftBefore, cpuBefore, start] = [await eventsLeft(), cpuMs(processor.pid), Date.now()];
+  const [leftBefore, cpuBefore, start, pgCpuBefore] = [await eventsLeft(), cpuMs(processor.pid), Date.now(), await pgCpu?.read()];
   await waitFor(async () => (await eventsLeft()) === 0, Math.max(60_000, stored.eventsStored * 50));
-  const [leftAfter, cpuAfter, waited] = [await eventsLeft(), cpuMs(processor.pid), (Date.now() - start) / 1000];
+  const [leftAfter, cpuAfter, waited, pgCpuAfter] = [await eventsLeft(), cpuMs(processor.pid), (Date.now() - start) / 1000, await pgCpu?.read()];
   const settled = leftBefore - leftAfter;
   const counts = await chargeCheck(db, orders.map((o) => o.id));
   return {
@@ -245,6 +261,7 @@ export async function measureDrain(acknowledger: Child, startProcessor: () => Pr
     drain: {
       eventsSettled: settled, seconds: round(waited), eventsPerSecond: round(settled / Math.max(0.001, waited)),
       serverCpuMsPerEvent: settled > 0 ? round((cpuAfter - cpuBefore) / settled, 2) : null, eventsLeft: leftAfter,
+      ...(pgCpuBefore && pgCpuAfter ? { postgresCpuMsPerEvent: cpuPer(pgCpuBefore, pgCpuAfter, settled) } : {}),
     },
     payments: orders.length,
     paymentsNotCaptured: counts.notCaptured,

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { round } from './support.js';
+
+/**
+ * PostgreSQL's CPU, by who caused it: every `intervalMs` the backends of the bench's database
+ * (`pg_stat_activity`) and their `/proc/<pid>/stat` user + system time, the deltas summed by
+ * connection name. The service's connections are named (`payments-jobs`: pg-boss's pool;
+ * `payments-webhook-inbox`: the pool that stores deliveries); MikroORM's pool is unnamed; the
+ * bench's own client is `payments-bench`. `other` is the server's processes tied to no client
+ * (postmaster, walwriter, checkpointer, background writer, autovacuum: shared by every database on
+ * the server, so other helpers' load lands there too) and autovacuum workers of this database.
+ * Backends of other databases are left out. A backend first seen after the first sample is counted
+ * from its start (a new pool connection's setup is its cost); one that exits between two samples
+ * loses its last delta (its pool closed it: rare under load).
+ */
+export interface PostgresCpuSampler {
+  /** CPU ms per group since the sampler started, read now (not at the last tick). */
+  read(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+const GROUPS: Record<string, string> = {
+  'payments-jobs': 'pgBoss',
+  'payments-webhook-inbox': 'inbox',
+  'payments-bench': 'bench',
+  '': 'orm',
+};
+const SELF = 'payments-bench-pgcpu';
+const TICK_MS = 1000 / 100; // USER_HZ: /proc counts in hundredths of a second
+
+function cpuTicks(pid: number): { ticks: number; ppid: number } | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return { ticks: Number(fields[11]) + Number(fields[12]), ppid: Number(fields[1]) };
+  } catch {
+    return null; // exited, or another machine's server (then every group stays 0)
+  }
+}
+
+export async function startPostgresCpuSampler(url: string, intervalMs = 500): Promise<PostgresCpuSampler> {
+  const client = new pg.Client({ connectionString: url, application_name: SELF });
+  await client.connect();
+  const database = (await client.query<{ db: string }>('select current_database() as db')).rows[0]!.db;
+  const seen = new Map<number, { group: string; ticks: number }>();
+  const totals: Record<string, number> = {};
+  let first = true;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const sample = async (): Promise<void> => {
+    const { rows } = await client.query<{ pid: number; datname: string | null; app: string | null; kind: string | null }>(
+      `select pid, datname, application_name as app, backend_type as kind from pg_stat_activity where datname = $1 or datname is null`, [database]);
+    const current = new Map<number, string>();
+    for (const row of rows) {
+      if (row.kind === 'client backend') {
+        if (row.datname !== database) continue;
+        current.set(row.pid, row.app === SELF ? 'sampler' : GROUPS[row.app ?? ''] ?? `app:${row.app}`);
+      } else current.set(row.pid, 'other');
+    }
+    const postmaster = rows.length ? cpuTicks(rows[0]!.pid)?.ppid : undefined;
+    if (postmaster) current.set(postmaster, 'other');
+    for (const [pid, group] of current) {
+      const now = cpuTicks(pid);
+      if (!now) continue;
+      const before = seen.get(pid);
+      const from = before && before.group === group ? before.ticks : first ? now.ticks : 0;
+      totals[group] = (totals[group] ?? 0) + (now.ticks - from);
+      seen.set(pid, { group, ticks: now.ticks });
+    }
+    for (const pid of seen.keys()) if (!current.has(pid)) seen.delete(pid);
+    first = false;
+  };
+  const tick = (): Promise<void> => (running = running.then(sample).catch(() => undefined));
+  await tick();
+  const timer = setInterval(() => void tick(), intervalMs);
+  timer.unref();
+  return {
+    async read() {
+      if (!stopped) await tick();
+      return Object.fromEntries(Object.entries(totals).map(([group, ticks]) => [group, ticks * TICK_MS]));
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
+/** `after − before` per group, per `count` (events or deliveries), in ms, with the total. */
+export function cpuPer(before: Record<string, number>, after: Record<string, number>, count: number): Record<string, number> | null {
+  if (count <= 0) return null;
+  const per: Record<string, number> = {};
+  let total = 0;
+  for (const group of Object.keys(after).sort()) {
+    const ms = (after[group] ?? 0) - (before[group] ?? 0);
+    total += ms;
+    per[group] = round(ms / count, 2);
+  }
+  return { total: round(total / count, 2), ...per };
+}
