@@ -125,13 +125,13 @@ export async function load(options: autocannon.Options, serverPid?: number): Pro
   };
 }
 
-/** Polls `check` every 50 ms until it returns true or `timeoutMs` passes; false on timeout. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+/** Polls `check` every `everyMs` (50 ms) until it returns true or `timeoutMs` passes; false on timeout. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;
     if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 

@@ -2,6 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { fromKnex, PgBoss, type Db, type JobWithMetadata, type Queue } from 'pg-boss';
 import type { Logger } from '../logger.js';
 
+/** Jobs a page when listing a queue's waiting jobs (the library allows up to 100,000). */
+const QUEUED_PAGE = 10_000;
+
 /** How a queue retries: the library's backoff (delay doubling from `retryDelaySeconds`, capped). */
 export interface JobQueueOptions {
   /** Attempts in all, the first included; after the last one fails the job is dead (state `failed`). */
@@ -224,6 +227,23 @@ export class JobRunner {
     if (pending) return false;
     await this.enqueueNow(name, data, key);
     return true;
+  }
+
+  /**
+   * The keys of a queue's jobs waiting or waiting for a retry, read in pages of the library's
+   * `findJobs` (one statement a page on its index of queued keys; issue 11: asking per key
+   * scanned the job table once per key, ~3 ms each, 35 s of PostgreSQL's CPU for a restart
+   * with 11,250 events waiting).
+   */
+  async queuedKeys(name: string): Promise<Set<string>> {
+    await this.open();
+    const keys = new Set<string>();
+    for (let after: string | undefined; ;) {
+      const page = await this.boss.findJobs(name, { queued: true, limit: QUEUED_PAGE, ...(after ? { after } : {}) });
+      for (const job of page) if (job.singletonKey) keys.add(job.singletonKey);
+      if (page.length < QUEUED_PAGE) return keys;
+      after = page[page.length - 1]!.id;
+    }
   }
 
   /** The jobs of a queue under `key`, any state (operators, tests): what waits, runs, retries or died. */

@@ -95,8 +95,12 @@ export class WebhookProcessor {
       { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] }, jobQueued: true },
       { fields: ['id'], orderBy: { receivedAt: 'asc' } },
     );
+    if (events.length === 0) return 0;
+    // Those whose job waits are left at once (one listing); the others are asked one by one
+    // (a job may be running or retrying), as before.
+    const queued = await this.jobs.queuedKeys(WEBHOOK_PROCESS_JOB);
     let added = 0;
-    for (const { id } of events) if (await this.jobs.enqueueUnlessPending(WEBHOOK_PROCESS_JOB, { id }, id)) added += 1;
+    for (const { id } of events) if (!queued.has(id) && await this.jobs.enqueueUnlessPending(WEBHOOK_PROCESS_JOB, { id }, id)) added += 1;
     return added;
   }
 

@@ -1,0 +1,64 @@
+/**
+ * Startup's requeue (`WebhookProcessor.requeueUnsettled`) with a backlog: the events whose job is
+ * waiting are found by one listing of the queue, not asked about one by one (issue 11: a restart
+ * with 11,250 waiting events spent ~35 s of PostgreSQL's CPU on one job-table scan per event),
+ * and an event whose job is missing still gets exactly one.
+ */
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/sandbox/razorpay/sandbox.ids.js';
+import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
+import { WEBHOOK_PROCESS_JOB } from '../../src/webhooks/webhook.processor.js';
+import { paymentEvent, postWebhook, wirePayment } from '../helpers/checkout.js';
+import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  // Stores and queues the events, runs none of them: the backlog a restart finds.
+  server = await startTestServer({ env: { WEBHOOK_PROCESSING: 'false' } });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('requeue of a backlog at startup', () => {
+  it('leaves events whose job waits without asking per event, and gives a missing job exactly once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const { body, eventId } = paymentEvent('payment.captured', wirePayment(newId('order'), newId('pay'), 'captured', 500));
+      expect((await postWebhook(server.url, body, { eventId })).status).toBe(200);
+      ids.push(eventId);
+    }
+    const rows = async () => server.db.orm.em.fork().find(WebhookEvent, { eventId: { $in: ids } });
+    await eventually(async () => (await rows()).every((row) => row.jobQueued), 10_000, 'every event given its job by the feeder');
+    const stored = await rows();
+    expect(stored.every((row) => row.status === WebhookEventStatus.PENDING)).toBe(true);
+
+    const jobs = server.app.services.jobs;
+    const asked: string[] = [];
+    const original = jobs.enqueueUnlessPending.bind(jobs);
+    jobs.enqueueUnlessPending = async (name, data, key) => {
+      asked.push(key);
+      return original(name, data, key);
+    };
+    try {
+      // Every job waits: nothing added, and no event asked about on its own.
+      expect(await server.app.services.webhookProcessor.requeueUnsettled()).toBe(0);
+      expect(asked).toEqual([]);
+
+      // One event's job gone (as if never added): that one, and only it, is asked about and given one.
+      const lost = stored[3]!;
+      await server.db.orm.em.fork().getConnection().execute(`delete from pgboss.job where name = ? and singleton_key = ?`, [WEBHOOK_PROCESS_JOB, lost.id]);
+      expect(await server.app.services.webhookProcessor.requeueUnsettled()).toBe(1);
+      expect(asked).toEqual([lost.id]);
+      for (const row of stored) {
+        const queued = (await jobs.jobsFor(WEBHOOK_PROCESS_JOB, row.id)).filter((job) => job.state === 'created');
+        expect(queued, `event ${row.eventId}`).toHaveLength(1);
+      }
+    } finally {
+      jobs.enqueueUnlessPending = original;
+    }
+  });
+});
