@@ -230,18 +230,28 @@ export class JobRunner {
   }
 
   /**
-   * The keys of a queue's jobs waiting or waiting for a retry, read in pages of the library's
+   * Keys of a queue's jobs waiting or waiting for a retry, read in pages of the library's
    * `findJobs` (one statement a page on its index of queued keys; issue 11: asking per key
    * scanned the job table once per key, ~3 ms each, 35 s of PostgreSQL's CPU for a restart
-   * with 11,250 events waiting).
+   * with 11,250 events waiting). A page continues after the previous page's last job; if that job
+   * was deleted meanwhile (an operator's replay replaces a waiting job), the library refuses the
+   * page and the keys read so far are returned: the set may then miss waiting keys, never holds
+   * one that was not waiting when read, so a caller asks about the keys it lacks one by one.
    */
-  async queuedKeys(name: string): Promise<Set<string>> {
+  async queuedKeys(name: string, pageSize = QUEUED_PAGE): Promise<Set<string>> {
     await this.open();
     const keys = new Set<string>();
     for (let after: string | undefined; ;) {
-      const page = await this.boss.findJobs(name, { queued: true, limit: QUEUED_PAGE, ...(after ? { after } : {}) });
+      let page: JobWithMetadata<unknown>[];
+      try {
+        page = await this.boss.findJobs(name, { queued: true, limit: pageSize, ...(after ? { after } : {}) });
+      } catch (error) {
+        if (!after) throw error;
+        this.logger.warn({ err: error, job: name, keys: keys.size }, 'listing waiting jobs stopped early; the rest are asked about one by one');
+        return keys;
+      }
       for (const job of page) if (job.singletonKey) keys.add(job.singletonKey);
-      if (page.length < QUEUED_PAGE) return keys;
+      if (page.length < pageSize) return keys;
       after = page[page.length - 1]!.id;
     }
   }

@@ -61,10 +61,11 @@ export class PaymentCore implements EventSubscriber {
   /** Locks the payment matching `where` in `em`'s transaction (null if there is none). */
   async lock(em: EntityManager, where: FilterQuery<Payment>): Promise<LockedPayment | null> {
     transactionOf(em);
-    // By its id or gateway order id as the transaction's first read (settlement): a statement text built once.
-    const [key, value] = Object.entries(where as object);
-    if (value === undefined && (key?.[0] === 'id' || key?.[0] === 'razorpayOrderId') && typeof key[1] === 'string') {
-      const found = await lockFirstRead(em, Payment, key[0], key[1]);
+    // By its id or gateway order id alone, as the transaction's first read (settlement): a statement text built once.
+    const entries = Object.entries(where as object);
+    const [property, value] = entries.length === 1 ? entries[0]! : [];
+    if ((property === 'id' || property === 'razorpayOrderId') && typeof value === 'string') {
+      const found = await lockFirstRead(em, Payment, property, value);
       if (found !== undefined) return found as LockedPayment | null;
     }
     return (await em.findOne(Payment, where, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true })) as LockedPayment | null;

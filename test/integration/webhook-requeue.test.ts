@@ -5,6 +5,7 @@
  * and an event whose job is missing still gets exactly one.
  */
 import 'reflect-metadata';
+import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/sandbox/razorpay/sandbox.ids.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
@@ -59,6 +60,34 @@ describe('requeue of a backlog at startup', () => {
       }
     } finally {
       jobs.enqueueUnlessPending = original;
+    }
+  });
+
+  it('lists the waiting keys in pages, and stops early without failing when a page\'s anchor job was deleted meanwhile', async () => {
+    const jobs = server.app.services.jobs;
+    const all = await jobs.queuedKeys(WEBHOOK_PROCESS_JOB);
+    expect(all.size).toBe(12);
+    // Pages of 5: 5, 5, 2, each after the last job of the one before.
+    expect(await jobs.queuedKeys(WEBHOOK_PROCESS_JOB, 5)).toEqual(all);
+
+    // An operator's replay deletes a waiting job between two pages: the library refuses the next page.
+    const boss = (jobs as unknown as { boss: PgBoss }).boss;
+    const findJobs = boss.findJobs.bind(boss);
+    let deleted: string | null = null;
+    boss.findJobs = (async (name: string, options: { after?: string }) => {
+      if (options.after && !deleted) {
+        deleted = options.after;
+        await boss.deleteJob(name, options.after);
+      }
+      return findJobs(name, options as never);
+    }) as typeof boss.findJobs;
+    try {
+      const partial = await jobs.queuedKeys(WEBHOOK_PROCESS_JOB, 5);
+      expect(deleted).not.toBeNull();
+      expect(partial.size).toBe(5);
+      for (const key of partial) expect(all.has(key)).toBe(true);
+    } finally {
+      boss.findJobs = findJobs;
     }
   });
 });
