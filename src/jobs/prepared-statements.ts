@@ -16,20 +16,21 @@ type ExecuteSql = (text: string, values?: unknown[], options?: object) => Promis
  * the worker's fetch, its completion and the idle queues' empty polls were mostly planning,
  * ~0.5-0.8 ms each against the 16 indexes of pg-boss's shared job table).
  *
- * pg-boss builds every statement's text from the queue's name and table and passes the rest as
- * parameters, so a queue's fetch or completion is one text, run thousands of times. The library's
+ * pg-boss builds a statement's text from the queue's name and table (and, for the fetch, its
+ * batch size and states), the rest passed as parameters, so a queue's fetch or completion is one text, run thousands of times. The library's
  * own `Db` (its pool, transactions, `signal`/`retire` on a statement, session statements,
  * LISTEN/NOTIFY, the `_pgbdb` checks) is kept as it is: only its `executeSql` is wrapped, and it
  * hands `pg` a query config (`{ name, text }`, the values as before) instead of the bare text,
  * which `pg` accepts wherever it accepts a text (`pool.query` and `client.query`, both used there).
  *
  * A statement without parameters (the worker's fetch: pg-boss writes its queue name, states and
- * batch size into the text) has a single plan, so once prepared it is never planned again; one
- * with parameters gets PostgreSQL's usual choice (custom plans first, the generic one after five
- * if it costs no more). Bounded: a text is named from its second run, only if it is one statement
- * (several in one text, as the library's migrations and locked maintenance send, cannot be
- * prepared), at most `MAX_NAMED_STATEMENTS` texts; the name is a digest of the text, so one name never stands for two texts. Statements in
- * the library's transactions (a handle's own client) are not touched.
+ * batch size into the text) has a single plan, so once prepared it is planned again only when
+ * PostgreSQL invalidates it (an ANALYZE of the table, a schema change); one with parameters gets
+ * PostgreSQL's usual choice (custom plans first, the generic one after five if it costs no more).
+ * Bounded: a text is named from its second run, only if it is one statement (several in one text,
+ * as the library's migrations and locked maintenance send, cannot be prepared), at most
+ * `MAX_NAMED_STATEMENTS` texts; the name is a digest of the text, so one name never stands for two
+ * texts. Statements in the library's transactions (a handle's own client) are not touched.
  */
 export function prepareRepeatedStatements(db: Db): void {
   const target = db as unknown as { executeSql: ExecuteSql };
