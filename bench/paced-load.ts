@@ -12,6 +12,10 @@ export interface PacedFigures extends LoadFigures {
   /** How late the generator sent a request after its scheduled time (its own event loop's delay): p99 and max, ms. */
   sendLateP99Ms: number;
   sendLateMaxMs: number;
+  /** The failed requests by error code, when any failed. */
+  errorCodes?: Record<string, number>;
+  /** Requests sent again after the keep-alive race (the server closed the idle socket they were written on). */
+  resentAfterKeepAliveReset?: number;
 }
 
 /**
@@ -41,7 +45,8 @@ export async function pacedLoad(options: {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
   const latencies = new Float64Array(options.count);
   const late = new Float64Array(options.count);
-  let [answered, non2xx, errors, next] = [0, 0, 0, 0];
+  let [answered, non2xx, errors, next, resent] = [0, 0, 0, 0, 0];
+  const errorCodes: Record<string, number> = {};
   const cpuBefore = serverPid ? cpuMs(serverPid) : 0;
   const start = performance.now();
   const interval = 1000 / options.rate;
@@ -50,9 +55,9 @@ export async function pacedLoad(options: {
       answered += 1;
       if (answered === options.count) resolve();
     };
-    const send = (i: number, due: number) => {
+    const send = (i: number, due: number, resend = false) => {
       const { headers, body } = options.request(i);
-      late[i] = performance.now() - due;
+      if (!resend) late[i] = performance.now() - due;
       const req = http.request({
         agent, host: target.hostname, port: target.port, path: options.path, method: 'POST',
         headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: options.timeoutMs,
@@ -65,9 +70,20 @@ export async function pacedLoad(options: {
         });
       });
       req.once('timeout', () => req.destroy(new Error('timeout')));
-      req.once('error', () => {
+      req.once('error', (error: NodeJS.ErrnoException) => {
+        // Node's keep-alive race: the server closed an idle socket just as this request was
+        // written on it, so the request never reached it. Sent again at once on a new socket, as
+        // Node's documentation advises (and as a gateway redelivers); its latency still counts
+        // from its scheduled time.
+        if (!resend && req.reusedSocket && error.code === 'ECONNRESET') {
+          resent += 1;
+          send(i, due, true);
+          return;
+        }
         latencies[i] = performance.now() - due;
         errors += 1;
+        const code = error.code ?? error.message;
+        errorCodes[code] = (errorCodes[code] ?? 0) + 1;
         settle();
       });
       req.end(body);
@@ -98,6 +114,8 @@ export async function pacedLoad(options: {
     maxMs: round(sorted[sorted.length - 1] ?? NaN),
     non2xx,
     errors,
+    ...(errors > 0 ? { errorCodes } : {}),
+    ...(resent > 0 ? { resentAfterKeepAliveReset: resent } : {}),
     sendLateP99Ms: round(percentile(lateSorted, 99)),
     sendLateMaxMs: round(lateSorted[lateSorted.length - 1] ?? NaN),
   };

@@ -48,6 +48,14 @@ export interface JobRunnerOptions {
   leaseSeconds: number;
   /** PostgreSQL schema of the library's tables (its migrator owns it, not ours). */
   schema?: string;
+  /**
+   * How long one of the library's connections lives (default 10 s), and with it the plans of the
+   * statements it prepared (see `prepareRepeatedStatements`): a queue's fetch prepared while its
+   * table was empty keeps that plan, which scans every job of the queue once thousands wait
+   * (measured: the in-process webhook bench's pg-boss time per event tripled). A new connection
+   * prepares them anew, planned against the table as it is then.
+   */
+  planLifetimeSeconds?: number;
 }
 
 /**
@@ -80,6 +88,9 @@ export class JobRunner {
       // How often this instance rereads those counts (default a minute): a backlog is seen within ~2 s.
       queueCacheIntervalSeconds: 1,
       max: 4,
+      // pg's pool option (pg-boss hands its options to pg.Pool; its types leave this one out): each
+      // connection, and the plans it prepared, is replaced after this long.
+      ...poolLifetime(options.planLifetimeSeconds ?? 10),
       application_name: 'payments-jobs',
     });
     this.boss.on('error', (error: unknown) => this.logger.error({ err: error }, 'job runner error'));
@@ -284,4 +295,8 @@ export class JobRunner {
     await this.opened.catch(() => undefined);
     await this.boss.stop({ graceful: true, timeout: timeoutMs, close: true });
   }
+}
+
+function poolLifetime(seconds: number): { maxLifetimeSeconds: number } {
+  return { maxLifetimeSeconds: seconds };
 }

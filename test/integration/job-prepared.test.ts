@@ -13,7 +13,7 @@ import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { eventually } from '../helpers/server.js';
 
-interface Prepared { name: string; statement: string; generic_plans: string; custom_plans: string }
+interface Prepared { name: string; statement: string; generic_plans: string; custom_plans: string; prepared_at: number }
 
 let db: TestDatabase;
 const stops: (() => Promise<void>)[] = [];
@@ -33,7 +33,7 @@ async function preparedOf(boss: PgBoss): Promise<Prepared[]> {
   const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
   try {
     const rows = await Promise.all(clients.map(async (client) => (await client.query<Prepared>(
-      `select name, statement, generic_plans::text, custom_plans::text from pg_prepared_statements where name like 'pgboss\\_%'`,
+      `select name, statement, generic_plans::text, custom_plans::text, (extract(epoch from prepare_time) * 1000)::float8 as prepared_at from pg_prepared_statements where name like 'pgboss\\_%'`,
     )).rows));
     return rows.flat();
   } finally {
@@ -101,4 +101,27 @@ it('names a text from its second run, never one of several statements, and at mo
   expect(named.length).toBeLessThanOrEqual(MAX_NAMED_STATEMENTS);
   expect(named.some((row) => row.statement === 'select $1::int + 0 as n')).toBe(before + 1 < MAX_NAMED_STATEMENTS);
   expect(named.some((row) => row.statement === `select $1::int + ${MAX_NAMED_STATEMENTS + 9} as n`)).toBe(false);
+}, 60_000);
+
+it("a prepared fetch is planned again on a new connection after the plan's lifetime: one prepared while the queue was empty does not outlive it", async () => {
+  // A fetch prepared on an empty queue keeps a plan that scans every job of the queue once
+  // thousands wait (the in-process webhook bench: pg-boss's PostgreSQL time an event tripled).
+  const runner = new JobRunner({ databaseUrl: db.url, leaseSeconds: 30, planLifetimeSeconds: 1 }, createLogger('silent'));
+  stops.push(() => runner.stop());
+  const queue = 'test.prepared.lifetime';
+  let done = 0;
+  runner.define<{ n: number }>(queue, { maxAttempts: 1, retryDelaySeconds: 0, retryDelayMaxSeconds: 0, concurrency: 1, batchSize: 2, notify: false }, async () => { done += 1; });
+  await runner.open();
+  await runner.startWorkers();
+  const boss = (runner as unknown as { boss: PgBoss }).boss;
+  const fetchesOf = async () => (await preparedOf(boss)).filter((row) => row.statement.includes('SKIP LOCKED') && row.statement.includes(`'${queue}'`));
+  // Prepared while the queue is empty (the worker polls it).
+  const first = await eventually(async () => (await fetchesOf())[0], 10_000, 'the fetch prepared on the empty queue');
+  for (let n = 0; n < 10; n += 1) await runner.enqueueNow(queue, { n }, `lifetime-${n}`);
+  await eventually(() => done === 10, 20_000, 'the jobs run');
+  // Every connection holding the fetch prepared it after the first one's lifetime ended.
+  await eventually(async () => {
+    const fetches = await fetchesOf();
+    return fetches.length > 0 && fetches.every((row) => row.prepared_at > first.prepared_at + 1_000);
+  }, 15_000, 'the fetch prepared again on a newer connection');
 }, 60_000);
