@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fromKnex, PgBoss, type Db, type JobWithMetadata, type Queue } from 'pg-boss';
 import type { Logger } from '../logger.js';
+import { prepareRepeatedStatements } from './prepared-statements.js';
 
 /** Jobs a page when listing a queue's waiting jobs (the library allows up to 100,000). */
 const QUEUED_PAGE = 10_000;
@@ -82,6 +83,8 @@ export class JobRunner {
       application_name: 'payments-jobs',
     });
     this.boss.on('error', (error: unknown) => this.logger.error({ err: error }, 'job runner error'));
+    // Its fetches and completions are planned once per connection, not at every call (issue 11).
+    prepareRepeatedStatements(this.boss.getDb());
   }
 
   /** Declares a queue; its jobs are run by `handler` once `startWorkers()` ran. */
