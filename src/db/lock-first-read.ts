@@ -1,7 +1,23 @@
 import { helper, type EntityManager, type EntityMetadata } from '@mikro-orm/postgresql';
 
-/** Statement texts per entity and column, built once (issue 11). */
+/**
+ * Scalar subqueries read by the lock's own statement, by name (one round trip instead of a read
+ * each afterwards: issue 11). Each is a `select` of one value that may refer to the locked row as
+ * `"p0"`; its value is read with the statement's snapshot, as a plain read (nothing it reads is
+ * locked). Built once (the object's identity keys the statement's text).
+ */
+export type LockReads = Readonly<Record<string, string>>;
+
+/** Statement texts per entity and column (and reads), built once (issue 11). */
 const texts = new Map<string, string>();
+const textsWithReads = new WeakMap<LockReads, Map<string, string>>();
+const NO_READS: LockReads = Object.freeze({});
+
+/** The locked entity and the values of `reads`, by name. */
+export interface LockedFirstRead<T> {
+  found: T;
+  reads: Record<string, unknown>;
+}
 
 /**
  * `em.findOne(entity, { [property]: value }, { lockMode: PESSIMISTIC_WRITE, refresh: true })` as
@@ -18,26 +34,53 @@ export async function lockFirstRead<T extends object>(
   property: keyof T & string,
   value: string,
 ): Promise<T | null | undefined> {
+  const locked = await lockFirstReadWith(em, entity, property, value, NO_READS);
+  return locked === undefined || locked === null ? locked : locked.found;
+}
+
+/** {@link lockFirstRead}, with `reads` read by the same statement (see {@link LockReads}). */
+export async function lockFirstReadWith<T extends object>(
+  em: EntityManager,
+  entity: new () => T,
+  property: keyof T & string,
+  value: string,
+  reads: LockReads,
+): Promise<LockedFirstRead<T> | null | undefined> {
   const transaction = em.getTransactionContext();
   const uow = em.getUnitOfWork();
   if (!transaction || uow.getPersistStack().size > 0 || uow.getRemoveStack().size > 0 || !uow.getIdentityMap()[Symbol.iterator]().next().done) return undefined;
   const meta = em.getMetadata().get<T>(entity.name);
-  const sql = texts.get(`${meta.className}.${property}`) ?? textOf(meta, property);
+  const sql = textFor(meta, property, reads);
   const rows: Record<string, unknown>[] = await em.getConnection().execute(sql, [value], 'all', transaction);
   const row = rows[0];
   if (!row) return null;
+  const values: Record<string, unknown> = {};
+  Object.keys(reads).forEach((name, i) => {
+    values[name] = row[`lock_read_${i}`];
+    delete row[`lock_read_${i}`];
+  });
   const data = em.getDriver().mapResult(row as never, meta)!;
   const found = em.getEntityFactory().create<T>(meta.className, data as never, { merge: true, refresh: true, convertCustomTypes: true });
   await uow.dispatchOnLoadEvent();
   if (!helper(found).__managed) throw new Error(`lockFirstRead: ${meta.className} was not registered`);
-  return found;
+  return { found, reads: values };
 }
 
-/** findOne's statement for a lock on one row by one column (`select "p0".* … limit 1 for update`). */
-function textOf<T>(meta: EntityMetadata<T>, property: string): string {
+function textFor<T>(meta: EntityMetadata<T>, property: string, reads: LockReads): string {
+  const key = `${meta.className}.${property}`;
+  const cache = reads === NO_READS ? texts : textsWithReads.get(reads) ?? new Map<string, string>();
+  const known = cache.get(key);
+  if (known) return known;
+  const sql = textOf(meta, property, Object.values(reads));
+  cache.set(key, sql);
+  if (reads !== NO_READS) textsWithReads.set(reads, cache);
+  return sql;
+}
+
+/** findOne's statement for a lock on one row by one column (`select "p0".* … limit 1 for update`), with the reads' columns. */
+function textOf<T>(meta: EntityMetadata<T>, property: string, reads: string[]): string {
   const prop = (meta.properties as Record<string, EntityMetadata['props'][number] | undefined>)[property];
   if (!prop || prop.fieldNames.length !== 1) throw new Error(`lockFirstRead: ${meta.className}.${property} is not one column`);
-  const sql = `select "p0".* from "${meta.tableName}" as "p0" where "p0"."${prop.fieldNames[0]!}" = ? limit 1 for update`;
-  texts.set(`${meta.className}.${property}`, sql);
-  return sql;
+  const columns = ['"p0".*', ...reads.map((sql, i) => `(${sql}) as "lock_read_${i}"`)].join(', ');
+  return `select ${columns} from "${meta.tableName}" as "p0" where "p0"."${prop.fieldNames[0]!}" = ? limit 1 for update`;
 }

@@ -5,7 +5,7 @@ import type { ChangeSource, PaymentChange, PaymentDomainEvent, PaymentEventHandl
 import type { PaymentPublisher } from './payment.publisher.js';
 import { insertPersistedAtOnce } from '../db/insert-at-once.js';
 import { insertNewAtOnce, updatesLeftOver } from '../db/insert-new-at-once.js';
-import { lockFirstRead } from '../db/lock-first-read.js';
+import { lockFirstReadWith, type LockReads } from '../db/lock-first-read.js';
 import { topTransaction } from '../db/top-transaction.js';
 import { canTransition, MONEY_RECEIVED_STATUSES, PaymentStatus } from './payment.state.js';
 
@@ -44,6 +44,10 @@ export class PaymentCore implements EventSubscriber {
   private readonly handlers: PaymentEventHandler[] = [];
   /** Payments changed per open top-level transaction, published when it commits. */
   private readonly changed = new WeakMap<object, Map<string, Payment>>();
+  /** Every handler's {@link PaymentEventHandler.lockReads}, read by the lock's statement. */
+  private lockReads: LockReads = Object.freeze({});
+  /** What the lock read for each payment it locked (the entity of that transaction's EntityManager). */
+  private readonly readAtLock = new WeakMap<Payment, Readonly<Record<string, unknown>>>();
 
   constructor(
     orm: MikroORM,
@@ -56,6 +60,10 @@ export class PaymentCore implements EventSubscriber {
   /** Registers a feature's reaction to every payment event; handlers run in registration order. */
   subscribe(handler: PaymentEventHandler): void {
     this.handlers.push(handler);
+    if (handler.lockReads) {
+      for (const name of Object.keys(handler.lockReads)) if (name in this.lockReads) throw new Error(`two payment handlers read ${name} with the lock`);
+      this.lockReads = Object.freeze({ ...this.lockReads, ...handler.lockReads });
+    }
   }
 
   /** Locks the payment matching `where` in `em`'s transaction (null if there is none). */
@@ -65,8 +73,12 @@ export class PaymentCore implements EventSubscriber {
     const entries = Object.entries(where as object);
     const [property, value] = entries.length === 1 ? entries[0]! : [];
     if ((property === 'id' || property === 'razorpayOrderId') && typeof value === 'string') {
-      const found = await lockFirstRead(em, Payment, property, value);
-      if (found !== undefined) return found as LockedPayment | null;
+      const locked = await lockFirstReadWith(em, Payment, property, value, this.lockReads);
+      if (locked === null) return null;
+      if (locked !== undefined) {
+        this.readAtLock.set(locked.found, locked.reads);
+        return locked.found as LockedPayment;
+      }
     }
     return (await em.findOne(Payment, where, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true })) as LockedPayment | null;
   }
@@ -150,6 +162,7 @@ export class PaymentCore implements EventSubscriber {
         event = { type: 'refunded', payment, from, refundId: change.refundId, amount: change.amount, full: to === PaymentStatus.REFUNDED, origin };
         break;
     }
+    event.readWithLock = this.readAtLock.get(payment);
     payment.status = to;
     payment.version += 1;
     payment.updatedAt = now;

@@ -41,6 +41,12 @@ interface EventBase {
   /** The payment after the change, locked in the transaction the handler runs in. */
   payment: Payment;
   origin: ChangeSource;
+  /**
+   * What the handlers' {@link PaymentEventHandler.lockReads} read with the payment's lock, by
+   * name; absent when the lock did not read them (the payment was locked after other reads of its
+   * transaction, or created by it): a handler then reads for itself.
+   */
+  readWithLock?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -71,4 +77,11 @@ export interface PaymentEventHandler {
    * A handler without it is handed `created` for an intent too.
    */
   intentEntities?(payment: Payment, origin: ChangeSource): object[];
+  /**
+   * Values this feature reads about the payment, read by the lock's own statement instead of a
+   * statement each in `handle` (issue 11): by name, a scalar subquery (no `?`) that may refer to
+   * the locked payment row as `"p0"`. A plain read, with the lock statement's snapshot (taken
+   * before any wait for the row's lock); handed to `handle` as the event's `readWithLock`.
+   */
+  readonly lockReads?: Readonly<Record<string, string>>;
 }

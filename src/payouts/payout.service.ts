@@ -39,12 +39,14 @@ export class PayoutService {
    * gets its payout (PENDING when the payee's account is activated, ACCRUED otherwise) and, if
    * it can go now, its transfer job. One per payment (a unique index). Its method: a transfer
    * from the Razorpay payment, or a direct transfer when there is none (wallet, PhonePe).
+   * `accountStatus`: the payee account's status when already read in this transaction (with the
+   * payment's lock; null: no account), else it is read here.
    */
-  async createForCapture(em: EntityManager, payment: Payment, funding: PaymentFunding): Promise<Payout | null> {
+  async createForCapture(em: EntityManager, payment: Payment, funding: PaymentFunding, accountStatus?: PayeeAccountStatus | null): Promise<Payout | null> {
     const method = payoutMethodFor({ ...payment, funding });
     if (method === null) return null;
-    const account = await em.findOne(PayeeAccount, { payeeId: payment.payeeId! });
-    const activated = account?.status === PayeeAccountStatus.ACTIVATED;
+    const status = accountStatus !== undefined ? accountStatus : (await em.findOne(PayeeAccount, { payeeId: payment.payeeId! }))?.status;
+    const activated = status === PayeeAccountStatus.ACTIVATED;
     const payout = Object.assign(new Payout(), {
       payment,
       payeeId: payment.payeeId!,

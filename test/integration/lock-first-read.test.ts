@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { helper, LockMode, wrap } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { lockFirstRead } from '../../src/db/lock-first-read.js';
+import { lockFirstRead, lockFirstReadWith } from '../../src/db/lock-first-read.js';
 import { Payment, PaymentPurpose } from '../../src/payments/payment.entity.js';
 import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -122,4 +122,20 @@ it("leaves it to findOne (undefined) when the EntityManager already holds anythi
     expect(await lockFirstRead(em, Payment, 'razorpayOrderId', 'order_lock_5')).toBeUndefined();
   });
   await expect(lockFirstRead(db.orm.em.fork(), Payment, 'razorpayOrderId', 'order_lock_5')).resolves.toBeUndefined();
+});
+
+it("reads its reads in the same statement: their values by name, the payment as without them, a read's null kept", async () => {
+  const id = await newPayment('order_lock_7');
+  const reads = { ownOrder: `select "razorpay_order_id" from "payment" where "id" = "p0"."id"`, none: `select 1 where false` };
+  const statements = statementRecorder(db.orm);
+  statements.start();
+  const locked = await db.orm.em.fork().transactional((em) => lockFirstReadWith(em, Payment, 'id', id, reads));
+  statements.stop();
+  expect(statements.seen).toHaveLength(3);
+  expect(statements.seen[1]).toMatch(/^select "p0"\.\*, \(select .*\) as "lock_read_0", \(select 1 where false\) as "lock_read_1" from "payment" as "p0" .* for update$/);
+  expect(locked!.reads).toEqual({ ownOrder: 'order_lock_7', none: null });
+  const plain = await db.orm.em.fork().transactional((em) => lockFirstRead(em, Payment, 'id', id));
+  expect(wrap(locked!.found).toObject()).toEqual(wrap(plain!).toObject());
+  expect(helper(locked!.found).__originalEntityData).toEqual(helper(plain!).__originalEntityData);
+  expect(Object.keys(helper(locked!.found).__originalEntityData!)).not.toContain('lock_read_0');
 });

@@ -8,6 +8,7 @@
 import 'reflect-metadata';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PayeeAccount, PayeeAccountStatus } from '../../src/payees/payee-account.entity.js';
 import { Payout, PayoutStatus } from '../../src/payouts/payout.entity.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
 import { CreateOrderDocument } from '../graphql/generated.js';
@@ -54,6 +55,8 @@ async function statementsOf(event: string, orderId: string, paymentId: string, s
 
 const CLAIM = 'update "webhook_event" set';
 const SETTLE = 'update "webhook_event" set';
+/** The payment's lock, with what the handlers read with it (the payee account's status). */
+const LOCK = 'select "p0".*, (select';
 
 it('an authorized event: 6 statements; a captured one: 6, the ledger accounts no longer read once known; and out of order', async () => {
   // Warm-up: the first capture creates the ledger accounts (not remembered: not committed yet when
@@ -62,10 +65,10 @@ it('an authorized event: 6 statements; a captured one: 6, the ledger accounts no
   const orderId = await newOrder();
   const authorized = await statementsOf('payment.authorized', orderId, 'pay_counted00001', 'authorized');
   // The audit event and the payment's UPDATE: one statement.
-  expect(authorized).toEqual([CLAIM, 'BEGIN;', 'select "p0".* from', 'with u0 as', 'COMMIT;', SETTLE]);
+  expect(authorized).toEqual([CLAIM, 'BEGIN;', LOCK, 'with u0 as', 'COMMIT;', SETTLE]);
   const captured = await statementsOf('payment.captured', orderId, 'pay_counted00001', 'captured');
   const capture = [
-    CLAIM, 'BEGIN;', 'select "p0".* from',
+    CLAIM, 'BEGIN;', LOCK,
     // The payment's and its CHARGE's UPDATEs, the audit event, the journal, its entries and the outbox message: one statement.
     'with u0 as',
     'COMMIT;', SETTLE,
@@ -75,23 +78,44 @@ it('an authorized event: 6 statements; a captured one: 6, the ledger accounts no
   const outOfOrder = await newOrder();
   expect(await statementsOf('payment.captured', outOfOrder, 'pay_counted00002', 'captured')).toEqual(capture);
   expect(await statementsOf('payment.authorized', outOfOrder, 'pay_counted00002', 'authorized'))
-    .toEqual([CLAIM, 'BEGIN;', 'select "p0".* from', 'insert into "payment_event"', 'COMMIT;', SETTLE]);
+    .toEqual([CLAIM, 'BEGIN;', LOCK, 'insert into "payment_event"', 'COMMIT;', SETTLE]);
 });
 
-it('a captured event of a payment with a payee: its payout in the same one statement (7 with the payee account read), not a flush of its own', async () => {
+it('a captured event of a payment with a payee: its payout in the same one statement, the payee account read with the lock (6 statements)', async () => {
   // Warm-up, as above: the payee's ledger account is created, then read and remembered.
   for (const n of [3, 4]) await statementsOf('payment.captured', await newOrder(10_000, 'counted-payee'), `pay_countedwarm0${n}`, 'captured');
   const orderId = await newOrder(10_000, 'counted-payee');
-  // Before: the payout's own flush wrote the audit event, journal, entries, outbox message, payout
-  // and payment one statement each, and the CHARGE after them (13 statements).
+  // Before the seventh round: the payout's own flush wrote the audit event, journal, entries,
+  // outbox message, payout and payment one statement each, and the CHARGE after them (13
+  // statements); before the eighth, the payee account was read on its own after the lock (7).
   expect(await statementsOf('payment.captured', orderId, 'pay_counted00003', 'captured')).toEqual([
-    CLAIM, 'BEGIN;', 'select "p0".* from',
-    // Whether the payee's account is activated (it is not: the payout waits ACCRUED).
-    'select "p0".* from',
+    // The lock reads whether the payee's account is activated (it is not: the payout waits ACCRUED).
+    CLAIM, 'BEGIN;', LOCK,
     'with u0 as',
     'COMMIT;', SETTLE,
   ]);
   const payout = await server.db.orm.em.fork().findOneOrFail(Payout, { payment: { razorpayOrderId: orderId } }, { populate: ['payment'] });
   expect(payout.status).toBe(PayoutStatus.ACCRUED);
   expect(payout.amount).toBe(payout.payment.payeeAmount);
+});
+
+it("a captured event of a payment whose payee's account is activated: the lock's read of it makes the payout PENDING and enqueues its transfer", async () => {
+  const payeeId = 'counted-payee-active';
+  await server.db.orm.em.fork().persist(Object.assign(new PayeeAccount(), {
+    payeeId, status: PayeeAccountStatus.ACTIVATED, email: 'active@example.com', phone: '9000000000', legalName: 'Active Payee',
+    beneficiaryName: 'Active Payee', bankAccountMasked: 'XXXX1234', ifsc: 'HDFC0000001', panMasked: 'XXXXX1234X', registeredBy: 'counted-admin',
+    activatedAt: new Date(),
+  })).flush();
+  for (const n of [5, 6]) await statementsOf('payment.captured', await newOrder(10_000, payeeId), `pay_countedwarm0${n}`, 'captured');
+  const orderId = await newOrder(10_000, payeeId);
+  const statements = await statementsOf('payment.captured', orderId, 'pay_counted00004', 'captured');
+  // No read of the payee account of its own (only the lock's), the transfer job inserted in the transaction.
+  expect(statements.filter((sql) => sql.startsWith('select'))).toEqual([LOCK]);
+  expect(statements.slice(0, 3)).toEqual([CLAIM, 'BEGIN;', LOCK]);
+  expect(statements.slice(-2)).toEqual(['COMMIT;', SETTLE]);
+  const payout = await server.db.orm.em.fork().findOneOrFail(Payout, { payment: { razorpayOrderId: orderId } });
+  // PENDING, or already on its way (the transfer job runs at once).
+  expect(payout.status).not.toBe(PayoutStatus.ACCRUED);
+  const jobs = await server.db.orm.em.getConnection().execute(`select count(*)::int as n from pgboss.job where singleton_key = ?`, [payout.id]);
+  expect((jobs[0] as { n: number }).n).toBe(1);
 });
