@@ -80,7 +80,10 @@ export class PaymentCore implements EventSubscriber {
         return locked.found as LockedPayment;
       }
     }
-    return (await em.findOne(Payment, where, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true })) as LockedPayment | null;
+    const found = await em.findOne(Payment, where, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    // Locked without the reads: an earlier lock's reads of the same entity (another transaction of this EntityManager) are stale.
+    if (found) this.readAtLock.delete(found);
+    return found as LockedPayment | null;
   }
 
   /** Records a new CREATED payment with its audit event; handlers hear `created` (its CHARGE transaction, for one). */

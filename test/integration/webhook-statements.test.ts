@@ -9,6 +9,7 @@ import 'reflect-metadata';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PayeeAccount, PayeeAccountStatus } from '../../src/payees/payee-account.entity.js';
+import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { Payout, PayoutStatus } from '../../src/payouts/payout.entity.js';
 import { WebhookEvent, WebhookEventStatus } from '../../src/webhooks/webhook-event.entity.js';
 import { CreateOrderDocument } from '../graphql/generated.js';
@@ -118,4 +119,29 @@ it("a captured event of a payment whose payee's account is activated: the lock's
   expect(payout.status).not.toBe(PayoutStatus.ACCRUED);
   const jobs = await server.db.orm.em.getConnection().execute(`select count(*)::int as n from pgboss.job where singleton_key = ?`, [payout.id]);
   expect((jobs[0] as { n: number }).n).toBe(1);
+});
+
+it("a payment locked again in the same EntityManager (no first read): the lock's earlier reads are not handed on, the handler reads the payee account itself", async () => {
+  const payeeId = 'counted-payee-relock';
+  await server.db.orm.em.fork().persist(Object.assign(new PayeeAccount(), {
+    payeeId, status: PayeeAccountStatus.UNDER_REVIEW, email: 'relock@example.com', phone: '9000000001', legalName: 'Relock Payee',
+    beneficiaryName: 'Relock Payee', bankAccountMasked: 'XXXX4321', ifsc: 'HDFC0000001', panMasked: 'XXXXX4321X', registeredBy: 'counted-admin',
+  })).flush();
+  const orderId = await newOrder(10_000, payeeId);
+  const core = server.app.services.paymentCore;
+  const method = { method: 'card', cardNetwork: 'Visa', cardLast4: '1111', vpa: null, bank: null, wallet: null } as const;
+  const attempt = (to: PaymentStatus.AUTHORIZED | PaymentStatus.CAPTURED) => ({ kind: 'gateway_attempt' as const, to, attemptId: 'pay_relock0001', method, failureReason: null, detail: {} });
+  await server.db.orm.em.fork().transactional(async (tx) => {
+    // The first lock reads the account with the payment (UNDER_REVIEW)...
+    const first = (await core.lock(tx, { razorpayOrderId: orderId }))!;
+    await core.apply(tx, first, attempt(PaymentStatus.AUTHORIZED), { source: 'test:relock' });
+    // ...the account is activated in the same transaction, and the payment locked again: findOne's path.
+    await tx.nativeUpdate(PayeeAccount, { payeeId }, { status: PayeeAccountStatus.ACTIVATED, activatedAt: new Date() });
+    const again = (await core.lock(tx, { razorpayOrderId: orderId }))!;
+    expect(again).toBe(first);
+    await core.apply(tx, again, attempt(PaymentStatus.CAPTURED), { source: 'test:relock' });
+  });
+  const payout = await server.db.orm.em.fork().findOneOrFail(Payout, { payment: { razorpayOrderId: orderId } });
+  // The first lock's UNDER_REVIEW would have left it ACCRUED.
+  expect(payout.status).not.toBe(PayoutStatus.ACCRUED);
 });
