@@ -8,9 +8,8 @@ import { helper, type EntityManager, type EntityMetadata } from '@mikro-orm/post
  */
 export type LockReads = Readonly<Record<string, string>>;
 
-/** Statement texts per entity and column (and reads), built once (issue 11). */
-const texts = new Map<string, string>();
-const textsWithReads = new WeakMap<LockReads, Map<string, string>>();
+/** Statement texts per set of reads, then per entity and column, built once (issue 11). */
+const texts = new WeakMap<LockReads, Map<string, string>>();
 const NO_READS: LockReads = Object.freeze({});
 
 /** The locked entity and the values of `reads`, by name. */
@@ -27,24 +26,14 @@ export interface LockedFirstRead<T> {
  * uses findOne) when `em` holds anything: findOne's auto-flush of pending changes and its
  * refresh of an entity already held must then run as they always did. Null: no such row.
  * For an entity with no MikroORM filters and in the default schema (the statement has neither).
+ * `reads` are read by the same statement (see {@link LockReads}); their values come back by name.
  */
 export async function lockFirstRead<T extends object>(
   em: EntityManager,
   entity: new () => T,
   property: keyof T & string,
   value: string,
-): Promise<T | null | undefined> {
-  const locked = await lockFirstReadWith(em, entity, property, value, NO_READS);
-  return locked === undefined || locked === null ? locked : locked.found;
-}
-
-/** {@link lockFirstRead}, with `reads` read by the same statement (see {@link LockReads}). */
-export async function lockFirstReadWith<T extends object>(
-  em: EntityManager,
-  entity: new () => T,
-  property: keyof T & string,
-  value: string,
-  reads: LockReads,
+  reads: LockReads = NO_READS,
 ): Promise<LockedFirstRead<T> | null | undefined> {
   const transaction = em.getTransactionContext();
   const uow = em.getUnitOfWork();
@@ -68,12 +57,12 @@ export async function lockFirstReadWith<T extends object>(
 
 function textFor<T>(meta: EntityMetadata<T>, property: string, reads: LockReads): string {
   const key = `${meta.className}.${property}`;
-  const cache = reads === NO_READS ? texts : textsWithReads.get(reads) ?? new Map<string, string>();
+  const cache = texts.get(reads) ?? new Map<string, string>();
+  texts.set(reads, cache);
   const known = cache.get(key);
   if (known) return known;
   const sql = textOf(meta, property, Object.values(reads));
   cache.set(key, sql);
-  if (reads !== NO_READS) textsWithReads.set(reads, cache);
   return sql;
 }
 

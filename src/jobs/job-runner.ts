@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fromKnex, PgBoss, type Db, type JobWithMetadata, type Queue } from 'pg-boss';
 import type { Logger } from '../logger.js';
-import { prepareRepeatedStatements } from './prepared-statements.js';
+import { planLifetime, prepareRepeatedStatements } from './prepared-statements.js';
 
 /** Jobs a page when listing a queue's waiting jobs (the library allows up to 100,000). */
 const QUEUED_PAGE = 10_000;
@@ -48,13 +48,7 @@ export interface JobRunnerOptions {
   leaseSeconds: number;
   /** PostgreSQL schema of the library's tables (its migrator owns it, not ours). */
   schema?: string;
-  /**
-   * How long one of the library's connections lives (default 10 s), and with it the plans of the
-   * statements it prepared (see `prepareRepeatedStatements`): a queue's fetch prepared while its
-   * table was empty keeps that plan, which scans every job of the queue once thousands wait
-   * (measured: the in-process webhook bench's pg-boss time per event tripled). A new connection
-   * prepares them anew, planned against the table as it is then.
-   */
+  /** How long one of the library's connections, and the plans it prepared, lives (default 10 s; see `planLifetime`). */
   planLifetimeSeconds?: number;
 }
 
@@ -88,9 +82,7 @@ export class JobRunner {
       // How often this instance rereads those counts (default a minute): a backlog is seen within ~2 s.
       queueCacheIntervalSeconds: 1,
       max: 4,
-      // pg's pool option (pg-boss hands its options to pg.Pool; its types leave this one out): each
-      // connection, and the plans it prepared, is replaced after this long.
-      ...poolLifetime(options.planLifetimeSeconds ?? 10),
+      ...planLifetime(options.planLifetimeSeconds ?? 10),
       application_name: 'payments-jobs',
     });
     this.boss.on('error', (error: unknown) => this.logger.error({ err: error }, 'job runner error'));
@@ -295,8 +287,4 @@ export class JobRunner {
     await this.opened.catch(() => undefined);
     await this.boss.stop({ graceful: true, timeout: timeoutMs, close: true });
   }
-}
-
-function poolLifetime(seconds: number): { maxLifetimeSeconds: number } {
-  return { maxLifetimeSeconds: seconds };
 }

@@ -47,6 +47,18 @@ export function prepareRepeatedStatements(db: Db): void {
 }
 
 /**
+ * The library's pool option that bounds how long a prepared plan lives: each connection, and the
+ * plans it prepared, is replaced after `seconds` (pg's `maxLifetimeSeconds`; pg-boss hands its
+ * options to `pg.Pool`, its types leave this one out). A queue's fetch has no parameters, so its one
+ * plan is kept until an invalidation: prepared at startup on an empty queue, it read every job of the
+ * queue at each fetch once thousands waited (the in-process webhook bench: pg-boss's PostgreSQL CPU
+ * an event tripled). A new connection prepares it against the table as it is then.
+ */
+export function planLifetime(seconds: number): { maxLifetimeSeconds: number } {
+  return { maxLifetimeSeconds: seconds };
+}
+
+/**
  * Whether the text is one statement, which a named statement must be. With parameters it is (pg
  * sends those by the extended protocol already); without, pg would send it by the simple protocol,
  * which takes several: only a text without a `;` (but a trailing one) is taken as one.

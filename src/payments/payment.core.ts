@@ -5,7 +5,7 @@ import type { ChangeSource, PaymentChange, PaymentDomainEvent, PaymentEventHandl
 import type { PaymentPublisher } from './payment.publisher.js';
 import { insertPersistedAtOnce } from '../db/insert-at-once.js';
 import { insertNewAtOnce, updatesLeftOver } from '../db/insert-new-at-once.js';
-import { lockFirstReadWith, type LockReads } from '../db/lock-first-read.js';
+import { lockFirstRead, type LockReads } from '../db/lock-first-read.js';
 import { topTransaction } from '../db/top-transaction.js';
 import { canTransition, MONEY_RECEIVED_STATUSES, PaymentStatus } from './payment.state.js';
 
@@ -73,7 +73,7 @@ export class PaymentCore implements EventSubscriber {
     const entries = Object.entries(where as object);
     const [property, value] = entries.length === 1 ? entries[0]! : [];
     if ((property === 'id' || property === 'razorpayOrderId') && typeof value === 'string') {
-      const locked = await lockFirstReadWith(em, Payment, property, value, this.lockReads);
+      const locked = await lockFirstRead(em, Payment, property, value, this.lockReads);
       if (locked === null) return null;
       if (locked !== undefined) {
         this.readAtLock.set(locked.found, locked.reads);

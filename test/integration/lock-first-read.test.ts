@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { helper, LockMode, wrap } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { lockFirstRead, lockFirstReadWith } from '../../src/db/lock-first-read.js';
+import { lockFirstRead } from '../../src/db/lock-first-read.js';
 import { Payment, PaymentPurpose } from '../../src/payments/payment.entity.js';
 import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -41,7 +41,7 @@ it("sends findOne's statement, and leaves the payment as findOne leaves it: mana
   statements.start();
   const viaFindOne = await findLocked('order_lock_1');
   const [found, held] = await db.orm.em.fork().transactional(async (em) => {
-    const payment = await lockFirstRead(em, Payment, 'razorpayOrderId', 'order_lock_1');
+    const payment = (await lockFirstRead(em, Payment, 'razorpayOrderId', 'order_lock_1'))?.found;
     return [payment, em.getUnitOfWork().getIdentityMap().values()] as const;
   });
   statements.stop();
@@ -63,14 +63,14 @@ it('null for no such row; by id too', async () => {
     expect(await lockFirstRead(em, Payment, 'razorpayOrderId', 'order_lock_none')).toBeNull();
   });
   await db.orm.em.fork().transactional(async (em) => {
-    expect((await lockFirstRead(em, Payment, 'id', id))?.razorpayOrderId).toBe('order_lock_2');
+    expect((await lockFirstRead(em, Payment, 'id', id))?.found.razorpayOrderId).toBe('order_lock_2');
   });
 });
 
 it("a change made after it is written by the commit's flush (never lost)", async () => {
   const id = await newPayment('order_lock_3');
   await db.orm.em.fork().transactional(async (em) => {
-    const payment = (await lockFirstRead(em, Payment, 'razorpayOrderId', 'order_lock_3'))!;
+    const payment = (await lockFirstRead(em, Payment, 'razorpayOrderId', 'order_lock_3'))!.found;
     payment.status = PaymentStatus.AUTHORIZED;
     payment.razorpayPaymentId = 'pay_lock_3';
   });
@@ -129,12 +129,12 @@ it("reads its reads in the same statement: their values by name, the payment as 
   const reads = { ownOrder: `select "razorpay_order_id" from "payment" where "id" = "p0"."id"`, none: `select 1 where false` };
   const statements = statementRecorder(db.orm);
   statements.start();
-  const locked = await db.orm.em.fork().transactional((em) => lockFirstReadWith(em, Payment, 'id', id, reads));
+  const locked = await db.orm.em.fork().transactional((em) => lockFirstRead(em, Payment, 'id', id, reads));
   statements.stop();
   expect(statements.seen).toHaveLength(3);
   expect(statements.seen[1]).toMatch(/^select "p0"\.\*, \(select .*\) as "lock_read_0", \(select 1 where false\) as "lock_read_1" from "payment" as "p0" .* for update$/);
   expect(locked!.reads).toEqual({ ownOrder: 'order_lock_7', none: null });
-  const plain = await db.orm.em.fork().transactional((em) => lockFirstRead(em, Payment, 'id', id));
+  const plain = (await db.orm.em.fork().transactional((em) => lockFirstRead(em, Payment, 'id', id)))?.found;
   expect(wrap(locked!.found).toObject()).toEqual(wrap(plain!).toObject());
   expect(helper(locked!.found).__originalEntityData).toEqual(helper(plain!).__originalEntityData);
   expect(Object.keys(helper(locked!.found).__originalEntityData!)).not.toContain('lock_read_0');
