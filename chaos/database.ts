@@ -17,7 +17,7 @@ export class RunDatabases {
   static async open(adminUrl: string): Promise<RunDatabases> {
     const template = `chaos_template_${randomBytes(4).toString('hex')}`;
     await adminQuery(adminUrl, `create database "${template}"`);
-    const config = ormConfig({ clientUrl: databaseUrl(adminUrl, template), poolMax: 1 });
+    const config = ormConfig({ clientUrl: databaseUrl(adminUrl, template), poolMax: 1, preparedStatements: { enabled: false } });
     const orm = await MikroORM.init({ ...config, migrations: { ...config.migrations, silent: true } });
     try {
       await orm.getMigrator().up();

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const server = await openScratchServer(process.env.DATABASE_ADMIN_URL);
   const name = `payments_migration_${randomBytes(4).toString('hex')}`;
   await adminQuery(server.adminUrl, `create database "${name}"`);
-  const orm = await MikroORM.init(ormConfig({ clientUrl: databaseUrl(server.adminUrl, name) }));
+  const orm = await MikroORM.init(ormConfig({ clientUrl: databaseUrl(server.adminUrl, name), preparedStatements: { enabled: false } }));
   try {
     const migrator = orm.getMigrator();
     await migrator.up();

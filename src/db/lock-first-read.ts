@@ -1,4 +1,5 @@
 import { helper, type EntityManager, type EntityMetadata } from '@mikro-orm/postgresql';
+import { rawStatement } from './raw-statement.js';
 
 /**
  * Scalar subqueries read by the lock's own statement, by name (one round trip instead of a read
@@ -40,7 +41,8 @@ export async function lockFirstRead<T extends object>(
   if (!transaction || uow.getPersistStack().size > 0 || uow.getRemoveStack().size > 0 || !uow.getIdentityMap()[Symbol.iterator]().next().done) return undefined;
   const meta = em.getMetadata().get<T>(entity.name);
   const sql = textFor(meta, property, reads);
-  const rows: Record<string, unknown>[] = await em.getConnection().execute(sql, [value], 'all', transaction);
+  // Its value bound, not written into the text (MikroORM's `execute` would): one text, prepared once per connection.
+  const { rows } = await rawStatement<{ rows: Record<string, unknown>[] }>(em, sql, [value], transaction);
   const row = rows[0];
   if (!row) return null;
   const values: Record<string, unknown> = {};

@@ -5,6 +5,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from '../logger.js';
 import { ENTITIES } from './entities.js';
 import { pinoOrmLogger } from './orm-logger.js';
+import { preparedPool, type PreparedPoolOptions } from './orm-prepared.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Running from TypeScript sources (vitest) rather than the tsc build in dist/. */
@@ -18,10 +19,12 @@ export interface OrmOptions {
   poolMax?: number;
   /** Where MikroORM's own lines go (the migrator's "Applied …"): JSON through this logger. */
   logger?: Logger;
+  /** Repeated statements sent as named (prepared) ones, and the connections' lifetime (`orm-prepared.ts`); schema tools turn it off. */
+  preparedStatements?: PreparedPoolOptions;
 }
 
 /** MikroORM options shared by the server, the tests and the migration scripts. */
-export function ormConfig({ clientUrl, debug = false, poolMax = 10, logger }: OrmOptions): Options {
+export function ormConfig({ clientUrl, debug = false, poolMax = 10, logger, preparedStatements }: OrmOptions): Options {
   return defineConfig({
     clientUrl,
     // Never create a database behind the caller's back: openDatabase creates one and logs it.
@@ -33,7 +36,8 @@ export function ormConfig({ clientUrl, debug = false, poolMax = 10, logger }: Or
     // Money columns are bigint; they are mapped explicitly per column, so nothing relies on
     // the driver's default of strings for int8.
     forceUtcTimezone: true,
-    pool: { min: 0, max: poolMax },
+    // knex's pool: its options beyond MikroORM's `PoolConfig` type (the lifetime) go through as they are.
+    pool: { min: 0, max: poolMax, ...preparedPool(preparedStatements) },
     preferTs: runningFromSource,
     // ESM: MikroORM is CommonJS and would require() the migration files otherwise.
     dynamicImportProvider: (id: string) => import(id),

@@ -1,12 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Db } from 'pg-boss';
+import { DEFAULT_MAX_NAMED, StatementNames } from '../db/statement-names.js';
 
 /** Named (prepared) statements at most, per pool: each connection keeps a plan for each it ran. */
-export const MAX_NAMED_STATEMENTS = 32;
-/** Distinct texts counted at most; a text first seen after this stays unnamed. */
-const MAX_COUNTED_TEXTS = 512;
-/** A text is named from its second run on: a one-off (a migration, an operator's query) never is. */
-const NAME_FROM_RUN = 2;
+export const MAX_NAMED_STATEMENTS = DEFAULT_MAX_NAMED;
 
 type ExecuteSql = (text: string, values?: unknown[], options?: object) => Promise<{ rows: unknown[] }>;
 
@@ -27,22 +23,27 @@ type ExecuteSql = (text: string, values?: unknown[], options?: object) => Promis
  * batch size into the text) has a single plan, so once prepared it is planned again only when
  * PostgreSQL invalidates it (an ANALYZE of the table, a schema change); one with parameters gets
  * PostgreSQL's usual choice (custom plans first, the generic one after five if it costs no more).
- * Bounded: a text is named from its second run, only if it is one statement (several in one text,
- * as the library's migrations and locked maintenance send, cannot be prepared), at most
- * `MAX_NAMED_STATEMENTS` texts; the name is a digest of the text, so one name never stands for two
- * texts. Statements in the library's transactions (a handle's own client) are not touched.
+ * Which texts are named, and how many, is `StatementNames`'s policy (`src/db/statement-names.ts`,
+ * shared with the ORM's pool): from the second run, one planned statement only (pg-boss's
+ * `locked(…)` texts, several statements in one, never), at most `MAX_NAMED_STATEMENTS`. A schema
+ * change under a prepared statement: `pool.query` releases the failing client with its error, so
+ * the pool drops that connection; the names are renewed as well. Statements in the library's
+ * transactions (a handle's own client) are not touched.
  */
 export function prepareRepeatedStatements(db: Db): void {
   const target = db as unknown as { executeSql: ExecuteSql };
   const execute = target.executeSql.bind(target);
-  const runs = new Map<string, number>();
-  const names = new Map<string, string>();
-  target.executeSql = (text, values, options) => {
-    if (!oneStatement(text, values)) return execute(text, values, options);
-    const name = nameFor(text, runs, names);
+  const names = new StatementNames({ prefix: 'pgboss' });
+  target.executeSql = async (text, values, options) => {
+    const name = names.nameFor(text, values);
     if (!name) return execute(text, values, options);
     // pg normalizes `(config, values)` into one query: the values go with the named statement.
-    return execute({ name, text } as unknown as string, values, options);
+    try {
+      return await execute({ name, text } as unknown as string, values, options);
+    } catch (error) {
+      if (StatementNames.planOutdated(error)) names.forget();
+      throw error;
+    }
   };
 }
 
@@ -56,32 +57,4 @@ export function prepareRepeatedStatements(db: Db): void {
  */
 export function planLifetime(seconds: number): { maxLifetimeSeconds: number } {
   return { maxLifetimeSeconds: seconds };
-}
-
-/**
- * Whether the text is one statement, which a named statement must be. With parameters it is (pg
- * sends those by the extended protocol already); without, pg would send it by the simple protocol,
- * which takes several: only a text without a `;` (but a trailing one) is taken as one.
- */
-function oneStatement(text: string, values: unknown[] | undefined): boolean {
-  if (values && values.length > 0) return true;
-  return !text.trim().replace(/;$/, '').includes(';');
-}
-
-function nameFor(text: string, runs: Map<string, number>, names: Map<string, string>): string | undefined {
-  const named = names.get(text);
-  if (named) return named;
-  const seen = runs.get(text);
-  if (seen === undefined) {
-    if (runs.size < MAX_COUNTED_TEXTS) runs.set(text, 1);
-    return undefined;
-  }
-  if (seen + 1 < NAME_FROM_RUN || names.size >= MAX_NAMED_STATEMENTS) {
-    runs.set(text, seen + 1);
-    return undefined;
-  }
-  const name = `pgboss_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-  names.set(text, name);
-  runs.delete(text);
-  return name;
 }

@@ -4,6 +4,7 @@ import type { GatewayEvent, GatewayName } from '../gateways/gateway.js';
 import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
 import type { HandlerResult, StoredEvent, WebhookDispatch } from './webhook.dispatch.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
+import { rawStatement } from '../db/raw-statement.js';
 
 /** The job that processes one stored event (keyed by the event row's id). */
 export const WEBHOOK_PROCESS_JOB = 'webhook.process';
@@ -131,14 +132,14 @@ export class WebhookProcessor {
     const failed = outcome.status === WebhookEventStatus.FAILED;
     const dead = outcome.status === WebhookEventStatus.DEAD;
     for (const listener of this.settledListeners) listener(claimed, outcome.status);
-    await this.orm.em.getConnection().execute(SETTLE, [
+    await rawStatement(this.orm.em, SETTLE, [
       outcome.status,
       outcome.note,
       failed || dead ? null : new Date(),
       // When the runner retries it, at the latest (its backoff: the base doubling per attempt).
       failed ? new Date(Date.now() + Math.min(MAX_RETRY_SECONDS * 1000, this.options.retryBaseMs * 2 ** claimed.attempts)) : claimed.nextAttemptAt,
       claimed.id,
-    ], 'run');
+    ]);
     return outcome.status;
   }
 
@@ -203,7 +204,7 @@ export class WebhookProcessor {
    * leaves it to this run). The runner's key already keeps a second run of it from starting.
    */
   private async claim(id: string): Promise<ClaimedEvent | null> {
-    const rows: ClaimedRow[] = await this.orm.em.getConnection().execute(CLAIM, [id]);
+    const { rows } = await rawStatement<{ rows: ClaimedRow[] }>(this.orm.em, CLAIM, [id]);
     const row = rows[0];
     if (!row) return null;
     // The ORM's connection leaves timestamps as PostgreSQL's text; its platform parses them as hydration does.

@@ -23,7 +23,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.warn(`tests use PostgreSQL: ${server.kind}`);
   const template = `payments_template_${randomBytes(4).toString('hex')}`;
   await adminQuery(server.adminUrl, `create database "${template}"`);
-  const orm = await MikroORM.init(ormConfig({ clientUrl: databaseUrl(server.adminUrl, template), poolMax: 1, logger: createLogger('warn') }));
+  const orm = await MikroORM.init(ormConfig({ clientUrl: databaseUrl(server.adminUrl, template), poolMax: 1, logger: createLogger('warn'), preparedStatements: { enabled: false } }));
   try {
     await orm.getMigrator().up();
   } finally {
