@@ -57,6 +57,9 @@ const envSchema = z.object({
   // and job workers), so the acknowledgement's event loop never runs it (docs/performance/webhook-processing.md).
   // Off by default: on the shared 2-core machine it did not shorten the acknowledgement's tail (sixth round).
   WEBHOOK_PROCESSING_THREAD: z.enum(['true', 'false']).default('false'),
+  // The processing thread's nice value (Linux: a thread's own scheduling priority; 0 to 19, 0 =
+  // the process's): when the cores are short, the acknowledging thread runs first.
+  WEBHOOK_PROCESSING_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // How long a started job (pg-boss's expiry: webhook event, outbox delivery, the recurring
   // passes) stays claimed: a process killed mid-work leaves it, and another worker
   // takes the work over once the lease runs out.

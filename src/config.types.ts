@@ -50,6 +50,8 @@ export interface Config {
     retryBaseMs: number; maxAttempts: number; concurrency: number; storePoolMax: number; processing: boolean;
     /** WEBHOOK_PROCESSING_THREAD: processing (when on) runs in a worker thread of this process. */
     thread: boolean;
+    /** WEBHOOK_PROCESSING_THREAD_NICE: the processing thread's nice value (Linux), 0 for the process's own. */
+    threadNice: number;
   };
   /**
    * A gateway checkout unpaid for `checkoutTimeoutMs` releases its cart; the sweep runs every

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { MessageBus } from '../common/bus.js';
 import type { Logger } from '../logger.js';
 import type { FromThread, ThreadData, ToThread } from './thread.protocol.js';
+import type { ThreadPriority } from './thread-priority.js';
 
 /** How long a crashed thread waits before it is started again, at first (doubling up to `MAX_RESTART_MS`). */
 const FIRST_RESTART_MS = 500;
@@ -35,12 +36,18 @@ export class ProcessingThread {
   #restartDelayMs = FIRST_RESTART_MS;
   #restartTimer: NodeJS.Timeout | null = null;
   #restarts = 0;
+  #priority: ThreadPriority | null = null;
 
   constructor(private readonly options: ProcessingThreadOptions) {}
 
   /** Times it was started again after a crash. */
   get restarts(): number {
     return this.#restarts;
+  }
+
+  /** The running thread's OS priority as it set it (WEBHOOK_PROCESSING_THREAD_NICE), or why it could not; null before it is ready. */
+  get priority(): ThreadPriority | null {
+    return this.#priority;
   }
 
   /** The running thread (tests, operators' tools); null between a crash and its restart. */
@@ -59,6 +66,7 @@ export class ProcessingThread {
       worker.on('message', (message: FromThread) => {
         if (message.kind === 'ready') {
           ready = true;
+          this.#priority = message.priority;
           resolve();
         } else this.#relay(message);
       });

@@ -9,6 +9,7 @@ import { createRedisBus } from '../graphql/pubsub.js';
 import { createLogger } from '../logger.js';
 import { createServices } from '../services.js';
 import { WEBHOOK_PROCESS_JOB } from '../webhooks/webhook.processor.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
 import { createParentBus, type FromThread, type ThreadData, type ToThread } from './thread.protocol.js';
 
 /**
@@ -24,6 +25,9 @@ const { config: shared, selfUrl, databaseUrl } = workerData as ThreadData;
 const config = { ...shared, webhooks: { ...shared.webhooks, thread: false } };
 const logger = createLogger(config.logLevel, undefined, config.logFormat).child({ thread: 'webhook-processing' });
 const post = (message: FromThread) => port.postMessage(message);
+// Before any work: when the cores are short, the main thread's acknowledgements run first.
+const priority = lowerThisThreadPriority(config.webhooks.threadNice);
+if (priority.threadId === null && config.webhooks.threadNice > 0) logger.warn({ reason: priority.reason }, 'webhook processing thread: its priority could not be lowered');
 
 const orm = await MikroORM.init(ormConfig({ clientUrl: databaseUrl, logger }));
 const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createParentBus(port);
@@ -49,4 +53,4 @@ port.on('message', (message: ToThread) => {
     process.exit(1);
   });
 });
-post({ kind: 'ready' });
+post({ kind: 'ready', priority });

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { MessageBus } from '../common/bus.js';
 import type { Config } from '../config.js';
+import type { ThreadPriority } from './thread-priority.js';
 
 /**
  * What the main thread and the webhook processing thread say to each other (processing.thread.ts,
@@ -17,9 +18,12 @@ export interface ThreadData {
   databaseUrl: string;
 }
 
-/** From the thread: ready (its workers run), a bus message, a processing outcome, a publish's delay. */
+/**
+ * From the thread: ready (its workers run; its OS thread id and nice value when its priority was
+ * lowered, or why not), a bus message, a processing outcome, a publish's delay.
+ */
 export type FromThread =
-  | { kind: 'ready' }
+  | { kind: 'ready'; priority: ThreadPriority }
   | { kind: 'publish'; topic: string; payload: unknown }
   | { kind: 'settled'; status: string; lagSeconds: number }
   | { kind: 'published'; delayMs: number };

@@ -9,6 +9,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Payment } from '../../src/payments/payment.entity.js';
+import { threadNice } from '../../src/processing-thread/thread-priority.js';
 import { PaymentStatus } from '../../src/payments/payment.state.js';
 import { newId } from '../../src/sandbox/razorpay/sandbox.ids.js';
 import { Transaction, TransactionStatus, TransactionType } from '../../src/transactions/transaction.entity.js';
@@ -85,6 +86,20 @@ describe('webhook processing in a worker thread', () => {
     expect(metrics).toMatch(/^webhook_processing_lag_seconds_count\{outcome="PROCESSED"\} [1-9]/m);
     expect(metrics).toMatch(/^payment_publish_delay_seconds_count [1-9]/m);
     expect(mainThreadProcessed).toBe(0);
+  });
+
+  it('the thread runs at a lower OS priority than the acknowledging thread (WEBHOOK_PROCESSING_THREAD_NICE, default 10)', async () => {
+    const priority = server.app.processingThread!.priority;
+    if (process.platform !== 'linux') {
+      expect(priority).toMatchObject({ threadId: null });
+      return;
+    }
+    expect(priority).toMatchObject({ nice: 10 });
+    const threadId = (priority as { threadId: number }).threadId;
+    // The kernel's own view: the processing thread at 10, the main (acknowledging) thread at the process's.
+    expect(threadNice(threadId)).toBe(10);
+    expect(threadId).not.toBe(process.pid);
+    expect(threadNice(process.pid)).toBe(0);
   });
 
   it('an operator replay is run by the thread and changes nothing twice', async () => {
