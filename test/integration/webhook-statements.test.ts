@@ -105,7 +105,9 @@ it("a captured event of a payment whose payee's account is activated: the lock's
   await server.db.orm.em.fork().persist(Object.assign(new PayeeAccount(), {
     payeeId, status: PayeeAccountStatus.ACTIVATED, email: 'active@example.com', phone: '9000000000', legalName: 'Active Payee',
     beneficiaryName: 'Active Payee', bankAccountMasked: 'XXXX1234', ifsc: 'HDFC0000001', panMasked: 'XXXXX1234X', registeredBy: 'counted-admin',
-    activatedAt: new Date(),
+    // A linked account at Razorpay, as an activated one has: without it the transfer job, which runs
+    // at once, puts the payout back to ACCRUED, and the assertion below raced it.
+    razorpayAccountId: 'acc_countedActive01', activatedAt: new Date(),
   })).flush();
   for (const n of [5, 6]) await statementsOf('payment.captured', await newOrder(10_000, payeeId), `pay_countedwarm0${n}`, 'captured');
   const orderId = await newOrder(10_000, payeeId);
