@@ -63,23 +63,18 @@ export class LedgerService {
    * transaction did not insert are remembered (a row it inserted is not committed yet, and would
    * be gone if it rolled back); the next transaction that meets the code finds it committed.
    */
-  readonly #committed = new Map<string, string>();
+  readonly #committed = new Map<string, Pick<LedgerAccount, 'id' | 'code' | 'kind' | 'currency' | 'createdAt'>>();
   /** The codes each open transaction inserted (by its top-level transaction): not committed while it is open. */
   readonly #insertedBy = new WeakMap<object, Set<string>>();
 
-  /**
-   * The accounts with these codes, created on first use (concurrent creators agree on one row).
-   * One already committed and remembered comes back as a reference (its id alone, not loaded).
-   */
+  /** The accounts with these codes, created on first use (concurrent creators agree on one row). */
   async accountsFor(em: EntityManager, codes: string[], currency: string): Promise<Map<string, LedgerAccount>> {
     const unique = [...new Set(codes)];
     const found = new Map<string, LedgerAccount>();
     const missing: string[] = [];
     for (const code of unique) {
-      const id = this.#committed.get(code);
-      // A reference by its id (what a journal entry or a wallet needs of it): hydrating and merging
-      // the committed row for each account of each journal was ~1 % of a webhook event's CPU (issue 11).
-      if (id) found.set(code, em.getReference(LedgerAccount, id));
+      const row = this.#committed.get(code);
+      if (row) found.set(code, em.merge(LedgerAccount, { ...row }));
       else missing.push(code);
     }
     if (missing.length === 0) return found;
@@ -107,7 +102,7 @@ export class LedgerService {
   /** At most {@link KNOWN_ACCOUNTS} codes (per-user wallets and payees are many): the oldest learned goes first. */
   private remember(row: LedgerAccount): void {
     if (this.#committed.size >= KNOWN_ACCOUNTS) this.#committed.delete(this.#committed.keys().next().value!);
-    this.#committed.set(row.code, row.id);
+    this.#committed.set(row.code, { id: row.id, code: row.code, kind: row.kind, currency: row.currency, createdAt: row.createdAt });
   }
 }
 
