@@ -61,7 +61,7 @@ export async function insertNewAtOnce(em: EntityManager, changed?: object): Prom
   const updates: DeferredUpdate[] = [...(update ? [update] : []), ...left];
   // A lone new row too: the same one statement as the flush's INSERT, without the flush's change set for it (issue 11).
   if ((entities.length === 0 && updates.length < 2) || !entities.every((entity, i) => writable(metas[i]!, entity, writing))) {
-    // Nothing to gain, or rows the flush must write: the left updates alone, the rest to the flush.
+    // No new row and at most one update (nothing to gain), or rows the flush must write: the left updates alone, the rest to the flush.
     for (const one of left) one.check((await rawStatement<{ rowCount: number }>(em, one.sql, one.bindings, transaction)).rowCount);
     return false;
   }
