@@ -59,8 +59,9 @@ export async function insertNewAtOnce(em: EntityManager, changed?: object): Prom
   const metas = entities.map((entity) => em.getMetadata().get(entity.constructor.name));
   const update = changed ? changesOf(em, changed as Record<string, unknown>) : null;
   const updates: DeferredUpdate[] = [...(update ? [update] : []), ...left];
-  if (entities.length + updates.length < 2 || !entities.every((entity, i) => writable(metas[i]!, entity, writing))) {
-    // Nothing to gain, or rows the flush must write: the left updates alone, the rest to the flush.
+  // A lone new row too: the same one statement as the flush's INSERT, without the flush's change set for it (issue 11).
+  if ((entities.length === 0 && updates.length < 2) || !entities.every((entity, i) => writable(metas[i]!, entity, writing))) {
+    // No new row and at most one update (nothing to gain), or rows the flush must write: the left updates alone, the rest to the flush.
     for (const one of left) one.check((await rawStatement<{ rowCount: number }>(em, one.sql, one.bindings, transaction)).rowCount);
     return false;
   }

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { insertNewAtOnce } from '../db/insert-new-at-once.js';
 import type { GatewayPayment } from '../gateways/gateway.js';
 import type { Logger } from '../logger.js';
 import type { PaymentCore } from './payment.core.js';
@@ -56,6 +57,8 @@ export class PaymentSettlement {
             detail: { reason: decision.reason, gatewayStatus: snapshot.status, amount: snapshot.amount },
           }),
         );
+        // Written now by one plain INSERT rather than by the commit's flush (its change set for one row: issue 11).
+        await insertNewAtOnce(em);
       }
       return { kind: 'settled', payment, decision };
     });

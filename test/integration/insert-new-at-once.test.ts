@@ -70,13 +70,27 @@ it('writes the new rows in one statement, sets their generated ids, and the flus
   expect((await em.findOneOrFail(PaymentEvent, event.id)).detail).toEqual({ n: 1 });
 });
 
-it('leaves nothing when the transaction rolls back, and leaves a lone row to the flush', async () => {
+it('writes a lone new row itself (the flush then writes nothing), and leaves nothing when the transaction rolls back', async () => {
   const paymentId = await newPayment('at-once-2');
+  const statements = statementRecorder(db.orm, firstWords);
+  const lone = await db.orm.em.fork().transactional(async (em) => {
+    const payment = await em.findOneOrFail(Payment, paymentId);
+    const event = Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.ANOMALY, toStatus: payment.status, source: 'lone', detail: { n: 1 } });
+    em.persist(event);
+    statements.start();
+    // One new row: the same one statement as the flush's INSERT, and the unit of work told it is written.
+    expect(await insertNewAtOnce(em)).toBe(true);
+    expect(em.getUnitOfWork().getPersistStack().size).toBe(0);
+    return event;
+  }).finally(statements.stop);
+  expect(statements.seen).toEqual(['with w0 as', 'COMMIT;']);
+  expect(lone.id).toEqual(expect.any(Number));
+  expect((await db.orm.em.fork().findOneOrFail(PaymentEvent, lone.id)).detail).toEqual({ n: 1 });
+
   const attempt = db.orm.em.fork().transactional(async (em) => {
     const payment = await em.findOneOrFail(Payment, paymentId);
     em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.ANOMALY, toStatus: payment.status, source: 'rolled back', detail: {} }));
-    // One new row: nothing to gain, the flush writes it.
-    expect(await insertNewAtOnce(em)).toBe(false);
+    expect(await insertNewAtOnce(em)).toBe(true);
     em.persist(Object.assign(new PaymentEvent(), { payment, type: PaymentEventType.ANOMALY, toStatus: payment.status, source: 'rolled back', detail: {} }));
     expect(await insertNewAtOnce(em)).toBe(true);
     throw new Error('rolled back on purpose');
