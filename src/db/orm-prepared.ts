@@ -33,7 +33,7 @@ export function preparedPool(options: PreparedPoolOptions = {}): Record<string, 
   if (!enabled) return {};
   const names = new StatementNames({ prefix: 'orm', maxNamed });
   return {
-    afterCreate: (connection: { query: Query }, done: (error: Error | null, connection: unknown) => void) => {
+    afterCreate: (connection: PgClient, done: (error: Error | null, connection: unknown) => void) => {
       nameStatements(connection, names);
       done(null, connection);
     },
@@ -41,16 +41,30 @@ export function preparedPool(options: PreparedPoolOptions = {}): Record<string, 
   };
 }
 
+/** What `nameStatements` reads of pg's client: its `query`, and (when there) its protocol connection and whether it is between statements. */
+interface PgClient {
+  query: Query;
+  readyForQuery?: boolean;
+  connection?: { on?: (event: 'readyForQuery', listener: (message: { status?: string }) => void) => unknown };
+}
+
 /**
  * Wraps one pg client's `query`: a query config knex built (`{ text, values }`, no name, not a
  * stream) whose text the policy names gets the name. When PostgreSQL answers that a prepared
  * statement's result no longer fits the schema (a migration under a `select *`: `cached plan must
  * not change result type`), the policy renews every name, so each connection prepares its texts
- * afresh on their next run; the statement that met the change fails as any statement can (its
- * transaction rolled back, the caller's own retry), once per connection at most.
+ * afresh on their next run. The statement that met the change was refused before it ran: sent
+ * outside a transaction (PostgreSQL's last ReadyForQuery said idle, `I`), it is sent again at once,
+ * unnamed, and its caller never sees the error; inside one, the error aborted the transaction, so
+ * it fails as any statement can (the transaction rolled back, the caller's own retry), once per
+ * connection at most.
  */
-export function nameStatements(client: { query: Query }, names: StatementNames): void {
+export function nameStatements(client: PgClient, names: StatementNames): void {
   const query = client.query;
+  // The transaction status of PostgreSQL's last ReadyForQuery on this connection (`I` idle, `T` in a
+  // transaction, `E` in a failed one): read when a statement is sent, so it is the status before it.
+  let status: string | undefined;
+  client.connection?.on?.('readyForQuery', (message) => { status = message.status; });
   client.query = function named(this: unknown, config: unknown, values?: unknown, callback?: unknown): unknown {
     const given = config as QueryConfig | null;
     if (!given || typeof given !== 'object' || typeof given.text !== 'string' || given.name !== undefined || typeof given.submit === 'function') {
@@ -60,12 +74,28 @@ export function nameStatements(client: { query: Query }, names: StatementNames):
     const name = names.nameFor(given.text, params);
     if (!name) return query.call(this, config, values, callback);
     const renamed = { ...given, name };
-    const outdated = (error: unknown): void => { if (StatementNames.planOutdated(error)) names.forget(); };
+    const autocommit = status === 'I' && client.readyForQuery === true;
+    /** Whether the error is the schema change under the plan (then every name renewed) and the statement may simply be sent again. */
+    const sendAgain = (error: unknown): boolean => {
+      if (!StatementNames.planOutdated(error)) return false;
+      names.forget();
+      return autocommit;
+    };
     if (typeof values === 'function' || typeof callback === 'function') {
       const done = (typeof values === 'function' ? values : callback) as Callback;
-      const wrapped: Callback = (error, result) => { if (error) outdated(error); done(error, result); };
+      const wrapped: Callback = (error, result) => {
+        if (error && sendAgain(error)) {
+          if (typeof values === 'function') query.call(this, config, done);
+          else query.call(this, config, values, done);
+          return;
+        }
+        done(error, result);
+      };
       return typeof values === 'function' ? query.call(this, renamed, wrapped) : query.call(this, renamed, values, wrapped);
     }
-    return (query.call(this, renamed, values) as Promise<unknown>).catch((error: unknown) => { outdated(error); throw error; });
+    return (query.call(this, renamed, values) as Promise<unknown>).catch((error: unknown) => {
+      if (sendAgain(error)) return query.call(this, config, values);
+      throw error;
+    });
   };
 }
