@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { insertNewAtOnce } from '../db/insert-new-at-once.js';
+import { insertNewAtOnce, updateWithNewRows, type DeferredUpdate } from '../db/insert-new-at-once.js';
 import type { GatewayPayment } from '../gateways/gateway.js';
 import type { Logger } from '../logger.js';
 import type { PaymentCore } from './payment.core.js';
@@ -28,13 +28,19 @@ export class PaymentSettlement {
     private readonly logger: Logger,
   ) {}
 
-  /** Applies a gateway snapshot of one attempt to the payment of its order, exactly once. */
-  async applyGatewayPayment(snapshot: GatewayPayment, origin: ChangeSource): Promise<SettlementOutcome> {
+  /**
+   * Applies a gateway snapshot of one attempt to the payment of its order, exactly once.
+   * `withChange`: an update the caller wants committed with what this writes (a webhook event's
+   * outcome), run in the same statement; left unwritten when nothing is written (no such order,
+   * the payment already so).
+   */
+  async applyGatewayPayment(snapshot: GatewayPayment, origin: ChangeSource, withChange?: DeferredUpdate): Promise<SettlementOutcome> {
     const outcome = await this.orm.em.fork().transactional(async (em): Promise<SettlementOutcome> => {
       const payment = await this.core.lock(em, { razorpayOrderId: snapshot.orderId });
       if (!payment) return { kind: 'unknown_order', orderId: snapshot.orderId };
 
       const decision = decideGatewayUpdate(payment, snapshot);
+      if (withChange && decision.action !== 'none') updateWithNewRows(em, withChange);
       if (decision.action === 'apply') {
         await this.core.apply(em, payment, {
           kind: 'gateway_attempt',

@@ -9,12 +9,13 @@ import type { HandlerResult, WebhookDispatch } from './webhook.dispatch.js';
  * API and that answer is applied instead.
  */
 export function registerPaymentWebhooks(dispatch: WebhookDispatch, settlement: PaymentSettlement): void {
-  dispatch.on('payment', async (event, { gateway, source }): Promise<HandlerResult> => {
+  dispatch.on('payment', async (event, { gateway, source, processedWithChange }): Promise<HandlerResult> => {
     const snapshot = event.trusted ? event.payment : await confirmPayment(gateway, event.payment);
     if (!snapshot) {
       return { outcome: 'ignored', reason: `${gateway.name} does not confirm attempt ${event.payment.id} on order ${event.payment.orderId}` };
     }
-    const outcome = await settlement.applyGatewayPayment(snapshot, { source });
+    // The event's outcome commits with the settlement's change when it makes one (every outcome below but an unknown order is `processed`).
+    const outcome = await settlement.applyGatewayPayment(snapshot, { source }, processedWithChange);
     if (outcome.kind === 'unknown_order') {
       return { outcome: 'ignored', reason: `no payment here for order ${outcome.orderId}` };
     }

@@ -1,3 +1,4 @@
+import type { DeferredUpdate } from '../db/insert-new-at-once.js';
 import type { Gateway, GatewayEvent, GatewayLookup, GatewayName } from '../gateways/gateway.js';
 
 /** What a handler made of an event: done, or nothing to do and why. */
@@ -10,6 +11,14 @@ export interface EventOrigin {
   gateway: Gateway;
   /** `webhook:<event id>`, recorded on every change the event causes. */
   source: string;
+  /**
+   * The event's PROCESSED outcome as an update for the transaction that makes the event's change
+   * (`updateWithNewRows`): it then commits with the change, in the change's own statement, and the
+   * processor writes no outcome of its own (issue 11: one statement fewer an event). Only for a
+   * transaction whose commit the handler waits for before it answers `processed`; a handler that
+   * writes nothing leaves it, and the processor writes the outcome as before.
+   */
+  processedWithChange?: DeferredUpdate;
 }
 
 /** Handles one kind of event; throws to have the event retried later. */
@@ -47,9 +56,9 @@ export class WebhookDispatch {
   }
 
   /** Runs the handler of the event's kind; a throw means "retry later". */
-  async dispatch(stored: StoredEvent, event: GatewayEvent): Promise<HandlerResult> {
+  async dispatch(stored: StoredEvent, event: GatewayEvent, processedWithChange?: DeferredUpdate): Promise<HandlerResult> {
     const handler = this.#handlers.get(event.kind) as GatewayEventHandler | undefined;
     if (!handler) return { outcome: 'ignored', reason: (event.kind === 'other' && event.reason) || `no handler for event type ${event.type}` };
-    return handler(event, { gateway: this.gateways.get(stored.gateway), source: `webhook:${stored.eventId}` });
+    return handler(event, { gateway: this.gateways.get(stored.gateway), source: `webhook:${stored.eventId}`, processedWithChange });
   }
 }

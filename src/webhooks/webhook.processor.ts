@@ -5,6 +5,7 @@ import type { JobAttempt, JobRunner } from '../jobs/job-runner.js';
 import type { HandlerResult, StoredEvent, WebhookDispatch } from './webhook.dispatch.js';
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
 import { rawStatement } from '../db/raw-statement.js';
+import type { DeferredUpdate } from '../db/insert-new-at-once.js';
 
 /** The job that processes one stored event (keyed by the event row's id). */
 export const WEBHOOK_PROCESS_JOB = 'webhook.process';
@@ -17,6 +18,8 @@ const CLAIM = `update "webhook_event" set "attempts" = "attempts" + 1, "status" 
   returning "id", "gateway", "event_id", "event_type", "payload", "attempts", "next_attempt_at", "received_at"`;
 /** The attempt's outcome (plain SQL: no query building for a fixed statement run once per event). */
 const SETTLE = `update "webhook_event" set "status" = ?, "last_error" = ?, "processed_at" = ?, "next_attempt_at" = ? where "id" = ?`;
+/** The PROCESSED outcome a handler's transaction writes with its change (`EventOrigin.processedWithChange`). */
+const PROCESSED_WITH_CHANGE = `update "webhook_event" set "status" = 'PROCESSED', "last_error" = null, "processed_at" = now() where "id" = ?`;
 
 /** The event an attempt claimed: what its processing reads of the row. */
 export interface ClaimedEvent extends StoredEvent {
@@ -128,10 +131,22 @@ export class WebhookProcessor {
       log().error({ note }, 'webhook event is malformed');
     }
     const lastAttempt = job.lastAttempt || claimed.attempts >= this.options.maxAttempts;
-    const outcome = event ? await this.handle(event, claimed, lastAttempt, log) : { status: WebhookEventStatus.DEAD, note };
+    // The handler's transaction may write the PROCESSED outcome with its change (one statement fewer);
+    // `ran` says its statement ran, and the handler answering `processed` that its transaction committed.
+    let ran = false;
+    const processedWithChange: DeferredUpdate = {
+      sql: PROCESSED_WITH_CHANGE,
+      bindings: [claimed.id],
+      check: (rows) => {
+        if (rows !== 1) throw new Error(`webhook event ${claimed.id}: its outcome changed ${rows} rows, not 1`);
+        ran = true;
+      },
+    };
+    const outcome = event ? await this.handle(event, claimed, lastAttempt, log, processedWithChange) : { status: WebhookEventStatus.DEAD, note };
     const failed = outcome.status === WebhookEventStatus.FAILED;
     const dead = outcome.status === WebhookEventStatus.DEAD;
     for (const listener of this.settledListeners) listener(claimed, outcome.status);
+    if (ran && outcome.status === WebhookEventStatus.PROCESSED) return outcome.status;
     await rawStatement(this.orm.em, SETTLE, [
       outcome.status,
       outcome.note,
@@ -149,9 +164,10 @@ export class WebhookProcessor {
     claimed: ClaimedEvent,
     lastAttempt: boolean,
     log: () => Logger,
+    processedWithChange: DeferredUpdate,
   ): Promise<{ status: WebhookEventStatus; note: string | null }> {
     try {
-      const result: HandlerResult = await this.dispatch.dispatch(claimed, event);
+      const result: HandlerResult = await this.dispatch.dispatch(claimed, event, processedWithChange);
       const status = result.outcome === 'processed' ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
       const note = result.outcome === 'ignored' ? result.reason : null;
       if (this.logger.isLevelEnabled('info')) log().info({ status, note }, 'webhook event handled');

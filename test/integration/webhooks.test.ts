@@ -11,6 +11,7 @@
 import 'reflect-metadata';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertNewAtOnce, updateWithNewRows } from '../../src/db/insert-new-at-once.js';
 import { Payment } from '../../src/payments/payment.entity.js';
 import { PaymentEvent, PaymentEventType } from '../../src/payments/payment-event.entity.js';
 import { PaymentStatus } from '../../src/payments/payment.state.js';
@@ -448,6 +449,40 @@ describe('processing failures are recorded and retried, never lost', () => {
     await eventually(async () => (await jobsOf(quiet, done.id)).every((j) => j.state === 'completed'), 5000, 'the job to finish');
     const jobs = await jobsOf(quiet, done.id);
     expect(jobs.map((j) => [j.state, j.retryCount])).toEqual([['completed', 2]]);
+  });
+
+  it("an outcome a handler's transaction writes with its change commits with it: rolled back after the statement, the event is FAILED and retried; committed, PROCESSED with no statement after", async () => {
+    let calls = 0;
+    const inside: string[] = [];
+    handleEventType(quiet.app.services, 'test.with-change', async ({ processedWithChange }) => {
+      calls += 1;
+      await quiet.db.orm.em.fork().transactional(async (em) => {
+        // The handler's change statement, carrying the event's outcome (here alone: no new rows).
+        updateWithNewRows(em, processedWithChange!);
+        await insertNewAtOnce(em);
+        const [row] = await em.getConnection().execute<{ status: string }[]>(
+          `select "status" from "webhook_event" where "event_id" = ?`, [id], 'all', em.getTransactionContext());
+        inside.push(row!.status);
+        if (calls === 1) throw new Error('rolled back after the outcome was written');
+      });
+      return { outcome: 'processed' };
+    });
+    const id = eventId();
+    expect((await postWebhook(quiet.url, envelope('test.with-change', {}), { eventId: id })).status).toBe(200);
+    const failed = await eventually(async () => {
+      const r = await rowFor(quiet, id);
+      return r?.status === WebhookEventStatus.FAILED ? r : null;
+    }, 5000, 'the rolled-back attempt recorded as FAILED');
+    expect(failed).toMatchObject({ attempts: 1, lastError: 'rolled back after the outcome was written', processedAt: null });
+    const done = await eventually(async () => {
+      const r = await rowFor(quiet, id);
+      return r?.status === WebhookEventStatus.PROCESSED ? r : null;
+    }, 20_000, 'the retry committed with its outcome');
+    expect(done).toMatchObject({ attempts: 2, lastError: null });
+    expect(done.processedAt).not.toBeNull();
+    // Each attempt saw its own outcome inside its transaction; only the committed one stayed.
+    expect(inside).toEqual(['PROCESSED', 'PROCESSED']);
+    expect(calls).toBe(2);
   });
 
   it('a failed event waits for its backoff: nothing runs it sooner', async () => {
