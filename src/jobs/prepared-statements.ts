@@ -26,8 +26,9 @@ type ExecuteSql = (text: string, values?: unknown[], options?: object) => Promis
  * Which texts are named, and how many, is `StatementNames`'s policy (`src/db/statement-names.ts`,
  * shared with the ORM's pool): from the second run, one planned statement only (pg-boss's
  * `locked(…)` texts, several statements in one, never), at most `MAX_NAMED_STATEMENTS`. A schema
- * change under a prepared statement: `pool.query` releases the failing client with its error, so
- * the pool drops that connection; the names are renewed as well. Statements in the library's
+ * change under a prepared statement (a pg-boss upgrade's migration run by another instance): pg's
+ * pool drops the connection that failed, the names are renewed, and the refused statement, which did not run and is never in a transaction
+ * here, is sent again at once without a name; its caller does not see the error. Statements in the library's
  * transactions (a handle's own client) are not touched.
  */
 export function prepareRepeatedStatements(db: Db): void {
@@ -41,8 +42,11 @@ export function prepareRepeatedStatements(db: Db): void {
     try {
       return await execute({ name, text } as unknown as string, values, options);
     } catch (error) {
-      if (StatementNames.planOutdated(error)) names.forget();
-      throw error;
+      if (!StatementNames.planOutdated(error)) throw error;
+      // Refused before it ran, outside any transaction (`pool.query`): sent again at once, unnamed,
+      // as the ORM's pool does (`src/db/orm-prepared.ts`).
+      names.forget();
+      return execute(text, values, options);
     }
   };
 }

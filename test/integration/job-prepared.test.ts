@@ -103,6 +103,33 @@ it('names a text from its second run, never one of several statements, and at mo
   expect(named.some((row) => row.statement === `select $1::int + ${MAX_NAMED_STATEMENTS + 9} as n`)).toBe(false);
 }, 60_000);
 
+it('a schema change under a prepared statement is not seen by the caller: the statement is sent again, unnamed, and the next ones are named anew', async () => {
+  const boss = new PgBoss({ connectionString: db.url, schema: 'pgboss', max: 1, supervise: false, schedule: false });
+  prepareRepeatedStatements(boss.getDb());
+  await boss.start();
+  stops.push(() => boss.stop({ graceful: false, close: true }));
+  const sql = boss.getDb();
+  await sql.executeSql('create table pgboss.prep_probe (id int primary key, a int)');
+  await sql.executeSql('insert into pgboss.prep_probe values (1, 1)');
+  const text = 'select * from pgboss.prep_probe where id = $1';
+  for (let run = 0; run < 2; run += 1) expect((await sql.executeSql(text, [1])).rows).toEqual([{ id: 1, a: 1 }]);
+  const before = (await preparedOf(boss)).filter((row) => row.statement === text).map((row) => row.name);
+  expect(before).toHaveLength(1);
+
+  // Another instance migrates the table while this one is up (its one connection keeps the old plan).
+  const other = new PgBoss({ connectionString: db.url, schema: 'pgboss', max: 1, supervise: false, schedule: false });
+  await other.start();
+  await other.getDb().executeSql('alter table pgboss.prep_probe add column b int');
+  await other.stop({ graceful: false, close: true });
+
+  for (let run = 0; run < 3; run += 1) expect((await sql.executeSql(text, [1])).rows).toEqual([{ id: 1, a: 1, b: null }]);
+  // Prepared again under a new name (pg's pool dropped the connection that failed, and the old name with it).
+  const after = (await preparedOf(boss)).filter((row) => row.statement === text).map((row) => row.name);
+  expect(after).toHaveLength(1);
+  expect(after[0]).not.toBe(before[0]);
+  await sql.executeSql('drop table pgboss.prep_probe');
+}, 60_000);
+
 it("a prepared fetch is planned again on a new connection after the plan's lifetime: one prepared while the queue was empty does not outlive it", async () => {
   // A fetch prepared on an empty queue keeps a plan that scans every job of the queue once
   // thousands wait (the in-process webhook bench: pg-boss's PostgreSQL time an event tripled).
