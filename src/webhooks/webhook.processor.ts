@@ -12,12 +12,21 @@ export const WEBHOOK_PROCESS_JOB = 'webhook.process';
 const MAX_RETRY_SECONDS = 60 * 60;
 /** How long an operator's or the CLI's replay waits for the event's outcome before answering as it stands. */
 const REPLAY_WAIT_MS = 30_000;
+// The claim and the outcome written alone commit without waiting for their WAL flush
+// (`synchronous_commit` off for their own implicit transaction only: `set_config(…, true)` is
+// local to it, read by its commit, and reset after it). Nothing is lost that a crash of PostgreSQL
+// could not already lose: each is followed by a synchronous commit that flushes the WAL up to and
+// past it (the money's, or the job's completion on pg-boss's pool), and, lost with it, the event
+// is PENDING again and its job runs again (an attempt uncounted; a repeat recorded anew). The
+// money's own transaction and the acknowledgement's insert keep synchronous commits.
+const ASYNC_COMMIT = `(select set_config('synchronous_commit', 'off', true)) as "async_commit"`;
 // Returns what processing reads, as a plain row (no entity: hydrating the payload was ~3 % of processing's CPU).
 const CLAIM = `update "webhook_event" set "attempts" = "attempts" + 1, "status" = 'PENDING'
+  from ${ASYNC_COMMIT}
   where "id" = ? and "status" in ('PENDING', 'FAILED')
   returning "id", "gateway", "event_id", "event_type", "payload", "attempts", "next_attempt_at", "received_at"`;
 /** The attempt's outcome (plain SQL: no query building for a fixed statement run once per event). */
-const SETTLE = `update "webhook_event" set "status" = ?, "last_error" = ?, "processed_at" = ?, "next_attempt_at" = ? where "id" = ?`;
+const SETTLE = `update "webhook_event" set "status" = ?, "last_error" = ?, "processed_at" = ?, "next_attempt_at" = ? from ${ASYNC_COMMIT} where "id" = ?`;
 /** The PROCESSED outcome a handler's transaction writes with its change (`EventOrigin.processedWithChange`). */
 const PROCESSED_WITH_CHANGE = `update "webhook_event" set "status" = 'PROCESSED', "last_error" = null, "processed_at" = now() where "id" = ?`;
 

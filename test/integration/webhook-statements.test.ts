@@ -7,6 +7,7 @@
  */
 import 'reflect-metadata';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PayeeAccount, PayeeAccountStatus } from '../../src/payees/payee-account.entity.js';
 import { PaymentStatus } from '../../src/payments/payment.state.js';
@@ -43,6 +44,11 @@ async function newOrder(amount = 10_000, payeeId?: string) {
 
 /** Delivers the event and returns the statements its job ran, each cut to its first three words. */
 async function statementsOf(event: string, orderId: string, paymentId: string, status: 'authorized' | 'captured', again?: string): Promise<string[]> {
+  return (await fullStatementsOf(event, orderId, paymentId, status, again)).map((sql) => sql.replace(/\s+/g, ' ').split(' ').slice(0, 3).join(' '));
+}
+
+/** Delivers the event and returns the statements its job ran, as sent. */
+async function fullStatementsOf(event: string, orderId: string, paymentId: string, status: 'authorized' | 'captured', again?: string): Promise<string[]> {
   const { body, eventId } = paymentEvent(event, wirePayment(orderId, paymentId, status, 10_000));
   const id = again ?? eventId;
   expect((await postWebhook(server.url, body, { eventId: id })).status).toBe(200);
@@ -51,7 +57,7 @@ async function statementsOf(event: string, orderId: string, paymentId: string, s
     return found && found.status !== WebhookEventStatus.PENDING ? found : null;
   });
   expect(row.status).toBe(WebhookEventStatus.PROCESSED);
-  return (seen.get(row.id) ?? []).map((sql) => sql.replace(/\s+/g, ' ').split(' ').slice(0, 3).join(' '));
+  return seen.get(row.id) ?? [];
 }
 
 const CLAIM = 'update "webhook_event" set';
@@ -151,4 +157,44 @@ it("a payment locked again in the same EntityManager (no first read): the lock's
   const payout = await server.db.orm.em.fork().findOneOrFail(Payout, { payment: { razorpayOrderId: orderId } });
   // The first lock's UNDER_REVIEW would have left it ACCRUED.
   expect(payout.status).not.toBe(PayoutStatus.ACCRUED);
+});
+
+it("the claim and an outcome written alone commit without waiting for the WAL flush; the money's transaction, and the connection after them, keep synchronous commits", async () => {
+  const ASYNC = `set_config('synchronous_commit', 'off', true)`;
+  const orderId = await newOrder();
+  const captured = await fullStatementsOf('payment.captured', orderId, 'pay_countedasync1', 'captured');
+  // The claim: asynchronous. The money's statement and its COMMIT: not (no setting in them, none left by the claim).
+  expect(captured[0]).toContain(ASYNC);
+  expect(captured.slice(1).filter((sql) => sql.includes('synchronous_commit'))).toEqual([]);
+  // A repeat: its claim and its outcome, written alone after the transaction, both asynchronous.
+  const repeat = await fullStatementsOf('payment.captured', orderId, 'pay_countedasync1', 'captured', 'evt_countedasync_repeat');
+  expect([repeat[0], repeat.at(-1)].map((sql) => sql!.includes(ASYNC))).toEqual([true, true]);
+  expect(repeat.slice(1, -1).filter((sql) => sql.includes('synchronous_commit'))).toEqual([]);
+
+  // What the setting does, on one connection: in force for the statement's own transaction (its
+  // commit reads it), gone after it, so the pool's next user commits synchronously.
+  const claim = captured[0]!;
+  let n = 0;
+  const text = claim.replace(/\?/g, () => `$${++n}`);
+  const event = await server.db.orm.em.fork().findOneOrFail(WebhookEvent, { eventId: 'evt_countedasync_repeat' });
+  const client = new pg.Client({ connectionString: server.db.url });
+  await client.connect();
+  try {
+    const show = async () => (await client.query<{ synchronous_commit: string }>('show synchronous_commit')).rows[0]!.synchronous_commit;
+    expect(await show()).toBe('on');
+    await client.query('begin');
+    await client.query("update webhook_event set status = 'FAILED' where id = $1", [event.id]);
+    const claimed = await client.query(text, [event.id]);
+    expect(claimed.rowCount).toBe(1);
+    expect(await show()).toBe('off');
+    await client.query('rollback');
+    expect(await show()).toBe('on');
+    // Run on its own (autocommit), as the processor runs it: the row is claimed, the session unchanged.
+    await client.query("update webhook_event set status = 'FAILED' where id = $1", [event.id]);
+    expect((await client.query(text, [event.id])).rows[0]).toMatchObject({ id: event.id, attempts: event.attempts + 1 });
+    expect(await show()).toBe('on');
+  } finally {
+    await client.query("update webhook_event set status = 'PROCESSED' where id = $1", [event.id]);
+    await client.end();
+  }
 });
