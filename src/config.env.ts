@@ -49,6 +49,8 @@ const envSchema = z.object({
   WEBHOOK_RETRY_BASE_MS: positiveInt(5_000),
   WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
   WEBHOOK_CONCURRENCY: positiveInt(4),
+  // Jobs each of processing's two workers fetches and completes at once (never fewer than it runs at a time).
+  WEBHOOK_FETCH_BATCH: positiveInt(8),
   WEBHOOK_STORE_POOL_MAX: positiveInt(4),
   // Whether this instance processes webhook events (false: it stores and acknowledges them only,
   // for an ingest-only instance or to measure the acknowledgement alone; another instance processes).

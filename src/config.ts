@@ -88,7 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxOrderAmount: Math.min(e.MAX_ORDER_AMOUNT, 2_147_483_647),
     redisUrl: e.REDIS_URL ?? null,
     wallet: { minTopUp: Math.max(100, e.WALLET_MIN_TOPUP), maxTopUp: e.WALLET_MAX_TOPUP, maxBalance: e.WALLET_MAX_BALANCE },
-    webhooks: { retryBaseMs: e.WEBHOOK_RETRY_BASE_MS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, concurrency: e.WEBHOOK_CONCURRENCY, storePoolMax: e.WEBHOOK_STORE_POOL_MAX, processing: e.WEBHOOK_PROCESSING === 'true', thread: e.WEBHOOK_PROCESSING_THREAD === 'true', threadNice: e.WEBHOOK_PROCESSING_THREAD_NICE },
+    webhooks: { retryBaseMs: e.WEBHOOK_RETRY_BASE_MS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, concurrency: e.WEBHOOK_CONCURRENCY, fetchBatch: e.WEBHOOK_FETCH_BATCH, storePoolMax: e.WEBHOOK_STORE_POOL_MAX, processing: e.WEBHOOK_PROCESSING === 'true', thread: e.WEBHOOK_PROCESSING_THREAD === 'true', threadNice: e.WEBHOOK_PROCESSING_THREAD_NICE },
     cart: {
       checkoutTimeoutMs: e.CART_CHECKOUT_TIMEOUT_MS,
       sweepIntervalMs: Math.min(60_000, Math.max(100, Math.floor(e.CART_CHECKOUT_TIMEOUT_MS / 5))),

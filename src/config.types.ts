@@ -48,6 +48,8 @@ export interface Config {
    */
   webhooks: {
     retryBaseMs: number; maxAttempts: number; concurrency: number; storePoolMax: number; processing: boolean;
+    /** WEBHOOK_FETCH_BATCH: jobs each processing worker fetches and completes at once (at least its share of `concurrency`). */
+    fetchBatch: number;
     /** WEBHOOK_PROCESSING_THREAD: processing (when on) runs in a worker thread of this process. */
     thread: boolean;
     /** WEBHOOK_PROCESSING_THREAD_NICE: the processing thread's nice value (Linux), 0 for the process's own. */

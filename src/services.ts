@@ -110,7 +110,7 @@ export function createServices({ orm, gateways, payoutGateway, bus, config, logg
   const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
   const settlement = new PaymentSettlement(orm, core, logger);
   const webhookDispatch = new WebhookDispatch(gateways);
-  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, jobs, { maxAttempts: config.webhooks.maxAttempts, retryBaseMs: config.webhooks.retryBaseMs, concurrency: config.webhooks.concurrency,
+  const webhookProcessor = new WebhookProcessor(orm, webhookDispatch, logger, jobs, { maxAttempts: config.webhooks.maxAttempts, retryBaseMs: config.webhooks.retryBaseMs, concurrency: config.webhooks.concurrency, fetchBatch: config.webhooks.fetchBatch,
     // With WEBHOOK_PROCESSING_THREAD the queue is declared here (the feeder and replays enqueue its jobs) and run by the thread.
     processing: config.webhooks.processing && !config.webhooks.thread,
   });

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fromKnex, PgBoss, type Db, type JobWithMetadata, type Queue } from 'pg-boss';
+import pLimit from 'p-limit';
 import type { Logger } from '../logger.js';
 import { planLifetime, prepareRepeatedStatements } from './prepared-statements.js';
 
@@ -19,6 +20,11 @@ export interface JobQueueOptions {
    * full fetches again at once while the queue has jobs ready (see `startWorkers`), else at the next poll.
    */
   batchSize?: number;
+  /**
+   * Jobs of a fetch that run at once (default: all of them); the others wait for a free place in
+   * fetch order. Lets a worker fetch (and complete) more jobs a statement than it runs at a time.
+   */
+  runAtOnce?: number;
   /**
    * Whether enqueueing wakes idle workers at once (PostgreSQL NOTIFY, the default) or they find
    * the job at their next poll (half a second). A NOTIFY makes its transaction's commit take a
@@ -171,15 +177,19 @@ export class JobRunner {
           localConcurrency: options.concurrency ?? 2, batchSize, perJobResults: true, includeMetadata: true,
           burstWhenBatchFull: batchSize > 1, burstWhenReadyExceeds: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1,
         },
-        async (jobs) => Promise.all(jobs.map(async (job) => {
-          const meta = job as JobWithMetadata<never>;
-          try {
-            await handler(meta.data, { jobId: meta.id, attempt: meta.retryCount + 1, lastAttempt: meta.retryCount >= meta.retryLimit });
-            return { id: meta.id, status: 'completed' as const };
-          } catch (error) {
-            return { id: meta.id, status: 'failed' as const, output: { message: error instanceof Error ? error.message : String(error) } };
-          }
-        })),
+        async (jobs) => {
+          // At most `runAtOnce` of the fetch's jobs at a time, the rest in fetch order as places free up.
+          const limit = pLimit(Math.max(1, Math.min(options.runAtOnce ?? jobs.length, jobs.length)));
+          return Promise.all(jobs.map((job) => limit(async () => {
+            const meta = job as JobWithMetadata<never>;
+            try {
+              await handler(meta.data, { jobId: meta.id, attempt: meta.retryCount + 1, lastAttempt: meta.retryCount >= meta.retryLimit });
+              return { id: meta.id, status: 'completed' as const };
+            } catch (error) {
+              return { id: meta.id, status: 'failed' as const, output: { message: error instanceof Error ? error.message : String(error) } };
+            }
+          })));
+        },
       );
     }
     for (const name of this.recurring) if (!only || only.includes(name)) await this.enqueueNow(name, {}, name);

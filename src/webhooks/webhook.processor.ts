@@ -46,6 +46,8 @@ export interface WebhookProcessorOptions {
   retryBaseMs: number;
   /** Events processed at once on this instance. */
   concurrency?: number;
+  /** WEBHOOK_FETCH_BATCH: jobs each of the two workers fetches (and completes) at once; at least its share of `concurrency`. */
+  fetchBatch?: number;
   /** WEBHOOK_PROCESSING: false when this instance only stores and acknowledges (another one processes). */
   processing?: boolean;
 }
@@ -68,6 +70,8 @@ export class WebhookProcessor {
     private readonly jobs: JobRunner,
     private readonly options: WebhookProcessorOptions,
   ) {
+    const workers = Math.min(2, options.concurrency ?? 4);
+    const runAtOnce = Math.ceil((options.concurrency ?? 4) / workers);
     jobs.define<{ id: string }>(
       WEBHOOK_PROCESS_JOB,
       {
@@ -77,9 +81,13 @@ export class WebhookProcessor {
         retryDelayMaxSeconds: MAX_RETRY_SECONDS,
         // WEBHOOK_CONCURRENCY events at once, as two workers fetching batches: a worker taking one
         // job per fetch waits for the next poll after each (half a second), eight events a second
-        // in all under any backlog; batches fetch again at once while the backlog lasts.
-        concurrency: Math.min(2, options.concurrency ?? 4),
-        batchSize: Math.ceil((options.concurrency ?? 4) / Math.min(2, options.concurrency ?? 4)),
+        // in all under any backlog; batches fetch again at once while the backlog lasts. A worker
+        // fetches WEBHOOK_FETCH_BATCH jobs (at least its share of the concurrency) and runs its
+        // share of them at a time: pg-boss's fetch and completion, a statement each a batch, are
+        // spread over more events than run at once (tenth round).
+        concurrency: workers,
+        batchSize: Math.max(runAtOnce, options.fetchBatch ?? runAtOnce),
+        runAtOnce,
         // Fed from the acknowledgement path: no NOTIFY (its commit lock would serialise the acks); workers poll.
         notify: false,
         work: options.processing ?? true,

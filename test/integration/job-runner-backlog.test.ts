@@ -47,3 +47,42 @@ it.each([{ notify: false }, { notify: true }])('one-job workers (NOTIFY $notify)
   const pollLong = gaps.filter((gap) => gap >= 300);
   expect(pollLong.length, `gaps ${gaps.join(', ')} ms`).toBeLessThanOrEqual(10);
 }, 90_000);
+
+it('a worker fetching more jobs than it runs at once (runAtOnce) runs them a few at a time and settles each on its own', async () => {
+  const jobs = new JobRunner({ databaseUrl: db.url, leaseSeconds: 30 }, createLogger('silent'));
+  runners.push(jobs);
+  const queue = 'test.run-at-once';
+  let running = 0;
+  let most = 0;
+  const order: number[] = [];
+  const activeSeen: number[] = [];
+  jobs.define<{ n: number }>(queue, { maxAttempts: 1, retryDelaySeconds: 0, retryDelayMaxSeconds: 0, notify: false, concurrency: 1, batchSize: 8, runAtOnce: 2 }, async ({ n }) => {
+    running += 1;
+    most = Math.max(most, running);
+    order.push(n);
+    // What the library holds as taken while the first jobs run: the whole fetch, not just those running.
+    if (order.length === 1) {
+      const rows = await db.orm.em.getConnection().execute(`select count(*)::int as n from pgboss.job where name = ? and state = 'active'`, [queue]);
+      activeSeen.push((rows[0] as { n: number }).n);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    running -= 1;
+    if (n === 5) throw new Error('job 5 fails alone');
+  });
+  await jobs.open();
+  const total = 16;
+  for (let i = 0; i < total; i += 1) await jobs.enqueueNow(queue, { n: i }, `run-at-once-${i}`);
+  await jobs.startWorkers();
+  const states = async () => (await db.orm.em.getConnection().execute(`select state, count(*)::int as n from pgboss.job where name = ? group by state order by state`, [queue])) as { state: string; n: number }[];
+  await eventually(async () => {
+    const now = await states();
+    return now.reduce((sum, { n }) => sum + n, 0) === total && now.every(({ state }) => state === 'completed' || state === 'failed');
+  }, 30_000, 'every job settled');
+  expect(await states()).toEqual([{ state: 'completed', n: total - 1 }, { state: 'failed', n: 1 }]);
+  // Fetched eight at a time (the oldest first), run two at a time; the second fetch only once the first is done (one worker).
+  expect(activeSeen).toEqual([8]);
+  expect(most).toBe(2);
+  const sorted = (ns: number[]) => [...ns].sort((a, b) => a - b);
+  expect(sorted(order.slice(0, 8)), order.join(' ')).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  expect(sorted(order.slice(8)), order.join(' ')).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
+}, 60_000);
