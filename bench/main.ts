@@ -51,6 +51,10 @@ const serviceEnv: Record<string, string> = args.includes('--service-env')
   ? Object.fromEntries(args[args.indexOf('--service-env') + 1]!.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
   : {};
 
+// `--service-socket`: the service reaches PostgreSQL through its Unix socket (DATABASE_URL's `?host=<directory>`)
+// instead of TCP loopback; the sandbox, the bare route and the bench's own client keep TCP.
+const serviceSocket = args.includes('--service-socket');
+
 const SIZES = quick
   ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1 }
   : { pages: 20_000, seconds: 10, pgbenchScale: 8, webhookRate: 500, webhookSeconds: 30, broadcasts: [2_000, 10_000], own: 10_000, ownRate: 200, ownSeconds: 10 };
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
   const pgbenchName = `payments_pgbench_${suffix}`;
   await adminQuery(server.adminUrl, `create database "${name}"`);
   const url = databaseUrl(server.adminUrl, name);
+  const serviceUrl = serviceSocket ? await socketUrl(url) : url;
   const [servicePort, sandboxPort, barePort] = [await freePort(), await freePort(), await freePort()];
   const children: Child[] = [];
   // Named, so that PostgreSQL's CPU on its polls is told apart from the service's (bench/postgres-cpu.ts).
@@ -99,11 +104,11 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = {
     command: `npm run bench${quick ? ' -- --quick' : ''}`,
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version, postgres: server.kind },
-    service: 'NODE_ENV=production, LOG_LEVEL=warn, RATE_LIMIT_PER_MINUTE lifted; gateway: the Razorpay sandbox out of process, over HTTP',
+    service: `NODE_ENV=production, LOG_LEVEL=warn, RATE_LIMIT_PER_MINUTE lifted; gateway: the Razorpay sandbox out of process, over HTTP; PostgreSQL over ${serviceSocket ? 'its Unix socket' : 'TCP loopback'}`,
   };
   try {
     const startService = (processing: boolean, profile: boolean) => startChild(path.join(serviceRoot, 'dist/src/main.js'), {
-      NODE_ENV: 'production', PORT: String(servicePort), HOST: '127.0.0.1', DATABASE_URL: url, JWT_SECRET, LOG_LEVEL: 'warn',
+      NODE_ENV: 'production', PORT: String(servicePort), HOST: '127.0.0.1', DATABASE_URL: serviceUrl, JWT_SECRET, LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000000', RAZORPAY_MODE: 'live', RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET,
       RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET, RAZORPAY_API_URL: `http://127.0.0.1:${sandboxPort}/sandbox/razorpay`, RECONCILE_ENABLED: 'false',
       // /metrics for the live scenarios' publish delay (payment_publish_delay_seconds).
@@ -238,3 +243,22 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+/** The same database through the server's (first) Unix socket directory, as DATABASE_URL's `?host=` form. */
+async function socketUrl(tcpUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: tcpUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ directories: string; port: string }>(`select current_setting('unix_socket_directories') as directories, current_setting('port') as port`);
+    const directory = rows[0]!.directories.split(',')[0]!.trim();
+    if (!directory) throw new Error('--service-socket: this PostgreSQL listens on no Unix socket (unix_socket_directories is empty)');
+    const url = new URL(tcpUrl);
+    url.hostname = 'localhost';
+    url.port = '';
+    url.searchParams.set('host', directory);
+    url.searchParams.set('port', rows[0]!.port);
+    return url.toString();
+  } finally {
+    await client.end();
+  }
+}
