@@ -179,7 +179,7 @@ export class JobRunner {
         },
         async (jobs) => {
           // At most `runAtOnce` of the fetch's jobs at a time, the rest in fetch order as places free up.
-          const limit = pLimit(Math.max(1, Math.min(options.runAtOnce ?? jobs.length, jobs.length)));
+          const limit = pLimit(options.runAtOnce ?? Infinity);
           return Promise.all(jobs.map((job) => limit(async () => {
             const meta = job as JobWithMetadata<never>;
             try {
