@@ -33,7 +33,7 @@ import { createPhonePeSandboxRouter, type PhonePeSandbox } from './sandbox/phone
 import { locatePhonePe } from './gateways/phonepe/phonepe.location.js';
 import { ProcessingThread } from './processing-thread/processing.thread.js';
 import { createServices, type Services } from './services.js';
-import { createWebhookRouter } from './webhooks/webhook.route.js';
+import { createWebhookRoute, type WebhookRoute } from './webhooks/webhook.route.js';
 import { createWebRouter } from './web/web.router.js';
 
 export interface RunningApp {
@@ -81,7 +81,11 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   const app: Express = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  const httpServer = http.createServer(app);
+  // Webhook deliveries are answered before the Express app (webhook.route.ts): set once the services exist.
+  let webhookRoute: WebhookRoute | null = null;
+  const httpServer = http.createServer((req, res) => {
+    if (!webhookRoute?.(req, res)) void app(req, res);
+  });
   const port = await listen(httpServer, config.port, config.host);
   const selfUrl = `http://127.0.0.1:${port}`;
   const sandboxMode = config.razorpay.mode === 'sandbox';
@@ -119,10 +123,11 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     onPublished: (delayMs) => metrics.publishDelay.observe(delayMs / 1000),
   }) : null;
 
-  // Raw body: mounted before any JSON parser (see DESIGN.md), and first of all: a gateway's delivery
-  // needs no request id, no browser security headers and no per-request metrics closure; the
-  // route counts its own answers. Its acknowledgement is the hot path of issue 11.
-  app.use(createWebhookRouter({ gateways, inbox: services.webhookInbox, logger, onAnswered: (gateway, status, seconds) => metrics.observeWebhook(gateway, status, seconds) }));
+  // Raw body, read before any JSON parser (see DESIGN.md), and before the Express app itself: a
+  // gateway's delivery needs no request id, no browser security headers, no per-request metrics
+  // closure and none of Express's per-request objects; the route counts its own answers. Its
+  // acknowledgement is the hot path of issue 11.
+  webhookRoute = createWebhookRoute({ gateways, inbox: services.webhookInbox, logger, onAnswered: (gateway, status, seconds) => metrics.observeWebhook(gateway, status, seconds) });
   app.use(requestContextMiddleware());
   app.use(securityHeaders());
   app.use(metrics.middleware());

@@ -65,7 +65,7 @@ export class Metrics {
 
   /**
    * One answer of a webhook route, counted as `middleware()` counts the others (the webhook routes
-   * are mounted before it): label children kept per gateway and status, nothing allocated per delivery.
+   * are answered before the Express app): label children kept per gateway and status, nothing allocated per delivery.
    */
   observeWebhook(gateway: string, status: number, seconds: number): void {
     const key = `${gateway} ${status}`;
