@@ -10,6 +10,7 @@ import { cloneOrders, seedPaymentPages } from './seed.js';
 import { measureBroadcast, measureOwnPayments } from './scenarios/live.js';
 import { measureRead } from './scenarios/read.js';
 import { measureDrain, measureWebhooks } from './scenarios/webhooks.js';
+import { calibrate } from './calibration.js';
 import { startPostgresCpuSampler } from './postgres-cpu.js';
 import { CREATE_ORDER, measureCreateOrder, measurePgbench } from './scenarios/write.js';
 import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild, type Child } from './support.js';
@@ -132,6 +133,9 @@ async function main(): Promise<void> {
     }, `http://127.0.0.1:${sandboxPort}`, { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, 'sandbox')}`] : [] });
     children.push(sandbox);
     await db.connect();
+    // The machine's speed this hour (bench/calibration.ts), before any load and again after the last scenario.
+    const calibration: { atStart: Awaited<ReturnType<typeof calibrate>>; atEnd?: Awaited<ReturnType<typeof calibrate>> } = { atStart: await calibrate(db) };
+    report.machine = { ...(report.machine as object), calibration };
 
     if (wanted('read')) {
       step('read: seeding pages, then the bare route and the service under load');
@@ -204,6 +208,7 @@ async function main(): Promise<void> {
       };
       await pgCpu.stop();
     }
+    calibration.atEnd = await calibrate(db);
   } finally {
     await db.end().catch(() => undefined);
     for (const child of children.reverse()) await child.stop();

@@ -101,3 +101,36 @@ export function cpuPer(before: Record<string, number>, after: Record<string, num
   }
   return { total: round(total / count, 2), ...per };
 }
+
+/**
+ * The server's write-ahead log so far: bytes written, full-page images, checkpoints. They are
+ * server-wide, which is fine on the bench's otherwise idle server. A checkpoint during a run makes
+ * every page's next change write a full-page image, so the same work costs more WAL, and more
+ * PostgreSQL CPU, than in a run without one. Null when the server does not expose them (before
+ * PostgreSQL 14).
+ */
+export interface WalCounters { bytes: number; fullPageImages: number; checkpoints: number }
+
+export async function walCounters(client: pg.Client): Promise<WalCounters | null> {
+  try {
+    const { rows: [{ version }] } = await client.query<{ version: number }>(`select current_setting('server_version_num')::int as version`);
+    const checkpoints = version >= 170_000
+      ? `(select num_timed + num_requested from pg_stat_checkpointer)`
+      : `(select checkpoints_timed + checkpoints_req from pg_stat_bgwriter)`;
+    const { rows: [row] } = await client.query<{ bytes: string; fpi: string; checkpoints: string }>(
+      `select (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint as bytes, (select wal_fpi from pg_stat_wal) as fpi, ${checkpoints} as checkpoints`);
+    return { bytes: Number(row!.bytes), fullPageImages: Number(row!.fpi), checkpoints: Number(row!.checkpoints) };
+  } catch {
+    return null;
+  }
+}
+
+/** WAL bytes and full-page images per `count` (events or deliveries), and the checkpoints in between. */
+export function walPer(before: WalCounters | null, after: WalCounters | null, count: number): { bytes: number; fullPageImages: number; checkpoints: number } | null {
+  if (!before || !after || count <= 0) return null;
+  return {
+    bytes: Math.round((after.bytes - before.bytes) / count),
+    fullPageImages: round((after.fullPageImages - before.fullPageImages) / count, 2),
+    checkpoints: after.checkpoints - before.checkpoints,
+  };
+}

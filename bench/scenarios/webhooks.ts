@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type pg from 'pg';
 import { pacedLoad } from '../paced-load.js';
-import { cpuPer, type PostgresCpuSampler } from '../postgres-cpu.js';
+import { cpuPer, walCounters, walPer, type PostgresCpuSampler } from '../postgres-cpu.js';
 import { cpuMs, histogramDelta, load, round, scrapeEventLoopDelay, scrapeHistogram, waitFor, type Child } from '../support.js';
 
 /**
@@ -109,6 +109,8 @@ export interface WebhookFigures {
    * CAPTURED, per event settled, by connection group (`pgBoss`, `orm`, `inbox`, `bench`, `other`).
    */
   postgresCpuMsPerEvent?: Record<string, number> | null;
+  /** WAL bytes and full-page images an event, and the checkpoints during the measurement (server-wide; null before PostgreSQL 14). */
+  postgresWalPerEvent?: { bytes: number; fullPageImages: number; checkpoints: number } | null;
   paymentsNotCaptured: number;
   paymentsWithoutExactlyOneCompletedCharge: number;
   /** Must be 0 whatever the load: a CAPTURED payment with a doubled or missing CHARGE. */
@@ -126,6 +128,7 @@ export interface AckOnlyFigures {
   eventsStored: number;
   /** PostgreSQL's CPU per delivery while they arrived, by connection group (bench/postgres-cpu.ts). */
   postgresCpuMsPerDelivery?: Record<string, number> | null;
+  postgresWalPerDelivery?: { bytes: number; fullPageImages: number; checkpoints: number } | null;
 }
 
 /**
@@ -140,7 +143,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
   const answeredBefore = await scrapeHistogram(service, 'http_request_duration_seconds', ROUTE);
   await scrapeEventLoopDelay(service);
   const connections = Math.min(100, Math.max(10, Math.round(rate / 10)));
-  const pgCpuBefore = await pgCpu?.read();
+  const [pgCpuBefore, walBefore] = [await pgCpu?.read(), await walCounters(db)];
   let next = 0;
   const loaded = generator === 'paced' ? await pacedLoad({
     url: service.url, path: '/webhooks/razorpay', rate, count: plan.length, connections, timeoutMs: 10_000,
@@ -170,7 +173,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
   const { serverCpuMsPerRequest, requests: _requests, ...figures } = loaded;
   const acks: AckFigures = { generator, ...figures, serviceAnswer, serviceEventLoopDelay };
   if (ackOnly) {
-    const pgCpuAfter = await pgCpu?.read();
+    const [pgCpuAfter, walAfter] = [await pgCpu?.read(), await walCounters(db)];
     const { rows: [stored] } = await db.query(`select count(*)::int as n from webhook_event`);
     return {
       deliveries: plan.length, ratePerSecond: rate,
@@ -178,6 +181,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
       serverCpuMsPerDelivery: serverCpuMsPerRequest ?? null,
       eventsStored: stored.n,
       ...(pgCpuBefore && pgCpuAfter ? { postgresCpuMsPerDelivery: cpuPer(pgCpuBefore, pgCpuAfter, plan.length) } : {}),
+      postgresWalPerDelivery: walPer(walBefore, walAfter, plan.length),
     };
   }
   const ids = orders.map((o) => o.id);
@@ -189,7 +193,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
   // check then runs on settled books, so only a lost or doubled CHARGE fails the run, never a timing.
   const settled = await waitFor(async () => (await notCaptured()) === 0, Math.max(60_000, plan.length * 50), POLL_MS);
   const processedAfter = settled ? round((Date.now() - lastDelivery) / 1000) : null;
-  const [settledAfter, cpuAfter, waited, pgCpuAfter] = [await eventsSettled(), cpuMs(service.pid), (Date.now() - lastDelivery) / 1000, await pgCpu?.read()];
+  const [settledAfter, cpuAfter, waited, pgCpuAfter, walAfter] = [await eventsSettled(), cpuMs(service.pid), (Date.now() - lastDelivery) / 1000, await pgCpu?.read(), await walCounters(db)];
   const afterLastDelivery = {
     eventsSettled: settledAfter - settledBefore,
     seconds: round(waited),
@@ -206,6 +210,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     allProcessedAfterLastDeliveryS: processedAfter,
     afterLastDelivery,
     ...(pgCpuBefore && pgCpuAfter ? { postgresCpuMsPerEvent: cpuPer(pgCpuBefore, pgCpuAfter, settledAfter) } : {}),
+    postgresWalPerEvent: walPer(walBefore, walAfter, settledAfter),
     paymentsNotCaptured: counts.notCaptured,
     paymentsWithoutExactlyOneCompletedCharge: counts.unsettled,
     capturedPaymentsWithoutExactlyOneCompletedCharge: counts.capturedWrong,
@@ -238,6 +243,8 @@ export interface DrainFigures {
     eventsSettled: number; seconds: number; eventsPerSecond: number; serverCpuMsPerEvent: number | null; eventsLeft: number;
     /** PostgreSQL's CPU over the drain, per event settled, by connection group (bench/postgres-cpu.ts). */
     postgresCpuMsPerEvent?: Record<string, number> | null;
+    /** WAL bytes and full-page images an event, and the checkpoints during the measurement (server-wide; null before PostgreSQL 14). */
+    postgresWalPerEvent?: { bytes: number; fullPageImages: number; checkpoints: number } | null;
   };
   payments: number;
   paymentsNotCaptured: number;
@@ -258,9 +265,9 @@ export async function measureDrain(acknowledger: Child, startProcessor: () => Pr
   await acknowledger.stop();
   const processor = await startProcessor();
   const eventsLeft = async () => Number((await db.query(`select count(*)::int as n from webhook_event where status in ('PENDING', 'FAILED')`)).rows[0].n);
-  const [leftBefore, cpuBefore, start, pgCpuBefore] = [await eventsLeft(), cpuMs(processor.pid), Date.now(), await pgCpu?.read()];
+  const [leftBefore, cpuBefore, start, pgCpuBefore, walBefore] = [await eventsLeft(), cpuMs(processor.pid), Date.now(), await pgCpu?.read(), await walCounters(db)];
   await waitFor(async () => (await eventsLeft()) === 0, Math.max(60_000, stored.eventsStored * 50), POLL_MS);
-  const [leftAfter, cpuAfter, waited, pgCpuAfter] = [await eventsLeft(), cpuMs(processor.pid), (Date.now() - start) / 1000, await pgCpu?.read()];
+  const [leftAfter, cpuAfter, waited, pgCpuAfter, walAfter] = [await eventsLeft(), cpuMs(processor.pid), (Date.now() - start) / 1000, await pgCpu?.read(), await walCounters(db)];
   const settled = leftBefore - leftAfter;
   const counts = await chargeCheck(db, orders.map((o) => o.id));
   return {
@@ -269,6 +276,7 @@ export async function measureDrain(acknowledger: Child, startProcessor: () => Pr
       eventsSettled: settled, seconds: round(waited), eventsPerSecond: round(settled / Math.max(0.001, waited)),
       serverCpuMsPerEvent: settled > 0 ? round((cpuAfter - cpuBefore) / settled, 2) : null, eventsLeft: leftAfter,
       ...(pgCpuBefore && pgCpuAfter ? { postgresCpuMsPerEvent: cpuPer(pgCpuBefore, pgCpuAfter, settled) } : {}),
+      postgresWalPerEvent: walPer(walBefore, walAfter, settled),
     },
     payments: orders.length,
     paymentsNotCaptured: counts.notCaptured,
