@@ -10,7 +10,7 @@ import { cloneOrders, seedPaymentPages } from './seed.js';
 import { measureBroadcast, measureOwnPayments } from './scenarios/live.js';
 import { measureRead } from './scenarios/read.js';
 import { measureDrain, measureWebhooks } from './scenarios/webhooks.js';
-import { calibrate } from './calibration.js';
+import { calibrate, type Calibration } from './calibration.js';
 import { startPostgresCpuSampler } from './postgres-cpu.js';
 import { CREATE_ORDER, measureCreateOrder, measurePgbench } from './scenarios/write.js';
 import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild, type Child } from './support.js';
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     children.push(sandbox);
     await db.connect();
     // The machine's speed this hour (bench/calibration.ts), before any load and again after the last scenario.
-    const calibration: { atStart: Awaited<ReturnType<typeof calibrate>>; atEnd?: Awaited<ReturnType<typeof calibrate>> } = { atStart: await calibrate(db) };
+    const calibration: { atStart: Calibration; atEnd?: Calibration } = { atStart: await calibrate(db) };
     report.machine = { ...(report.machine as object), calibration };
 
     if (wanted('read')) {

@@ -125,8 +125,11 @@ export async function walCounters(client: pg.Client): Promise<WalCounters | null
   }
 }
 
+/** The same counters per event or delivery (bytes and full-page images divided, checkpoints counted). */
+export type WalPer = WalCounters;
+
 /** WAL bytes and full-page images per `count` (events or deliveries), and the checkpoints in between. */
-export function walPer(before: WalCounters | null, after: WalCounters | null, count: number): { bytes: number; fullPageImages: number; checkpoints: number } | null {
+export function walPer(before: WalCounters | null, after: WalCounters | null, count: number): WalPer | null {
   if (!before || !after || count <= 0) return null;
   return {
     bytes: Math.round((after.bytes - before.bytes) / count),

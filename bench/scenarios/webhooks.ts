@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type pg from 'pg';
 import { pacedLoad } from '../paced-load.js';
-import { cpuPer, walCounters, walPer, type PostgresCpuSampler } from '../postgres-cpu.js';
+import { cpuPer, walCounters, walPer, type PostgresCpuSampler, type WalPer } from '../postgres-cpu.js';
 import { cpuMs, histogramDelta, load, round, scrapeEventLoopDelay, scrapeHistogram, waitFor, type Child } from '../support.js';
 
 /**
@@ -110,7 +110,7 @@ export interface WebhookFigures {
    */
   postgresCpuMsPerEvent?: Record<string, number> | null;
   /** WAL bytes and full-page images an event, and the checkpoints during the measurement (server-wide; null before PostgreSQL 14). */
-  postgresWalPerEvent?: { bytes: number; fullPageImages: number; checkpoints: number } | null;
+  postgresWalPerEvent?: WalPer | null;
   paymentsNotCaptured: number;
   paymentsWithoutExactlyOneCompletedCharge: number;
   /** Must be 0 whatever the load: a CAPTURED payment with a doubled or missing CHARGE. */
@@ -128,7 +128,8 @@ export interface AckOnlyFigures {
   eventsStored: number;
   /** PostgreSQL's CPU per delivery while they arrived, by connection group (bench/postgres-cpu.ts). */
   postgresCpuMsPerDelivery?: Record<string, number> | null;
-  postgresWalPerDelivery?: { bytes: number; fullPageImages: number; checkpoints: number } | null;
+  /** WAL bytes and full-page images a delivery, and the checkpoints while they arrived (server-wide; null before PostgreSQL 14). */
+  postgresWalPerDelivery?: WalPer | null;
 }
 
 /**
@@ -244,7 +245,7 @@ export interface DrainFigures {
     /** PostgreSQL's CPU over the drain, per event settled, by connection group (bench/postgres-cpu.ts). */
     postgresCpuMsPerEvent?: Record<string, number> | null;
     /** WAL bytes and full-page images an event, and the checkpoints during the measurement (server-wide; null before PostgreSQL 14). */
-    postgresWalPerEvent?: { bytes: number; fullPageImages: number; checkpoints: number } | null;
+    postgresWalPerEvent?: WalPer | null;
   };
   payments: number;
   paymentsNotCaptured: number;
