@@ -11,7 +11,7 @@ import { measureBroadcast, measureOwnPayments } from './scenarios/live.js';
 import { measureRead } from './scenarios/read.js';
 import { measureDrain, measureWebhooks } from './scenarios/webhooks.js';
 import { calibrate, type Calibration } from './calibration.js';
-import { startPostgresCpuSampler } from './postgres-cpu.js';
+import { countRows, startPostgresCpuSampler } from './postgres-cpu.js';
 import { CREATE_ORDER, measureCreateOrder, measurePgbench } from './scenarios/write.js';
 import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild, type Child } from './support.js';
 
@@ -33,6 +33,9 @@ import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild
  * `--drain`: processing alone: the webhook scenario's deliveries stored as `--ack-only` does, then
  * that service stopped and one that processes started on the same database (`--profile`: only it
  * is profiled), timed until every event is settled: events per second, CPU per event.
+ * `--rows`: the webhook scenarios also report the rows written an event (or a delivery) by table,
+ * inserted, updated (of them HOT) and deleted, from PostgreSQL's statistics (each reading waits
+ * 11 s or more for them: bench/postgres-cpu.ts).
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -48,6 +51,8 @@ const serviceNodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').f
 const ackOnly = args.includes('--ack-only');
 const webhookLoad = args.includes('--webhook-load') ? (args[args.indexOf('--webhook-load') + 1] as 'paced' | 'autocannon') : 'paced';
 const drain = args.includes('--drain');
+// The webhook scenarios also count the rows written an event, by table (each reading waits for PostgreSQL's statistics: 11 s or more).
+countRows(args.includes('--rows'));
 const serviceEnv: Record<string, string> = args.includes('--service-env')
   ? Object.fromEntries(args[args.indexOf('--service-env') + 1]!.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
   : {};

@@ -137,3 +137,52 @@ export function walPer(before: WalCounters | null, after: WalCounters | null, co
     checkpoints: after.checkpoints - before.checkpoints,
   };
 }
+
+/**
+ * Rows written so far, by table (`schema.table`, the bench's database only): inserted, updated
+ * (of which HOT: no index touched, the new version on the same page), deleted. Like the WAL, they
+ * do not move with the machine's speed: the same work writes the same rows. PostgreSQL's
+ * cumulative statistics, which a backend reports when it goes idle, but no sooner than a second
+ * after its previous report, and then only after ten idle seconds (PostgreSQL 15's
+ * PGSTAT_IDLE_INTERVAL): a reading waits until they have not moved for eleven seconds (at most
+ * thirty), so only with `--rows` (bench/main.ts); null otherwise.
+ */
+export type RowCounters = Record<string, { inserted: number; updated: number; hotUpdated: number; deleted: number }>;
+
+let countingRows = false;
+
+/** `--rows`: the scenarios read {@link rowCounters} (each reading takes at least eleven seconds). */
+export function countRows(enabled: boolean): void {
+  countingRows = enabled;
+}
+
+export async function rowCounters(client: pg.Client): Promise<RowCounters | null> {
+  if (!countingRows) return null;
+  const read = async (): Promise<string> => {
+    const { rows } = await client.query<{ name: string; ins: string; upd: string; hot: string; del: string }>(
+      `select schemaname || '.' || relname as name, n_tup_ins as ins, n_tup_upd as upd, n_tup_hot_upd as hot, n_tup_del as del from pg_stat_user_tables order by 1`);
+    return JSON.stringify(Object.fromEntries(rows.map((r) => [r.name, { inserted: Number(r.ins), updated: Number(r.upd), hotUpdated: Number(r.hot), deleted: Number(r.del) }])));
+  };
+  let last = await read();
+  for (let since = Date.now(), started = since; Date.now() - since < 11_000 && Date.now() - started < 30_000;) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = await read();
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+  return JSON.parse(last) as RowCounters;
+}
+
+/** Rows written per `count` (events or deliveries), by table, tables with none left out. */
+export function rowsPer(before: RowCounters | null, after: RowCounters | null, count: number): RowCounters | null {
+  if (!before || !after || count <= 0) return null;
+  const per: RowCounters = {};
+  for (const [name, a] of Object.entries(after)) {
+    const b = before[name] ?? { inserted: 0, updated: 0, hotUpdated: 0, deleted: 0 };
+    const row = {
+      inserted: round((a.inserted - b.inserted) / count, 2), updated: round((a.updated - b.updated) / count, 2),
+      hotUpdated: round((a.hotUpdated - b.hotUpdated) / count, 2), deleted: round((a.deleted - b.deleted) / count, 2),
+    };
+    if (row.inserted || row.updated || row.deleted) per[name] = row;
+  }
+  return per;
+}

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type pg from 'pg';
 import { pacedLoad } from '../paced-load.js';
-import { cpuPer, walCounters, walPer, type PostgresCpuSampler, type WalPer } from '../postgres-cpu.js';
+import { cpuPer, rowCounters, rowsPer, walCounters, walPer, type PostgresCpuSampler, type RowCounters, type WalPer } from '../postgres-cpu.js';
 import { cpuMs, histogramDelta, load, round, scrapeEventLoopDelay, scrapeHistogram, waitFor, type Child } from '../support.js';
 
 /**
@@ -111,6 +111,8 @@ export interface WebhookFigures {
   postgresCpuMsPerEvent?: Record<string, number> | null;
   /** WAL bytes and full-page images an event, and the checkpoints during the measurement (server-wide; null before PostgreSQL 14). */
   postgresWalPerEvent?: WalPer | null;
+  /** Rows inserted, updated (of them HOT) and deleted an event, by table (bench/postgres-cpu.ts). */
+  postgresRowsPerEvent?: RowCounters | null;
   paymentsNotCaptured: number;
   paymentsWithoutExactlyOneCompletedCharge: number;
   /** Must be 0 whatever the load: a CAPTURED payment with a doubled or missing CHARGE. */
@@ -130,6 +132,8 @@ export interface AckOnlyFigures {
   postgresCpuMsPerDelivery?: Record<string, number> | null;
   /** WAL bytes and full-page images a delivery, and the checkpoints while they arrived (server-wide; null before PostgreSQL 14). */
   postgresWalPerDelivery?: WalPer | null;
+  /** Rows inserted, updated (of them HOT) and deleted a delivery, by table (bench/postgres-cpu.ts). */
+  postgresRowsPerDelivery?: RowCounters | null;
 }
 
 /**
@@ -144,7 +148,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
   const answeredBefore = await scrapeHistogram(service, 'http_request_duration_seconds', ROUTE);
   await scrapeEventLoopDelay(service);
   const connections = Math.min(100, Math.max(10, Math.round(rate / 10)));
-  const [pgCpuBefore, walBefore] = [await pgCpu?.read(), await walCounters(db)];
+  const [pgCpuBefore, walBefore, rowsBefore] = [await pgCpu?.read(), await walCounters(db), await rowCounters(db)];
   let next = 0;
   const loaded = generator === 'paced' ? await pacedLoad({
     url: service.url, path: '/webhooks/razorpay', rate, count: plan.length, connections, timeoutMs: 10_000,
@@ -176,6 +180,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
   if (ackOnly) {
     const [pgCpuAfter, walAfter] = [await pgCpu?.read(), await walCounters(db)];
     const { rows: [stored] } = await db.query(`select count(*)::int as n from webhook_event`);
+    const rowsAfter = await rowCounters(db);
     return {
       deliveries: plan.length, ratePerSecond: rate,
       acks,
@@ -183,6 +188,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
       eventsStored: stored.n,
       ...(pgCpuBefore && pgCpuAfter ? { postgresCpuMsPerDelivery: cpuPer(pgCpuBefore, pgCpuAfter, plan.length) } : {}),
       postgresWalPerDelivery: walPer(walBefore, walAfter, plan.length),
+      postgresRowsPerDelivery: rowsPer(rowsBefore, rowsAfter, plan.length),
     };
   }
   const ids = orders.map((o) => o.id);
@@ -195,6 +201,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
   const settled = await waitFor(async () => (await notCaptured()) === 0, Math.max(60_000, plan.length * 50), POLL_MS);
   const processedAfter = settled ? round((Date.now() - lastDelivery) / 1000) : null;
   const [settledAfter, cpuAfter, waited, pgCpuAfter, walAfter] = [await eventsSettled(), cpuMs(service.pid), (Date.now() - lastDelivery) / 1000, await pgCpu?.read(), await walCounters(db)];
+  const rowsAfter = await rowCounters(db);
   const afterLastDelivery = {
     eventsSettled: settledAfter - settledBefore,
     seconds: round(waited),
@@ -212,6 +219,7 @@ export async function measureWebhooks(service: Child, db: pg.Client, secret: str
     afterLastDelivery,
     ...(pgCpuBefore && pgCpuAfter ? { postgresCpuMsPerEvent: cpuPer(pgCpuBefore, pgCpuAfter, settledAfter) } : {}),
     postgresWalPerEvent: walPer(walBefore, walAfter, settledAfter),
+    postgresRowsPerEvent: rowsPer(rowsBefore, rowsAfter, settledAfter),
     paymentsNotCaptured: counts.notCaptured,
     paymentsWithoutExactlyOneCompletedCharge: counts.unsettled,
     capturedPaymentsWithoutExactlyOneCompletedCharge: counts.capturedWrong,
@@ -246,6 +254,7 @@ export interface DrainFigures {
     postgresCpuMsPerEvent?: Record<string, number> | null;
     /** WAL bytes and full-page images an event, and the checkpoints during the measurement (server-wide; null before PostgreSQL 14). */
     postgresWalPerEvent?: WalPer | null;
+    postgresRowsPerEvent?: RowCounters | null;
   };
   payments: number;
   paymentsNotCaptured: number;
@@ -261,15 +270,19 @@ export interface DrainFigures {
  */
 export async function measureDrain(acknowledger: Child, startProcessor: () => Promise<Child>, db: pg.Client, secret: string, orders: { id: string; orderId: string }[], amount: number, rate: number, seconds: number, generator: AckFigures['generator'] = 'paced', pgCpu?: PostgresCpuSampler): Promise<DrainFigures> {
   const stored = await measureWebhooks(acknowledger, db, secret, orders, amount, rate, seconds, true, generator, pgCpu) as AckOnlyFigures;
-  const unqueued = async () => Number((await db.query(`select count(*)::int as n from webhook_event where not job_queued`)).rows[0].n);
+  // Events still waiting for their job: the feeder's table, or (a build before the thirteenth round, `--service`) the flag on the event.
+  const { rows: [{ table }] } = await db.query(`select to_regclass('webhook_event_unqueued') is not null as "table"`);
+  const waiting = table ? `select count(*)::int as n from webhook_event_unqueued` : `select count(*)::int as n from webhook_event where not job_queued`;
+  const unqueued = async () => Number((await db.query(waiting)).rows[0].n);
   if (!(await waitFor(async () => (await unqueued()) === 0, 60_000))) throw new Error('the acknowledging service left events without their job');
   await acknowledger.stop();
   const processor = await startProcessor();
   const eventsLeft = async () => Number((await db.query(`select count(*)::int as n from webhook_event where status in ('PENDING', 'FAILED')`)).rows[0].n);
-  const [leftBefore, cpuBefore, start, pgCpuBefore, walBefore] = [await eventsLeft(), cpuMs(processor.pid), Date.now(), await pgCpu?.read(), await walCounters(db)];
+  const [leftBefore, cpuBefore, start, pgCpuBefore, walBefore, rowsBefore] = [await eventsLeft(), cpuMs(processor.pid), Date.now(), await pgCpu?.read(), await walCounters(db), await rowCounters(db)];
   await waitFor(async () => (await eventsLeft()) === 0, Math.max(60_000, stored.eventsStored * 50), POLL_MS);
   const [leftAfter, cpuAfter, waited, pgCpuAfter, walAfter] = [await eventsLeft(), cpuMs(processor.pid), (Date.now() - start) / 1000, await pgCpu?.read(), await walCounters(db)];
   const settled = leftBefore - leftAfter;
+  const rowsAfter = await rowCounters(db);
   const counts = await chargeCheck(db, orders.map((o) => o.id));
   return {
     stored,
@@ -278,6 +291,7 @@ export async function measureDrain(acknowledger: Child, startProcessor: () => Pr
       serverCpuMsPerEvent: settled > 0 ? round((cpuAfter - cpuBefore) / settled, 2) : null, eventsLeft: leftAfter,
       ...(pgCpuBefore && pgCpuAfter ? { postgresCpuMsPerEvent: cpuPer(pgCpuBefore, pgCpuAfter, settled) } : {}),
       postgresWalPerEvent: walPer(walBefore, walAfter, settled),
+      postgresRowsPerEvent: rowsPer(rowsBefore, rowsAfter, settled),
     },
     payments: orders.length,
     paymentsNotCaptured: counts.notCaptured,
