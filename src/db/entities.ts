@@ -11,11 +11,11 @@ import { SavedPaymentMethod } from '../payment-methods/payment-method.entity.js'
 import { Refund } from '../refunds/refund.entity.js';
 import { Transaction } from '../transactions/transaction.entity.js';
 import { Wallet } from '../wallet/wallet.entity.js';
-import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
+import { WebhookEvent, WebhookEventUnqueued } from '../webhooks/webhook-event.entity.js';
 
 /** Every entity, registered explicitly (no folder scanning: the build and vitest agree). */
 export const ENTITIES = [
   Payment, PaymentEvent, Transaction, WebhookEvent, SavedPaymentMethod, LedgerAccount, Journal, JournalEntry, Wallet, Refund,
   Product, Cart, CartLine, CartCheckout, Booking, BookingItem, OutboxMessage, OutboxDelivery, OutboxAttempt,
-  PayeeAccount, Payout, PayoutReversal,
+  PayeeAccount, Payout, PayoutReversal, WebhookEventUnqueued,
 ];

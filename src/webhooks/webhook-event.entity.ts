@@ -24,10 +24,6 @@ export enum WebhookEventStatus {
 @Entity({ tableName: 'webhook_event' })
 @Index({ name: 'webhook_event_due_idx', properties: ['status', 'nextAttemptAt'] })
 @Unique({ name: 'webhook_event_gateway_event_id_unique', properties: ['gateway', 'eventId'] })
-@Index({
-  name: 'webhook_event_unqueued_idx',
-  expression: `create index "webhook_event_unqueued_idx" on "webhook_event" ("received_at") where not "job_queued"`,
-})
 export class WebhookEvent {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -62,17 +58,28 @@ export class WebhookEvent {
   @Property({ type: 'text', nullable: true })
   lastError: string | null = null;
 
-  /**
-   * Whether its processing job exists (or it needs none). The acknowledgement stores the row
-   * alone (one statement) with `false`; the feeder (webhook.feeder.ts) adds the jobs of such
-   * rows in batches and sets it, in one transaction, so a process killed in between loses nothing.
-   */
-  @Property({ type: 'boolean', default: true })
-  jobQueued: boolean = true;
-
   @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
   receivedAt: Date = new Date();
 
   @Property({ type: 'datetime', columnType: 'timestamptz(3)', nullable: true })
   processedAt: Date | null = null;
+}
+
+/**
+ * A stored event still waiting for its processing job: the acknowledgement's statement inserts
+ * one row here with the event (a PENDING one; a QUARANTINED event needs no job), and the feeder
+ * (webhook.feeder.ts) deletes a batch of them and adds their jobs in one transaction, so a process
+ * killed in between loses nothing. A narrow table of its own rather than a flag on the event
+ * (issue 11, thirteenth round): setting a flag wrote a whole new version of the wide event row,
+ * its payload and every index entry with it, for every event.
+ */
+@Entity({ tableName: 'webhook_event_unqueued' })
+export class WebhookEventUnqueued {
+  /** Insertion order: the feeder gives the oldest their jobs first. */
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  seq!: string;
+
+  /** The `webhook_event` row's id (no foreign key: a job for an event gone finds nothing to claim). */
+  @Property({ type: 'uuid' })
+  webhookEventId!: string;
 }

@@ -2,12 +2,14 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { Logger } from '../logger.js';
 
-// Locks up to `limit` stored events that have no job yet, oldest first; rows another feeder holds are skipped.
-const LOCK_UNQUEUED = `select "id" from "webhook_event" where not "job_queued" order by "received_at" limit ? for update skip locked`;
-// Whether any stored event waits for its job (the partial index on unqueued rows answers it): an
-// idle poll is this one statement, with no transaction opened.
-const ANY_UNQUEUED = `select 1 from "webhook_event" where not "job_queued" limit 1`;
-const MARK_QUEUED = `update "webhook_event" set "job_queued" = true where "id" in (?)`;
+// Takes up to `limit` stored events that wait for their job, oldest first, out of the queue table:
+// their rows are deleted (and stay locked until the commit), so rows another feeder took are
+// skipped, and a rollback puts them back. The event rows themselves are not written.
+const TAKE_UNQUEUED = `with taken as (select "seq" from "webhook_event_unqueued" order by "seq" limit ? for update skip locked)
+  delete from "webhook_event_unqueued" u using taken where u."seq" = taken."seq" returning u."webhook_event_id" as "id", u."seq"`;
+// Whether any stored event waits for its job: an idle poll is this one statement on an empty
+// table, with no transaction opened.
+const ANY_UNQUEUED = `select 1 from "webhook_event_unqueued" limit 1`;
 
 export interface WebhookFeederOptions {
   /** The queue of the processing jobs. */
@@ -22,10 +24,10 @@ export interface WebhookFeederOptions {
 
 /**
  * Gives stored webhook events their processing jobs, off the acknowledgement path. The route
- * stores the row alone (one statement, `job_queued` false) and wakes the feeder; the feeder
- * marks a batch of such rows and inserts their jobs in one transaction, so each event gets its
- * job exactly once, and an event stored by a process killed before its job was added is found by
- * the next pass of any instance (it also polls).
+ * stores the row and its place in `webhook_event_unqueued` (one statement) and wakes the feeder;
+ * the feeder takes a batch of those places and inserts their jobs in one transaction, so each
+ * event gets its job exactly once, and an event stored by a process killed before its job was
+ * added is found by the next pass of any instance (it also polls).
  */
 export class WebhookFeeder {
   readonly #batch: number;
@@ -67,23 +69,21 @@ export class WebhookFeeder {
   }
 
   /**
-   * One batch: locks up to `batch` unqueued events, adds their jobs and marks them, in one
-   * transaction. Returns how many. The mark comes last, just before the commit: until then the
-   * rows are only locked, and a duplicate delivery's `insert … on conflict` does not wait for a
-   * lock; from the update on (a new row version not yet committed) it would. When no event
-   * waits (most polls), it opens no transaction.
+   * One batch: takes up to `batch` waiting events out of the queue table and adds their jobs, in
+   * one transaction. Returns how many. The event rows are neither locked nor written, so a
+   * duplicate delivery's `insert … on conflict` never waits for a feeder. When no event waits
+   * (most polls), it opens no transaction.
    */
   async feedOnce(): Promise<number> {
     const waiting: unknown[] = await this.orm.em.getConnection().execute(ANY_UNQUEUED, [], 'all');
     if (waiting.length === 0) return 0;
     return this.orm.em.fork().transactional(async (em) => {
-      const connection = em.getConnection();
-      const rows: { id: string }[] = await connection.execute(LOCK_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());
+      const rows: { id: string; seq: string }[] = await em.getConnection().execute(TAKE_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());
       if (rows.length === 0) return 0;
-      const ids = rows.map(({ id }) => id);
-      await this.jobs.enqueueMany(em, this.options.queue, ids.map((id) => ({ data: { id }, key: id })));
-      await connection.execute(MARK_QUEUED, [ids], 'run', em.getTransactionContext());
-      return ids.length;
+      // `delete … returning` answers in no set order: the jobs are inserted in arrival order.
+      rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+      await this.jobs.enqueueMany(em, this.options.queue, rows.map(({ id }) => ({ data: { id }, key: id })));
+      return rows.length;
     });
   }
 

@@ -16,8 +16,9 @@ export interface IncomingWebhook {
 }
 
 // One fixed statement, its own transaction (autocommit): the row, unless (gateway, event id) is
-// already stored; then that row's id. A PENDING row is stored with "job_queued" false: the feeder
-// adds its processing job (webhook.feeder.ts), so the acknowledgement is this one round trip.
+// already stored; then that row's id. A PENDING row is stored with its place in
+// "webhook_event_unqueued": the feeder adds its processing job (webhook.feeder.ts), so the
+// acknowledgement is this one round trip.
 // The second branch reads the statement's snapshot: a duplicate committed by a concurrent delivery
 // after it began is not in it, and `store` looks it up once the statement is over.
 const INSERT_EVENT: pg.QueryConfig = {
@@ -25,10 +26,12 @@ const INSERT_EVENT: pg.QueryConfig = {
   name: 'webhook-inbox-insert',
   text: `
   with inserted as (
-    insert into "webhook_event" ("id", "gateway", "event_id", "event_type", "payload", "status", "raw_body", "last_error", "job_queued", "attempts", "next_attempt_at", "received_at")
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, now(), now())
+    insert into "webhook_event" ("id", "gateway", "event_id", "event_type", "payload", "status", "raw_body", "last_error", "attempts", "next_attempt_at", "received_at")
+    values ($1, $2, $3, $4, $5, $6, $7, $8, 0, now(), now())
     on conflict ("gateway", "event_id") do nothing
-    returning "id")
+    returning "id", "status"),
+  unqueued as (
+    insert into "webhook_event_unqueued" ("webhook_event_id") select "id" from inserted where "status" = 'PENDING')
   select "id", true as "stored" from inserted
   union all
   select "id", false as "stored" from "webhook_event" where "gateway" = $2 and "event_id" = $3 and not exists (select 1 from inserted)`,
@@ -46,12 +49,14 @@ const INSERT_EVENTS: pg.QueryConfig = {
   name: 'webhook-inbox-insert-many',
   text: `
   with input as (
-    select * from jsonb_to_recordset($1::jsonb) as t("id" uuid, "gateway" text, "event_id" text, "event_type" text, "payload" jsonb, "status" text, "raw_body" text, "last_error" text, "job_queued" boolean)),
+    select * from jsonb_to_recordset($1::jsonb) as t("id" uuid, "gateway" text, "event_id" text, "event_type" text, "payload" jsonb, "status" text, "raw_body" text, "last_error" text)),
   inserted as (
-    insert into "webhook_event" ("id", "gateway", "event_id", "event_type", "payload", "status", "raw_body", "last_error", "job_queued", "attempts", "next_attempt_at", "received_at")
-    select "id", "gateway", "event_id", "event_type", "payload", "status", "raw_body", "last_error", "job_queued", 0, now(), now() from input
+    insert into "webhook_event" ("id", "gateway", "event_id", "event_type", "payload", "status", "raw_body", "last_error", "attempts", "next_attempt_at", "received_at")
+    select "id", "gateway", "event_id", "event_type", "payload", "status", "raw_body", "last_error", 0, now(), now() from input
     on conflict ("gateway", "event_id") do nothing
-    returning "id")
+    returning "id", "status"),
+  unqueued as (
+    insert into "webhook_event_unqueued" ("webhook_event_id") select "id" from inserted where "status" = 'PENDING')
   select i."gateway", i."event_id", coalesce(n."id", e."id") as "id", n."id" is not null as "stored"
   from input i
   left join inserted n on n."id" = i."id"
@@ -189,7 +194,7 @@ export class WebhookInbox {
     const c = columns(event);
     const { rows } = await this.pool.query<{ id: string; stored: boolean }>({
       ...INSERT_EVENT,
-      values: [randomUUID(), c.gateway, c.event_id, c.event_type, c.payload, c.status, c.raw_body, c.last_error, c.job_queued],
+      values: [randomUUID(), c.gateway, c.event_id, c.event_type, c.payload, c.status, c.raw_body, c.last_error],
     });
     const row = rows[0];
     if (row) {
@@ -217,8 +222,7 @@ function columns(event: IncomingWebhook) {
     payload: JSON.stringify(event.payload),
     status: quarantine ? WebhookEventStatus.QUARANTINED : WebhookEventStatus.PENDING,
     raw_body: quarantine ? quarantine.raw.toString('base64') : null,
+    // A QUARANTINED event is never processed: it needs no job (the statement queues PENDING rows only).
     last_error: quarantine ? `quarantined: ${quarantine.problems.join('; ')}` : null,
-    // A QUARANTINED event is never processed: it needs no job.
-    job_queued: Boolean(quarantine),
   };
 }

@@ -27,6 +27,9 @@ const CLAIM = `update "webhook_event" set "attempts" = "attempts" + 1, "status" 
   returning "id", "gateway", "event_id", "event_type", "payload", "attempts", "next_attempt_at", "received_at"`;
 /** The attempt's outcome (plain SQL: no query building for a fixed statement run once per event). */
 const SETTLE = `update "webhook_event" set "status" = ?, "last_error" = ?, "processed_at" = ?, "next_attempt_at" = ? from ${ASYNC_COMMIT} where "id" = ?`;
+/** PENDING or FAILED events whose first job was added (the others wait in the feeder's table), oldest first. */
+const UNSETTLED_FED = `select "id" from "webhook_event" e where "status" in ('PENDING', 'FAILED')
+  and not exists (select 1 from "webhook_event_unqueued" u where u."webhook_event_id" = e."id") order by "received_at"`;
 /** The PROCESSED outcome a handler's transaction writes with its change (`EventOrigin.processedWithChange`). */
 const PROCESSED_WITH_CHANGE = `update "webhook_event" set "status" = 'PROCESSED', "last_error" = null, "processed_at" = now() where "id" = ?`;
 
@@ -111,11 +114,7 @@ export class WebhookProcessor {
    * feeder's. Returns how many jobs it added.
    */
   async requeueUnsettled(): Promise<number> {
-    const events = await this.orm.em.fork().find(
-      WebhookEvent,
-      { status: { $in: [WebhookEventStatus.PENDING, WebhookEventStatus.FAILED] }, jobQueued: true },
-      { fields: ['id'], orderBy: { receivedAt: 'asc' } },
-    );
+    const events: { id: string }[] = await this.orm.em.getConnection().execute(UNSETTLED_FED, [], 'all');
     if (events.length === 0) return 0;
     // Those whose job waits are left at once (one listing); the others are asked one by one
     // (a job may be running or retrying), as before.

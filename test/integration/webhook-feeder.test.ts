@@ -1,6 +1,6 @@
 /**
- * The acknowledgement stores the event row alone (one statement); the feeder gives stored events
- * their processing jobs in batches. Each event gets exactly one job whichever instance's feeder
+ * The acknowledgement stores the event row and its place in the feeder's table (one statement);
+ * the feeder gives stored events their processing jobs in batches, without writing the event rows. Each event gets exactly one job whichever instance's feeder
  * takes it, a duplicate or a QUARANTINED event none; and a queue fetching batches takes the next
  * batch at once while there is a backlog (a one-job fetch waits for the next poll every time).
  */
@@ -60,9 +60,13 @@ describe('the webhook feeder', () => {
       expect((await inbox.store({ gateway: 'razorpay', eventId: `${prefix}0`, eventType: 'test.fed', payload: body(0) })).stored).toBe(false);
       const quarantined = await inbox.store({ gateway: 'razorpay', eventId: `${prefix}q`, eventType: 'test.fed', payload: body(-1), quarantine: { raw: Buffer.from('x'), problems: ['test'] } });
       expect(woken).toBe(120);
-      // The acknowledgement inserted no job: every row waits for a feeder.
-      const unqueued = await db.orm.em.fork().getConnection().execute(`select count(*)::int as n from webhook_event where event_id like ? and not job_queued`, [`${prefix}%`]);
-      expect(unqueued).toEqual([{ n: 120 }]);
+      // The acknowledgement inserted no job: every row waits for a feeder, in the feeder's table.
+      const waiting = () => db.orm.em.fork().getConnection().execute(
+        `select count(*)::int as n from webhook_event e join webhook_event_unqueued u on u.webhook_event_id = e.id where e.event_id like ?`, [`${prefix}%`]);
+      expect(await waiting()).toEqual([{ n: 120 }]);
+      // The row versions the acknowledgements wrote (xmin: the inserting transaction).
+      const versions = () => db.orm.em.fork().getConnection().execute(`select id, xmin::text as version, ctid::text as place from webhook_event where event_id like ? order by id`, [`${prefix}%`]);
+      const storedVersions = await versions();
 
       // Both instances feed at once, in small batches, until neither finds anything.
       const feedAll = async (feeder: WebhookFeeder) => {
@@ -82,8 +86,12 @@ describe('the webhook feeder', () => {
       expect(jobs).toHaveLength(120);
       expect(jobs.every((job) => job.n === 1)).toBe(true);
       expect(jobs.some((job) => job.key === quarantined.id)).toBe(false);
-      const left = await db.orm.em.fork().getConnection().execute(`select count(*)::int as n from webhook_event where not job_queued`);
+      expect(await waiting()).toEqual([{ n: 0 }]);
+      const left = await db.orm.em.fork().getConnection().execute(`select count(*)::int as n from webhook_event_unqueued`);
       expect(left).toEqual([{ n: 0 }]);
+      // Feeding wrote nothing to the event rows: the same versions, in the same places (issue 11:
+      // a flag set on each row wrote a whole new version of it, payload and index entries included).
+      expect(await versions()).toEqual(storedVersions);
     } finally {
       await pool.end();
     }
@@ -96,7 +104,7 @@ describe('the webhook feeder', () => {
     const feeder = new WebhookFeeder(db.orm, jobs, logger, { queue: WEBHOOK_PROCESS_JOB, pollMs: 600_000 });
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });
     const inbox = new WebhookInbox(pool, () => feeder.wake());
-    const queued = async (id: string) => (await db.orm.em.fork().getConnection().execute(`select job_queued from webhook_event where id = ?`, [id]))[0]?.job_queued === true;
+    const queued = async (id: string) => (await db.orm.em.fork().getConnection().execute(`select count(*)::int as n from webhook_event_unqueued where webhook_event_id = ?`, [id]))[0]?.n === 0;
     try {
       const before = await inbox.store({ gateway: 'razorpay', eventId: `evt_before_${Date.now()}`, eventType: 'test.fed', payload: body(1) });
       expect(await queued(before.id)).toBe(false);
@@ -148,6 +156,6 @@ describe('a queue fetching batches', () => {
     const statements = await statementsDuring(db.orm, async () => expect(await feeder.feedOnce()).toBe(0));
     // Polled every second by every instance: a BEGIN/COMMIT each time was load on an idle database
     // (and two statements inside any request a poll happened to span).
-    expect(statements).toEqual(['select 1 from "webhook_event" where not "job_queued" limit 1']);
+    expect(statements).toEqual(['select 1 from "webhook_event_unqueued" limit 1']);
   });
 });

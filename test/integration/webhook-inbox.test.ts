@@ -35,8 +35,10 @@ function countingInbox(onStored: () => void, concurrency: number): { inbox: Webh
   return { inbox: new WebhookInbox(counted, onStored, { concurrency }), statements: () => statements };
 }
 
-const rowsOf = async (prefix: string) => (await pool.query<{ id: string; event_id: string; status: string; job_queued: boolean; payload: unknown }>(
-  `select id, event_id, status, job_queued, payload from webhook_event where event_id like $1 order by event_id`, [`${prefix}%`])).rows;
+// `waiting`: the event's places in the feeder's table (1 until a feeder gives it its job; never more).
+const rowsOf = async (prefix: string) => (await pool.query<{ id: string; event_id: string; status: string; waiting: number; payload: unknown }>(
+  `select id, event_id, status, (select count(*)::int from webhook_event_unqueued u where u.webhook_event_id = e.id) as waiting, payload
+    from webhook_event e where event_id like $1 order by event_id`, [`${prefix}%`])).rows;
 
 describe('the webhook inbox', () => {
   it('stores the deliveries that wait for a connection in one statement, each answered as its own', async () => {
@@ -51,7 +53,7 @@ describe('the webhook inbox', () => {
     expect(woken).toBe(60);
     const rows = await rowsOf(prefix);
     expect(rows.map((r) => r.id)).toEqual(stored.map((s) => s.id));
-    expect(rows.every((r) => r.status === 'PENDING' && !r.job_queued)).toBe(true);
+    expect(rows.every((r) => r.status === 'PENDING' && r.waiting === 1)).toBe(true);
     expect(rows[7]!.payload).toEqual(payload(7));
   });
 
@@ -76,8 +78,9 @@ describe('the webhook inbox', () => {
     // The blocker and the new event: a duplicate or a QUARANTINED event wakes no feeder.
     expect(woken).toBe(2);
     const rows = await rowsOf(prefix);
-    expect(rows.map((r) => [r.event_id.slice(prefix.length), r.status, r.job_queued])).toEqual([
-      ['first', 'PENDING', false], ['new', 'PENDING', false], ['old', 'PENDING', false], ['q', 'QUARANTINED', true],
+    // One place each for the feeder, a repeat adding none; none for the QUARANTINED event.
+    expect(rows.map((r) => [r.event_id.slice(prefix.length), r.status, r.waiting])).toEqual([
+      ['first', 'PENDING', 1], ['new', 'PENDING', 1], ['old', 'PENDING', 1], ['q', 'QUARANTINED', 0],
     ]);
     const [{ raw_body }] = (await pool.query(`select raw_body from webhook_event where event_id = $1`, [`${prefix}q`])).rows;
     expect(Buffer.from(raw_body, 'base64')).toEqual(Buffer.from([0xff, 0x00]));

@@ -33,7 +33,9 @@ describe('requeue of a backlog at startup', () => {
       ids.push(eventId);
     }
     const rows = async () => server.db.orm.em.fork().find(WebhookEvent, { eventId: { $in: ids } });
-    await eventually(async () => (await rows()).every((row) => row.jobQueued), 10_000, 'every event given its job by the feeder');
+    const waiting = async () => (await server.db.orm.em.fork().getConnection().execute(
+      `select count(*)::int as n from webhook_event_unqueued u join webhook_event e on e.id = u.webhook_event_id where e.event_id in (?)`, [ids]))[0].n as number;
+    await eventually(async () => (await waiting()) === 0, 10_000, 'every event given its job by the feeder');
     const stored = await rows();
     expect(stored.every((row) => row.status === WebhookEventStatus.PENDING)).toBe(true);
 
