@@ -3,6 +3,7 @@ import { fromKnex, PgBoss, type Db, type JobWithMetadata, type Queue } from 'pg-
 import pLimit from 'p-limit';
 import type { Logger } from '../logger.js';
 import { planLifetime, prepareRepeatedStatements } from './prepared-statements.js';
+import { QueueStatistics, type QueueStatisticsOptions } from './queue-statistics.js';
 
 /** Jobs a page when listing a queue's waiting jobs (the library allows up to 100,000). */
 const QUEUED_PAGE = 10_000;
@@ -56,6 +57,8 @@ export interface JobRunnerOptions {
   schema?: string;
   /** How long one of the library's connections, and the plans it prepared, lives (default 10 s; see `planLifetime`). */
   planLifetimeSeconds?: number;
+  /** When the job table is analysed as jobs are added (queue-statistics.ts; tests lower them). */
+  statistics?: Omit<QueueStatisticsOptions, 'table'>;
 }
 
 /**
@@ -72,6 +75,7 @@ export class JobRunner {
   private readonly workers: { name: string; handler: JobHandler<never>; options: JobQueueOptions }[] = [];
   private working = false;
   private readonly recurring: string[] = [];
+  private readonly statistics: QueueStatistics;
 
   constructor(
     private readonly options: JobRunnerOptions,
@@ -94,6 +98,9 @@ export class JobRunner {
     this.boss.on('error', (error: unknown) => this.logger.error({ err: error }, 'job runner error'));
     // Its fetches and completions are planned once per connection, not at every call (issue 11).
     prepareRepeatedStatements(this.boss.getDb());
+    // The queues are created without a partition of their own: their jobs are in the common one.
+    const db = this.boss.getDb();
+    this.statistics = new QueueStatistics((sql) => db.executeSql(sql), logger, { ...options.statistics, table: `${options.schema ?? 'pgboss'}.job_common` });
   }
 
   /** Declares a queue; its jobs are run by `handler` once `startWorkers()` ran. */
@@ -216,6 +223,7 @@ export class JobRunner {
     if (jobs.length === 0) return;
     await this.open();
     await this.boss.insert(name, jobs.map((job) => ({ data: job.data, singletonKey: job.key })), { db: fromKnex(trx) });
+    this.statistics.added(jobs.length);
   }
 
   /**
@@ -289,10 +297,12 @@ export class JobRunner {
     await this.open();
     const startAfter = startAfterSeconds ? new Date(Date.now() + startAfterSeconds * 1000) : undefined;
     await this.boss.send(name, data, { ...(db ? { db } : {}), ...(key ? { singletonKey: key } : {}), ...(startAfter ? { startAfter } : {}) });
+    this.statistics.added(1);
   }
 
   /** Stops taking jobs, waits for the running ones (up to `timeoutMs`), closes the library's pool. */
   async stop(timeoutMs = 10_000): Promise<void> {
+    await this.statistics.stop();
     if (!this.opened) return;
     await this.opened.catch(() => undefined);
     await this.boss.stop({ graceful: true, timeout: timeoutMs, close: true });
