@@ -1,50 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { fromKnex, PgBoss, type Db, type JobWithMetadata, type Queue } from 'pg-boss';
+import { fromKnex, PgBoss, type Db, type JobWithMetadata } from 'pg-boss';
 import pLimit from 'p-limit';
 import type { Logger } from '../logger.js';
 import { planLifetime, prepareRepeatedStatements } from './prepared-statements.js';
+import { queueSettings, type JobHandler, type JobQueueOptions } from './job-queue.js';
 import { QueueStatistics, type QueueStatisticsOptions } from './queue-statistics.js';
+
+export type { JobAttempt, JobHandler, JobQueueOptions } from './job-queue.js';
 
 /** Jobs a page when listing a queue's waiting jobs (the library allows up to 100,000). */
 const QUEUED_PAGE = 10_000;
-
-/** How a queue retries: the library's backoff (delay doubling from `retryDelaySeconds`, capped). */
-export interface JobQueueOptions {
-  /** Attempts in all, the first included; after the last one fails the job is dead (state `failed`). */
-  maxAttempts: number;
-  retryDelaySeconds: number;
-  retryDelayMaxSeconds: number;
-  /** Workers on this instance (each running its batch at once). */
-  concurrency?: number;
-  /**
-   * Jobs each worker fetches at once (default 1), run at once. A worker whose fetch came back
-   * full fetches again at once while the queue has jobs ready (see `startWorkers`), else at the next poll.
-   */
-  batchSize?: number;
-  /**
-   * Jobs of a fetch that run at once (default: all of them); the others wait for a free place in
-   * fetch order. Lets a worker fetch (and complete) more jobs a statement than it runs at a time.
-   */
-  runAtOnce?: number;
-  /**
-   * Whether enqueueing wakes idle workers at once (PostgreSQL NOTIFY, the default) or they find
-   * the job at their next poll (half a second). A NOTIFY makes its transaction's commit take a
-   * database-wide lock: for a queue fed hundreds of times a second from a request path (the
-   * webhook inbox) the commits would queue behind each other, so that queue polls instead.
-   */
-  notify?: boolean;
-  /** False: this instance enqueues the queue's jobs but runs none of them (another instance does). */
-  work?: boolean;
-}
-
-/** The attempt a handler is running: the job's own id, which try (1-based), and whether it is the last. */
-export interface JobAttempt {
-  jobId: string;
-  attempt: number;
-  lastAttempt: boolean;
-}
-
-export type JobHandler<T> = (data: T, attempt: JobAttempt) => Promise<void>;
 
 export interface JobRunnerOptions {
   databaseUrl: string;
@@ -117,17 +82,7 @@ export class JobRunner {
     this.opened ??= (async () => {
       await this.boss.start();
       for (const [name, options] of this.queues) {
-        const queue: Omit<Queue, 'name'> = {
-          // Per key, one job waiting and one running at most: the same work enqueued twice while it waits
-          // adds nothing, and two workers never run it at once.
-          policy: 'stately',
-          retryLimit: options.maxAttempts - 1,
-          retryDelay: options.retryDelaySeconds,
-          // Exponential with jitter from the base; a base of 0 (tests) retries at once.
-          ...(options.retryDelaySeconds > 0 ? { retryBackoff: true, retryDelayMax: options.retryDelayMaxSeconds } : { retryBackoff: false }),
-          expireInSeconds: this.options.leaseSeconds,
-          notify: options.notify ?? true,
-        };
+        const queue = queueSettings(options, this.options.leaseSeconds);
         // A queue's policy is fixed when it is created; its retry settings follow the configuration.
         const { policy: _policy, ...settings } = queue;
         if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, settings);

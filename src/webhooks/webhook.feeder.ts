@@ -5,8 +5,10 @@ import type { Logger } from '../logger.js';
 // Takes up to `limit` stored events that wait for their job, oldest first, out of the queue table:
 // their rows are deleted (and stay locked until the commit), so rows another feeder took are
 // skipped, and a rollback puts them back. The event rows themselves are not written.
-const TAKE_UNQUEUED = `with taken as (select "seq" from "webhook_event_unqueued" order by "seq" limit ? for update skip locked)
-  delete from "webhook_event_unqueued" u using taken where u."seq" = taken."seq" returning u."webhook_event_id" as "id", u."seq"`;
+// They come back in arrival order, the order their jobs are inserted in.
+const TAKE_UNQUEUED = `with taken as (select "seq" from "webhook_event_unqueued" order by "seq" limit ? for update skip locked),
+  deleted as (delete from "webhook_event_unqueued" u using taken where u."seq" = taken."seq" returning u."webhook_event_id", u."seq")
+  select "webhook_event_id" as "id" from deleted order by "seq"`;
 // Whether any stored event waits for its job: an idle poll is this one statement on an empty
 // table, with no transaction opened.
 const ANY_UNQUEUED = `select 1 from "webhook_event_unqueued" limit 1`;
@@ -78,10 +80,8 @@ export class WebhookFeeder {
     const waiting: unknown[] = await this.orm.em.getConnection().execute(ANY_UNQUEUED, [], 'all');
     if (waiting.length === 0) return 0;
     return this.orm.em.fork().transactional(async (em) => {
-      const rows: { id: string; seq: string }[] = await em.getConnection().execute(TAKE_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());
+      const rows: { id: string }[] = await em.getConnection().execute(TAKE_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());
       if (rows.length === 0) return 0;
-      // `delete … returning` answers in no set order: the jobs are inserted in arrival order.
-      rows.sort((a, b) => Number(a.seq) - Number(b.seq));
       await this.jobs.enqueueMany(em, this.options.queue, rows.map(({ id }) => ({ data: { id }, key: id })));
       return rows.length;
     });
