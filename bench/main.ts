@@ -12,7 +12,7 @@ import { measureRead } from './scenarios/read.js';
 import { measureDrain, measureWebhooks } from './scenarios/webhooks.js';
 import { calibrate, type Calibration } from './calibration.js';
 import { countRows, startPostgresCpuSampler } from './postgres-cpu.js';
-import { CREATE_ORDER, measureCreateOrder, measurePgbench } from './scenarios/write.js';
+import { CREATE_ORDER, measureCreateOrder, measureIdle, measurePgbench } from './scenarios/write.js';
 import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild, type Child } from './support.js';
 
 /**
@@ -37,6 +37,13 @@ import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild
  * inserted, updated (of them HOT) and deleted, from PostgreSQL's statistics (each reading waits
  * 11 s or more for them: bench/postgres-cpu.ts).
  */
+/** `url` with PostgreSQL's `application_name` set (pg reads it from the query string). */
+function withApplicationName(url: string, name: string): string {
+  const named = new URL(url);
+  named.searchParams.set('application_name', name);
+  return named.toString();
+}
+
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : null;
@@ -62,9 +69,11 @@ const serviceEnv: Record<string, string> = args.includes('--service-env')
 const serviceSocket = args.includes('--service-socket');
 
 const SIZES = quick
-  ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1 }
-  : { pages: 20_000, seconds: 10, pgbenchScale: 8, webhookRate: 500, webhookSeconds: 30, broadcasts: [2_000, 10_000], own: 10_000, ownRate: 200, ownSeconds: 10 };
+  ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1, idleSeconds: 1, writeWarmUp: { windowSeconds: 1, maxSeconds: 1 } }
+  : { pages: 20_000, seconds: 10, pgbenchScale: 8, webhookRate: 500, webhookSeconds: 30, broadcasts: [2_000, 10_000], own: 10_000, ownRate: 200, ownSeconds: 10, idleSeconds: 5, writeWarmUp: { windowSeconds: 5, maxSeconds: 30 } };
 // `--webhook-seconds N`: a shorter (or longer) webhook scenario, the same rate (quicker profiles of the drain).
+// `--write-warm-up N`: at most N seconds of createOrder load before the measured ones (0: measure a cold process).
+if (args.includes('--write-warm-up')) SIZES.writeWarmUp.maxSeconds = Number(args[args.indexOf('--write-warm-up') + 1]);
 if (args.includes('--webhook-seconds')) SIZES.webhookSeconds = Number(args[args.indexOf('--webhook-seconds') + 1]);
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-42';
 const AMOUNT = 10_000;
@@ -133,7 +142,8 @@ async function main(): Promise<void> {
     const snapshot = heapDir ? () => heapSnapshot(service.pid, heapDir) : undefined;
     children.push(service);
     const sandbox = await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {
-      SANDBOX_PORT: String(sandboxPort), DATABASE_URL: url, SERVICE_WEBHOOK_URL: `${service.url}/webhooks/razorpay`,
+      // Named, so that PostgreSQL's CPU for the gateway's stand-in is told apart (bench/postgres-cpu.ts).
+      SANDBOX_PORT: String(sandboxPort), DATABASE_URL: withApplicationName(url, 'payments-sandbox'), SERVICE_WEBHOOK_URL: `${service.url}/webhooks/razorpay`,
       RAZORPAY_KEY_ID: SANDBOX_KEY_ID, RAZORPAY_KEY_SECRET: SANDBOX_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET,
     }, `http://127.0.0.1:${sandboxPort}`, { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, 'sandbox')}`] : [] });
     children.push(sandbox);
@@ -166,9 +176,13 @@ async function main(): Promise<void> {
       await adminQuery(server.adminUrl, `create database "${pgbenchName}"`);
       const pgbench = await measurePgbench(server.adminUrl, pgbenchName, SIZES.seconds, SIZES.pgbenchScale);
       const tokens = await Promise.all(Array.from({ length: 16 }, (_, i) => token(`bench-buyer-${i}`)));
-      const createOrder = await scenario('createOrder', () => measureCreateOrder(service, tokens, 16, SIZES.seconds, sandbox));
+      const pgCpu = await startPostgresCpuSampler(url);
+      const idle = await scenario('idle', () => measureIdle(service, pgCpu, SIZES.idleSeconds));
+      const createOrder = await scenario('createOrder', () => measureCreateOrder(service, tokens, 16, SIZES.seconds, SIZES.writeWarmUp, sandbox, pgCpu));
+      await pgCpu.stop();
       report.write = {
-        scenario: `createOrder, 16 connections, ${SIZES.seconds} s; the gateway (sandbox) in its own process`,
+        scenario: `createOrder, 16 connections, ${SIZES.seconds} s, after a warm-up of the same load (windows of ${SIZES.writeWarmUp.windowSeconds} s until one is no more than 5 % faster than the one before, at most ${SIZES.writeWarmUp.maxSeconds} s; not counted); the gateway (sandbox) in its own process`,
+        idle,
         createOrder,
         pgbench,
         ratio: 'tps' in pgbench && 'perSecond' in createOrder ? Math.round((createOrder.perSecond / pgbench.tps) * 100) / 100 : null,

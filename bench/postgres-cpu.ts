@@ -24,6 +24,7 @@ const GROUPS: Record<string, string> = {
   'payments-jobs': 'pgBoss',
   'payments-webhook-inbox': 'inbox',
   'payments-bench': 'bench',
+  'payments-sandbox': 'sandbox',
   '': 'orm',
 };
 const SELF = 'payments-bench-pgcpu';
