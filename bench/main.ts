@@ -69,11 +69,13 @@ const serviceEnv: Record<string, string> = args.includes('--service-env')
 const serviceSocket = args.includes('--service-socket');
 
 const SIZES = quick
-  ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1, idleSeconds: 1, writeWarmUp: { windowSeconds: 1, maxSeconds: 1 } }
-  : { pages: 20_000, seconds: 10, pgbenchScale: 8, webhookRate: 500, webhookSeconds: 30, broadcasts: [2_000, 10_000], own: 10_000, ownRate: 200, ownSeconds: 10, idleSeconds: 5, writeWarmUp: { windowSeconds: 5, maxSeconds: 30 } };
+  ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1, idleSeconds: 1, writeWarmUp: { windowSeconds: 1, maxSeconds: 1 }, webhookWarmUp: 1 }
+  : { pages: 20_000, seconds: 10, pgbenchScale: 8, webhookRate: 500, webhookSeconds: 30, broadcasts: [2_000, 10_000], own: 10_000, ownRate: 200, ownSeconds: 10, idleSeconds: 5, writeWarmUp: { windowSeconds: 5, maxSeconds: 30 }, webhookWarmUp: 10 };
 // `--webhook-seconds N`: a shorter (or longer) webhook scenario, the same rate (quicker profiles of the drain).
 // `--write-warm-up N`: at most N seconds of createOrder load before the measured ones (0: measure a cold process).
 if (args.includes('--write-warm-up')) SIZES.writeWarmUp.maxSeconds = Number(args[args.indexOf('--write-warm-up') + 1]);
+// `--webhook-warm-up N`: N seconds of the same deliveries for other payments, all processed, before the measured ones (0: none).
+if (args.includes('--webhook-warm-up')) SIZES.webhookWarmUp = Number(args[args.indexOf('--webhook-warm-up') + 1]);
 if (args.includes('--webhook-seconds')) SIZES.webhookSeconds = Number(args[args.indexOf('--webhook-seconds') + 1]);
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-42';
 const AMOUNT = 10_000;
@@ -211,12 +213,24 @@ async function main(): Promise<void> {
       step(`webhooks: ${SIZES.webhookRate}/s for ${SIZES.webhookSeconds} s`);
       const count = Math.ceil((SIZES.webhookRate * SIZES.webhookSeconds * 0.75) / 2);
       const orders = await cloneOrders(db, template, count, 'hook', `'hook-payer-' || (g % 50)`);
+      // The same deliveries for other payments first, at the same rate, every one processed before
+      // the measured ones start (not with --drain, whose processor starts afterwards): a
+      // long-running service's code is compiled for the path (as the write scenario's warm-up).
+      // Their own figures are reported beside, never mixed into the measured ones.
+      const warmUp = SIZES.webhookWarmUp > 0 && !drain ? await scenario('webhooks warm-up', async () => {
+        step(`webhooks: warm-up, ${SIZES.webhookRate}/s for ${SIZES.webhookWarmUp} s`);
+        const warmOrders = await cloneOrders(db, template, Math.ceil((SIZES.webhookRate * SIZES.webhookWarmUp * 0.75) / 2), 'warm', `'hook-payer-' || (g % 50)`);
+        const figures = await measureWebhooks(service, db, SANDBOX_WEBHOOK_SECRET, warmOrders, AMOUNT, SIZES.webhookRate, SIZES.webhookWarmUp, ackOnly, webhookLoad, undefined, 'warm');
+        return { seconds: SIZES.webhookWarmUp, acks: { p50Ms: figures.acks.p50Ms, p99Ms: figures.acks.p99Ms },
+          ...('allProcessedAfterLastDeliveryS' in figures ? { allProcessedAfterLastDeliveryS: figures.allProcessedAfterLastDeliveryS, capturedPaymentsWithoutExactlyOneCompletedCharge: figures.capturedPaymentsWithoutExactlyOneCompletedCharge } : {}) };
+      }) : null;
       // PostgreSQL's CPU by connection (pg-boss's, MikroORM's, the inbox's, the server's own) beside the service's.
       const pgCpu = await startPostgresCpuSampler(url);
       const what = drain ? 'stored without processing, then drained by a service that processes (--drain)'
         : ackOnly ? 'acknowledged only (WEBHOOK_PROCESSING=false)' : 'processed in the same process';
       report.webhooks = {
-        scenario: `${SIZES.webhookRate} signed deliveries/s for ${SIZES.webhookSeconds} s (a quarter repeats, a third of the payments captured before authorised), ${what}`,
+        scenario: `${SIZES.webhookRate} signed deliveries/s for ${SIZES.webhookSeconds} s (a quarter repeats, a third of the payments captured before authorised), ${what}${warmUp ? `, after a warm-up of ${SIZES.webhookWarmUp} s of the same deliveries for other payments (all processed first; not counted)` : ''}`,
+        ...(warmUp ? { warmUp } : {}),
         ...(await scenario('webhooks', async () => drain
           ? await measureDrain(service, async () => {
             const processor = await startService(true, true);
