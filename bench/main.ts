@@ -9,11 +9,13 @@ import { adminQuery, databaseUrl, openScratchServer } from '../src/db/scratch.js
 import { cloneOrders, seedPaymentPages } from './seed.js';
 import { measureBroadcast, measureOwnPayments } from './scenarios/live.js';
 import { measureRead } from './scenarios/read.js';
-import { measureDrain, measureWebhooks } from './scenarios/webhooks.js';
+import { measureDrain } from './scenarios/webhook-drain.js';
+import { measureWebhooks } from './scenarios/webhooks.js';
 import { calibrate, type Calibration } from './calibration.js';
-import { countRows, startPostgresCpuSampler } from './postgres-cpu.js';
+import { startPostgresCpuSampler } from './postgres-cpu.js';
 import { CREATE_ORDER, measureCreateOrder, measureIdle, measurePgbench } from './scenarios/write.js';
-import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild, type Child } from './support.js';
+import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, startChild, type Child } from './support.js';
+import { ackOnly, drain, heapDir, profileDir, quick, serviceEnv, serviceNodeArgs, serviceRoot, serviceSocket, SIZES, wanted, webhookLoad } from './options.js';
 
 /**
  * `npm run bench`: every figure of issue 11, each beside its reference, in one run and one JSON
@@ -36,49 +38,19 @@ import { BENCH_DIST, BENCH_METRICS_TOKEN, heapSnapshot, PROJECT_ROOT, startChild
  * `--rows`: the webhook scenarios also report the rows written an event (or a delivery) by table,
  * inserted, updated (of them HOT) and deleted, from PostgreSQL's statistics (each reading waits
  * 11 s or more for them: bench/postgres-cpu.ts).
+ * `--write-warm-up N`, `--webhook-warm-up N`: at most N seconds of the write scenario's load, N
+ * seconds of the webhook scenario's deliveries (for other payments, all processed), before the
+ * measured ones; 0 measures a cold process. The options are read in bench/options.ts.
  */
+const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-42';
+const AMOUNT = 10_000;
+
 /** `url` with PostgreSQL's `application_name` set (pg reads it from the query string). */
 function withApplicationName(url: string, name: string): string {
   const named = new URL(url);
   named.searchParams.set('application_name', name);
   return named.toString();
 }
-
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : null;
-const profileDir = args.includes('--profile') ? path.resolve(args[args.indexOf('--profile') + 1]!) : null;
-// `--heap <dir>`: a V8 heap snapshot of the service written there once each live scenario's subscribers are open.
-const heapDir = args.includes('--heap') ? path.resolve(args[args.indexOf('--heap') + 1]!) : null;
-// Another build of the service to measure with the same scenarios (a checkout of an older commit, built).
-const serviceRoot = args.includes('--service') ? path.resolve(args[args.indexOf('--service') + 1]!) : PROJECT_ROOT;
-const wanted = (scenario: string) => !only || only.has(scenario);
-// BENCH_SERVICE_NODE_ARGS="--trace-gc …": V8/Node flags for the service's process only (memory experiments).
-const serviceNodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const ackOnly = args.includes('--ack-only');
-const webhookLoad = args.includes('--webhook-load') ? (args[args.indexOf('--webhook-load') + 1] as 'paced' | 'autocannon') : 'paced';
-const drain = args.includes('--drain');
-// The webhook scenarios also count the rows written an event, by table (each reading waits for PostgreSQL's statistics: 11 s or more).
-countRows(args.includes('--rows'));
-const serviceEnv: Record<string, string> = args.includes('--service-env')
-  ? Object.fromEntries(args[args.indexOf('--service-env') + 1]!.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
-  : {};
-
-// `--service-socket`: the service reaches PostgreSQL through its Unix socket (DATABASE_URL's `?host=<directory>`)
-// instead of TCP loopback; the sandbox, the bare route and the bench's own client keep TCP.
-const serviceSocket = args.includes('--service-socket');
-
-const SIZES = quick
-  ? { pages: 2_000, seconds: 1, pgbenchScale: 1, webhookRate: 50, webhookSeconds: 2, broadcasts: [50], own: 100, ownRate: 50, ownSeconds: 1, idleSeconds: 1, writeWarmUp: { windowSeconds: 1, maxSeconds: 1 }, webhookWarmUp: 1 }
-  : { pages: 20_000, seconds: 10, pgbenchScale: 8, webhookRate: 500, webhookSeconds: 30, broadcasts: [2_000, 10_000], own: 10_000, ownRate: 200, ownSeconds: 10, idleSeconds: 5, writeWarmUp: { windowSeconds: 5, maxSeconds: 30 }, webhookWarmUp: 10 };
-// `--webhook-seconds N`: a shorter (or longer) webhook scenario, the same rate (quicker profiles of the drain).
-// `--write-warm-up N`: at most N seconds of createOrder load before the measured ones (0: measure a cold process).
-if (args.includes('--write-warm-up')) SIZES.writeWarmUp.maxSeconds = Number(args[args.indexOf('--write-warm-up') + 1]);
-// `--webhook-warm-up N`: N seconds of the same deliveries for other payments, all processed, before the measured ones (0: none).
-if (args.includes('--webhook-warm-up')) SIZES.webhookWarmUp = Number(args[args.indexOf('--webhook-warm-up') + 1]);
-if (args.includes('--webhook-seconds')) SIZES.webhookSeconds = Number(args[args.indexOf('--webhook-seconds') + 1]);
-const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-42';
-const AMOUNT = 10_000;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -141,7 +113,8 @@ async function main(): Promise<void> {
     });
     // `--drain`: this one only acknowledges; the one that processes is profiled.
     const service = await startService(!ackOnly && !drain, !drain);
-    const snapshot = heapDir ? () => heapSnapshot(service.pid, heapDir) : undefined;
+    const snapshotDir = heapDir;
+    const snapshot = snapshotDir ? () => heapSnapshot(service.pid, snapshotDir) : undefined;
     children.push(service);
     const sandbox = await startChild(path.join(BENCH_DIST, 'sandbox-server.js'), {
       // Named, so that PostgreSQL's CPU for the gateway's stand-in is told apart (bench/postgres-cpu.ts).
