@@ -1,7 +1,10 @@
 /**
  * The real RazorpayGateway adapter against the sandbox over real HTTP when things go wrong: the
- * sandbox's faults, the adapter's retries and timeouts, refused connections, redirects, proxies.
+ * sandbox's faults, the adapter's retries and timeouts, refused connections, redirects, proxies,
+ * and the connections it keeps open.
  */
+import http from 'node:http';
+import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   adapter, baseUrl, expectGatewayError, gateway, KEY_SECRET, listen, newOrder, pay, post, router, useRazorpaySandbox, warnings,
@@ -110,5 +113,37 @@ describe('faults, retries and timeouts', () => {
     await expectGatewayError(adapter({ apiUrl: url, maxRetries: 2 }).fetchOrder('order_00000000000000'), 'unavailable', /could not be reached/);
     expect(warnings).toHaveLength(2);
     expect(JSON.stringify(warnings)).not.toContain(KEY_SECRET);
+  });
+});
+
+describe('kept-open connections', () => {
+  it('one connection for consecutive calls, its TCP keep-alive set once, not again at every request', async () => {
+    // Every connection an agent opens in this test, and the system calls its keep-alive settings make.
+    type Handle = { setKeepAlive(enable: boolean, delaySeconds: number): number };
+    const sockets: net.Socket[] = [];
+    const kernelCalls: number[] = [];
+    const original = http.Agent.prototype.createConnection;
+    http.Agent.prototype.createConnection = function createConnection(this: http.Agent, ...args: Parameters<typeof original>) {
+      const socket = original.apply(this, args) as net.Socket;
+      const handle = (socket as unknown as { _handle: Handle | null })._handle;
+      if (handle) {
+        const set = handle.setKeepAlive.bind(handle);
+        handle.setKeepAlive = (enable, delaySeconds) => {
+          kernelCalls.push(delaySeconds);
+          return set(enable, delaySeconds);
+        };
+      }
+      sockets.push(socket);
+      return socket;
+    } as typeof original;
+    try {
+      const client = adapter();
+      for (let i = 0; i < 5; i += 1) await client.createOrder({ amount: 10_000, currency: 'INR', receipt: `kept-${i}` });
+    } finally {
+      http.Agent.prototype.createConnection = original;
+    }
+    expect(sockets).toHaveLength(1);
+    // The connect's own setting, nothing after it (axios and the agent used to alternate 60 s and 1 s).
+    expect(kernelCalls.length).toBeLessThanOrEqual(1);
   });
 });
