@@ -53,6 +53,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 // Lone surrogates: a high one not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const REPLACEMENT = '\uFFFD';
+/**
+ * In JSON text, a NUL or a surrogate can only reach a parsed string (or key) through an escape:
+ * `\u0000`, `\uD800`–`\uDFFF` (a raw NUL is refused by `JSON.parse`, and valid UTF-8 encodes no
+ * surrogate). Text without one (every delivery a gateway sends) is parsed without the per-value
+ * reviver, about four times as fast (issue 11: 5 % of the acknowledgement's busy samples). An
+ * escaped backslash before `u0000` also matches: the slow path, which finds nothing to change.
+ */
+const MAY_NEED_CLEANING = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /**
  * Parses `raw` as JSON (throws `SyntaxError` when it is not) and returns a copy every string
@@ -64,7 +72,9 @@ export function decodeBody(raw: Buffer): DecodedBody {
   let text: string;
   try {
     text = utf8.decode(raw);
-  } catch {
+    if (!MAY_NEED_CLEANING.test(text)) return { json: JSON.parse(text) as unknown, problems: [] };
+  } catch (error) {
+    if (error instanceof SyntaxError) throw error;
     problems.add('the body is not valid UTF-8');
     text = raw.toString('utf8');
   }
