@@ -66,6 +66,7 @@ const envSchema = z.object({
   // passes) stays claimed: a process killed mid-work leaves it, and another worker
   // takes the work over once the lease runs out.
   WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  JOB_LISTEN: z.enum(['true', 'false']).default('true'),
   CART_CHECKOUT_TIMEOUT_MS: positiveInt(30 * 60_000),
   RECONCILE_ENABLED: z.enum(['true', 'false']).default('true'),
   RECONCILE_INTERVAL_MS: positiveInt(30_000),

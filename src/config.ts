@@ -108,7 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.OUTBOX_TIMEOUT_MS,
       retryBaseMs: e.OUTBOX_RETRY_BASE_MS,
     },
-    jobs: { leaseSeconds: e.WORKER_LEASE_SECONDS },
+    jobs: { leaseSeconds: e.WORKER_LEASE_SECONDS, listen: e.JOB_LISTEN === 'true' },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,

@@ -106,7 +106,7 @@ export interface ServiceDeps {
 
 /** Wires the services once per process; resolvers reach them through the context. */
 export function createServices({ orm, gateways, payoutGateway, bus, config, logger }: ServiceDeps): Services {
-  const jobs = new JobRunner({ databaseUrl: orm.config.get('clientUrl')!, leaseSeconds: config.jobs.leaseSeconds }, logger);
+  const jobs = new JobRunner({ databaseUrl: orm.config.get('clientUrl')!, leaseSeconds: config.jobs.leaseSeconds, listen: config.jobs.listen }, logger);
   const core = new PaymentCore(orm, new PaymentPublisher(bus, logger));
   const settlement = new PaymentSettlement(orm, core, logger);
   const webhookDispatch = new WebhookDispatch(gateways);

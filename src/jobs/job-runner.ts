@@ -24,6 +24,12 @@ export interface JobRunnerOptions {
   planLifetimeSeconds?: number;
   /** When the job table is analysed as jobs are added (queue-statistics.ts; tests lower them). */
   statistics?: Omit<QueueStatisticsOptions, 'table'>;
+  /**
+   * Whether workers listen for their queues' NOTIFY on a connection of their own (JOB_LISTEN,
+   * default true). False behind a pooler that cannot hold a LISTEN (PgBouncer in transaction
+   * mode): workers then find jobs by polling only, every half second.
+   */
+  listen?: boolean;
 }
 
 /**
@@ -57,6 +63,12 @@ export class JobRunner {
       // How often this instance rereads those counts (default a minute): a backlog is seen within ~2 s.
       queueCacheIntervalSeconds: 1,
       max: 4,
+      // Workers of the queues declared with NOTIFY (`JobQueueOptions.notify`) listen for it: an idle
+      // one starts a new job at once, and polls only every second (`notifyPollingIntervalSeconds`,
+      // for retries and delayed jobs, which send none). The library's default is off, and then
+      // the producers sent NOTIFY in their transactions with nobody listening (issue 11, fourteenth
+      // round). The listener is one connection of its own, outside `max`.
+      useListenNotify: options.listen ?? true,
       ...planLifetime(options.planLifetimeSeconds ?? 10),
       application_name: 'payments-jobs',
     });
