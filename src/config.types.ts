@@ -73,8 +73,10 @@ export interface Config {
   payouts: { hold: 'none' | 'delay' | 'released'; holdDelaySeconds: number; retryBaseMs: number; maxAttempts: number };
   /** Other services told when money moves: where, signed with what, how persistently. */
   outbox: { subscriberUrls: string[]; secret: string; maxAttempts: number; timeoutMs: number; retryBaseMs: number };
-  /** The job runner (src/jobs): a job started this long ago by a process that died is retried elsewhere. */
-  /** `listen`: JOB_LISTEN, whether workers listen for their queues' NOTIFY (false: polling only). */
+  /**
+   * The job runner (src/jobs): a job started `leaseSeconds` ago by a process that died is retried
+   * elsewhere; `listen` (JOB_LISTEN): whether workers listen for their queues' NOTIFY (false: polling only).
+   */
   jobs: { leaseSeconds: number; listen: boolean };
   logLevel: string;
   /** json (one object a line) or pretty (pino-pretty, development only). */

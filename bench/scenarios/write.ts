@@ -49,9 +49,10 @@ export async function measureCreateOrder(service: Child, tokens: string[], conne
   // serves, not its first seconds (docs/performance/create-order.md, "createOrder, fourteenth round").
   const warmUpRates: number[] = [];
   for (let spent = 0; spent < warmUp.maxSeconds; spent += warmUp.windowSeconds) {
-    warmUpRates.push((await load(options(warmUp.windowSeconds))).perSecond);
-    const [before, last] = warmUpRates.slice(-2);
-    if (warmUpRates.length >= 2 && last! <= before! * 1.05) break;
+    const previous = warmUpRates.at(-1);
+    const rate = (await load(options(warmUp.windowSeconds))).perSecond;
+    warmUpRates.push(rate);
+    if (previous !== undefined && rate <= previous * 1.05) break;
   }
   const gatewayBefore = gateway ? cpuMs(gateway.pid) : 0;
   const postgresBefore = postgres ? await postgres.read() : {};

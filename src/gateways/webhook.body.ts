@@ -72,12 +72,11 @@ export function decodeBody(raw: Buffer): DecodedBody {
   let text: string;
   try {
     text = utf8.decode(raw);
-    if (!MAY_NEED_CLEANING.test(text)) return { json: JSON.parse(text) as unknown, problems: [] };
-  } catch (error) {
-    if (error instanceof SyntaxError) throw error;
+  } catch {
     problems.add('the body is not valid UTF-8');
     text = raw.toString('utf8');
   }
+  if (problems.size === 0 && !MAY_NEED_CLEANING.test(text)) return { json: JSON.parse(text) as unknown, problems: [] };
   const clean = (value: string): string => {
     let result = value;
     if (result.includes('\u0000')) {
