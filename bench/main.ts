@@ -176,7 +176,7 @@ async function main(): Promise<void> {
       if (wanted('live') || wanted('own')) {
         step(`live: ${SIZES.own} subscribers on their own payments, ${SIZES.ownRate} changes/s`);
         const own = await cloneOrders(db, template, SIZES.own, 'own', `'own-' || g`);
-        ownPayments = await scenario('own payments', () => measureOwnPayments(service, SANDBOX_WEBHOOK_SECRET, (id) => token(id), own, AMOUNT, SIZES.ownRate, SIZES.ownSeconds, snapshot));
+        ownPayments = await scenario('own payments', () => measureOwnPayments(service, SANDBOX_WEBHOOK_SECRET, (id) => token(id), own, AMOUNT, SIZES.ownRate, SIZES.ownSeconds, SIZES.idleSeconds, snapshot));
       }
       report.live = { broadcast: broadcasts, ownPayments };
     }

@@ -4,24 +4,33 @@ import { readFileSync } from 'node:fs';
  * Sums up a V8 CPU profile (`node --cpu-prof`): the share of samples per package (or
  * "project", "node", "(garbage collector)", "(idle)"), the top functions by self time, and the
  * project's functions by total time (themselves and what they call).
- * `node dist/bench/profile-top.js <file.cpuprofile> [top] [--skip <seconds>]`: `--skip` leaves
- * out the first seconds of the profile (start-up: module loading, compiling), so what is left is
- * the load the scenario put on the process.
+ * `node dist/bench/profile-top.js <file.cpuprofile> [top] [--skip <seconds>] [--until <seconds>]`:
+ * `--skip` leaves out the first seconds of the profile (start-up: module loading, compiling), so
+ * what is left is the load the scenario put on the process; `--until` the samples after that second
+ * of the profile (a scenario's closing, the next one). `--timeline` prints how busy each second was
+ * (to find a scenario's seconds).
  */
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 const args = process.argv.slice(2);
-const skipAt = args.indexOf('--skip');
-const skipSeconds = skipAt >= 0 ? Number(args[skipAt + 1]) : 0;
-const [file, top = '15'] = args.filter((_, i) => skipAt < 0 || (i !== skipAt && i !== skipAt + 1));
+const valueOf = (flag: string): number | undefined => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : undefined);
+const skipSeconds = valueOf('--skip') ?? 0;
+const untilSeconds = valueOf('--until') ?? Infinity;
+const timeline = args.includes('--timeline');
+const [file, top = '15'] = args.filter((arg, i) => !arg.startsWith('--') && !['--skip', '--until'].includes(args[i - 1] ?? ''));
 const profile = JSON.parse(readFileSync(file!, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parentOf = new Map<number, number>();
 for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
 const counts = new Map<number, number>();
+const idleIds = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+const seconds: { all: number; busy: number }[] = [];
 let elapsedUs = 0;
 profile.samples.forEach((sample, i) => {
   elapsedUs += profile.timeDeltas[i] ?? 0;
-  if (elapsedUs < skipSeconds * 1e6) return;
+  const second = (seconds[Math.floor(elapsedUs / 1e6)] ??= { all: 0, busy: 0 });
+  second.all += 1;
+  if (!idleIds.has(sample)) second.busy += 1;
+  if (elapsedUs < skipSeconds * 1e6 || elapsedUs >= untilSeconds * 1e6) return;
   counts.set(sample, (counts.get(sample) ?? 0) + 1);
 });
 
@@ -64,7 +73,8 @@ areas.delete('(idle)');
 for (const key of functions.keys()) if (key.startsWith('(idle) ')) functions.delete(key);
 // Shares of the busy samples: what the process spends its CPU time on.
 const pct = (n: number) => `${((100 * n) / busy).toFixed(1)} %`;
-console.log(`${total} samples${skipSeconds ? ` after the first ${skipSeconds} s` : ''}, ${((100 * busy) / total).toFixed(1)} % busy; shares below are of the busy samples`);
+if (timeline) console.log(`busy % by second: ${Array.from(seconds, (s, i) => `${i}:${s ? Math.round((100 * s.busy) / s.all) : 0}`).join(' ')}`);
+console.log(`${total} samples${skipSeconds ? ` after the first ${skipSeconds} s` : ''}${Number.isFinite(untilSeconds) ? ` until ${untilSeconds} s` : ''}, ${((100 * busy) / total).toFixed(1)} % busy; shares below are of the busy samples`);
 console.log('by package:');
 for (const [name, n] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) console.log(`  ${pct(n).padStart(7)}  ${name}`);
 console.log('by function (self time):');

@@ -126,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowAnonymous: e.WS_ALLOW_ANONYMOUS === 'true',
       maxOperationsPerConnection: e.WS_MAX_OPERATIONS_PER_CONNECTION,
       maxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
+      keepAliveMs: e.WS_KEEP_ALIVE_MS,
     },
     reportTimezone: e.REPORT_TIMEZONE,
   };

@@ -96,7 +96,11 @@ export interface Config {
    * graphql-ws: a connection must send a valid token in `connection_init` within `authTimeoutMs`
    * (unless `allowAnonymous`); caps on concurrent operations per connection and connections per user.
    */
-  ws: { authTimeoutMs: number; allowAnonymous: boolean; maxOperationsPerConnection: number; maxConnectionsPerUser: number };
+  /**
+   * graphql-ws: `keepAliveMs`, how often each connection is pinged; one that has not answered by the
+   * next ping is terminated (a peer gone without closing), freeing its place in `maxConnectionsPerUser`.
+   */
+  ws: { authTimeoutMs: number; allowAnonymous: boolean; maxOperationsPerConnection: number; maxConnectionsPerUser: number; keepAliveMs: number };
   /** The zone whose midnight starts a `report daily` day (IANA name or ±hh:mm). */
   reportTimezone: string;
 }

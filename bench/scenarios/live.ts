@@ -1,7 +1,8 @@
 import WebSocket from 'ws';
-import { cpuMs, histogramDelta, percentile, round, rssMiB, scrapeHistogram, waitFor, type Child } from '../support.js';
+import { cpuMs, histogramDelta, percentile, round, rssMiB, scrapeEventLoopDelay, scrapeHistogram, waitFor, type Child, type Histogram } from '../support.js';
 import { deliver, paymentDelivery } from './webhooks.js';
 import { openSpread } from './live-clients.js';
+import { pacedLoad } from '../paced-load.js';
 
 const FOLLOW = 'subscription Follow($id: ID!) { paymentStatusChanged(paymentId: $id) { id status version updatedAt } }';
 
@@ -144,8 +145,17 @@ export interface OwnPaymentFigures {
   /** CPU time of the server and of the bench's own process (its subscribers, its webhook sender) from the first change to the last delivery. */
   serverCpuMs: number;
   clientCpuMs: number;
+  /** The webhook sender (bench/paced-load.ts): how late it sent (its own event loop), and the acknowledgements' p99, ms. */
+  sendLateP99Ms: number;
+  webhookAckP99Ms: number;
+  /** Before the changes, nothing changing: the CPU the service and the bench (the subscribers) spend a second. */
+  idleWithSubscribers: { seconds: number; serviceCpuMsPerSecond: number; benchCpuMsPerSecond: number };
   /** See BroadcastFigures.publishDelay: the changes' own processing after their updatedAt, before anything is sent. */
   publishDelay: ReturnType<typeof histogramDelta>;
+  /** The service's event-loop delay from the first change to the last delivery (10 ms resolution). */
+  eventLoopDelay: Awaited<ReturnType<typeof scrapeEventLoopDelay>>;
+  /** The service's GC pauses in that time, by kind: how many, and their sum. */
+  gcPauses: Record<string, { count: number; totalMs: number } | null>;
 }
 
 /**
@@ -153,31 +163,49 @@ export interface OwnPaymentFigures {
  * second are authorised (by webhook) for `seconds`: delay from each change's commit to its one
  * subscriber, and that nobody hears of a payment they do not follow.
  */
-export async function measureOwnPayments(service: Child, secret: string, tokenOf: (payerId: string) => Promise<string>, orders: { id: string; orderId: string; payerId: string }[], amount: number, rate: number, seconds: number, onOpen?: () => Promise<void>): Promise<OwnPaymentFigures> {
+export async function measureOwnPayments(service: Child, secret: string, tokenOf: (payerId: string) => Promise<string>, orders: { id: string; orderId: string; payerId: string }[], amount: number, rate: number, seconds: number, idleSeconds: number, onOpen?: () => Promise<void>): Promise<OwnPaymentFigures> {
   const tokens = await Promise.all(orders.map((o) => tokenOf(o.payerId)));
   const subscribers = await openSubscribers(`${service.url.replace('http', 'ws')}/graphql`, orders.length, (i) => ({ token: tokens[i]!, paymentId: orders[i]!.id }));
   await onOpen?.();
+  // What the open subscribers cost with nothing changing (the keep-alive pings and their pongs), over a fixed window.
+  const idleBefore = { service: cpuMs(service.pid), bench: process.cpuUsage() };
+  await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+  const idleBench = process.cpuUsage(idleBefore.bench);
+  const idle = {
+    seconds: idleSeconds,
+    serviceCpuMsPerSecond: round((cpuMs(service.pid) - idleBefore.service) / idleSeconds),
+    benchCpuMsPerSecond: round((idleBench.user + idleBench.system) / 1000 / idleSeconds),
+  };
   let peak = rssMiB(service.pid);
   const published = await scrapeHistogram(service, PUBLISH_DELAY);
+  const gcBefore = await gcPauses(service);
+  // Last: resets the event-loop delay's histogram, read again after the last delivery.
+  await scrapeEventLoopDelay(service);
   const cpuBefore = cpuMs(service.pid);
   const clientBefore = process.cpuUsage();
   const changes = Math.min(orders.length, Math.round(rate * seconds));
-  const started = Date.now();
-  const sends: Promise<number>[] = [];
-  for (let i = 0; i < changes; i += 1) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    sends.push(deliver(service, paymentDelivery(secret, orders[i]!, `pay_own${String(i).padStart(9, '0')}`, 'payment.authorized', amount)));
-    if (i % 50 === 0) peak = Math.max(peak, rssMiB(service.pid));
-  }
-  const statuses = await Promise.all(sends);
-  if (statuses.some((s) => s !== 200)) throw new Error(`webhooks answered ${[...new Set(statuses)].join(', ')}`);
+  const plan = orders.slice(0, changes).map((order, i) => paymentDelivery(secret, order, `pay_own${String(i).padStart(9, '0')}`, 'payment.authorized', amount));
+  const rss = setInterval(() => { peak = Math.max(peak, rssMiB(service.pid)); }, 250);
+  // Signed beforehand, sent by the paced generator (bench/paced-load.ts) over kept-alive connections:
+  // a fetch() a delivery, signed in the loop, cost the bench ~2.2 ms of CPU a change on the same two cores.
+  const sent = await pacedLoad({
+      url: service.url, path: '/webhooks/razorpay', rate, count: changes, connections: 16, timeoutMs: 10_000,
+      request: (i) => ({ headers: { 'content-type': 'application/json', 'x-razorpay-signature': plan[i]!.signature, 'x-razorpay-event-id': plan[i]!.eventId }, body: plan[i]!.body }),
+    });
+  if (sent.non2xx > 0 || sent.errors > 0) throw new Error(`webhooks: ${sent.non2xx} answered non-2xx, ${sent.errors} failed`);
+  clearInterval(rss);
   await waitFor(async () => subscribers.slice(0, changes).every((s) => s.delays.length > 0), 30_000);
   peak = Math.max(peak, rssMiB(service.pid));
   const cpu = cpuMs(service.pid) - cpuBefore;
   const client = process.cpuUsage(clientBefore);
+  // First: every scrape resets the event-loop delay's histogram.
+  const eventLoopDelay = await scrapeEventLoopDelay(service);
   const publishDelay = histogramDelta(published, await scrapeHistogram(service, PUBLISH_DELAY));
+  const gcAfter = await gcPauses(service);
+  const gc = Object.fromEntries(GC_KINDS.map((kind) => {
+    const [before, after] = [gcBefore[kind], gcAfter[kind]];
+    return [kind, before && after ? { count: after.count - before.count, totalMs: round((after.sum - before.sum) * 1000) } : null];
+  }));
   const delays = subscribers.slice(0, changes).flatMap((s) => s.delays).sort((a, b) => a - b);
   const wrongPayment = subscribers.slice(changes).reduce((sum, s) => sum + s.delays.length, 0);
   await closeAll(subscribers);
@@ -193,6 +221,18 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
     rssPeakMiB: round(peak),
     serverCpuMs: cpu,
     clientCpuMs: Math.round((client.user + client.system) / 1000),
+    sendLateP99Ms: sent.sendLateP99Ms,
+    webhookAckP99Ms: sent.p99Ms,
+    idleWithSubscribers: idle,
     publishDelay,
+    eventLoopDelay,
+    gcPauses: gc,
   };
+}
+
+const GC_KINDS = ['minor', 'major', 'incremental'] as const;
+/** prom-client's default `nodejs_gc_duration_seconds`, by kind (scavenges are `minor`, mark-compacts `major`). */
+async function gcPauses(service: Child): Promise<Record<(typeof GC_KINDS)[number], Histogram | null>> {
+  const entries = await Promise.all(GC_KINDS.map(async (kind) => [kind, await scrapeHistogram(service, 'nodejs_gc_duration_seconds', `kind="${kind}"`)] as const));
+  return Object.fromEntries(entries) as Record<(typeof GC_KINDS)[number], Histogram | null>;
 }

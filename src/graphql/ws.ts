@@ -161,6 +161,8 @@ export function startGraphQLWebSocket(deps: GraphQLWebSocketDeps): { wsServer: W
       }),
     },
     wsServer,
+    // graphql-ws pings each socket at this interval and terminates one whose pong has not come by the next.
+    config.ws.keepAliveMs,
   );
   return {
     wsServer,

@@ -8,7 +8,7 @@ let production: TestServer;
 let alice: string;
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { WS_AUTH_TIMEOUT_MS: '500', WS_MAX_OPERATIONS_PER_CONNECTION: '2', WS_MAX_CONNECTIONS_PER_USER: '2' } });
+  server = await startTestServer({ env: { WS_AUTH_TIMEOUT_MS: '500', WS_MAX_OPERATIONS_PER_CONNECTION: '2', WS_MAX_CONNECTIONS_PER_USER: '2', WS_KEEP_ALIVE_MS: '300' } });
   // Production as deployed: live Razorpay keys (never called here), no introspection, /metrics closed.
   production = await startTestServer({
     env: {
@@ -117,6 +117,34 @@ describe('WebSocket connections must authenticate', () => {
     await first.dispose();
     await eventually(async () => (await run(server.ws(alice), '{ __typename }')).error === null, 5_000, 'a place to free up');
     await second.dispose();
+  });
+
+  it('a connection that stops answering pings is terminated after WS_KEEP_ALIVE_MS, freeing its place; one that answers stays', async () => {
+    const carol = await server.token('carol');
+    const connect = async (autoPong: boolean) => {
+      const socket = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { autoPong });
+      let pings = 0;
+      socket.on('ping', () => void (pings += 1));
+      const acked = new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.on('message', (data: Buffer) => (JSON.parse(data.toString()) as { type: string }).type === 'connection_ack' && resolve());
+      });
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${carol}` } })));
+      await acked;
+      return { socket, closed, get pings() { return pings; } };
+    };
+    const [silent, answering] = [await connect(false), await connect(true)];
+    // Carol's two places are taken.
+    expect((await run(server.ws(carol), '{ __typename }')).error).toMatchObject({ code: 4429 });
+    // 1006: terminated without a closing handshake, after a ping it never answered.
+    expect(await silent.closed).toBe(1006);
+    expect(silent.pings).toBeGreaterThanOrEqual(1);
+    await eventually(async () => (await run(server.ws(carol), '{ __typename }')).error === null, 5_000, 'the place of the silent connection to free up');
+    await eventually(() => answering.pings >= 3, 5_000, 'three pings answered');
+    expect(answering.socket.readyState).toBe(WebSocket.OPEN);
+    answering.socket.close();
+    await answering.closed;
   });
 });
 

@@ -93,9 +93,10 @@ describe('loadConfig', () => {
   });
 
   it('WebSocket limits and the metrics token have safe defaults and are checked', () => {
-    expect(loadConfig({}).ws).toEqual({ authTimeoutMs: 3_000, allowAnonymous: false, maxOperationsPerConnection: 20, maxConnectionsPerUser: 10 });
+    expect(loadConfig({}).ws).toEqual({ authTimeoutMs: 3_000, allowAnonymous: false, maxOperationsPerConnection: 20, maxConnectionsPerUser: 10, keepAliveMs: 25_000 });
     expect(loadConfig({ WS_ALLOW_ANONYMOUS: 'true' }).ws.allowAnonymous).toBe(true);
     expect(() => loadConfig({ WS_MAX_CONNECTIONS_PER_USER: '0' })).toThrow(/WS_MAX_CONNECTIONS_PER_USER/);
+    expect(() => loadConfig({ WS_KEEP_ALIVE_MS: '0' })).toThrow(/WS_KEEP_ALIVE_MS/);
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
     expect(loadConfig({}).metricsToken).toBeNull();
   });
