@@ -29,6 +29,26 @@ export function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/**
+ * CPU time of a process's main thread (its JavaScript and everything it waits on in system calls)
+ * and of all its other threads together (V8's GC and compiler helpers, libuv's pool), in ms
+ * (Linux /proc/<pid>/task; a thread that exited in between is no longer counted).
+ */
+export function threadCpuMs(pid: number): { main: number; others: number } {
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (Number(tid) === pid) continue;
+    try {
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      others += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // The thread ended while the directory was read.
+    }
+  }
+  const main = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return { main: (Number(main[11]) + Number(main[12])) * 10, others };
+}
+
 /** Samples a process's RSS every 250 ms; `stop()` returns the peak seen. */
 export function watchRss(pid: number): { stop(): number } {
   let peak = rssMiB(pid);

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { cpuMs, histogramDelta, percentile, round, rssMiB, scrapeEventLoopDelay, scrapeHistogram, waitFor, type Child, type Histogram } from '../support.js';
+import { cpuMs, histogramDelta, percentile, round, rssMiB, scrapeEventLoopDelay, scrapeHistogram, threadCpuMs, waitFor, type Child, type Histogram } from '../support.js';
 import { deliver, paymentDelivery } from './webhooks.js';
 import { openSpread } from './live-clients.js';
 import { pacedLoad } from '../paced-load.js';
@@ -144,6 +144,8 @@ export interface OwnPaymentFigures {
   rssPeakMiB: number;
   /** CPU time of the server and of the bench's own process (its subscribers, its webhook sender) from the first change to the last delivery. */
   serverCpuMs: number;
+  /** Of it: how busy the service's main thread was in that time (at 100 % every message waits its turn), and its other threads' CPU (V8's GC and compiler helpers, libuv's pool). */
+  serverThreads: { mainThreadBusyPercent: number; otherThreadsCpuMs: number };
   clientCpuMs: number;
   /** The webhook sender (bench/paced-load.ts): how late it sent (its own event loop), and the acknowledgements' p99, ms. */
   sendLateP99Ms: number;
@@ -182,6 +184,8 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
   // Last: resets the event-loop delay's histogram, read again after the last delivery.
   await scrapeEventLoopDelay(service);
   const cpuBefore = cpuMs(service.pid);
+  const threadsBefore = threadCpuMs(service.pid);
+  const windowStart = performance.now();
   const clientBefore = process.cpuUsage();
   const changes = Math.min(orders.length, Math.round(rate * seconds));
   const plan = orders.slice(0, changes).map((order, i) => paymentDelivery(secret, order, `pay_own${String(i).padStart(9, '0')}`, 'payment.authorized', amount));
@@ -197,6 +201,8 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
   await waitFor(async () => subscribers.slice(0, changes).every((s) => s.delays.length > 0), 30_000);
   peak = Math.max(peak, rssMiB(service.pid));
   const cpu = cpuMs(service.pid) - cpuBefore;
+  const threadsAfter = threadCpuMs(service.pid);
+  const windowMs = performance.now() - windowStart;
   const client = process.cpuUsage(clientBefore);
   // First: every scrape resets the event-loop delay's histogram.
   const eventLoopDelay = await scrapeEventLoopDelay(service);
@@ -220,6 +226,10 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
     maxMs: delays.at(-1) ?? NaN,
     rssPeakMiB: round(peak),
     serverCpuMs: cpu,
+    serverThreads: {
+      mainThreadBusyPercent: round((100 * (threadsAfter.main - threadsBefore.main)) / windowMs, 0),
+      otherThreadsCpuMs: threadsAfter.others - threadsBefore.others,
+    },
     clientCpuMs: Math.round((client.user + client.system) / 1000),
     sendLateP99Ms: sent.sendLateP99Ms,
     webhookAckP99Ms: sent.p99Ms,
