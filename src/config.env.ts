@@ -101,7 +101,8 @@ const envSchema = z.object({
   WS_ALLOW_ANONYMOUS: z.enum(['true', 'false']).default('false'),
   WS_MAX_OPERATIONS_PER_CONNECTION: positiveInt(20),
   WS_MAX_CONNECTIONS_PER_USER: positiveInt(10),
-  WS_KEEP_ALIVE_MS: positiveInt(25_000),
+  // At most ten minutes: a ping rarer than that outlives any proxy's idle timeout (and Node's timers overflow past 2^31 ms).
+  WS_KEEP_ALIVE_MS: z.coerce.number().int().positive().max(600_000).default(25_000),
   REPORT_TIMEZONE: z.string().default('UTC').refine(isReportZone, 'must be an IANA time zone (Asia/Kolkata, UTC) or an offset like +05:30'),
 });
 

@@ -94,11 +94,9 @@ export interface Config {
   metricsToken: string | null;
   /**
    * graphql-ws: a connection must send a valid token in `connection_init` within `authTimeoutMs`
-   * (unless `allowAnonymous`); caps on concurrent operations per connection and connections per user.
-   */
-  /**
-   * graphql-ws: `keepAliveMs`, how often each connection is pinged; one that has not answered by the
-   * next ping is terminated (a peer gone without closing), freeing its place in `maxConnectionsPerUser`.
+   * (unless `allowAnonymous`); caps on concurrent operations per connection and connections per user;
+   * `keepAliveMs`, how often each connection is pinged: one that has not answered by the next ping is
+   * terminated (a peer gone without closing), freeing its place in `maxConnectionsPerUser`.
    */
   ws: { authTimeoutMs: number; allowAnonymous: boolean; maxOperationsPerConnection: number; maxConnectionsPerUser: number; keepAliveMs: number };
   /** The zone whose midnight starts a `report daily` day (IANA name or ±hh:mm). */

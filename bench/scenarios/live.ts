@@ -189,15 +189,14 @@ export async function measureOwnPayments(service: Child, secret: string, tokenOf
   const clientBefore = process.cpuUsage();
   const changes = Math.min(orders.length, Math.round(rate * seconds));
   const plan = orders.slice(0, changes).map((order, i) => paymentDelivery(secret, order, `pay_own${String(i).padStart(9, '0')}`, 'payment.authorized', amount));
-  const rss = setInterval(() => { peak = Math.max(peak, rssMiB(service.pid)); }, 250);
+  const rss = setInterval(() => void (peak = Math.max(peak, rssMiB(service.pid))), 250);
   // Signed beforehand, sent by the paced generator (bench/paced-load.ts) over kept-alive connections:
   // a fetch() a delivery, signed in the loop, cost the bench ~2.2 ms of CPU a change on the same two cores.
   const sent = await pacedLoad({
-      url: service.url, path: '/webhooks/razorpay', rate, count: changes, connections: 16, timeoutMs: 10_000,
-      request: (i) => ({ headers: { 'content-type': 'application/json', 'x-razorpay-signature': plan[i]!.signature, 'x-razorpay-event-id': plan[i]!.eventId }, body: plan[i]!.body }),
-    });
+    url: service.url, path: '/webhooks/razorpay', rate, count: changes, connections: 16, timeoutMs: 10_000,
+    request: (i) => ({ headers: { 'content-type': 'application/json', 'x-razorpay-signature': plan[i]!.signature, 'x-razorpay-event-id': plan[i]!.eventId }, body: plan[i]!.body }),
+  }).finally(() => clearInterval(rss));
   if (sent.non2xx > 0 || sent.errors > 0) throw new Error(`webhooks: ${sent.non2xx} answered non-2xx, ${sent.errors} failed`);
-  clearInterval(rss);
   await waitFor(async () => subscribers.slice(0, changes).every((s) => s.delays.length > 0), 30_000);
   peak = Math.max(peak, rssMiB(service.pid));
   const cpu = cpuMs(service.pid) - cpuBefore;

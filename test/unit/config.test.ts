@@ -97,6 +97,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ WS_ALLOW_ANONYMOUS: 'true' }).ws.allowAnonymous).toBe(true);
     expect(() => loadConfig({ WS_MAX_CONNECTIONS_PER_USER: '0' })).toThrow(/WS_MAX_CONNECTIONS_PER_USER/);
     expect(() => loadConfig({ WS_KEEP_ALIVE_MS: '0' })).toThrow(/WS_KEEP_ALIVE_MS/);
+    expect(() => loadConfig({ WS_KEEP_ALIVE_MS: '3000000000' })).toThrow(/WS_KEEP_ALIVE_MS/);
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
     expect(loadConfig({}).metricsToken).toBeNull();
   });
