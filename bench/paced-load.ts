@@ -59,7 +59,10 @@ export async function pacedLoad(options: {
       const { headers, body } = options.request(i);
       if (!resend) late[i] = performance.now() - due;
       const req = http.request({
-        agent, host: target.hostname, port: target.port, path: options.path, method: 'POST',
+        // A resend goes on a connection of its own: through the agent it could be written on
+        // another kept-alive socket the server was closing too, and fail again (it did: two
+        // deliveries of a run were lost that way, and their payments reported not captured).
+        agent: resend ? false : agent, host: target.hostname, port: target.port, path: options.path, method: 'POST',
         headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: options.timeoutMs,
       }, (res) => {
         res.resume();
@@ -72,10 +75,11 @@ export async function pacedLoad(options: {
       req.once('timeout', () => req.destroy(new Error('timeout')));
       req.once('error', (error: NodeJS.ErrnoException) => {
         // Node's keep-alive race: the server closed an idle socket just as this request was
-        // written on it, so the request never reached it. Sent again at once on a new socket, as
+        // written on it, so the request never reached it. Sent again at once on a new connection, as
         // Node's documentation advises (and as a gateway redelivers); its latency still counts
-        // from its scheduled time.
-        if (!resend && req.reusedSocket && error.code === 'ECONNRESET') {
+        // from its scheduled time. Not only when `reusedSocket` says so: a request that waited for
+        // a socket is handed a freed kept-alive one without that flag, and met the same reset.
+        if (!resend && error.code === 'ECONNRESET') {
           resent += 1;
           send(i, due, true);
           return;

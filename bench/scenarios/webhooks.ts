@@ -244,5 +244,19 @@ export async function chargeCheck(db: pg.Client, ids: string[]): Promise<{ notCa
     select (select count(*)::int from payment where id = any($1) and status <> 'CAPTURED') as "notCaptured",
            (select count(*)::int from unsettled) as "unsettled",
            (select count(*)::int from unsettled where status = 'CAPTURED') as "capturedWrong"`, [ids]);
+  if (counts.notCaptured > 0) await describeNotCaptured(db, ids);
   return counts;
+}
+
+/** Up to five payments left not CAPTURED, each with its webhook events as stored and settled, on stderr (what to look at when a run reports one). */
+async function describeNotCaptured(db: pg.Client, ids: string[]): Promise<void> {
+  const { rows } = await db.query(`
+    select p.id, p.status, p.razorpay_order_id as "orderId",
+      (select json_agg(json_build_object('eventId', e.event_id, 'type', e.event_type, 'status', e.status, 'attempts', e.attempts, 'lastError', e.last_error,
+          'receivedAt', e.received_at, 'processedAt', e.processed_at) order by e.received_at)
+        from webhook_event e where e.payload -> 'payload' -> 'payment' -> 'entity' ->> 'order_id' = p.razorpay_order_id) as events,
+      (select json_agg(json_build_object('type', pe.type, 'from', pe.from_status, 'to', pe.to_status, 'source', pe.source, 'at', pe.created_at) order by pe.created_at)
+        from payment_event pe where pe.payment_id = p.id) as "auditEvents"
+    from payment p where p.id = any($1) and p.status <> 'CAPTURED' limit 5`, [ids]);
+  for (const row of rows) console.error(`[bench] not captured: ${JSON.stringify(row)}`);
 }
