@@ -1,18 +1,14 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { Logger } from '../logger.js';
-import { carriedJob, type CarriedEventRow } from './webhook.job.js';
 
 // Takes up to `limit` stored events that wait for their job, oldest first, out of the queue table:
 // their rows are deleted (and stay locked until the commit), so rows another feeder took are
 // skipped, and a rollback puts them back. The event rows themselves are not written.
-// They come back in arrival order, the order their jobs are inserted in, with what processing
-// reads of each event (never changed once stored): its job carries it, and its first attempt
-// reads nothing before its handler (issue 11, sixteenth round).
+// They come back in arrival order, the order their jobs are inserted in.
 const TAKE_UNQUEUED = `with taken as (select "seq" from "webhook_event_unqueued" order by "seq" limit ? for update skip locked),
   deleted as (delete from "webhook_event_unqueued" u using taken where u."seq" = taken."seq" returning u."webhook_event_id", u."seq")
-  select e."id", e."gateway", e."event_id", e."event_type", e."payload", e."received_at"
-  from deleted d join "webhook_event" e on e."id" = d."webhook_event_id" order by d."seq"`;
+  select "webhook_event_id" as "id" from deleted order by "seq"`;
 // Whether any stored event waits for its job: an idle poll is this one statement on an empty
 // table, with no transaction opened.
 const ANY_UNQUEUED = `select 1 from "webhook_event_unqueued" limit 1`;
@@ -84,9 +80,9 @@ export class WebhookFeeder {
     const waiting: unknown[] = await this.orm.em.getConnection().execute(ANY_UNQUEUED, [], 'all');
     if (waiting.length === 0) return 0;
     return this.orm.em.fork().transactional(async (em) => {
-      const rows: CarriedEventRow[] = await em.getConnection().execute(TAKE_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());
+      const rows: { id: string }[] = await em.getConnection().execute(TAKE_UNQUEUED, [this.#batch], 'all', em.getTransactionContext());
       if (rows.length === 0) return 0;
-      await this.jobs.enqueueMany(em, this.options.queue, rows.map((row) => ({ data: carriedJob(row), key: row.id })));
+      await this.jobs.enqueueMany(em, this.options.queue, rows.map(({ id }) => ({ data: { id }, key: id })));
       return rows.length;
     });
   }

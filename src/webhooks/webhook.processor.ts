@@ -6,7 +6,6 @@ import type { HandlerResult, StoredEvent, WebhookDispatch } from './webhook.disp
 import { WebhookEvent, WebhookEventStatus } from './webhook-event.entity.js';
 import { rawStatement } from '../db/raw-statement.js';
 import type { DeferredUpdate } from '../db/insert-new-at-once.js';
-import type { CarriedEvent, WebhookJobData } from './webhook.job.js';
 
 /** The job that processes one stored event (keyed by the event row's id). */
 export const WEBHOOK_PROCESS_JOB = 'webhook.process';
@@ -28,30 +27,19 @@ const CLAIM = `update "webhook_event" set "attempts" = "attempts" + 1, "status" 
   returning "id", "gateway", "event_id", "event_type", "payload", "attempts", "next_attempt_at", "received_at"`;
 /** The attempt's outcome (plain SQL: no query building for a fixed statement run once per event). */
 const SETTLE = `update "webhook_event" set "status" = ?, "last_error" = ?, "processed_at" = ?, "next_attempt_at" = ? from ${ASYNC_COMMIT} where "id" = ?`;
-// A first attempt on what its job carried claimed nothing: its outcome counts the attempt, and is
-// written only while the event is still unsettled (a run of its job that committed and was killed
-// before its completion was recorded is retried as a second attempt, which claims the row).
-const SETTLE_FIRST = `update "webhook_event" set "status" = ?, "last_error" = ?, "processed_at" = ?, "next_attempt_at" = coalesce(?, "next_attempt_at"), "attempts" = "attempts" + 1
-  from ${ASYNC_COMMIT} where "id" = ? and "status" in ('PENDING', 'FAILED')`;
 /** PENDING or FAILED events whose first job was added (the others wait in the feeder's table), oldest first. */
 const UNSETTLED_FED = `select "id" from "webhook_event" e where "status" in ('PENDING', 'FAILED')
   and not exists (select 1 from "webhook_event_unqueued" u where u."webhook_event_id" = e."id") order by "received_at"`;
 /** The PROCESSED outcome a handler's transaction writes with its change (`EventOrigin.processedWithChange`). */
 const PROCESSED_WITH_CHANGE = `update "webhook_event" set "status" = 'PROCESSED', "last_error" = null, "processed_at" = now() where "id" = ?`;
-/** The same for a first attempt that claimed nothing: counts the attempt; no row (the event already settled) refuses the change. */
-const PROCESSED_WITH_CHANGE_FIRST = `update "webhook_event" set "status" = 'PROCESSED', "last_error" = null, "processed_at" = now(), "attempts" = "attempts" + 1
-  where "id" = ? and "status" in ('PENDING', 'FAILED')`;
 
-/** The event an attempt processes: what it read of the row when it claimed it, or what its job carried. */
+/** The event an attempt claimed: what its processing reads of the row. */
 export interface ClaimedEvent extends StoredEvent {
   id: string;
   /** Attempts so far, this one included. */
   attempts: number;
-  /** The row's retry time as read by the claim; null for a first attempt on what its job carried (the row's own is kept). */
-  nextAttemptAt: Date | null;
+  nextAttemptAt: Date;
   receivedAt: Date;
-  /** Whether the attempt claimed the row (counted and read it first), or runs on what its job carried and counts itself with its outcome. */
-  claimed: boolean;
 }
 
 export interface WebhookProcessorOptions {
@@ -87,7 +75,7 @@ export class WebhookProcessor {
   ) {
     const workers = Math.min(2, options.concurrency ?? 4);
     const runAtOnce = Math.ceil((options.concurrency ?? 4) / workers);
-    jobs.define<WebhookJobData>(
+    jobs.define<{ id: string }>(
       WEBHOOK_PROCESS_JOB,
       {
         maxAttempts: options.maxAttempts,
@@ -108,7 +96,7 @@ export class WebhookProcessor {
         work: options.processing ?? true,
       },
       async (data, attempt) => {
-        const status = await this.process(data.id, attempt, data.event);
+        const status = await this.process(data.id, attempt);
         if (status === WebhookEventStatus.FAILED) throw new Error(`webhook event ${data.id} failed; retried with backoff`);
       },
     );
@@ -139,15 +127,13 @@ export class WebhookProcessor {
   /**
    * One attempt at an event (the job handler; the runner runs one job per event at a time).
    * Returns the status it left, or null when there was nothing to do (settled, quarantined).
-   * `carried`: the event as the feeder's job carries it; the job's first attempt then claims
-   * nothing (one statement fewer), any later one claims the row as every other job does.
    */
-  async process(id: string, job: JobAttempt, carried?: CarriedEvent): Promise<WebhookEventStatus | null> {
+  async process(id: string, job: JobAttempt): Promise<WebhookEventStatus | null> {
     // Yields to the route before each event: the acknowledgements whose bytes or rows have arrived
     // run first (I/O callbacks run before `setImmediate`), so a backlog of events never makes a
     // delivery wait for more than the event under way.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const claimed = carried && job.attempt === 1 ? this.unclaimed(id, carried) : await this.claim(id);
+    const claimed = await this.claim(id);
     if (!claimed) return null;
     // The event's own logger only when it logs (LOG_LEVEL=warn logs only failures): no child per event.
     const log = (): Logger => this.logger.child({ webhookEventId: claimed.eventId, eventType: claimed.eventType, attempt: claimed.attempts, jobAttempt: job.attempt });
@@ -165,7 +151,7 @@ export class WebhookProcessor {
     // `ran` says its statement ran, and the handler answering `processed` that its transaction committed.
     let ran = false;
     const processedWithChange: DeferredUpdate = {
-      sql: claimed.claimed ? PROCESSED_WITH_CHANGE : PROCESSED_WITH_CHANGE_FIRST,
+      sql: PROCESSED_WITH_CHANGE,
       bindings: [claimed.id],
       check: (rows) => {
         if (rows !== 1) throw new Error(`webhook event ${claimed.id}: its outcome changed ${rows} rows, not 1`);
@@ -177,7 +163,7 @@ export class WebhookProcessor {
     const dead = outcome.status === WebhookEventStatus.DEAD;
     for (const listener of this.settledListeners) listener(claimed, outcome.status);
     if (ran && outcome.status === WebhookEventStatus.PROCESSED) return outcome.status;
-    await rawStatement(this.orm.em, claimed.claimed ? SETTLE : SETTLE_FIRST, [
+    await rawStatement(this.orm.em, SETTLE, [
       outcome.status,
       outcome.note,
       failed || dead ? null : new Date(),
@@ -257,14 +243,8 @@ export class WebhookProcessor {
     const platform = this.orm.em.getPlatform();
     return {
       id: row.id, gateway: row.gateway, eventId: row.event_id, eventType: row.event_type, payload: row.payload,
-      attempts: row.attempts, nextAttemptAt: platform.parseDate(row.next_attempt_at), receivedAt: platform.parseDate(row.received_at), claimed: true,
+      attempts: row.attempts, nextAttemptAt: platform.parseDate(row.next_attempt_at), receivedAt: platform.parseDate(row.received_at),
     };
-  }
-
-  /** A first attempt's event as its job carried it: its first attempt, counted with its outcome. */
-  private unclaimed(id: string, carried: CarriedEvent): ClaimedEvent {
-    const { gateway, eventId, eventType, payload, receivedAt } = carried;
-    return { id, gateway, eventId, eventType, payload, attempts: 1, nextAttemptAt: null, receivedAt: this.orm.em.getPlatform().parseDate(receivedAt), claimed: false };
   }
 }
 

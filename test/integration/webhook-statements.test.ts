@@ -26,7 +26,7 @@ beforeAll(async () => {
   const processor = server.app.services.webhookProcessor;
   const process = processor.process.bind(processor);
   // Each job's statements under its event row id.
-  processor.process = (id, job, carried) => context.run(id, () => process(id, job, carried));
+  processor.process = (id, job) => context.run(id, () => process(id, job));
   server.db.orm.em.getConnection().getKnex().on('query', (query: { sql: string }) => {
     const id = context.getStore();
     if (id) seen.set(id, [...(seen.get(id) ?? []), query.sql]);
@@ -60,27 +60,23 @@ async function fullStatementsOf(event: string, orderId: string, paymentId: strin
   return seen.get(row.id) ?? [];
 }
 
-/**
- * A retry's claim (the first attempt's job carries its event and claims nothing since the
- * sixteenth round: before it, every list below began with the claim).
- */
 const CLAIM = 'update "webhook_event" set';
 /** The outcome's own UPDATE: only when the handler wrote nothing (since the ninth round the outcome goes out in the change's statement). */
 const SETTLE = 'update "webhook_event" set';
 /** The payment's lock, with what the handlers read with it (the payee account's status). */
 const LOCK = 'select "p0".*, (select';
 
-it('an authorized event: 4 statements; a captured one: 4, the ledger accounts no longer read once known; out of order; a repeat writes its outcome alone', async () => {
+it('an authorized event: 5 statements; a captured one: 5, the ledger accounts no longer read once known; out of order; a repeat writes its outcome alone', async () => {
   // Warm-up: the first capture creates the ledger accounts (not remembered: not committed yet when
   // read), the second reads them committed and remembers them; from the third on they are not read.
   for (const n of [1, 2]) await statementsOf('payment.captured', await newOrder(), `pay_countedwarm0${n}`, 'captured');
   const orderId = await newOrder();
   const authorized = await statementsOf('payment.authorized', orderId, 'pay_counted00001', 'authorized');
   // The event's outcome, the audit event and the payment's UPDATE: one statement, committed together.
-  expect(authorized).toEqual(['BEGIN;', LOCK, 'with u0 as', 'COMMIT;']);
+  expect(authorized).toEqual([CLAIM, 'BEGIN;', LOCK, 'with u0 as', 'COMMIT;']);
   const captured = await statementsOf('payment.captured', orderId, 'pay_counted00001', 'captured');
   const capture = [
-    'BEGIN;', LOCK,
+    CLAIM, 'BEGIN;', LOCK,
     // The event's outcome, the payment's and its CHARGE's UPDATEs, the audit event, the journal, its
     // entries and the outbox message: one statement (before the ninth round the outcome came after the COMMIT).
     'with u0 as',
@@ -92,12 +88,12 @@ it('an authorized event: 4 statements; a captured one: 4, the ledger accounts no
   expect(await statementsOf('payment.captured', outOfOrder, 'pay_counted00002', 'captured')).toEqual(capture);
   // Its TRANSITION_IGNORED audit event with the event's outcome: one statement of the settlement's own, not the commit's flush (ninth round).
   expect(await statementsOf('payment.authorized', outOfOrder, 'pay_counted00002', 'authorized'))
-    .toEqual(['BEGIN;', LOCK, 'with u0 as', 'COMMIT;']);
+    .toEqual([CLAIM, 'BEGIN;', LOCK, 'with u0 as', 'COMMIT;']);
   // A second delivery of the capture under another event id: nothing to change, so the outcome is written alone after the transaction.
-  expect(await statementsOf('payment.captured', outOfOrder, 'pay_counted00002', 'captured')).toEqual(['BEGIN;', LOCK, 'COMMIT;', SETTLE]);
+  expect(await statementsOf('payment.captured', outOfOrder, 'pay_counted00002', 'captured')).toEqual([CLAIM, 'BEGIN;', LOCK, 'COMMIT;', SETTLE]);
 });
 
-it('a captured event of a payment with a payee: its payout in the same one statement, the payee account read with the lock (4 statements)', async () => {
+it('a captured event of a payment with a payee: its payout in the same one statement, the payee account read with the lock (5 statements)', async () => {
   // Warm-up, as above: the payee's ledger account is created, then read and remembered.
   for (const n of [3, 4]) await statementsOf('payment.captured', await newOrder(10_000, 'counted-payee'), `pay_countedwarm0${n}`, 'captured');
   const orderId = await newOrder(10_000, 'counted-payee');
@@ -106,7 +102,7 @@ it('a captured event of a payment with a payee: its payout in the same one state
   // statements); before the eighth, the payee account was read on its own after the lock (7).
   expect(await statementsOf('payment.captured', orderId, 'pay_counted00003', 'captured')).toEqual([
     // The lock reads whether the payee's account is activated (it is not: the payout waits ACCRUED).
-    'BEGIN;', LOCK,
+    CLAIM, 'BEGIN;', LOCK,
     'with u0 as',
     'COMMIT;',
   ]);
@@ -129,7 +125,7 @@ it("a captured event of a payment whose payee's account is activated: the lock's
   const statements = await statementsOf('payment.captured', orderId, 'pay_counted00004', 'captured');
   // No read of the payee account of its own (only the lock's), the transfer job inserted in the transaction.
   expect(statements.filter((sql) => sql.startsWith('select'))).toEqual([LOCK]);
-  expect(statements.slice(0, 2)).toEqual(['BEGIN;', LOCK]);
+  expect(statements.slice(0, 3)).toEqual([CLAIM, 'BEGIN;', LOCK]);
   expect(statements.slice(-2)).toEqual(['with u0 as', 'COMMIT;']);
   const payout = await server.db.orm.em.fork().findOneOrFail(Payout, { payment: { razorpayOrderId: orderId } });
   // PENDING, or already on its way (the transfer job runs at once).
@@ -167,24 +163,17 @@ it("the claim and an outcome written alone commit without waiting for the WAL fl
   const ASYNC = `set_config('synchronous_commit', 'off', true)`;
   const orderId = await newOrder();
   const captured = await fullStatementsOf('payment.captured', orderId, 'pay_countedasync1', 'captured');
-  // A first attempt claims nothing; the money's statement and its COMMIT: no setting in them.
-  expect(captured.filter((sql) => sql.includes('synchronous_commit'))).toEqual([]);
-  // A repeat: its outcome, written alone after the transaction, asynchronous; nothing before it.
+  // The claim: asynchronous. The money's statement and its COMMIT: not (no setting in them, none left by the claim).
+  expect(captured[0]).toContain(ASYNC);
+  expect(captured.slice(1).filter((sql) => sql.includes('synchronous_commit'))).toEqual([]);
+  // A repeat: its claim and its outcome, written alone after the transaction, both asynchronous.
   const repeat = await fullStatementsOf('payment.captured', orderId, 'pay_countedasync1', 'captured', 'evt_countedasync_repeat');
-  expect(repeat.at(-1)).toContain(ASYNC);
-  expect(repeat.slice(0, -1).filter((sql) => sql.includes('synchronous_commit'))).toEqual([]);
-  // A retry (or a job that names the event alone: a replay, a restart's requeue) claims the row first, asynchronously.
-  const repeated = await server.db.orm.em.fork().findOneOrFail(WebhookEvent, { eventId: 'evt_countedasync_repeat' });
-  await server.db.orm.em.getConnection().execute(`update webhook_event set status = 'FAILED' where id = ?`, [repeated.id]);
-  const before = seen.get(repeated.id)?.length ?? 0;
-  await server.app.services.webhookProcessor.process(repeated.id, { jobId: 'test', attempt: 2, lastAttempt: false });
-  const retry = seen.get(repeated.id)!.slice(before);
-  expect(retry[0]!.startsWith(`${CLAIM} "attempts" = "attempts" + 1`)).toBe(true);
-  expect(retry[0]).toContain(ASYNC);
+  expect([repeat[0], repeat.at(-1)].map((sql) => sql!.includes(ASYNC))).toEqual([true, true]);
+  expect(repeat.slice(1, -1).filter((sql) => sql.includes('synchronous_commit'))).toEqual([]);
 
   // What the setting does, on one connection: in force for the statement's own transaction (its
   // commit reads it), gone after it, so the pool's next user commits synchronously.
-  const claim = retry[0]!;
+  const claim = captured[0]!;
   let n = 0;
   const text = claim.replace(/\?/g, () => `$${++n}`);
   const event = await server.db.orm.em.fork().findOneOrFail(WebhookEvent, { eventId: 'evt_countedasync_repeat' });
