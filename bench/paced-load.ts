@@ -61,7 +61,7 @@ export async function pacedLoad(options: {
       const req = http.request({
         // A resend goes on a connection of its own: through the agent it could be written on
         // another kept-alive socket the server was closing too, and fail again (it did: two
-        // deliveries of a run were lost that way, and their payments reported not captured).
+        // deliveries of a run were lost, and the run reported a payment not captured).
         agent: resend ? false : agent, host: target.hostname, port: target.port, path: options.path, method: 'POST',
         headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: options.timeoutMs,
       }, (res) => {
