@@ -23,10 +23,15 @@ export function rssMiB(pid: number): number {
   return round(kib / 1024);
 }
 
-/** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc, clock ticks of 10 ms). */
-export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/** User + system CPU time in a `/proc/…/stat` file, in milliseconds (clock ticks of 10 ms). */
+function statCpuMs(path: string): number {
+  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc). */
+export function cpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
 }
 
 /**
@@ -39,14 +44,12 @@ export function threadCpuMs(pid: number): { main: number; others: number } {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     if (Number(tid) === pid) continue;
     try {
-      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      others += (Number(fields[11]) + Number(fields[12])) * 10;
+      others += statCpuMs(`/proc/${pid}/task/${tid}/stat`);
     } catch {
       // The thread ended while the directory was read.
     }
   }
-  const main = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return { main: (Number(main[11]) + Number(main[12])) * 10, others };
+  return { main: statCpuMs(`/proc/${pid}/task/${pid}/stat`), others };
 }
 
 /** Samples a process's RSS every 250 ms; `stop()` returns the peak seen. */
